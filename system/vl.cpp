@@ -1,0 +1,330 @@
+// Start-up and lifetime of a system emulator process: parse the command
+// line, answer the "help" queries, build chardevs and the board, run the
+// main loop, and shut everything down on every exit path.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "hw/core/machine.h"
+#include "system/chardev/chardev.h"
+#include "system/chardev/mux.h"
+#include "system/monitor/hmp.h"
+#include "system/system.h"
+#include "system/vm_control.h"
+#include "util/bql.h"
+#include "util/log.h"
+#include "util/version.h"
+
+namespace emu {
+
+namespace {
+
+EventLoop* g_loop = nullptr;
+std::atomic<int> g_signal{0};
+
+void on_terminate_signal(int sig) {
+    g_signal.store(sig);
+    if (g_loop) g_loop->request_exit(0);
+}
+
+class System : public MachineServices, public VmControl {
+public:
+    System(const CommandLine& cl, EventLoop& loop) : cl_(cl), loop_(loop), clock_(&loop) {}
+
+    EventLoop& loop() override { return loop_; }
+    VirtualClock& clock() override { return clock_; }
+    CharBackend* serial(unsigned index) override {
+        return index < serials_.size() ? serials_[index] : nullptr;
+    }
+
+    void request_shutdown(ShutdownCause cause, int status) override {
+        if (cause == ShutdownCause::GuestPoweroff && cl_.machine.no_shutdown) {
+            loop_.defer([this] { pause(); });
+            return;
+        }
+        state_.store(RunState::Shutdown);
+        loop_.request_exit(status);
+    }
+
+    void request_reset() override {
+        if (cl_.machine.no_reboot) {
+            request_shutdown(ShutdownCause::GuestReset, 0);
+            return;
+        }
+        loop_.defer([this] { do_reset(); });
+    }
+
+    RunState run_state() const override { return state_.load(); }
+    void pause() override {
+        if (state_.load() != RunState::Running) return;
+        if (machine_) machine_->stop();
+        clock_.stop();
+        state_.store(RunState::Paused);
+    }
+    void resume() override {
+        RunState s = state_.load();
+        if (s != RunState::Paused && s != RunState::Prelaunch) return;
+        clock_.start();
+        state_.store(RunState::Running);
+        if (machine_) machine_->start();
+    }
+    void system_reset() override { loop_.defer([this] { do_reset(); }); }
+    void system_powerdown() override {
+        // Boards with a power button route it to the guest; until one does,
+        // a power-down request ends the VM as a forced power-off would.
+        request_shutdown(ShutdownCause::HostQuit, 0);
+    }
+    void quit() override {
+        state_.store(RunState::Shutdown);
+        loop_.request_exit(0);
+    }
+    std::string guest_name() const override { return cl_.machine.name; }
+
+    bool setup_chardevs(ChardevManager& mgr) {
+        std::string err;
+        for (const auto& kv : cl_.chardevs) {
+            if (!mgr.create(kv, &err)) {
+                error_report("-chardev %s: %s", kv.get_or("id", "").c_str(), err.c_str());
+                return false;
+            }
+        }
+        MuxChardev* mon_mux = nullptr;
+        for (size_t i = 0; i < cl_.serials.size(); ++i) {
+            bool mux = false;
+            Chardev* c = mgr.create_from_spec(cl_.serials[i], "serial" + std::to_string(i), &err,
+                                              &mux);
+            if (!c && !err.empty()) {
+                error_report("-serial %s: %s", cl_.serials[i].c_str(), err.c_str());
+                return false;
+            }
+            if (c && mux) {
+                mon_mux = mgr.make_mux(c);
+                serials_.push_back(mon_mux->add_frontend());
+                monitors_.push_back(
+                    std::make_unique<HumanMonitor>(mon_mux->add_frontend(), this));
+                mon_mux->set_quit_handler([this] { quit(); });
+            } else {
+                serials_.push_back(c);
+            }
+        }
+        for (const auto& spec : cl_.monitors) {
+            bool mux = false;
+            Chardev* c = mgr.create_from_spec(spec, "monitor" + std::to_string(monitors_.size()),
+                                              &err, &mux);
+            if (!c && !err.empty()) {
+                error_report("-monitor %s: %s", spec.c_str(), err.c_str());
+                return false;
+            }
+            if (c) monitors_.push_back(std::make_unique<HumanMonitor>(c, this));
+        }
+        for (const auto& kv : cl_.mons) {
+            std::string id = kv.get_or("chardev", "");
+            Chardev* c = mgr.find(id);
+            if (!c) {
+                error_report("-mon chardev=%s: chardev '%s' not found", id.c_str(), id.c_str());
+                return false;
+            }
+            std::string mode = kv.get_or("mode", "readline");
+            if (mode != "readline") {
+                error_report("-mon %s: not supported yet: mode=%s (QMP)", id.c_str(),
+                             mode.c_str());
+                return false;
+            }
+            monitors_.push_back(std::make_unique<HumanMonitor>(c, this));
+        }
+        if (!cl_.qmps.empty()) {
+            error_report("-qmp %s: not supported yet", cl_.qmps.front().c_str());
+            return false;
+        }
+        for (auto& m : monitors_) m->char_event(CharEvent::Opened);
+        return true;
+    }
+
+    int run(const MachineType& type) {
+        try {
+            machine_ = type.create(cl_.machine, *this);
+        } catch (const std::exception& e) {
+            error_report("%s", e.what());
+            return 1;
+        }
+        if (cl_.machine.gdb_wait) {
+            clock_.stop();
+            state_.store(RunState::Paused);
+        } else {
+            state_.store(RunState::Prelaunch);
+            resume();
+        }
+        int status = loop_.run();
+        machine_->stop();
+        if (int sig = g_signal.load()) {
+            restore_terminal();
+            error_report("terminating on signal %d", sig);
+        }
+        return status;
+    }
+
+private:
+    void do_reset() {
+        if (!machine_) return;
+        bool was_running = state_.load() == RunState::Running;
+        machine_->stop();
+        machine_->reset();
+        if (was_running) machine_->start();
+    }
+
+    const CommandLine& cl_;
+    EventLoop& loop_;
+    VirtualClock clock_;
+    std::vector<CharBackend*> serials_;
+    std::vector<std::unique_ptr<HumanMonitor>> monitors_;
+    std::unique_ptr<Machine> machine_;
+    std::atomic<RunState> state_{RunState::Prelaunch};
+};
+
+void print_list(const char* title, const std::vector<NamedItem>& items) {
+    std::printf("%s\n", title);
+    for (const auto& i : items) std::printf("  %-24s %s\n", i.name.c_str(), i.description.c_str());
+}
+
+}  // namespace
+
+int system_main(int argc, char** argv, TargetInfo& target) {
+    set_program_name(target.binary_name);
+    auto parsed = parse_command_line(argc, argv, target.arch);
+    if (!parsed) return 1;
+    CommandLine& cl = *parsed;
+
+    if (cl.version) {
+        std::printf("%s version %s (emu)\n", target.binary_name.c_str(), EMU_VERSION);
+        std::printf("emu: a full-system emulator with QEMU-compatible interfaces\n");
+        return 0;
+    }
+    if (cl.help) {
+        std::fputs(command_line_usage(target.arch).c_str(), stdout);
+        return 0;
+    }
+    if (cl.machine_help) {
+        std::printf("Supported machines are:\n");
+        for (const auto& m : target.machines.types()) {
+            std::printf("%-20s %s%s\n", m.name.c_str(), m.description.c_str(),
+                        m.is_default ? " (default)" : "");
+        }
+        std::printf("%-20s %s\n", "none", "empty machine");
+        return 0;
+    }
+    if (cl.cpu_help) {
+        print_list("Available CPUs:", target.cpu_models);
+        return 0;
+    }
+    if (cl.accel_help) {
+        print_list("Accelerators supported in this binary:", target.accelerators);
+        return 0;
+    }
+    if (cl.device_help) {
+        std::string bus;
+        for (const auto& d : target.devices.types()) {
+            if (d.bus != bus) {
+                bus = d.bus;
+                std::printf("\n%s devices:\n", bus.c_str());
+            }
+            std::printf("name \"%s\", desc \"%s\"\n", d.name.c_str(), d.description.c_str());
+        }
+        return 0;
+    }
+    if (cl.log_help) {
+        std::printf("Log items (comma separated):\n");
+        for (const auto& c : log_categories()) {
+            std::printf("%-15s %s\n", std::string(c.name).c_str(), std::string(c.help).c_str());
+        }
+        std::printf("%-15s %s\n", "all", "all of the above");
+        return 0;
+    }
+
+    if (!cl.log_file.empty()) {
+        std::string err;
+        if (!log_set_file(cl.log_file, &err)) {
+            error_report("-D %s: %s", cl.log_file.c_str(), err.c_str());
+            return 1;
+        }
+    }
+    g_log_mask.store(cl.log_mask);
+
+    // Accelerator choice.
+    if (cl.machine.accel.name.empty() && !target.accelerators.empty()) {
+        cl.machine.accel.name = target.accelerators.front().name;
+    }
+    bool accel_ok = false;
+    for (const auto& a : target.accelerators) accel_ok |= a.name == cl.machine.accel.name;
+    if (!accel_ok) {
+        error_report("-accel %s: invalid accelerator %s for this binary (-accel help lists them)",
+                     cl.machine.accel.name.c_str(), cl.machine.accel.name.c_str());
+        return 1;
+    }
+
+    for (const auto& d : cl.machine.devices) {
+        std::string drv = d.get_or("driver", "");
+        if (!target.devices.find(drv)) {
+            error_report("-device %s: '%s' is not a valid device model name (-device help lists "
+                         "them)",
+                         drv.c_str(), drv.c_str());
+            return 1;
+        }
+    }
+
+    const MachineType* type = nullptr;
+    if (cl.machine.type.empty()) {
+        type = target.machines.default_type();
+        if (!type) {
+            error_report("No machine specified, and there is no default\n"
+                         "Use -machine help to list supported machines");
+            return 1;
+        }
+        cl.machine.type = type->name;
+    } else if (cl.machine.type == "none") {
+        error_report("-M none: not supported yet: the empty machine");
+        return 1;
+    } else {
+        type = target.machines.find(cl.machine.type);
+        if (!type) {
+            error_report("-M %s: unsupported machine type\nUse -machine help to list supported "
+                         "machines",
+                         cl.machine.type.c_str());
+            return 1;
+        }
+    }
+    if (!cl.gdb.empty()) {
+        error_report("-gdb %s: not supported yet: the gdb stub", cl.gdb.c_str());
+        return 1;
+    }
+
+    EventLoop loop;
+    g_loop = &loop;
+    struct sigaction sa {};
+    sa.sa_handler = on_terminate_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    int status;
+    {
+        BqlGuard lock;
+        ChardevManager chardevs(&loop);
+        System sys(cl, loop);
+        if (!sys.setup_chardevs(chardevs)) {
+            restore_terminal();
+            return 1;
+        }
+        status = sys.run(*type);
+    }
+    g_loop = nullptr;
+    restore_terminal();
+    std::fflush(stdout);
+    return status;
+}
+
+}  // namespace emu

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Every program prints its version, and a bad option or value is an error
+# that names the culprit and exits with status 1.
+set -u
+B="$1"
+fail=0
+check() {  # description, expected status, expected text, command...
+    desc="$1"; want_status="$2"; want_text="$3"; shift 3
+    out=$("$@" 2>&1 </dev/null); st=$?
+    if [ "$st" != "$want_status" ]; then
+        echo "FAIL: $desc: exit $st, expected $want_status; output: $out"; fail=1; return
+    fi
+    case "$out" in
+        *"$want_text"*) echo "ok: $desc" ;;
+        *) echo "FAIL: $desc: output lacks '$want_text': $out"; fail=1 ;;
+    esac
+}
+for p in emu-system-aarch64 emu-system-x86_64; do
+    exe="$B/system/$p"
+    check "$p -version" 0 "version" "$exe" -version
+    check "$p bad option" 1 "-bogus-option: invalid option" "$exe" -bogus-option
+    check "$p -m banana" 1 "-m banana" "$exe" -m banana
+    check "$p -smp bad" 1 "-smp" "$exe" -smp 0
+    check "$p -d help" 0 "guest_errors" "$exe" -d help
+    check "$p -M help" 0 "Supported machines are" "$exe" -M help
+    check "$p -h" 0 "-kernel" "$exe" -h
+    check "$p missing arg" 1 "-kernel: requires an argument" "$exe" -kernel
+    check "$p unknown machine" 1 "-M no-such-board" "$exe" -M no-such-board
+    check "$p unknown device" 1 "no-such-device" "$exe" -device no-such-device
+    check "$p unsupported option" 1 "not supported yet" "$exe" -object foo,id=x
+done
+check "emu-img --version" 0 "version" "$B/tools/emu-img/emu-img" --version
+check "emu-img bad option" 1 "invalid option" "$B/tools/emu-img/emu-img" --bogus-option
+exit $fail
