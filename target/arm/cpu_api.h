@@ -30,6 +30,19 @@ public:
     virtual uint64_t semihosting_call(unsigned cpu_index, uint64_t op, uint64_t param) = 0;
 };
 
+// The GICv3 CPU interface system registers (ICC_*_EL1), implemented by the
+// interrupt controller model and reached by the CPU's MRS/MSR. Encodings
+// are (op0, op1, CRn, CRm, op2) packed as in the MRS instruction:
+// op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2.
+class ArmSysregProvider {
+public:
+    virtual ~ArmSysregProvider() = default;
+    // False if the encoding is not one of this provider's (the CPU then
+    // treats it as unknown: Undefined).
+    virtual bool sysreg_read(unsigned cpu_index, uint32_t encoding, uint64_t* value) = 0;
+    virtual bool sysreg_write(unsigned cpu_index, uint32_t encoding, uint64_t value) = 0;
+};
+
 enum class PsciConduit { None, Hvc, Smc };
 
 struct ArmCpuConfig {
@@ -38,6 +51,7 @@ struct ArmCpuConfig {
     uint64_t mpidr = 0;               // affinity as the board lays CPUs out
     AddressSpace* memory = nullptr;   // the system address space
     ArmPlatformHooks* hooks = nullptr;
+    ArmSysregProvider* gic_sysregs = nullptr;  // GICv3 CPU interface, or nullptr
     PsciConduit psci = PsciConduit::Hvc;
     bool semihosting = false;
     bool start_powered_off = false;   // secondaries wait for PSCI CPU_ON
