@@ -25,6 +25,7 @@ enum ExitStatus : uint64_t {
     kStatusException = 1,   // a guest exception was entered; resume at env->pc
     kStatusExit = 2,        // leave to the dispatcher; resume at env->pc
     kStatusHalt = 3,        // WFI/WFE: wait for an interrupt, then resume at env->pc
+    kStatusKicked = 4,      // dispatcher only: exit_request asked it to return
     kStatusTargetBase = 16  // targets define their own from here (passed through)
 };
 

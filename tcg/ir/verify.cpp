@@ -131,8 +131,10 @@ std::string verify(const Block& b) {
             case Op::Ule:
             case Op::Slt:
             case Op::Sle:
-                if (!is_int(arg_t(0)) && arg_t(0) != Type::I1)
-                    return fail(i, in, "compare needs int");
+                if (!is_int(arg_t(0)) && arg_t(0) != Type::I1 &&
+                    !(arg_t(0) == Type::I128 && (in.op == Op::Eq || in.op == Op::Ne))) {
+                    return fail(i, in, "compare needs int (i128 only for Eq/Ne)");
+                }
                 break;
             case Op::Load:
             case Op::LoadExcl:
@@ -170,7 +172,6 @@ std::string verify(const Block& b) {
                 break;
             case Op::CondHolds:
                 if (in.imm > 15) return fail(i, in, "condition out of range");
-                break;
                 break;
             default:
                 break;
