@@ -25,8 +25,7 @@ struct ArmHelperIds {
     uint32_t fp_fma;    // (op | size << 8, a, b, c) -> result
     uint32_t fp_cmp;    // (size | signal << 8, a, b) -> NZCV
     uint32_t fp_cvt;    // (kind, value) -> converted
-    uint32_t vec3;      // (desc, d_off, n_off, m_off): three-same/permute etc. on env registers
-    uint32_t vec2;      // (desc, d_off, n_off, imm): two-reg misc / across lanes / shifts
+    uint32_t vec;  // (desc, d_off, n_off, m_off): AdvSIMD ops on env registers (vec_ops.h)
 };
 
 const ArmHelperIds& arm_helpers();
