@@ -2,15 +2,15 @@
 
 #include <cfenv>
 #include <cmath>
-#include <initializer_list>
 #include <cstring>
+#include <initializer_list>
 
 namespace emu::arm {
 
 namespace {
 
-constexpr uint32_t kIOC = 1u << 0, kDZC = 1u << 1, kOFC = 1u << 2, kUFC = 1u << 3,
-                   kIXC = 1u << 4, kIDC = 1u << 7;
+constexpr uint32_t kIOC = 1u << 0, kDZC = 1u << 1, kOFC = 1u << 2, kUFC = 1u << 3, kIXC = 1u << 4,
+                   kIDC = 1u << 7;
 constexpr uint32_t kFpcrDN = 1u << 25, kFpcrFZ = 1u << 24;
 
 template <typename F>
@@ -59,17 +59,21 @@ bool is_denormal(uint64_t v) {
 
 int host_round(uint32_t fpcr) {
     switch ((fpcr >> 22) & 3) {
-        case 0: return FE_TONEAREST;
-        case 1: return FE_UPWARD;
-        case 2: return FE_DOWNWARD;
-        default: return FE_TOWARDZERO;
+        case 0:
+            return FE_TONEAREST;
+        case 1:
+            return FE_UPWARD;
+        case 2:
+            return FE_DOWNWARD;
+        default:
+            return FE_TOWARDZERO;
     }
 }
 
 // Runs a host FP computation under the guest's rounding mode and folds
 // the host exception flags into FPSR.
 class HostFp {
-public:
+  public:
     explicit HostFp(FpEnv& e, int round = -1) : e_(e) {
         saved_ = std::fegetround();
         std::fesetround(round >= 0 ? round : host_round(e.fpcr));
@@ -87,7 +91,7 @@ public:
         std::fesetround(saved_);
     }
 
-private:
+  private:
     FpEnv& e_;
     int saved_;
 };
@@ -151,18 +155,31 @@ uint64_t binop(FpBin op, uint64_t a, uint64_t b, FpEnv& e) {
         case FpBin::MinNm:
             if (x == 0 && y == 0) return ((a | b) & T::kSign) ? (a & T::kSign ? a : b) : a;
             return x < y ? a : b;
-        default: break;
+        default:
+            break;
     }
     {
         HostFp h(e);
         volatile F vx = x, vy = y;
         switch (op) {
-            case FpBin::Mul: r = vx * vy; break;
-            case FpBin::Div: r = vx / vy; break;
-            case FpBin::Add: r = vx + vy; break;
-            case FpBin::Sub: r = vx - vy; break;
-            case FpBin::NMul: r = -(vx * vy); break;
-            default: r = std::fabs(vx - vy); break;  // Abd
+            case FpBin::Mul:
+                r = vx * vy;
+                break;
+            case FpBin::Div:
+                r = vx / vy;
+                break;
+            case FpBin::Add:
+                r = vx + vy;
+                break;
+            case FpBin::Sub:
+                r = vx - vy;
+                break;
+            case FpBin::NMul:
+                r = -(vx * vy);
+                break;
+            default:
+                r = std::fabs(vx - vy);
+                break;  // Abd
         }
     }
     uint64_t rb = to_bits(r);
@@ -174,10 +191,14 @@ template <typename F>
 uint64_t unop(FpUn op, uint64_t a, FpEnv& e) {
     using T = Traits<F>;
     switch (op) {
-        case FpUn::Mov: return a;
-        case FpUn::Abs: return a & ~T::kSign;
-        case FpUn::Neg: return a ^ T::kSign;
-        default: break;
+        case FpUn::Mov:
+            return a;
+        case FpUn::Abs:
+            return a & ~T::kSign;
+        case FpUn::Neg:
+            return a ^ T::kSign;
+        default:
+            break;
     }
     a = flush_in<F>(a, e);
     if (is_nan<F>(a)) return process_nan<F>(a, e);
@@ -192,11 +213,21 @@ uint64_t unop(FpUn op, uint64_t a, FpEnv& e) {
     }
     int mode;
     switch (op) {
-        case FpUn::RintN: mode = FE_TONEAREST; break;
-        case FpUn::RintP: mode = FE_UPWARD; break;
-        case FpUn::RintM: mode = FE_DOWNWARD; break;
-        case FpUn::RintZ: mode = FE_TOWARDZERO; break;
-        default: mode = host_round(e.fpcr); break;
+        case FpUn::RintN:
+            mode = FE_TONEAREST;
+            break;
+        case FpUn::RintP:
+            mode = FE_UPWARD;
+            break;
+        case FpUn::RintM:
+            mode = FE_DOWNWARD;
+            break;
+        case FpUn::RintZ:
+            mode = FE_TOWARDZERO;
+            break;
+        default:
+            mode = host_round(e.fpcr);
+            break;
     }
     if (op == FpUn::RintA) {
         r = std::round(x);  // ties away from zero; never sets inexact here
@@ -237,11 +268,21 @@ uint64_t to_int(uint64_t v, unsigned bits, bool is_signed, FpRound rnd, FpEnv& e
     F x = from_bits<F>(v);
     long double r;
     switch (rnd) {
-        case FpRound::Nearest: r = std::nearbyint(static_cast<long double>(x)); break;  // host RN
-        case FpRound::PlusInf: r = std::ceil(static_cast<long double>(x)); break;
-        case FpRound::MinusInf: r = std::floor(static_cast<long double>(x)); break;
-        case FpRound::Zero: r = std::trunc(static_cast<long double>(x)); break;
-        case FpRound::Away: r = std::round(static_cast<long double>(x)); break;
+        case FpRound::Nearest:
+            r = std::nearbyint(static_cast<long double>(x));
+            break;  // host RN
+        case FpRound::PlusInf:
+            r = std::ceil(static_cast<long double>(x));
+            break;
+        case FpRound::MinusInf:
+            r = std::floor(static_cast<long double>(x));
+            break;
+        case FpRound::Zero:
+            r = std::trunc(static_cast<long double>(x));
+            break;
+        case FpRound::Away:
+            r = std::round(static_cast<long double>(x));
+            break;
         default: {
             int saved = std::fegetround();
             std::fesetround(host_round(e.fpcr));
@@ -334,9 +375,12 @@ uint32_t fp_compare(unsigned size, uint64_t a, uint64_t b, bool signal, FpEnv& e
 bool fp_compare_mask(unsigned size, uint64_t a, uint64_t b, int kind, FpEnv& e) {
     uint32_t f = fp_compare(size, a, b, kind != 0, e);
     switch (kind) {
-        case 0: return f == 0x60000000;
-        case 1: return f == 0x60000000 || f == 0x20000000;
-        default: return f == 0x20000000;
+        case 0:
+            return f == 0x60000000;
+        case 1:
+            return f == 0x60000000 || f == 0x20000000;
+        default:
+            return f == 0x20000000;
     }
 }
 

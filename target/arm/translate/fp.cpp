@@ -10,7 +10,9 @@
 namespace emu::arm {
 
 namespace {
-int fp_size(uint32_t type) { return type == 0 ? 2 : type == 1 ? 3 : -1; }
+int fp_size(uint32_t type) {
+    return type == 0 ? 2 : type == 1 ? 3 : -1;
+}
 }  // namespace
 
 static Value fr(A64Translator& t, unsigned r, unsigned size) {
@@ -26,20 +28,26 @@ bool A64Translator::FMOV_gen(uint32_t sf, uint32_t type, uint32_t rmode, uint32_
         bool to_gpr = opcode == 6;
         if (!sf && type == 0 && rmode == 0) {
             if (!fp_access()) return true;
-            if (to_gpr) set_x(d, ir_.get_reg(Type::I32, vreg_off(n)));
-            else set_fr(*this, d, xr(n, false));
+            if (to_gpr)
+                set_x(d, ir_.get_reg(Type::I32, vreg_off(n)));
+            else
+                set_fr(*this, d, xr(n, false));
             return true;
         }
         if (sf && type == 1 && rmode == 0) {
             if (!fp_access()) return true;
-            if (to_gpr) set_x(d, ir_.get_reg(Type::I64, vreg_off(n)));
-            else set_fr(*this, d, xr(n, true));
+            if (to_gpr)
+                set_x(d, ir_.get_reg(Type::I64, vreg_off(n)));
+            else
+                set_fr(*this, d, xr(n, true));
             return true;
         }
         if (sf && type == 2 && rmode == 1) {  // the upper half, Vn.D[1]
             if (!fp_access()) return true;
-            if (to_gpr) set_x(d, ir_.get_reg(Type::I64, vreg_off(n) + 8));
-            else ir_.set_reg(vreg_off(d) + 8, xr(n, true));
+            if (to_gpr)
+                set_x(d, ir_.get_reg(Type::I64, vreg_off(n) + 8));
+            else
+                ir_.set_reg(vreg_off(d) + 8, xr(n, true));
             return true;
         }
         return false;
@@ -67,7 +75,32 @@ bool A64Translator::FMOV_gen(uint32_t sf, uint32_t type, uint32_t rmode, uint32_
         Value r = ir_.call(Type::I64, helpers().fp_cvt, {ir_.c64(desc), fr(*this, n, size)});
         set_x(d, sf ? r : ir_.trunc(Type::I32, r));
     } else {
-        Value r = ir_.call(Type::I64, helpers().fp_cvt, {ir_.c64(desc), ir_.zext(Type::I64, xr(n, sf))});
+        Value r =
+            ir_.call(Type::I64, helpers().fp_cvt, {ir_.c64(desc), ir_.zext(Type::I64, xr(n, sf))});
+        set_fr(*this, d, size == 2 ? ir_.trunc(Type::I32, r) : r);
+    }
+    return true;
+}
+
+bool A64Translator::FP_fixed(uint32_t sf, uint32_t type, uint32_t rmode, uint32_t opcode,
+                             uint32_t scale, uint32_t n, uint32_t d) {
+    int size = fp_size(type);
+    if (size < 0 || (!sf && scale < 32)) return false;
+    unsigned fbits = 64 - scale;
+    unsigned bits = sf ? 64 : 32;
+    unsigned sel = rmode << 3 | opcode;
+    if (sel != 2 && sel != 3 && sel != 0x18 && sel != 0x19) return false;
+    if (!fp_access()) return true;
+    if (sel >= 0x18) {  // FCVTZS / FCVTZU
+        uint64_t desc = fp_cvt_desc(FpCvtKind::ToInt, size, bits, sel == 0x18,
+                                    static_cast<unsigned>(FpRound::Zero), 0, fbits);
+        Value r = ir_.call(Type::I64, helpers().fp_cvt,
+                           {ir_.c64(desc), ir_.zext(Type::I64, fr(*this, n, size))});
+        set_x(d, sf ? r : ir_.trunc(Type::I32, r));
+    } else {  // SCVTF / UCVTF
+        uint64_t desc = fp_cvt_desc(FpCvtKind::FromInt, size, bits, sel == 2, 0, 0, fbits);
+        Value r =
+            ir_.call(Type::I64, helpers().fp_cvt, {ir_.c64(desc), ir_.zext(Type::I64, xr(n, sf))});
         set_fr(*this, d, size == 2 ? ir_.trunc(Type::I32, r) : r);
     }
     return true;
@@ -90,7 +123,9 @@ bool A64Translator::FP_1src(uint32_t type, uint32_t opcode, uint32_t n, uint32_t
             set_fr(*this, d, v);
             return true;
         }
-        case 3: op = FpUn::Sqrt; break;
+        case 3:
+            op = FpUn::Sqrt;
+            break;
         case 4:
         case 5: {  // FCVT between single and double
             unsigned to = opcode == 4 ? 2 : 3;
@@ -102,14 +137,29 @@ bool A64Translator::FP_1src(uint32_t type, uint32_t opcode, uint32_t n, uint32_t
             set_fr(*this, d, to == 2 ? ir_.trunc(Type::I32, r) : r);
             return true;
         }
-        case 8: op = FpUn::RintN; break;
-        case 9: op = FpUn::RintP; break;
-        case 10: op = FpUn::RintM; break;
-        case 11: op = FpUn::RintZ; break;
-        case 12: op = FpUn::RintA; break;
-        case 14: op = FpUn::RintX; break;
-        case 15: op = FpUn::RintI; break;
-        default: return false;  // FCVT to/from half precision, BFCVT: FP16 not implemented
+        case 8:
+            op = FpUn::RintN;
+            break;
+        case 9:
+            op = FpUn::RintP;
+            break;
+        case 10:
+            op = FpUn::RintM;
+            break;
+        case 11:
+            op = FpUn::RintZ;
+            break;
+        case 12:
+            op = FpUn::RintA;
+            break;
+        case 14:
+            op = FpUn::RintX;
+            break;
+        case 15:
+            op = FpUn::RintI;
+            break;
+        default:
+            return false;  // FCVT to/from half precision, BFCVT: FP16 not implemented
     }
     if (!fp_access()) return true;
     Value r = ir_.call(Type::I64, helpers().fp_unop,
@@ -125,7 +175,8 @@ bool A64Translator::FP_cmp(uint32_t type, uint32_t m, uint32_t n, uint32_t e, ui
     if (!fp_access()) return true;
     Value a = ir_.zext(Type::I64, fr(*this, n, size));
     Value b = z ? ir_.c64(0) : ir_.zext(Type::I64, fr(*this, m, size));
-    Value f = ir_.call(Type::I64, helpers().fp_cmp, {ir_.c64(uint64_t(size) | uint64_t(e) << 8), a, b});
+    Value f =
+        ir_.call(Type::I64, helpers().fp_cmp, {ir_.c64(uint64_t(size) | uint64_t(e) << 8), a, b});
     set_nzcv(ir_.trunc(Type::I32, f));
     return true;
 }
@@ -149,7 +200,8 @@ bool A64Translator::FP_ccmp(uint32_t type, uint32_t m, uint32_t cond, uint32_t n
     Value c = ir_.cond_holds(nzcv(), cond);
     // The compare runs even when the condition fails, so its exception
     // flags may be set spuriously in that case (documented limitation).
-    Value f = ir_.call(Type::I64, helpers().fp_cmp, {ir_.c64(uint64_t(size) | uint64_t(e) << 8), a, b});
+    Value f =
+        ir_.call(Type::I64, helpers().fp_cmp, {ir_.c64(uint64_t(size) | uint64_t(e) << 8), a, b});
     set_nzcv(ir_.select(c, ir_.trunc(Type::I32, f), ir_.c32(nzcv_imm << 28)));
     return true;
 }
@@ -158,9 +210,10 @@ bool A64Translator::FP_2src(uint32_t type, uint32_t m, uint32_t opcode, uint32_t
     int size = fp_size(type);
     if (size < 0 || opcode > 8) return false;
     if (!fp_access()) return true;
-    Value r = ir_.call(Type::I64, helpers().fp_binop,
-                       {ir_.c64(opcode | uint64_t(size) << 8), ir_.zext(Type::I64, fr(*this, n, size)),
-                        ir_.zext(Type::I64, fr(*this, m, size))});
+    Value r =
+        ir_.call(Type::I64, helpers().fp_binop,
+                 {ir_.c64(opcode | uint64_t(size) << 8), ir_.zext(Type::I64, fr(*this, n, size)),
+                  ir_.zext(Type::I64, fr(*this, m, size))});
     set_fr(*this, d, size == 2 ? ir_.trunc(Type::I32, r) : r);
     return true;
 }
@@ -180,9 +233,10 @@ bool A64Translator::FP_3src(uint32_t type, uint32_t o1, uint32_t m, uint32_t o0,
     if (size < 0) return false;
     if (!fp_access()) return true;
     uint64_t desc = uint64_t(size) | uint64_t(o1) << 8 | uint64_t(o1 ^ o0) << 9;
-    Value r = ir_.call(Type::I64, helpers().fp_fma,
-                       {ir_.c64(desc), ir_.zext(Type::I64, fr(*this, a, size)),
-                        ir_.zext(Type::I64, fr(*this, n, size)), ir_.zext(Type::I64, fr(*this, m, size))});
+    Value r = ir_.call(
+        Type::I64, helpers().fp_fma,
+        {ir_.c64(desc), ir_.zext(Type::I64, fr(*this, a, size)),
+         ir_.zext(Type::I64, fr(*this, n, size)), ir_.zext(Type::I64, fr(*this, m, size))});
     set_fr(*this, d, size == 2 ? ir_.trunc(Type::I32, r) : r);
     return true;
 }

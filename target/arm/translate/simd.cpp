@@ -32,13 +32,27 @@ bool expand_imm(uint32_t op, uint32_t cmode, uint32_t imm8, uint64_t* out) {
     auto rep32 = [](uint64_t v) { return v | v << 32; };
     auto rep16 = [](uint64_t v) { return v | v << 16 | v << 32 | v << 48; };
     switch (cmode >> 1) {
-        case 0: *out = rep32(i); return true;
-        case 1: *out = rep32(i << 8); return true;
-        case 2: *out = rep32(i << 16); return true;
-        case 3: *out = rep32(i << 24); return true;
-        case 4: *out = rep16(i); return true;
-        case 5: *out = rep16(i << 8); return true;
-        case 6: *out = rep32((cmode & 1) ? (i << 16 | 0xffff) : (i << 8 | 0xff)); return true;
+        case 0:
+            *out = rep32(i);
+            return true;
+        case 1:
+            *out = rep32(i << 8);
+            return true;
+        case 2:
+            *out = rep32(i << 16);
+            return true;
+        case 3:
+            *out = rep32(i << 24);
+            return true;
+        case 4:
+            *out = rep16(i);
+            return true;
+        case 5:
+            *out = rep16(i << 8);
+            return true;
+        case 6:
+            *out = rep32((cmode & 1) ? (i << 16 | 0xffff) : (i << 8 | 0xff));
+            return true;
         default:
             if (!(cmode & 1)) {
                 if (!op) {
@@ -77,10 +91,18 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
             r = ir_.xor_(a, b);
         } else {
             switch (size) {
-                case 0: r = ir_.and_(a, b); break;
-                case 1: r = ir_.and_(a, ir_.not_(b)); break;
-                case 2: r = n == m ? a : ir_.or_(a, b); break;
-                default: r = ir_.or_(a, ir_.not_(b)); break;
+                case 0:
+                    r = ir_.and_(a, b);
+                    break;
+                case 1:
+                    r = ir_.and_(a, ir_.not_(b));
+                    break;
+                case 2:
+                    r = n == m ? a : ir_.or_(a, b);
+                    break;
+                default:
+                    r = ir_.or_(a, ir_.not_(b));
+                    break;
             }
         }
         v.set(d, r, q);
@@ -92,22 +114,53 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         bool hi = size & 2;
         VecOp op;
         switch ((u << 6) | (hi << 5) | (opcode & 0x1f)) {
-            case 0x1a: op = VecOp::Fadd; break;
-            case 0x1c: op = VecOp::Fcmeq; break;
-            case 0x1e: op = VecOp::Fmax; break;
-            case 0x19: op = VecOp::Fmla; break;
-            case 0x18: op = VecOp::Fmaxnm; break;
-            case 0x3a: op = VecOp::Fsub; break;
-            case 0x3e: op = VecOp::Fmin; break;
-            case 0x39: op = VecOp::Fmls; break;
-            case 0x38: op = VecOp::Fminnm; break;
-            case 0x5a: op = VecOp::Faddp; break;
-            case 0x5b: op = VecOp::Fmul; break;
-            case 0x5c: op = VecOp::Fcmge; break;
-            case 0x5f: op = VecOp::Fdiv; break;
-            case 0x7a: op = VecOp::Fabd; break;
-            case 0x7c: op = VecOp::Fcmgt; break;
-            default: return false;
+            case 0x1a:
+                op = VecOp::Fadd;
+                break;
+            case 0x1c:
+                op = VecOp::Fcmeq;
+                break;
+            case 0x1e:
+                op = VecOp::Fmax;
+                break;
+            case 0x19:
+                op = VecOp::Fmla;
+                break;
+            case 0x18:
+                op = VecOp::Fmaxnm;
+                break;
+            case 0x3a:
+                op = VecOp::Fsub;
+                break;
+            case 0x3e:
+                op = VecOp::Fmin;
+                break;
+            case 0x39:
+                op = VecOp::Fmls;
+                break;
+            case 0x38:
+                op = VecOp::Fminnm;
+                break;
+            case 0x5a:
+                op = VecOp::Faddp;
+                break;
+            case 0x5b:
+                op = VecOp::Fmul;
+                break;
+            case 0x5c:
+                op = VecOp::Fcmge;
+                break;
+            case 0x5f:
+                op = VecOp::Fdiv;
+                break;
+            case 0x7a:
+                op = VecOp::Fabd;
+                break;
+            case 0x7c:
+                op = VecOp::Fcmgt;
+                break;
+            default:
+                return false;
         }
         if (!fp_access()) return true;
         v.op(op, es, q, d, n, m);
@@ -116,8 +169,12 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
     if (size == 3 && !q) return false;
     VecOp op;
     switch (u << 5 | opcode) {
-        case 0x10: op = VecOp::Add; break;
-        case 0x30: op = VecOp::Sub; break;
+        case 0x10:
+            op = VecOp::Add;
+            break;
+        case 0x30:
+            op = VecOp::Sub;
+            break;
         case 0x13:
             if (size == 3) return false;
             op = VecOp::Mul;
@@ -127,28 +184,71 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
             if (size == 3) return false;
             op = u ? VecOp::Mls : VecOp::Mla;
             break;
-        case 0x11: op = VecOp::Cmtst; break;
-        case 0x31: op = VecOp::Cmeq; break;
-        case 0x06: op = VecOp::Cmgt; break;
-        case 0x26: op = VecOp::Cmhi; break;
-        case 0x07: op = VecOp::Cmge; break;
-        case 0x27: op = VecOp::Cmhs; break;
-        case 0x0c: op = VecOp::Smax; break;
-        case 0x2c: op = VecOp::Umax; break;
-        case 0x0d: op = VecOp::Smin; break;
-        case 0x2d: op = VecOp::Umin; break;
-        case 0x0e: op = VecOp::Sabd; break;
-        case 0x2e: op = VecOp::Uabd; break;
-        case 0x17: op = VecOp::Addp; break;
-        case 0x14: op = VecOp::Smaxp; break;
-        case 0x34: op = VecOp::Umaxp; break;
-        case 0x15: op = VecOp::Sminp; break;
-        case 0x35: op = VecOp::Uminp; break;
-        case 0x08: op = VecOp::Sshl; break;
-        case 0x28: op = VecOp::Ushl; break;
-        case 0x21: op = VecOp::Uqadd; break;
-        case 0x25: op = VecOp::Uqsub; break;
-        default: return false;
+        case 0x11:
+            op = VecOp::Cmtst;
+            break;
+        case 0x31:
+            op = VecOp::Cmeq;
+            break;
+        case 0x06:
+            op = VecOp::Cmgt;
+            break;
+        case 0x26:
+            op = VecOp::Cmhi;
+            break;
+        case 0x07:
+            op = VecOp::Cmge;
+            break;
+        case 0x27:
+            op = VecOp::Cmhs;
+            break;
+        case 0x0c:
+            op = VecOp::Smax;
+            break;
+        case 0x2c:
+            op = VecOp::Umax;
+            break;
+        case 0x0d:
+            op = VecOp::Smin;
+            break;
+        case 0x2d:
+            op = VecOp::Umin;
+            break;
+        case 0x0e:
+            op = VecOp::Sabd;
+            break;
+        case 0x2e:
+            op = VecOp::Uabd;
+            break;
+        case 0x17:
+            op = VecOp::Addp;
+            break;
+        case 0x14:
+            op = VecOp::Smaxp;
+            break;
+        case 0x34:
+            op = VecOp::Umaxp;
+            break;
+        case 0x15:
+            op = VecOp::Sminp;
+            break;
+        case 0x35:
+            op = VecOp::Uminp;
+            break;
+        case 0x08:
+            op = VecOp::Sshl;
+            break;
+        case 0x28:
+            op = VecOp::Ushl;
+            break;
+        case 0x21:
+            op = VecOp::Uqadd;
+            break;
+        case 0x25:
+            op = VecOp::Uqsub;
+            break;
+        default:
+            return false;
     }
     if ((op == VecOp::Smaxp || op == VecOp::Umaxp || op == VecOp::Sminp || op == VecOp::Uminp ||
          op == VecOp::Smax || op == VecOp::Umax || op == VecOp::Smin || op == VecOp::Umin ||
@@ -166,10 +266,18 @@ bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m
     if (size == 3) return false;
     VecOp op;
     switch (opcode) {
-        case 0: op = u ? VecOp::Uaddl : VecOp::Saddl; break;
-        case 1: op = u ? VecOp::Uaddw : VecOp::Saddw; break;
-        case 2: op = u ? VecOp::Usubl : VecOp::Ssubl; break;
-        case 3: op = u ? VecOp::Usubw : VecOp::Ssubw; break;
+        case 0:
+            op = u ? VecOp::Uaddl : VecOp::Saddl;
+            break;
+        case 1:
+            op = u ? VecOp::Uaddw : VecOp::Saddw;
+            break;
+        case 2:
+            op = u ? VecOp::Usubl : VecOp::Ssubl;
+            break;
+        case 3:
+            op = u ? VecOp::Usubw : VecOp::Ssubw;
+            break;
         case 4:
             if (u) return false;  // RADDHN
             op = VecOp::Addhn;
@@ -178,11 +286,20 @@ bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m
             if (u) return false;  // RSUBHN
             op = VecOp::Subhn;
             break;
-        case 7: op = u ? VecOp::Uabdl : VecOp::Sabdl; break;
-        case 8: op = u ? VecOp::Umlal : VecOp::Smlal; break;
-        case 10: op = u ? VecOp::Umlsl : VecOp::Smlsl; break;
-        case 12: op = u ? VecOp::Umull : VecOp::Smull; break;
-        default: return false;
+        case 7:
+            op = u ? VecOp::Uabdl : VecOp::Sabdl;
+            break;
+        case 8:
+            op = u ? VecOp::Umlal : VecOp::Smlal;
+            break;
+        case 10:
+            op = u ? VecOp::Umlsl : VecOp::Smlsl;
+            break;
+        case 12:
+            op = u ? VecOp::Umull : VecOp::Smull;
+            break;
+        default:
+            return false;
     }
     if (!fp_access()) return true;
     Vec{*this}.op(op, size, true, d, n, m, false, q);
@@ -196,24 +313,56 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
     bool part2 = false;
     bool fp = false;
     switch (u << 5 | opcode) {
-        case 0x00: op = VecOp::Rev64; if (size == 3) return false; break;
-        case 0x01: op = VecOp::Rev16; if (size != 0) return false; break;
-        case 0x20: op = VecOp::Rev32; if (size > 1) return false; break;
-        case 0x02: op = VecOp::Saddlp; if (size == 3) return false; break;
-        case 0x22: op = VecOp::Uaddlp; if (size == 3) return false; break;
-        case 0x05: op = VecOp::Cnt; if (size != 0) return false; break;
+        case 0x00:
+            op = VecOp::Rev64;
+            if (size == 3) return false;
+            break;
+        case 0x01:
+            op = VecOp::Rev16;
+            if (size != 0) return false;
+            break;
+        case 0x20:
+            op = VecOp::Rev32;
+            if (size > 1) return false;
+            break;
+        case 0x02:
+            op = VecOp::Saddlp;
+            if (size == 3) return false;
+            break;
+        case 0x22:
+            op = VecOp::Uaddlp;
+            if (size == 3) return false;
+            break;
+        case 0x05:
+            op = VecOp::Cnt;
+            if (size != 0) return false;
+            break;
         case 0x25:
             if (size > 1) return false;
             op = size ? VecOp::Rbit : VecOp::Not;
             es = 0;
             break;
-        case 0x08: op = VecOp::Cmgt0; break;
-        case 0x09: op = VecOp::Cmeq0; break;
-        case 0x0a: op = VecOp::Cmlt0; break;
-        case 0x28: op = VecOp::Cmge0; break;
-        case 0x29: op = VecOp::Cmle0; break;
-        case 0x0b: op = VecOp::Abs; break;
-        case 0x2b: op = VecOp::Neg; break;
+        case 0x08:
+            op = VecOp::Cmgt0;
+            break;
+        case 0x09:
+            op = VecOp::Cmeq0;
+            break;
+        case 0x0a:
+            op = VecOp::Cmlt0;
+            break;
+        case 0x28:
+            op = VecOp::Cmge0;
+            break;
+        case 0x29:
+            op = VecOp::Cmle0;
+            break;
+        case 0x0b:
+            op = VecOp::Abs;
+            break;
+        case 0x2b:
+            op = VecOp::Neg;
+            break;
         case 0x12:
             if (size == 3) return false;
             op = VecOp::Xtn;
@@ -224,14 +373,29 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
             es = 2 + (size & 1);
             bool hi = size & 2;
             switch (u << 6 | hi << 5 | opcode) {
-                case 0x2f: op = VecOp::Fabs; break;
-                case 0x6f: op = VecOp::Fneg; break;
-                case 0x7f: op = VecOp::Fsqrt; break;
-                case 0x1d: op = VecOp::Scvtf; break;
-                case 0x5d: op = VecOp::Ucvtf; break;
-                case 0x3b: op = VecOp::Fcvtzs; break;
-                case 0x7b: op = VecOp::Fcvtzu; break;
-                default: return false;
+                case 0x2f:
+                    op = VecOp::Fabs;
+                    break;
+                case 0x6f:
+                    op = VecOp::Fneg;
+                    break;
+                case 0x7f:
+                    op = VecOp::Fsqrt;
+                    break;
+                case 0x1d:
+                    op = VecOp::Scvtf;
+                    break;
+                case 0x5d:
+                    op = VecOp::Ucvtf;
+                    break;
+                case 0x3b:
+                    op = VecOp::Fcvtzs;
+                    break;
+                case 0x7b:
+                    op = VecOp::Fcvtzu;
+                    break;
+                default:
+                    return false;
             }
             break;
         }
@@ -248,14 +412,29 @@ bool A64Translator::SIMD_across(uint32_t q, uint32_t u, uint32_t size, uint32_t 
     if (size == 3 || (size == 2 && !q)) return false;
     VecOp op;
     switch (u << 5 | opcode) {
-        case 0x1b: op = VecOp::Addv; break;
-        case 0x0a: op = VecOp::Smaxv; break;
-        case 0x2a: op = VecOp::Umaxv; break;
-        case 0x1a: op = VecOp::Sminv; break;
-        case 0x3a: op = VecOp::Uminv; break;
-        case 0x03: op = VecOp::Saddlv; break;
-        case 0x23: op = VecOp::Uaddlv; break;
-        default: return false;
+        case 0x1b:
+            op = VecOp::Addv;
+            break;
+        case 0x0a:
+            op = VecOp::Smaxv;
+            break;
+        case 0x2a:
+            op = VecOp::Umaxv;
+            break;
+        case 0x1a:
+            op = VecOp::Sminv;
+            break;
+        case 0x3a:
+            op = VecOp::Uminv;
+            break;
+        case 0x03:
+            op = VecOp::Saddlv;
+            break;
+        case 0x23:
+            op = VecOp::Uaddlv;
+            break;
+        default:
+            return false;
     }
     if (!fp_access()) return true;
     Vec{*this}.op(op, size, q, d, n, n);
@@ -296,7 +475,7 @@ bool A64Translator::SIMD_copy(uint32_t q, uint32_t op, uint32_t imm5, uint32_t i
             if (!fp_access()) return true;
             ir_.set_reg(vreg_off(d) + (index << es), ir_.trunc(et, xr(n, true)));
             return true;
-        case 5:  // SMOV
+        case 5:    // SMOV
         case 7: {  // UMOV
             bool is_signed = imm4 == 5;
             if (is_signed ? (es == 3 || (es == 2 && !q)) : ((es == 3) != (q == 1))) return false;
@@ -309,7 +488,8 @@ bool A64Translator::SIMD_copy(uint32_t q, uint32_t op, uint32_t imm5, uint32_t i
             }
             return true;
         }
-        default: return false;
+        default:
+            return false;
     }
 }
 
@@ -337,8 +517,8 @@ bool A64Translator::SIMD_modimm(uint32_t q, uint32_t op, uint32_t abc, uint32_t 
     return true;
 }
 
-bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb, uint32_t opcode,
-                               uint32_t n, uint32_t d) {
+bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb,
+                               uint32_t opcode, uint32_t n, uint32_t d) {
     unsigned es = 31 - __builtin_clz(immh);
     unsigned esize = 8u << es;
     unsigned immhb = immh << 3 | immb;
@@ -347,17 +527,38 @@ bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t i
     unsigned amount;
     bool narrow_or_long = false;
     switch (u << 5 | opcode) {
-        case 0x00: op = VecOp::Sshr, amount = rshift; break;
-        case 0x20: op = VecOp::Ushr, amount = rshift; break;
-        case 0x02: op = VecOp::Ssra, amount = rshift; break;
-        case 0x22: op = VecOp::Usra, amount = rshift; break;
-        case 0x0a: op = VecOp::Shl, amount = lshift; break;
-        case 0x2a: op = VecOp::Sli, amount = lshift; break;
-        case 0x28: op = VecOp::Sri, amount = rshift; break;
-        case 0x10: op = VecOp::Shrn, amount = rshift, narrow_or_long = true; break;
-        case 0x14: op = VecOp::Sshll, amount = lshift, narrow_or_long = true; break;
-        case 0x34: op = VecOp::Ushll, amount = lshift, narrow_or_long = true; break;
-        default: return false;
+        case 0x00:
+            op = VecOp::Sshr, amount = rshift;
+            break;
+        case 0x20:
+            op = VecOp::Ushr, amount = rshift;
+            break;
+        case 0x02:
+            op = VecOp::Ssra, amount = rshift;
+            break;
+        case 0x22:
+            op = VecOp::Usra, amount = rshift;
+            break;
+        case 0x0a:
+            op = VecOp::Shl, amount = lshift;
+            break;
+        case 0x2a:
+            op = VecOp::Sli, amount = lshift;
+            break;
+        case 0x28:
+            op = VecOp::Sri, amount = rshift;
+            break;
+        case 0x10:
+            op = VecOp::Shrn, amount = rshift, narrow_or_long = true;
+            break;
+        case 0x14:
+            op = VecOp::Sshll, amount = lshift, narrow_or_long = true;
+            break;
+        case 0x34:
+            op = VecOp::Ushll, amount = lshift, narrow_or_long = true;
+            break;
+        default:
+            return false;
     }
     if (narrow_or_long) {
         if (es == 3) return false;
@@ -374,13 +575,26 @@ bool A64Translator::SIMD_perm(uint32_t q, uint32_t size, uint32_t m, uint32_t op
     if (size == 3 && !q) return false;
     VecOp op;
     switch (opcode) {
-        case 1: op = VecOp::Uzp1; break;
-        case 2: op = VecOp::Trn1; break;
-        case 3: op = VecOp::Zip1; break;
-        case 5: op = VecOp::Uzp2; break;
-        case 6: op = VecOp::Trn2; break;
-        case 7: op = VecOp::Zip2; break;
-        default: return false;
+        case 1:
+            op = VecOp::Uzp1;
+            break;
+        case 2:
+            op = VecOp::Trn1;
+            break;
+        case 3:
+            op = VecOp::Zip1;
+            break;
+        case 5:
+            op = VecOp::Uzp2;
+            break;
+        case 6:
+            op = VecOp::Trn2;
+            break;
+        case 7:
+            op = VecOp::Zip2;
+            break;
+        default:
+            return false;
     }
     if (!fp_access()) return true;
     Vec{*this}.op(op, size, q, d, n, m);
@@ -408,26 +622,56 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
     if (opcode >= 0x18) {
         es = 2 + (size & 1);
         switch (u << 6 | (size & 2) << 4 | opcode) {
-            case 0x7a: op = VecOp::Fabd; break;
-            case 0x1c: op = VecOp::Fcmeq; break;
-            case 0x5c: op = VecOp::Fcmge; break;
-            case 0x7c: op = VecOp::Fcmgt; break;
-            default: return false;
+            case 0x7a:
+                op = VecOp::Fabd;
+                break;
+            case 0x1c:
+                op = VecOp::Fcmeq;
+                break;
+            case 0x5c:
+                op = VecOp::Fcmge;
+                break;
+            case 0x7c:
+                op = VecOp::Fcmgt;
+                break;
+            default:
+                return false;
         }
     } else {
         if (size != 3) return false;
         switch (u << 5 | opcode) {
-            case 0x10: op = VecOp::Add; break;
-            case 0x30: op = VecOp::Sub; break;
-            case 0x11: op = VecOp::Cmtst; break;
-            case 0x31: op = VecOp::Cmeq; break;
-            case 0x06: op = VecOp::Cmgt; break;
-            case 0x26: op = VecOp::Cmhi; break;
-            case 0x07: op = VecOp::Cmge; break;
-            case 0x27: op = VecOp::Cmhs; break;
-            case 0x08: op = VecOp::Sshl; break;
-            case 0x28: op = VecOp::Ushl; break;
-            default: return false;
+            case 0x10:
+                op = VecOp::Add;
+                break;
+            case 0x30:
+                op = VecOp::Sub;
+                break;
+            case 0x11:
+                op = VecOp::Cmtst;
+                break;
+            case 0x31:
+                op = VecOp::Cmeq;
+                break;
+            case 0x06:
+                op = VecOp::Cmgt;
+                break;
+            case 0x26:
+                op = VecOp::Cmhi;
+                break;
+            case 0x07:
+                op = VecOp::Cmge;
+                break;
+            case 0x27:
+                op = VecOp::Cmhs;
+                break;
+            case 0x08:
+                op = VecOp::Sshl;
+                break;
+            case 0x28:
+                op = VecOp::Ushl;
+                break;
+            default:
+                return false;
         }
     }
     if (!fp_access()) return true;
@@ -435,25 +679,49 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
     return true;
 }
 
-bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n, uint32_t d) {
+bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
+                                uint32_t d) {
     VecOp op;
     unsigned es = 3;
     switch (u << 5 | opcode) {
-        case 0x08: op = VecOp::Cmgt0; break;
-        case 0x09: op = VecOp::Cmeq0; break;
-        case 0x0a: op = VecOp::Cmlt0; break;
-        case 0x28: op = VecOp::Cmge0; break;
-        case 0x29: op = VecOp::Cmle0; break;
-        case 0x0b: op = VecOp::Abs; break;
-        case 0x2b: op = VecOp::Neg; break;
+        case 0x08:
+            op = VecOp::Cmgt0;
+            break;
+        case 0x09:
+            op = VecOp::Cmeq0;
+            break;
+        case 0x0a:
+            op = VecOp::Cmlt0;
+            break;
+        case 0x28:
+            op = VecOp::Cmge0;
+            break;
+        case 0x29:
+            op = VecOp::Cmle0;
+            break;
+        case 0x0b:
+            op = VecOp::Abs;
+            break;
+        case 0x2b:
+            op = VecOp::Neg;
+            break;
         default: {
             es = 2 + (size & 1);
             switch (u << 6 | (size & 2) << 4 | opcode) {
-                case 0x1d: op = VecOp::Scvtf; break;
-                case 0x5d: op = VecOp::Ucvtf; break;
-                case 0x3b: op = VecOp::Fcvtzs; break;
-                case 0x7b: op = VecOp::Fcvtzu; break;
-                default: return false;
+                case 0x1d:
+                    op = VecOp::Scvtf;
+                    break;
+                case 0x5d:
+                    op = VecOp::Ucvtf;
+                    break;
+                case 0x3b:
+                    op = VecOp::Fcvtzs;
+                    break;
+                case 0x7b:
+                    op = VecOp::Fcvtzu;
+                    break;
+                default:
+                    return false;
             }
             if (!fp_access()) return true;
             Vec{*this}.op(op, es, false, d, n, n, true);
@@ -503,14 +771,29 @@ bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32
     VecOp op;
     unsigned amount;
     switch (u << 5 | opcode) {
-        case 0x00: op = VecOp::Sshr, amount = rshift; break;
-        case 0x20: op = VecOp::Ushr, amount = rshift; break;
-        case 0x02: op = VecOp::Ssra, amount = rshift; break;
-        case 0x22: op = VecOp::Usra, amount = rshift; break;
-        case 0x0a: op = VecOp::Shl, amount = lshift; break;
-        case 0x2a: op = VecOp::Sli, amount = lshift; break;
-        case 0x28: op = VecOp::Sri, amount = rshift; break;
-        default: return false;
+        case 0x00:
+            op = VecOp::Sshr, amount = rshift;
+            break;
+        case 0x20:
+            op = VecOp::Ushr, amount = rshift;
+            break;
+        case 0x02:
+            op = VecOp::Ssra, amount = rshift;
+            break;
+        case 0x22:
+            op = VecOp::Usra, amount = rshift;
+            break;
+        case 0x0a:
+            op = VecOp::Shl, amount = lshift;
+            break;
+        case 0x2a:
+            op = VecOp::Sli, amount = lshift;
+            break;
+        case 0x28:
+            op = VecOp::Sri, amount = rshift;
+            break;
+        default:
+            return false;
     }
     if (!fp_access()) return true;
     Vec{*this}.op(op, 3, false, d, n, n, true, false, amount);
