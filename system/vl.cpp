@@ -12,6 +12,7 @@
 #include "system/chardev/chardev.h"
 #include "system/chardev/mux.h"
 #include "system/monitor/hmp.h"
+#include "system/monitor/qmp.h"
 #include "system/system.h"
 #include "system/vm_control.h"
 #include "util/bql.h"
@@ -32,7 +33,8 @@ void on_terminate_signal(int sig) {
 
 class System : public MachineServices, public VmControl {
 public:
-    System(const CommandLine& cl, EventLoop& loop) : cl_(cl), loop_(loop), clock_(&loop) {}
+    System(const CommandLine& cl, EventLoop& loop, std::string arch)
+        : cl_(cl), loop_(loop), clock_(&loop), arch_(std::move(arch)), qmp_hmp_(nullptr, this) {}
 
     EventLoop& loop() override { return loop_; }
     VirtualClock& clock() override { return clock_; }
@@ -41,6 +43,18 @@ public:
     }
 
     void request_shutdown(ShutdownCause cause, int status) override {
+        bool guest = cause == ShutdownCause::GuestPoweroff || cause == ShutdownCause::GuestReset ||
+                     cause == ShutdownCause::GuestPanic;
+        const char* reason = cause == ShutdownCause::GuestPoweroff ? "guest-shutdown"
+                             : cause == ShutdownCause::GuestReset  ? "guest-reset"
+                             : cause == ShutdownCause::HostSignal  ? "host-signal"
+                             : cause == ShutdownCause::GuestPanic  ? "guest-panic"
+                                                                   : "host-qmp-quit";
+        loop_.defer([this, guest, reason] {
+            Json d = Json::object();
+            d.set("guest", guest).set("reason", reason);
+            emit("SHUTDOWN", d);
+        });
         if (cause == ShutdownCause::GuestPoweroff && cl_.machine.no_shutdown) {
             loop_.defer([this] { pause(); });
             return;
@@ -54,7 +68,7 @@ public:
             request_shutdown(ShutdownCause::GuestReset, 0);
             return;
         }
-        loop_.defer([this] { do_reset(); });
+        loop_.defer([this] { do_reset(true); });
     }
 
     RunState run_state() const override { return state_.load(); }
@@ -63,6 +77,7 @@ public:
         if (machine_) machine_->stop();
         clock_.stop();
         state_.store(RunState::Paused);
+        emit("STOP", Json());
     }
     void resume() override {
         RunState s = state_.load();
@@ -70,9 +85,11 @@ public:
         clock_.start();
         state_.store(RunState::Running);
         if (machine_) machine_->start();
+        if (s == RunState::Paused) emit("RESUME", Json());
     }
-    void system_reset() override { loop_.defer([this] { do_reset(); }); }
+    void system_reset() override { loop_.defer([this] { do_reset(false); }); }
     void system_powerdown() override {
+        emit("POWERDOWN", Json());
         // Boards with a power button route it to the guest; until one does,
         // a power-down request ends the VM as a forced power-off would.
         request_shutdown(ShutdownCause::HostQuit, 0);
@@ -128,19 +145,32 @@ public:
                 return false;
             }
             std::string mode = kv.get_or("mode", "readline");
-            if (mode != "readline") {
-                error_report("-mon %s: not supported yet: mode=%s (QMP)", id.c_str(),
+            if (mode == "control") {
+                qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
+            } else if (mode == "readline") {
+                monitors_.push_back(std::make_unique<HumanMonitor>(c, this));
+            } else {
+                error_report("-mon %s: invalid mode '%s' (readline or control)", id.c_str(),
                              mode.c_str());
                 return false;
             }
-            monitors_.push_back(std::make_unique<HumanMonitor>(c, this));
         }
-        if (!cl_.qmps.empty()) {
-            error_report("-qmp %s: not supported yet", cl_.qmps.front().c_str());
-            return false;
+        for (const auto& spec : cl_.qmps) {
+            bool mux = false;
+            Chardev* c =
+                mgr.create_from_spec(spec, "qmp" + std::to_string(qmps_.size()), &err, &mux);
+            if (!c) {
+                error_report("-qmp %s: %s", spec.c_str(), err.empty() ? "no chardev" : err.c_str());
+                return false;
+            }
+            qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
         }
         for (auto& m : monitors_) m->char_event(CharEvent::Opened);
         return true;
+    }
+
+    void emit(const std::string& name, Json data) {
+        for (auto& q : qmps_) q->emit_event(name, data);
     }
 
     int run(const MachineType& type) {
@@ -167,11 +197,14 @@ public:
     }
 
 private:
-    void do_reset() {
+    void do_reset(bool guest) {
         if (!machine_) return;
         bool was_running = state_.load() == RunState::Running;
         machine_->stop();
         machine_->reset();
+        Json d = Json::object();
+        d.set("guest", guest).set("reason", guest ? "guest-reset" : "host-qmp-system-reset");
+        emit("RESET", d);
         if (was_running) machine_->start();
     }
 
@@ -179,7 +212,10 @@ private:
     EventLoop& loop_;
     VirtualClock clock_;
     std::vector<CharBackend*> serials_;
+    std::string arch_;
+    HumanMonitor qmp_hmp_;  // serves QMP's human-monitor-command
     std::vector<std::unique_ptr<HumanMonitor>> monitors_;
+    std::vector<std::unique_ptr<QmpMonitor>> qmps_;
     std::unique_ptr<Machine> machine_;
     std::atomic<RunState> state_{RunState::Prelaunch};
 };
@@ -314,7 +350,7 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     {
         BqlGuard lock;
         ChardevManager chardevs(&loop);
-        System sys(cl, loop);
+        System sys(cl, loop, target.arch == TargetArch::Aarch64 ? "aarch64" : "x86_64");
         if (!sys.setup_chardevs(chardevs)) {
             restore_terminal();
             return 1;

@@ -18,10 +18,12 @@ const char* run_state_name(RunState s) {
 }
 
 HumanMonitor::HumanMonitor(CharBackend* chr, VmControl* vm) : chr_(chr), vm_(vm) {
-    chr_->set_frontend(this);
+    // Without a chardev the monitor only serves QMP's human-monitor-command.
+    if (chr_) chr_->set_frontend(this);
 }
 
 void HumanMonitor::print(const std::string& s) {
+    if (!chr_) return;
     // The terminal is raw: turn "\n" into "\r\n".
     std::string out;
     for (char c : s) {
