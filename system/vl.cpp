@@ -11,6 +11,7 @@
 #include "hw/core/machine.h"
 #include "system/chardev/chardev.h"
 #include "system/chardev/mux.h"
+#include "system/gdbstub/gdbstub.h"
 #include "system/monitor/hmp.h"
 #include "system/monitor/qmp.h"
 #include "system/system.h"
@@ -32,7 +33,7 @@ void on_terminate_signal(int sig) {
 }
 
 class System : public MachineServices, public VmControl {
-public:
+  public:
     System(const CommandLine& cl, EventLoop& loop, std::string arch)
         : cl_(cl), loop_(loop), clock_(&loop), arch_(std::move(arch)), qmp_hmp_(nullptr, this) {}
 
@@ -71,6 +72,14 @@ public:
         loop_.defer([this] { do_reset(true); });
     }
 
+    void debug_stop(unsigned cpu, BreakpointKind why, uint64_t watch_addr) override {
+        if (gdb_) gdb_->debug_stop(cpu, why, watch_addr);
+        loop_.defer([this] {
+            pause();
+            if (gdb_) gdb_->on_vm_stopped();
+        });
+    }
+
     RunState run_state() const override { return state_.load(); }
     void pause() override {
         if (state_.load() != RunState::Running) return;
@@ -87,7 +96,9 @@ public:
         if (machine_) machine_->start();
         if (s == RunState::Paused) emit("RESUME", Json());
     }
-    void system_reset() override { loop_.defer([this] { do_reset(false); }); }
+    void system_reset() override {
+        loop_.defer([this] { do_reset(false); });
+    }
     void system_powerdown() override {
         emit("POWERDOWN", Json());
         // Boards with a power button route it to the guest; until one does,
@@ -101,6 +112,7 @@ public:
     std::string guest_name() const override { return cl_.machine.name; }
 
     bool setup_chardevs(ChardevManager& mgr) {
+        chardevs_ = &mgr;
         std::string err;
         for (const auto& kv : cl_.chardevs) {
             if (!mgr.create(kv, &err)) {
@@ -111,8 +123,8 @@ public:
         MuxChardev* mon_mux = nullptr;
         for (size_t i = 0; i < cl_.serials.size(); ++i) {
             bool mux = false;
-            Chardev* c = mgr.create_from_spec(cl_.serials[i], "serial" + std::to_string(i), &err,
-                                              &mux);
+            Chardev* c =
+                mgr.create_from_spec(cl_.serials[i], "serial" + std::to_string(i), &err, &mux);
             if (!c && !err.empty()) {
                 error_report("-serial %s: %s", cl_.serials[i].c_str(), err.c_str());
                 return false;
@@ -120,8 +132,7 @@ public:
             if (c && mux) {
                 mon_mux = mgr.make_mux(c);
                 serials_.push_back(mon_mux->add_frontend());
-                monitors_.push_back(
-                    std::make_unique<HumanMonitor>(mon_mux->add_frontend(), this));
+                monitors_.push_back(std::make_unique<HumanMonitor>(mon_mux->add_frontend(), this));
                 mon_mux->set_quit_handler([this] { quit(); });
             } else {
                 serials_.push_back(c);
@@ -165,12 +176,38 @@ public:
             }
             qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
         }
-        for (auto& m : monitors_) m->char_event(CharEvent::Opened);
+        for (auto& m : monitors_)
+            m->char_event(CharEvent::Opened);
+        return true;
+    }
+
+    bool setup_gdb() {
+        DebugTarget* t = machine_->debug_target();
+        if (!t) {
+            error_report("-gdb %s: not supported yet: debugging this machine/accelerator",
+                         cl_.gdb.c_str());
+            return false;
+        }
+        std::string spec = cl_.gdb;
+        // QEMU's -gdb tcp::port / unix:path imply a server that does not wait.
+        if ((spec.rfind("tcp:", 0) == 0 || spec.rfind("unix:", 0) == 0) &&
+            spec.find("server") == std::string::npos) {
+            spec += ",server=on,wait=off";
+        }
+        std::string err;
+        bool mux = false;
+        Chardev* c = chardevs_->create_from_spec(spec, "gdb", &err, &mux);
+        if (!c) {
+            error_report("-gdb %s: %s", cl_.gdb.c_str(), err.empty() ? "no chardev" : err.c_str());
+            return false;
+        }
+        gdb_ = std::make_unique<GdbStub>(c, this, t);
         return true;
     }
 
     void emit(const std::string& name, Json data) {
-        for (auto& q : qmps_) q->emit_event(name, data);
+        for (auto& q : qmps_)
+            q->emit_event(name, data);
     }
 
     int run(const MachineType& type) {
@@ -180,6 +217,7 @@ public:
             error_report("%s", e.what());
             return 1;
         }
+        if (!cl_.gdb.empty() && !setup_gdb()) return 1;
         if (cl_.machine.gdb_wait) {
             clock_.stop();
             state_.store(RunState::Paused);
@@ -196,7 +234,7 @@ public:
         return status;
     }
 
-private:
+  private:
     void do_reset(bool guest) {
         if (!machine_) return;
         bool was_running = state_.load() == RunState::Running;
@@ -216,13 +254,16 @@ private:
     HumanMonitor qmp_hmp_;  // serves QMP's human-monitor-command
     std::vector<std::unique_ptr<HumanMonitor>> monitors_;
     std::vector<std::unique_ptr<QmpMonitor>> qmps_;
+    ChardevManager* chardevs_ = nullptr;
+    std::unique_ptr<GdbStub> gdb_;
     std::unique_ptr<Machine> machine_;
     std::atomic<RunState> state_{RunState::Prelaunch};
 };
 
 void print_list(const char* title, const std::vector<NamedItem>& items) {
     std::printf("%s\n", title);
-    for (const auto& i : items) std::printf("  %-24s %s\n", i.name.c_str(), i.description.c_str());
+    for (const auto& i : items)
+        std::printf("  %-24s %s\n", i.name.c_str(), i.description.c_str());
 }
 
 }  // namespace
@@ -293,7 +334,8 @@ int system_main(int argc, char** argv, TargetInfo& target) {
         cl.machine.accel.name = target.accelerators.front().name;
     }
     bool accel_ok = false;
-    for (const auto& a : target.accelerators) accel_ok |= a.name == cl.machine.accel.name;
+    for (const auto& a : target.accelerators)
+        accel_ok |= a.name == cl.machine.accel.name;
     if (!accel_ok) {
         error_report("-accel %s: invalid accelerator %s for this binary (-accel help lists them)",
                      cl.machine.accel.name.c_str(), cl.machine.accel.name.c_str());
@@ -303,9 +345,10 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     for (const auto& d : cl.machine.devices) {
         std::string drv = d.get_or("driver", "");
         if (!target.devices.find(drv)) {
-            error_report("-device %s: '%s' is not a valid device model name (-device help lists "
-                         "them)",
-                         drv.c_str(), drv.c_str());
+            error_report(
+                "-device %s: '%s' is not a valid device model name (-device help lists "
+                "them)",
+                drv.c_str(), drv.c_str());
             return 1;
         }
     }
@@ -314,8 +357,9 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     if (cl.machine.type.empty()) {
         type = target.machines.default_type();
         if (!type) {
-            error_report("No machine specified, and there is no default\n"
-                         "Use -machine help to list supported machines");
+            error_report(
+                "No machine specified, and there is no default\n"
+                "Use -machine help to list supported machines");
             return 1;
         }
         cl.machine.type = type->name;
@@ -325,14 +369,17 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     } else {
         type = target.machines.find(cl.machine.type);
         if (!type) {
-            error_report("-M %s: unsupported machine type\nUse -machine help to list supported "
-                         "machines",
-                         cl.machine.type.c_str());
+            error_report(
+                "-M %s: unsupported machine type\nUse -machine help to list supported "
+                "machines",
+                cl.machine.type.c_str());
             return 1;
         }
     }
-    if (!cl.gdb.empty()) {
-        error_report("-gdb %s: not supported yet: the gdb stub", cl.gdb.c_str());
+    if (!cl.machine.netdevs.empty()) {
+        error_report("-%s %s: not supported yet: networking",
+                     cl.machine.netdevs.front().has("nic") ? "nic" : "netdev",
+                     cl.machine.netdevs.front().get_or("type", "").c_str());
         return 1;
     }
 

@@ -40,9 +40,13 @@ void EventLoop::set_fd_events(Handle h, short events) {
     if (it != fds_.end()) it->second.events = events;
 }
 
-void EventLoop::remove_fd(Handle h) { fds_.erase(h); }
+void EventLoop::remove_fd(Handle h) {
+    fds_.erase(h);
+}
 
-void EventLoop::add_timer_source(TimerSource* src) { timers_.push_back(src); }
+void EventLoop::add_timer_source(TimerSource* src) {
+    timers_.push_back(src);
+}
 
 void EventLoop::remove_timer_source(TimerSource* src) {
     timers_.erase(std::remove(timers_.begin(), timers_.end(), src), timers_.end());
@@ -74,7 +78,8 @@ void EventLoop::run_deferred() {
         std::lock_guard<std::mutex> g(deferred_lock_);
         work.swap(deferred_);
     }
-    for (auto& fn : work) fn();
+    for (auto& fn : work)
+        fn();
 }
 
 void EventLoop::request_exit(int status) {
@@ -86,7 +91,8 @@ void EventLoop::request_exit(int status) {
 void EventLoop::run_once(int64_t timeout_ns) {
     int64_t now = monotonic_ns();
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : now + timeout_ns;
-    for (auto* t : timers_) deadline = std::min(deadline, t->next_deadline_ns());
+    for (auto* t : timers_)
+        deadline = std::min(deadline, t->next_deadline_ns());
 
     std::vector<pollfd> pfds;
     std::vector<Handle> handles;
@@ -125,12 +131,14 @@ void EventLoop::run_once(int64_t timeout_ns) {
         }
     }
     run_deferred();
-    for (size_t i = 0; i < timers_.size(); ++i) timers_[i]->run_expired();
+    for (size_t i = 0; i < timers_.size(); ++i)
+        timers_[i]->run_expired();
 }
 
 int EventLoop::run() {
     BqlGuard lock;
-    while (!exit_requested_.load()) run_once(-1);
+    while (!exit_requested_.load())
+        run_once(-1);
     return exit_status_.load();
 }
 

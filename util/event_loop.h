@@ -17,7 +17,7 @@ int64_t monotonic_ns();
 
 // Anything that has deadlines (e.g. a clock's timer list) plugs in here.
 class TimerSource {
-public:
+  public:
     virtual ~TimerSource() = default;
     // Next deadline in host monotonic ns, or INT64_MAX when none.
     virtual int64_t next_deadline_ns() = 0;
@@ -26,7 +26,7 @@ public:
 };
 
 class EventLoop {
-public:
+  public:
     using FdHandler = std::function<void(int fd, short revents)>;
     using Handle = uint64_t;
 
@@ -57,7 +57,7 @@ public:
     bool exit_requested() const { return exit_requested_.load(); }
     int exit_status() const { return exit_status_.load(); }
 
-private:
+  private:
     struct FdEntry {
         int fd;
         short events;

@@ -1,9 +1,9 @@
 #include "util/json.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
@@ -32,13 +32,27 @@ std::string json_quote(std::string_view s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -116,7 +130,7 @@ std::string Json::dump_pretty(int indent) const {
 namespace {
 
 class Parser {
-public:
+  public:
     Parser(std::string_view t, int max_depth) : t_(t), max_depth_(max_depth) {}
 
     std::optional<Json> run(std::string* err) {
@@ -133,13 +147,13 @@ public:
         return v;
     }
 
-private:
+  private:
     void fail(const char* msg) {
         if (err_.empty()) err_ = msg;
     }
     void ws() {
-        while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\t' || t_[p_] == '\n' ||
-                                  t_[p_] == '\r')) {
+        while (p_ < t_.size() &&
+               (t_[p_] == ' ' || t_[p_] == '\t' || t_[p_] == '\n' || t_[p_] == '\r')) {
             ++p_;
         }
     }
@@ -181,7 +195,8 @@ private:
         if (t_[p_] == '-') ++p_;
         bool is_float = false;
         size_t digits = 0;
-        while (p_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[p_]))) ++p_, ++digits;
+        while (p_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[p_])))
+            ++p_, ++digits;
         if (!digits) {
             fail("malformed number");
             return std::nullopt;
@@ -190,7 +205,8 @@ private:
             is_float = true;
             ++p_;
             size_t f = 0;
-            while (p_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[p_]))) ++p_, ++f;
+            while (p_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[p_])))
+                ++p_, ++f;
             if (!f) {
                 fail("malformed number");
                 return std::nullopt;
@@ -201,7 +217,8 @@ private:
             ++p_;
             if (p_ < t_.size() && (t_[p_] == '+' || t_[p_] == '-')) ++p_;
             size_t e = 0;
-            while (p_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[p_]))) ++p_, ++e;
+            while (p_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[p_])))
+                ++p_, ++e;
             if (!e) {
                 fail("malformed number");
                 return std::nullopt;
@@ -242,10 +259,14 @@ private:
         for (int i = 0; i < 4; ++i) {
             char c = t_[p_++];
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= uint32_t(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= uint32_t(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= uint32_t(c - 'A' + 10);
-            else return std::nullopt;
+            if (c >= '0' && c <= '9')
+                v |= uint32_t(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= uint32_t(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                v |= uint32_t(c - 'A' + 10);
+            else
+                return std::nullopt;
         }
         return v;
     }
@@ -267,14 +288,30 @@ private:
             if (p_ >= t_.size()) break;
             char e = t_[p_++];
             switch (e) {
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
-                case '/': out += '/'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
                 case 'u': {
                     auto cp = hex4();
                     if (!cp) {

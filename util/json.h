@@ -15,7 +15,7 @@
 namespace emu {
 
 class Json {
-public:
+  public:
     using Array = std::vector<Json>;
     using Object = std::vector<std::pair<std::string, Json>>;
 
@@ -60,15 +60,14 @@ public:
     Json& set(std::string key, Json value);
     void push(Json value) { as_array().push_back(std::move(value)); }
 
-    std::string dump() const;                   // compact
+    std::string dump() const;                       // compact
     std::string dump_pretty(int indent = 4) const;  // as qemu-img --output=json
 
     // Parses exactly one value (surrounding whitespace allowed). On error
     // returns nullopt and sets *err (with the byte offset).
-    static std::optional<Json> parse(std::string_view text, std::string* err,
-                                     int max_depth = 64);
+    static std::optional<Json> parse(std::string_view text, std::string* err, int max_depth = 64);
 
-private:
+  private:
     void dump_to(std::string& out, int indent, int level) const;
     std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> v_;
 };

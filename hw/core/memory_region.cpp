@@ -22,8 +22,8 @@ std::unique_ptr<MemoryRegion> MemoryRegion::container(std::string name, uint64_t
 
 static uint8_t* map_host(uint64_t size, const std::string& name) {
     if (size == 0) throw std::invalid_argument("memory region '" + name + "' has size 0");
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         throw std::runtime_error("cannot allocate " + std::to_string(size >> 20) +
                                  " MiB of host memory for '" + name + "'");
@@ -100,7 +100,9 @@ void MemoryRegion::set_address(uint64_t offset) {
     changed();
 }
 
-void MemoryRegion::attach_address_space(AddressSpace* as) { spaces_.push_back(as); }
+void MemoryRegion::attach_address_space(AddressSpace* as) {
+    spaces_.push_back(as);
+}
 
 void MemoryRegion::detach_address_space(AddressSpace* as) {
     spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), as), spaces_.end());
@@ -111,7 +113,8 @@ void MemoryRegion::changed() {
     // Aliases pointing into a changed region are not tracked: boards alias
     // RAM/ROM, whose layout does not change.
     for (MemoryRegion* r = this; r; r = r->parent_) {
-        for (AddressSpace* as : r->spaces_) as->update_topology();
+        for (AddressSpace* as : r->spaces_)
+            as->update_topology();
     }
 }
 

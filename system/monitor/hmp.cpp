@@ -9,10 +9,14 @@ namespace emu {
 
 const char* run_state_name(RunState s) {
     switch (s) {
-        case RunState::Prelaunch: return "prelaunch";
-        case RunState::Running: return "running";
-        case RunState::Paused: return "paused";
-        case RunState::Shutdown: return "shutdown";
+        case RunState::Prelaunch:
+            return "prelaunch";
+        case RunState::Running:
+            return "running";
+        case RunState::Paused:
+            return "paused";
+        case RunState::Shutdown:
+            return "shutdown";
     }
     return "unknown";
 }
@@ -33,7 +37,9 @@ void HumanMonitor::print(const std::string& s) {
     chr_->write(reinterpret_cast<const uint8_t*>(out.data()), out.size());
 }
 
-void HumanMonitor::prompt() { print("(qemu) "); }
+void HumanMonitor::prompt() {
+    print("(qemu) ");
+}
 
 void HumanMonitor::char_event(CharEvent ev) {
     if (ev == CharEvent::Opened && !greeted_) {
@@ -68,7 +74,8 @@ void HumanMonitor::receive(const uint8_t* data, size_t len) {
 std::string HumanMonitor::execute(const std::string& line) {
     std::istringstream in(line);
     std::vector<std::string> words;
-    for (std::string w; in >> w;) words.push_back(w);
+    for (std::string w; in >> w;)
+        words.push_back(w);
     if (words.empty()) return "";
     const std::string& cmd = words[0];
     if (cmd == "help" || cmd == "?" || cmd == "h") {

@@ -10,8 +10,18 @@ namespace emu {
 namespace {
 
 const char* const kCommands[] = {
-    "qmp_capabilities", "query-commands", "query-status", "query-version", "query-name",
-    "query-target", "query-kvm", "stop", "cont", "system_reset", "system_powerdown", "quit",
+    "qmp_capabilities",
+    "query-commands",
+    "query-status",
+    "query-version",
+    "query-name",
+    "query-target",
+    "query-kvm",
+    "stop",
+    "cont",
+    "system_reset",
+    "system_powerdown",
+    "quit",
     "human-monitor-command",
 };
 
@@ -35,8 +45,7 @@ Json qmp_error(const std::string& cls, const std::string& desc) {
     return r;
 }
 
-QmpMonitor::QmpMonitor(CharBackend* chr, VmControl* vm, std::string target_arch,
-                       HumanMonitor* hmp)
+QmpMonitor::QmpMonitor(CharBackend* chr, VmControl* vm, std::string target_arch, HumanMonitor* hmp)
     : chr_(chr), vm_(vm), arch_(std::move(target_arch)), hmp_(hmp) {
     chr_->set_frontend(this);
 }
@@ -161,8 +170,7 @@ Json QmpMonitor::dispatch(const Json& req) {
     }
     const Json* args = req.find("arguments");
     if (args && !args->is_object()) {
-        return with_id(
-            qmp_error("GenericError", "QMP input member 'arguments' must be an object"));
+        return with_id(qmp_error("GenericError", "QMP input member 'arguments' must be an object"));
     }
     Json empty = Json::object();
     const std::string& name = exec->as_string();
@@ -197,7 +205,9 @@ Json QmpMonitor::run_command(const std::string& name, const Json& args, bool* fo
     };
     if (name == "qmp_capabilities") {
         if (const Json* en = args.find("enable")) {
-            if (!en->is_array()) return qmp_error("GenericError", "Invalid parameter type for 'enable', expected: array");
+            if (!en->is_array())
+                return qmp_error("GenericError",
+                                 "Invalid parameter type for 'enable', expected: array");
             for (const auto& c : en->as_array()) {
                 if (!c.is_string() || c.as_string() != "oob") {
                     return qmp_error("GenericError", "Capability is not supported");

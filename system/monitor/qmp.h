@@ -12,7 +12,7 @@ namespace emu {
 class HumanMonitor;
 
 class QmpMonitor : public CharFrontend {
-public:
+  public:
     static constexpr size_t kMaxInput = 1 << 20;  // per command
 
     QmpMonitor(CharBackend* chr, VmControl* vm, std::string target_arch, HumanMonitor* hmp);
@@ -27,7 +27,7 @@ public:
     // Handles one parsed request and returns the response (tests use this).
     Json dispatch(const Json& request);
 
-private:
+  private:
     void send(const Json& msg);
     void handle_text(const std::string& text);
     Json run_command(const std::string& name, const Json& args, bool* found);

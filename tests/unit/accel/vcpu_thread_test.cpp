@@ -14,7 +14,7 @@ namespace {
 // A backend that "runs" until kicked, counting runs, and can be told to
 // return a given exit once.
 class FakeVcpu : public VcpuBackend {
-public:
+  public:
     unsigned index() const override { return 0; }
     VcpuExit run() override {
         runs.fetch_add(1);
@@ -51,13 +51,15 @@ TEST_CASE("vcpu thread: runs, pauses without running, resumes, stops", "[vcpu]")
         return ExitAction::Continue;
     });
     t.start();
-    while (v.runs.load() < 2) std::this_thread::sleep_for(1ms);
+    while (v.runs.load() < 2)
+        std::this_thread::sleep_for(1ms);
     t.pause();
     int frozen = v.runs.load();
     std::this_thread::sleep_for(120ms);
     CHECK(v.runs.load() == frozen);  // a paused vCPU does not run
-    t.start();                        // resume
-    while (v.runs.load() <= frozen) std::this_thread::sleep_for(1ms);
+    t.start();                       // resume
+    while (v.runs.load() <= frozen)
+        std::this_thread::sleep_for(1ms);
     t.stop();
     CHECK(exits.load() >= 2);
 }
@@ -74,12 +76,14 @@ TEST_CASE("vcpu thread: a Park action waits for wake()", "[vcpu]") {
         return ExitAction::Continue;
     });
     t.start();
-    while (halts.load() == 0) std::this_thread::sleep_for(1ms);
+    while (halts.load() == 0)
+        std::this_thread::sleep_for(1ms);
     int parked_runs = v.runs.load();
     std::this_thread::sleep_for(100ms);
     CHECK(v.runs.load() == parked_runs);
     t.wake();
-    while (v.runs.load() == parked_runs) std::this_thread::sleep_for(1ms);
+    while (v.runs.load() == parked_runs)
+        std::this_thread::sleep_for(1ms);
     t.stop();
 }
 
@@ -95,7 +99,8 @@ TEST_CASE("vcpu thread: a Stop action ends guest execution until stop()", "[vcpu
         return ExitAction::Continue;
     });
     t.start();
-    while (status.load() < 0) std::this_thread::sleep_for(1ms);
+    while (status.load() < 0)
+        std::this_thread::sleep_for(1ms);
     std::this_thread::sleep_for(50ms);
     CHECK(v.runs.load() == 1);
     CHECK(status.load() == 3);

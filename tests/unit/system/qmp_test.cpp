@@ -105,8 +105,7 @@ TEST_CASE("qmp: oversized input is refused without growing forever", "[qmp]") {
     std::string big = "{\"execute\": \"" + std::string(QmpMonitor::kMaxInput + 10, 'a');
     w.send(big);
     size_t n = w.lines.size();
-    CHECK(last(w).find("error")->find("desc")->as_string().find("too large") !=
-          std::string::npos);
+    CHECK(last(w).find("error")->find("desc")->as_string().find("too large") != std::string::npos);
     // The rest of the oversized line is dropped; the next line works again.
     w.send("aaaa\"}\n");
     CHECK(w.lines.size() == n);
