@@ -38,6 +38,7 @@ class Flattener {
                 }
                 break;
             case MemoryRegion::Kind::Alias:
+                if (!mr->alias_target()) break;  // target destroyed first
                 render(mr->alias_target(), base, lo, hi, mr->alias_offset() + region_off);
                 break;
             default:

@@ -96,6 +96,10 @@ class MemoryRegion {
     // Highest precedence first.
     std::vector<MemoryRegion*> subregions_;
     std::vector<AddressSpace*> spaces_;
+    // Aliases whose target is this region: a change here re-flattens the
+    // address spaces they are mapped in (e.g. a PCI BAR moving inside the
+    // PCI memory space seen through a host bridge window).
+    std::vector<MemoryRegion*> aliases_;
 };
 
 }  // namespace emu
