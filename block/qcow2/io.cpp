@@ -365,9 +365,11 @@ int Qcow2Image::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) 
         if (r < 0) return r;
         const Kind k2 = classify(e2, hdr_.version);
         if (k2 != k) break;
-        if (k == Kind::Normal) {
+        if (k == Kind::Normal || (k == Kind::Zero && (entry & kL2OffsetMask))) {
             if ((e2 & kL2OffsetMask) != next_host) break;
             next_host += cluster_size_;
+        } else if (k == Kind::Zero && (e2 & kL2OffsetMask)) {
+            break;
         }
         n += std::min(cluster_size_, bytes - n);
     }
@@ -385,6 +387,8 @@ int Qcow2Image::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) 
             return 0;
         case Kind::Zero:
             out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
+            if (entry & kL2OffsetMask)  // preallocated zero cluster
+                out->host_offset = static_cast<int64_t>((entry & kL2OffsetMask) + in_off);
             return 0;
         case Kind::Unallocated:
             break;

@@ -102,7 +102,7 @@ int cmd_map(int argc, char** argv) {
                 (st.flags & block::BLOCK_STATUS_PRESENT) != 0,
                 (st.flags & block::BLOCK_STATUS_ZERO) != 0,
                 (st.flags & block::BLOCK_STATUS_DATA) != 0,
-                (st.flags & block::BLOCK_STATUS_DATA) ? st.host_offset : -1};
+                st.host_offset};
         if (!entries.empty() && can_merge(entries.back(), e))
             entries.back().length += n;
         else
