@@ -18,7 +18,8 @@ MemoryRegion::~MemoryRegion() {
         auto& v = alias_target_->aliases_;
         v.erase(std::remove(v.begin(), v.end(), this), v.end());
     }
-    for (MemoryRegion* a : aliases_) a->alias_target_ = nullptr;
+    for (MemoryRegion* a : aliases_)
+        a->alias_target_ = nullptr;
 }
 
 std::unique_ptr<MemoryRegion> MemoryRegion::container(std::string name, uint64_t size) {
@@ -27,8 +28,8 @@ std::unique_ptr<MemoryRegion> MemoryRegion::container(std::string name, uint64_t
 
 static uint8_t* map_host(uint64_t size, const std::string& name) {
     if (size == 0) throw std::invalid_argument("memory region '" + name + "' has size 0");
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         throw std::runtime_error("cannot allocate " + std::to_string(size >> 20) +
                                  " MiB of host memory for '" + name + "'");
@@ -106,7 +107,9 @@ void MemoryRegion::set_address(uint64_t offset) {
     changed();
 }
 
-void MemoryRegion::attach_address_space(AddressSpace* as) { spaces_.push_back(as); }
+void MemoryRegion::attach_address_space(AddressSpace* as) {
+    spaces_.push_back(as);
+}
 
 void MemoryRegion::detach_address_space(AddressSpace* as) {
     spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), as), spaces_.end());
@@ -116,8 +119,10 @@ void MemoryRegion::changed() {
     // Walk to the root and let every address space there re-flatten, and
     // do the same through every alias of a region on the way.
     for (MemoryRegion* r = this; r; r = r->parent_) {
-        for (AddressSpace* as : r->spaces_) as->update_topology();
-        for (MemoryRegion* a : r->aliases_) a->changed();
+        for (AddressSpace* as : r->spaces_)
+            as->update_topology();
+        for (MemoryRegion* a : r->aliases_)
+            a->changed();
     }
 }
 
