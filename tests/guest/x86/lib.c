@@ -54,10 +54,21 @@ const char* strstr_(const char* h, const char* n) {
 void* memcpy(void* d, const void* s, size_t n) { uint8_t* o = d; const uint8_t* i = s; while (n--) *o++ = *i++; return d; }
 void* memset(void* d, int c, size_t n) { uint8_t* o = d; while (n--) *o++ = (uint8_t)c; return d; }
 
+/* Bit-by-bit division: the 32-bit build has no libgcc for 64-bit divides. */
+static unsigned divmod(unsigned long long* v, unsigned base) {
+    unsigned long long q = 0, r = 0;
+    for (int i = 63; i >= 0; --i) {
+        r = (r << 1) | ((*v >> i) & 1);
+        if (r >= base) { r -= base; q |= 1ull << i; }
+    }
+    *v = q;
+    return (unsigned)r;
+}
+
 static void put_num(unsigned long long v, unsigned base, int width, char pad) {
-    char buf[24];
+    char buf[66];
     int n = 0;
-    do { buf[n++] = "0123456789abcdef"[v % base]; v /= base; } while (v);
+    do { buf[n++] = "0123456789abcdef"[divmod(&v, base)]; } while (v);
     while (n < width) buf[n++] = pad;
     while (n) putc_(buf[--n]);
 }

@@ -237,7 +237,8 @@ static int test_poweroff(void) {
     memcpy(&dsdt, fadt + 40, 4);
     const uint8_t* s5 = (const uint8_t*)(uintptr_t)strstr_((const char*)(uintptr_t)dsdt + 36, "_S5_");
     if (!s5) { puts_("poweroff: no _S5_\n"); return 1; }
-    unsigned slp_typ = s5[9]; /* Package(4) { BytePrefix typ, ... } */
+    /* _S5_ PackageOp PkgLength NumElements BytePrefix typ */
+    unsigned slp_typ = s5[7] == 0x0a ? s5[8] : s5[7];
     printf_("poweroff: PM1a_CNT at %x, SLP_TYP %u\n", pm1a_cnt, slp_typ);
     outw((uint16_t)pm1a_cnt, (uint16_t)((slp_typ << 10) | (1u << 13)));
     puts_("poweroff: still running\n");
@@ -255,7 +256,7 @@ static int test_reset(const char* how) {
         outb((uint16_t)port, fadt[128]);
     } else if (!strncmp_(how, "triple", 6)) {
         struct { uint16_t limit; uint64_t base; } __attribute__((packed)) p = {0, 0};
-        __asm__ volatile("lidt %0; int3" ::"m"(p));
+        __asm__ volatile("lidt %0; ud2" ::"m"(p));
     }
     wait_spins(100000000ul);
     puts_("reset: still running\n");
