@@ -19,8 +19,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cmd == "-h" || cmd == "--help" || cmd == "-help") {
-        std::printf("usage: emu-img [standard options] command [command options]\n"
-                    "Disk image utility, command-line compatible with qemu-img.\n");
+        std::printf(
+            "usage: emu-img [standard options] command [command options]\n"
+            "Disk image utility, command-line compatible with qemu-img.\n");
         return 0;
     }
     if (!cmd.empty() && cmd[0] == '-') {
