@@ -17,7 +17,8 @@
 
 namespace emu {
 class AddressSpace;
-}
+class FlatView;
+}  // namespace emu
 
 namespace emu::arm::mmu {
 
@@ -85,6 +86,9 @@ struct Access {
     // fault after translation. Pass 1 to skip that check.
     uint8_t size = 1;
     AtOp at = AtOp::None;  // set by at_access()
+    // A debugger access (gdbstub, monitor): no permission, Access flag or
+    // alignment faults and no descriptor updates; only the walk can fail.
+    bool debug = false;
 };
 
 // The access an AT instruction performs (no alignment checks).
@@ -155,6 +159,12 @@ struct Result {
 // AF/dirty updates, atomically updating) descriptors in `memory`. Never
 // throws; every hostile table gives an architected fault.
 Result translate(AddressSpace& memory, const Regs& regs, uint64_t va, const Access& access);
+// The same on a flat view snapshot the caller already holds (a vCPU may
+// keep one between memory map changes to save the atomic load).
+Result translate(const FlatView& memory, const Regs& regs, uint64_t va, const Access& access);
+
+// AT S1E1R/W, S1E0R/W, S1E1RP/WP in one call: the PAR_EL1 value.
+uint64_t address_translate(AddressSpace& memory, const Regs& regs, AtOp op, uint64_t va);
 
 // A FaultType::ExternalAbort fault for a data/instruction access that
 // translated but then failed on the bus.

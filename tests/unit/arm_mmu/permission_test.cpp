@@ -215,3 +215,24 @@ TEST_CASE("hierarchical controls: APTable, UXNTable, PXNTable, HPD", "[arm_mmu]"
     regs.id.mmfr1 &= ~(0xfull << 12);
     CHECK(translate(*m.as, regs, va_noel0, read_access()).fault.type == FaultType::Permission);
 }
+
+TEST_CASE("debug accesses ignore permissions and AF but not the walk", "[arm_mmu]") {
+    TestMachine m;
+    TableBuilder t(m, 12, 48, kRamBase);
+    t.map(0x1000, 0x40100000, 3, kShInner | ap(0b00) | kUXN | kPXN);  // AF = 0, EL1 only
+    uint64_t dpa = t.descriptor_address(0x1000, 3);
+    uint64_t before = m.read64(dpa);
+    Regs regs = make_regs(12, 48, t.root());
+    regs.el = 0;
+    regs.tcr |= 1ull << 39;  // HA: a debug access must still not set AF
+    Access dbg = write_access(8);
+    dbg.debug = true;
+    Result r = translate(*m.as, regs, 0x1003, dbg);
+    REQUIRE(r.ok());
+    CHECK(r.tr.pa == 0x40100003);
+    CHECK(m.read64(dpa) == before);
+    CHECK(translate(*m.as, regs, 0x5000, dbg).fault.type == FaultType::Translation);
+    // The flat-view overload gives the same answers.
+    auto view = m.as->view();
+    CHECK(translate(*view, regs, 0x1003, dbg).tr.pa == 0x40100003);
+}

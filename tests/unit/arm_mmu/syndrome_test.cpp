@@ -63,6 +63,7 @@ TEST_CASE("PAR_EL1 after AT", "[arm_mmu]") {
 
     r = translate(*m.as, regs, 0x5000, at_access(AtOp::S1E1R));
     CHECK(par_el1(r) == (1 | (0x07ull << 1) | (1 << 11)));
+    CHECK(address_translate(*m.as, regs, AtOp::S1E1R, 0x5000) == par_el1(r));
 
     // MMU off: Device-nGnRnE, Outer Shareable.
     regs.sctlr &= ~1ull;
