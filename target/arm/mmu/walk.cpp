@@ -17,8 +17,8 @@
 //    clean (DBM) page as writable. External aborts on their walks are
 //    reported in PAR_EL1.
 //  - Hardware AF/dirty updates happen only for accesses that do not fault.
-//  - Instruction fetch from Device memory is treated as Normal
-//    Non-cacheable (no fault).
+//  - Instruction fetch from Device memory is made as Normal Non-cacheable
+//    (no Permission fault), as the Arm ARM's pseudocode does.
 #include <algorithm>
 
 #include "target/arm/mmu/descriptor_io.h"
@@ -305,7 +305,14 @@ Step walk_once(const DescriptorIo& io, const Regs& regs, const WalkSetup& w, uin
     auto attr = static_cast<uint8_t>(field(regs.mair, attr_index * 8, 8));
     bool device = (attr & 0xf0) == 0;
     bool fetch = a.type == AccessType::Fetch;
-    if (!device && !bit(regs.sctlr, fetch ? sctlr::I : sctlr::C)) attr = kAttrNormalNc;
+    if (fetch) {
+        // Fetches from Device memory, and all fetches with SCTLR.I clear,
+        // are made as Normal Non-cacheable.
+        if (device || !bit(regs.sctlr, sctlr::I)) attr = kAttrNormalNc;
+        device = false;
+    } else if (!device && !bit(regs.sctlr, sctlr::C)) {
+        attr = kAttrNormalNc;
+    }
     if (device && !fetch && !no_update && misaligned(va, a.size)) {
         *out = fault(FaultType::Alignment, level, va, a);
         return Step::Done;

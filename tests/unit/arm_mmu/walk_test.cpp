@@ -264,6 +264,9 @@ TEST_CASE("memory attributes and shareability come from MAIR and the descriptor"
     CHECK(r.tr.device);
     CHECK(r.tr.attr == 0x00);
     CHECK(r.tr.sh == Shareability::Outer);  // Device is always Outer Shareable
+    r = translate(*m.as, regs, 0x20000, fetch_access());  // fetched as Normal NC
+    CHECK_FALSE(r.tr.device);
+    CHECK(r.tr.attr == 0x44);
     r = translate(*m.as, regs, 0x30000, read_access());
     CHECK(r.tr.sh == Shareability::Outer);  // so is Normal Non-cacheable
     CHECK(translate(*m.as, regs, 0x40000, read_access()).tr.sh == Shareability::Outer);
