@@ -9,7 +9,10 @@
 // register values that control translation and gets back either a
 // translation, with everything a TLB entry needs, or a fault, with helpers
 // that encode it. Descriptors are read from the board's AddressSpace; only
-// RAM and ROM hold translation tables here (see read rules in walk.cpp).
+// RAM and ROM hold translation tables (descriptor_io.h says why). The
+// implementation choices the Arm ARM leaves open are listed in walk.cpp
+// and docs/architecture.md. Stage 2 and the EL2/EL3 regimes are not
+// covered: a CPU running at EL2 must not use this for its own accesses.
 //
 // Thread safety: translate() may run on any number of vCPU threads at
 // once; hardware descriptor updates are compare-and-swaps on guest RAM.
