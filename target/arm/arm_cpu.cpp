@@ -385,6 +385,11 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
 uint64_t ArmCpu::raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,
                                  bool is_write) {
     uint64_t esr, far;
+    if (access == tcg::Access::Fetch && (va & 3)) {
+        // A branch to a misaligned address: PC alignment fault (EC 0x22).
+        last_fault_valid_ = false;
+        return take_exception(ExcKind::Sync, 0x22ull << 26 | 1u << 25, va, va, true);
+    }
     if (last_fault_valid_ && last_fault_.va == va) {
         esr = mmu::abort_syndrome(last_fault_, st().el);
         far = mmu::fault_address(last_fault_);
