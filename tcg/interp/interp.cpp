@@ -485,6 +485,24 @@ L_ADDF32I:
 L_ADDF64I:
     D = nzcv_add(A, ip->imm, 0, 64);
     NEXT;
+L_SET8I : {
+    uint8_t v = (uint8_t)ip->imm2;
+    std::memcpy(base + ip->imm, &v, 1);
+    NEXT;
+}
+L_SET16I : {
+    uint16_t v = (uint16_t)ip->imm2;
+    std::memcpy(base + ip->imm, &v, 2);
+    NEXT;
+}
+L_SET32I : {
+    uint32_t v = (uint32_t)ip->imm2;
+    std::memcpy(base + ip->imm, &v, 4);
+    NEXT;
+}
+L_SET64I:
+    std::memcpy(base + ip->imm, &ip->imm2, 8);
+    NEXT;
 L_FENCE:
     std::atomic_thread_fence(std::memory_order_seq_cst);
     NEXT;
@@ -873,6 +891,27 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
                 imm = k;
             }
         }
+        // SetReg of a constant: store the immediate.
+        if (in.op == Op::SetReg && b.insts[in.args[0].id].op == Op::Const &&
+            b.insts[in.args[0].id].type != Type::I128) {
+            switch (v) {
+                case V_SET8:
+                    v = V_SET8I;
+                    break;
+                case V_SET16:
+                    v = V_SET16I;
+                    break;
+                case V_SET32:
+                    v = V_SET32I;
+                    break;
+                case V_SET64:
+                    v = V_SET64I;
+                    break;
+                default:
+                    break;
+            }
+            imm2 = b.insts[in.args[0].id].imm;
+        }
         LInst li{};
         li.handler = lab[v];
         li.d = static_cast<uint16_t>(slot[i]);
@@ -887,6 +926,24 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
         out->variants.push_back(v);
     }
     out->nslots = next;
+    // Preload only the constants some operand still reads (immediate
+    // variants consumed the others); slot 0 is then never read as a value.
+    uint32_t used = 0;
+    auto mark = [&](uint32_t sl) {
+        if (sl != 0 && sl < out->consts.size() && sl + 1 > used) used = sl + 1;
+    };
+    for (size_t k = 0; k < out->code.size(); ++k) {
+        const LInst& li = out->code[k];
+        mark(li.a);
+        mark(li.b);
+        mark(li.c);
+        if (out->variants[k] == V_CALL) mark(static_cast<uint32_t>(li.imm2));
+        // A 128-bit constant operand occupies two slots.
+        for (uint32_t sl : {uint32_t(li.a), uint32_t(li.b), uint32_t(li.c)}) {
+            if (sl != 0) mark(sl + 1);
+        }
+    }
+    out->consts.resize(used);
     return true;
 }
 
