@@ -361,16 +361,16 @@ L_PACK128 : {
     NEXT;
 }
 L_ADDF32:
-    D = nzcv_add(A, B, 0, 32);
+    D = nzcv_add_fast<uint32_t>((uint32_t)A, (uint32_t)B);
     NEXT;
 L_ADDF64:
-    D = nzcv_add(A, B, 0, 64);
+    D = nzcv_add_fast<uint64_t>(A, B);
     NEXT;
 L_SUBF32:
-    D = nzcv_sub(A, B, 32);
+    D = nzcv_sub_fast<uint32_t>((uint32_t)A, (uint32_t)B);
     NEXT;
 L_SUBF64:
-    D = nzcv_sub(A, B, 64);
+    D = nzcv_sub_fast<uint64_t>(A, B);
     NEXT;
 L_ADCF32:
     D = nzcv_add(A, B, C, 32);
@@ -474,16 +474,16 @@ L_NEI:
     D = A != ip->imm;
     NEXT;
 L_SUBF32I:
-    D = nzcv_sub(A, ip->imm, 32);
+    D = nzcv_sub_fast<uint32_t>((uint32_t)A, (uint32_t)ip->imm);
     NEXT;
 L_SUBF64I:
-    D = nzcv_sub(A, ip->imm, 64);
+    D = nzcv_sub_fast<uint64_t>(A, ip->imm);
     NEXT;
 L_ADDF32I:
-    D = nzcv_add(A, ip->imm, 0, 32);
+    D = nzcv_add_fast<uint32_t>((uint32_t)A, (uint32_t)ip->imm);
     NEXT;
 L_ADDF64I:
-    D = nzcv_add(A, ip->imm, 0, 64);
+    D = nzcv_add_fast<uint64_t>(A, ip->imm);
     NEXT;
 L_SET8I : {
     uint8_t v = (uint8_t)ip->imm2;
@@ -828,6 +828,7 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
         Variant v;
         uint64_t imm, imm2;
         if (!pick(b, in, &v, &imm, &imm2)) continue;
+        int const_operand = -1;  // operand replaced by an immediate
         // Second operand a constant: use the immediate form (the most
         // common shape: add #imm, cmp #imm, shifts by a constant).
         if (in.nargs == 2 && b.insts[in.args[1].id].op == Op::Const &&
@@ -889,6 +890,7 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
             if (iv != v) {
                 v = iv;
                 imm = k;
+                const_operand = 1;
             }
         }
         // SetReg of a constant: store the immediate.
@@ -911,6 +913,7 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
                     break;
             }
             imm2 = b.insts[in.args[0].id].imm;
+            if (v != V_SET128) const_operand = 0;
         }
         LInst li{};
         li.handler = lab[v];
@@ -919,6 +922,8 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
         for (unsigned a = 0; a < in.nargs && a < 3; ++a) {
             *ops[a] = static_cast<uint16_t>(slot[in.args[a].id]);
         }
+        // An operand turned into an immediate reads no slot.
+        if (const_operand >= 0) *ops[const_operand] = 0;
         li.imm = imm;
         li.imm2 = imm2;
         if (v == V_CALL) li.imm2 = in.nargs > 3 ? slot[in.args[3].id] : 0;

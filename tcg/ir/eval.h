@@ -61,10 +61,27 @@ inline uint32_t nzcv_add(uint64_t a, uint64_t b, uint64_t c, unsigned bits) {
     uint32_t v = (uint32_t)((~(a ^ b) & (a ^ r64)) >> 63);
     return n << 31 | z << 30 | cf << 29 | v << 28;
 }
-// a - b is a + ~b + 1.
+// The common cases without a carry in, in a form that compiles to a few
+// instructions (these run for every flag-setting guest instruction).
+template <typename U>
+inline uint32_t nzcv_add_fast(U a, U b) {
+    constexpr unsigned kTop = sizeof(U) * 8 - 1;
+    U r = a + b;
+    uint32_t n = (uint32_t)(r >> kTop), z = r == 0, c = r < a;
+    uint32_t v = (uint32_t)((~(a ^ b) & (a ^ r)) >> kTop);
+    return n << 31 | z << 30 | c << 29 | v << 28;
+}
+template <typename U>
+inline uint32_t nzcv_sub_fast(U a, U b) {
+    constexpr unsigned kTop = sizeof(U) * 8 - 1;
+    U r = a - b;
+    uint32_t n = (uint32_t)(r >> kTop), z = r == 0, c = a >= b;
+    uint32_t v = (uint32_t)(((a ^ b) & (a ^ r)) >> kTop);
+    return n << 31 | z << 30 | c << 29 | v << 28;
+}
+// a - b (C is "no borrow", as a + ~b + 1).
 inline uint32_t nzcv_sub(uint64_t a, uint64_t b, unsigned bits) {
-    uint64_t nb = bits == 32 ? (uint32_t)~b : ~b;
-    return nzcv_add(a, nb, 1, bits);
+    return bits == 32 ? nzcv_sub_fast<uint32_t>((uint32_t)a, (uint32_t)b) : nzcv_sub_fast(a, b);
 }
 inline uint32_t nzcv_logic(uint64_t r, unsigned bits) {
     uint64_t sign = bits == 32 ? (r >> 31) & 1 : r >> 63;
