@@ -85,10 +85,10 @@ int Qcow2Image::read_cluster_part(uint64_t entry, uint64_t guest_off, uint64_t i
 // frees are deferred while readers_ is non-zero (see flush_metadata).
 struct ReadSeg {
     enum Kind { Zero, Host, Backing, Compressed } kind;
-    uint64_t pos;       // offset in the request
+    uint64_t pos;  // offset in the request
     uint64_t len;
-    uint64_t where;     // host offset (Host), guest offset (Backing), L2 entry (Compressed)
-    uint64_t in_off;    // offset inside the cluster (Compressed)
+    uint64_t where;   // host offset (Host), guest offset (Backing), L2 entry (Compressed)
+    uint64_t in_off;  // offset inside the cluster (Compressed)
 };
 
 int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
@@ -154,38 +154,42 @@ int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
         part.clear();
         iov_slice(iov, sg.pos, sg.len, &part);
         switch (sg.kind) {
-        case ReadSeg::Zero: iov_memset(part, 0, 0, sg.len); break;
-        case ReadSeg::Host: ret = file_->preadv(sg.where, part); break;
-        case ReadSeg::Backing: {
-            uint64_t from_backing = 0;
-            const uint64_t bs = backing_->size();
-            if (sg.where < bs) from_backing = std::min<uint64_t>(sg.len, bs - sg.where);
-            if (from_backing) {
-                std::vector<IoVec> bpart;
-                iov_slice(part, 0, from_backing, &bpart);
-                ret = backing_->preadv(sg.where, bpart);
-            }
-            if (from_backing < sg.len) iov_memset(part, from_backing, 0, sg.len - from_backing);
-            break;
-        }
-        case ReadSeg::Compressed: {
-            CompressedDesc d = decode_compressed(sg.where, cluster_bits_);
-            if (d.nb_bytes > 2 * cluster_size_ + 512) {
-                ret = -EIO;
+            case ReadSeg::Zero:
+                iov_memset(part, 0, 0, sg.len);
+                break;
+            case ReadSeg::Host:
+                ret = file_->preadv(sg.where, part);
+                break;
+            case ReadSeg::Backing: {
+                uint64_t from_backing = 0;
+                const uint64_t bs = backing_->size();
+                if (sg.where < bs) from_backing = std::min<uint64_t>(sg.len, bs - sg.where);
+                if (from_backing) {
+                    std::vector<IoVec> bpart;
+                    iov_slice(part, 0, from_backing, &bpart);
+                    ret = backing_->preadv(sg.where, bpart);
+                }
+                if (from_backing < sg.len) iov_memset(part, from_backing, 0, sg.len - from_backing);
                 break;
             }
-            cout.resize(cluster_size_);
-            cin.resize(d.nb_bytes);
-            ret = file_->pread(d.host_offset, cin.data(), cin.size());
-            if (ret == 0)
-                ret = decompress_cluster(hdr_.compression_type, cin.data(), cin.size(),
-                                         cout.data(), cluster_size_);
-            if (ret == 0) {
-                iov_from_buf(part, 0, cout.data() + sg.in_off, sg.len);
-                last_entry = sg.where;
+            case ReadSeg::Compressed: {
+                CompressedDesc d = decode_compressed(sg.where, cluster_bits_);
+                if (d.nb_bytes > 2 * cluster_size_ + 512) {
+                    ret = -EIO;
+                    break;
+                }
+                cout.resize(cluster_size_);
+                cin.resize(d.nb_bytes);
+                ret = file_->pread(d.host_offset, cin.data(), cin.size());
+                if (ret == 0)
+                    ret = decompress_cluster(hdr_.compression_type, cin.data(), cin.size(),
+                                             cout.data(), cluster_size_);
+                if (ret == 0) {
+                    iov_from_buf(part, 0, cout.data() + sg.in_off, sg.len);
+                    last_entry = sg.where;
+                }
+                break;
             }
-            break;
-        }
         }
     }
     std::lock_guard<std::mutex> g(lock_);
@@ -340,6 +344,59 @@ int Qcow2Image::write_compressed(uint64_t offset, const uint8_t* raw,
     if (r < 0) return r;
     defer_free(old);
     return 0;
+}
+
+int Qcow2Image::write_compressed_run(uint64_t offset, size_t n, const uint8_t* const* raw,
+                                     const uint8_t* const* comp, const size_t* comp_len) {
+    if (read_only()) return -EROFS;
+    if (offset & (cluster_size_ - 1) || offset > size() || n * cluster_size_ > size() - offset)
+        return -EINVAL;
+    std::lock_guard<std::mutex> g(lock_);
+    std::vector<uint8_t> stage;  // packed compressed data, written at stage_off
+    uint64_t stage_off = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> entries;  // guest cluster, new L2 entry
+    auto flush_stage = [&]() -> int {
+        if (stage.empty()) return 0;
+        int r = file_->pwrite(stage_off, stage.data(), stage.size());
+        stage.clear();
+        unsynced_ = true;
+        return r;
+    };
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0;) {
+        const uint64_t gc = (offset >> cluster_bits_) + i;
+        if (comp_len[i] == 0 || comp_len[i] >= cluster_size_) {
+            // A run of clusters stored raw: one ordinary write.
+            size_t j = i;
+            while (j < n && (comp_len[j] == 0 || comp_len[j] >= cluster_size_) &&
+                   (j == i || raw[j] == raw[j - 1] + cluster_size_))
+                j++;
+            r = flush_stage();
+            IoVec v{const_cast<uint8_t*>(raw[i]), (j - i) * cluster_size_};
+            if (r == 0) r = write_range_locked(gc << cluster_bits_, IoVecSpan(&v, 1));
+            i = j;
+            continue;
+        }
+        uint64_t host;
+        r = alloc_bytes(comp_len[i], &host);
+        if (r < 0) break;
+        if (!stage.empty() && host != stage_off + stage.size()) r = flush_stage();
+        if (stage.empty()) stage_off = host;
+        stage.insert(stage.end(), comp[i], comp[i] + comp_len[i]);
+        entries.push_back({gc, encode_compressed(host, comp_len[i], cluster_bits_)});
+        i++;
+    }
+    if (r == 0) r = flush_stage();
+    // Data first, then the L2 entries that point at it.
+    for (auto& [gc, e] : entries) {
+        if (r < 0) break;
+        uint64_t old;
+        r = get_l2_entry(gc, &old);
+        if (r == 0) r = set_l2_entry(gc, e);
+        if (r == 0) defer_free(old);
+    }
+    if (r == 0 && deferred_frees_.size() > 4096) r = flush_metadata(false);
+    return r;
 }
 
 // Full clusters in [offset, offset+bytes) become zero/unallocated; partial

@@ -103,6 +103,12 @@ class Qcow2Image final : public BlockDriver {
     // `compressed` comes from compress_cluster(); empty means "store raw".
     int write_compressed(uint64_t offset, const uint8_t* raw,
                          const std::vector<uint8_t>& compressed);
+    // Writes consecutive whole clusters starting at `offset`: cluster i is
+    // raw[i] compressed to comp[i] (comp_len[i] bytes; 0 means store raw).
+    // Compressed data of neighbouring clusters is packed and written with
+    // one host write (emu-img convert -c).
+    int write_compressed_run(uint64_t offset, size_t n, const uint8_t* const* raw,
+                             const uint8_t* const* comp, const size_t* comp_len);
     std::vector<SnapshotInfo> snapshots() const;
     int snapshot_create(const std::string& name, std::string* err);
     int snapshot_apply(const std::string& name_or_id, std::string* err);
@@ -203,6 +209,9 @@ void refcount_entry_set(uint8_t* block, uint64_t idx, uint32_t order, uint64_t v
 // Compression (compression.cpp). Returns an empty vector when the data does
 // not compress to less than a cluster.
 std::vector<uint8_t> compress_cluster(CompressionType type, const uint8_t* data, size_t len);
+// The same into a caller's buffer (at least len bytes); returns the
+// compressed size, or 0 when the data is stored raw. No allocation.
+size_t compress_cluster_into(CompressionType type, const uint8_t* data, size_t len, uint8_t* out);
 // Decompresses into out[0..out_len); 0 on success, -EIO on bad data.
 int decompress_cluster(CompressionType type, const uint8_t* in, size_t in_len, uint8_t* out,
                        size_t out_len);
