@@ -25,7 +25,7 @@ static std::string parse_err(const char* text) {
     return err;
 }
 
-TEST_CASE("-drive options", "[block][drive]") {
+TEST_CASE("drive: -drive options", "[block][drive]") {
     auto c = parse_ok("file=a.qcow2,format=qcow2,if=virtio,id=d0,cache=none,discard=unmap");
     CHECK(c.file == "a.qcow2");
     CHECK(c.interface == "virtio");
@@ -46,7 +46,7 @@ TEST_CASE("-drive options", "[block][drive]") {
     CHECK(parse_err("format=raw").find("file=") != std::string::npos);
 }
 
-TEST_CASE("-drive opens the image with its options", "[block][drive]") {
+TEST_CASE("drive: -drive opens the image with its options", "[block][drive]") {
     test::TempDir d;
     std::string err;
     REQUIRE(RawDriver::create(d.file("disk.raw"), 65536, "off", &err) == 0);
