@@ -48,8 +48,7 @@ void HumanMonitor::char_event(CharEvent ev) {
     }
     if (ev == CharEvent::Opened && !greeted_) {
         greeted_ = true;
-        print(std::string("emu ") + EMU_VERSION + " monitor - type 'help' for more information
-");
+        print(std::string("emu ") + EMU_VERSION + " monitor - type 'help' for more information\n");
         prompt();
     }
 }
