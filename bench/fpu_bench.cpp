@@ -161,5 +161,34 @@ int main(int argc, char** argv) {
         "fsqrt_d", pd,
         [](U64 a, U64, U64, uint32_t c, uint32_t& s) { return fpu::fsqrt_d(a, c, s); },
         [](double a, double, double) { return std::sqrt(a); }, iters);
+    // Other frequent helpers (fast path, steady state; host floor shown).
+    row<U64, double>(
+        "fmax_d", pd,
+        [](U64 a, U64 b, U64, uint32_t c, uint32_t& s) { return fpu::fmax_d(a, b, c, s); },
+        [](double a, double b, double) { return a > b ? a : b; }, iters);
+    row<U64, double>(
+        "fcmp_d", pd,
+        [](U64 a, U64 b, U64, uint32_t c, uint32_t& s) {
+            return uint64_t(fpu::fcmp_d(a, b, false, c, s));
+        },
+        [](double a, double b, double) { return double(a < b    ? 8
+                                                       : a == b ? 6
+                                                                : 2); }, iters);
+    row<U64, double>(
+        "fcvtzs_d", pd,
+        [](U64 a, U64, U64, uint32_t c, uint32_t& s) {
+            return fpu::fcvt_to_int_d(a, fpu::Rounding::Zero, false, 64, 0, c, s);
+        },
+        [](double a, double, double) { return double(int64_t(a)); }, iters);
+    row<U64, double>(
+        "frintm_d", pd,
+        [](U64 a, U64, U64, uint32_t c, uint32_t& s) {
+            return fpu::frint_d(a, fpu::Rounding::NegInf, false, c, s);
+        },
+        [](double a, double, double) { return std::floor(a); }, iters);
+    row<U64, double>(
+        "fcvt_d2s", pd,
+        [](U64 a, U64, U64, uint32_t c, uint32_t& s) { return uint64_t(fpu::fcvt_d2s(a, c, s)); },
+        [](double a, double, double) { return double(float(a)); }, iters);
     return 0;
 }

@@ -103,6 +103,7 @@ inline bool to_int_fast(typename T<N>::U a, Rounding r, bool is_unsigned, unsign
                         uint32_t fpcr, uint32_t& fpsr, uint64_t& out) {
     using H = Host<N>;
     if ((fpcr & kFpcrFz) || r == Rounding::Odd || !finite<N>(a)) return false;
+    if (int_bits != 32 && int_bits != 64) return false;
     const H v = std::bit_cast<H>(a);
     H rv = v;
     if (has_fraction_range<N>(a)) {
@@ -194,6 +195,44 @@ uint32_t frint_n_s(uint32_t a, Rounding r, unsigned int_bits, uint32_t fpcr, uin
 }
 uint64_t frint_n_d(uint64_t a, Rounding r, unsigned int_bits, uint32_t fpcr, uint32_t& fpsr) {
     return soft_round_int_n<64>(a, r, int_bits, fpcr, fpsr);
+}
+
+uint32_t fjcvtzs(uint64_t a, uint32_t fpcr, uint32_t& fpsr, bool* z) {
+    Value v = unpack<64>(a, fpcr & ~kFpcrAhp, fpsr);
+    bool zf = true;
+    if (v.is_nan() || v.kind == Kind::Inf) {
+        fpsr |= kFpsrIoc;
+        *z = false;
+        return 0;
+    }
+    if (v.kind == Kind::Zero) {
+        // -0, or a positive denormal flushed by FZ, is not an exact +0.
+        *z = !v.sign && (a & T<64>::frac_mask) == 0;
+        return 0;
+    }
+    // Truncate |value| = sig * 2^exp; only the low 32 bits of the integer
+    // matter for the result, the rest for the range check.
+    bool inexact = false;
+    u128 mag;
+    bool huge = false;
+    if (v.exp >= 0) {
+        huge = v.exp + (63 - __builtin_clzll(v.sig)) >= 32;
+        mag = v.exp >= 64 ? 0 : u128(v.sig) << v.exp;
+    } else {
+        mag = round_magnitude(v.sign, v.sig, v.exp, Rounding::Zero, inexact);
+    }
+    const uint32_t low = uint32_t(uint64_t(mag));
+    const uint32_t result = v.sign ? uint32_t(0) - low : low;
+    const bool out_of_range = huge || (v.sign ? mag > (u128(1) << 31) : mag > 0x7fffffff);
+    if (out_of_range) {
+        fpsr |= kFpsrIoc;
+        zf = false;
+    } else if (inexact) {
+        fpsr |= kFpsrIxc;
+        zf = false;
+    }
+    *z = zf;
+    return result;
 }
 
 }  // namespace emu::arm::fpu

@@ -399,3 +399,37 @@ TEST_CASE("edge: reciprocal and square-root estimates and steps", "[arm_fpu]") {
     CHECK(ursqrte(0x3fffffff) == 0xffffffffu);
     CHECK(ursqrte(0x40000000) == 0xff800000u);
 }
+
+TEST_CASE("edge: FJCVTZS", "[arm_fpu]") {
+    struct Row {
+        uint64_t in;
+        uint32_t fpcr, want, flags;
+        bool z;
+    };
+    const Row rows[] = {
+        {0x3ff8000000000000, 0, 1, IXC, false},           // 1.5
+        {0xbff8000000000000, 0, 0xffffffff, IXC, false},  // -1.5
+        {0x41dfffffffc00000, 0, 0x7fffffff, 0, true},     // 2^31 - 1
+        {0xc1e0000000000000, 0, 0x80000000, 0, true},     // -2^31
+        {0x41e0000000000000, 0, 0x80000000, IOC, false},  // 2^31
+        {0x41f0000000500000, 0, 5, IOC, false},           // 2^32 + 5
+        {0x4415af1d78b58c40, 0, 0x63100000, IOC, false},  // 1e20
+        {0xc415af1d78b58c40, 0, 0x9cf00000, IOC, false},  // -1e20
+        {0x0000000000000000, 0, 0, 0, true},              // +0
+        {0x8000000000000000, 0, 0, 0, false},             // -0
+        {0x0000000000000001, 0, 0, IXC, false},           // denormal
+        {0x0000000000000001, FZ, 0, IDC, false},          // flushed denormal
+        {0x7ff0000000000000, 0, 0, IOC, false},           // inf
+        {0x7ff8000000000000, 0, 0, IOC, false},           // NaN
+        {0x4425af1d78b58c40, 0, 0xc6200000, IOC, false},  // 2e20
+    };
+    for (const Row& r : rows) {
+        uint32_t fpsr = 0;
+        bool z = !r.z;
+        const uint32_t got = fjcvtzs(r.in, r.fpcr, fpsr, &z);
+        INFO(hex(r.in));
+        CHECK(hex(got) == hex(r.want));
+        CHECK(hex(fpsr) == hex(r.flags));
+        CHECK(z == r.z);
+    }
+}
