@@ -21,6 +21,7 @@ struct JitConfig {
     // e.g. "function(early-cse<memssa>,instcombine,simplifycfg)" or "default<O2>".
     std::string pipeline;
     unsigned codegen_level = 1;  // llvm::CodeGenOptLevel 0..3
+    bool fast_isel = false;      // FastISel instead of SelectionDAG at any level
 };
 
 struct CodeRange {

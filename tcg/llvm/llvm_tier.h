@@ -30,8 +30,11 @@ struct LlvmTierOptions {
     unsigned max_batch = 8;
     // A block whose chainable exit jumps to its own start loops inside the
     // compiled code (checking env->exit_request on every back edge) instead
-    // of returning to the dispatcher each iteration.
-    bool self_loops = true;
+    // of returning to the dispatcher each iteration. Off by default: it needs
+    // the dispatcher to raise exit_request when a block invalidates itself
+    // (self-modifying code), and per-block execution counts (-d exec,
+    // instruction statistics) then count a whole loop as one execution.
+    bool self_loops = false;
 };
 
 struct LlvmTierStats {
