@@ -58,18 +58,18 @@ std::unique_ptr<Jit> Jit::create(const JitConfig& cfg, std::string* err) {
     }
     j->tm_ = std::move(*tm);
     bool fast_isel = cfg.fast_isel;
-    auto jit = llvm::orc::LLJITBuilder()
-                   .setJITTargetMachineBuilder(std::move(*jtmb))
-                   .setCompileFunctionCreator(
-                       [fast_isel](llvm::orc::JITTargetMachineBuilder b)
-                           -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
-                           auto tm = b.createTargetMachine();
-                           if (!tm) return tm.takeError();
-                           if (fast_isel) (*tm)->setFastISel(true);
-                           return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(
-                               std::move(*tm));
-                       })
-                   .create();
+    auto jit =
+        llvm::orc::LLJITBuilder()
+            .setJITTargetMachineBuilder(std::move(*jtmb))
+            .setCompileFunctionCreator(
+                [fast_isel](llvm::orc::JITTargetMachineBuilder b)
+                    -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                    auto tm = b.createTargetMachine();
+                    if (!tm) return tm.takeError();
+                    if (fast_isel) (*tm)->setFastISel(true);
+                    return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm));
+                })
+            .create();
     if (!jit) {
         *err = err_str(jit.takeError());
         return nullptr;

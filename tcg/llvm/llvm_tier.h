@@ -75,12 +75,17 @@ class LlvmTier final : public TierCompiler {
     std::unique_ptr<Impl> impl_;
 };
 
-// The TierCompilerFactory for tcg/exec (default options, -O1).
+// The process-wide compile service (default options), created on first
+// use and destroyed with its last user. Its stats() are the run's totals.
+std::shared_ptr<LlvmTier> shared_llvm_tier(std::string* err);
+
+// The TierCompilerFactory for tcg/exec: a per-vCPU handle on the shared
+// service.
 std::unique_ptr<TierCompiler> make_llvm_tier(std::string* err);
 
-// Registers make_llvm_tier with set_tier_compiler_factory (library
-// emu_tcg_llvm_register). Static libraries drop unreferenced objects, so the
-// accelerator calls this once instead of relying on a static initialiser.
+// Registers make_llvm_tier with set_tier_compiler_factory. Library
+// emu_tcg_llvm_register also does it from a static initialiser; link it as
+// a whole archive ($<LINK_LIBRARY:WHOLE_ARCHIVE,...>) so the linker keeps it.
 void register_llvm_tier();
 
 }  // namespace emu::tcg

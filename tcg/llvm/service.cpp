@@ -4,10 +4,10 @@
 // each function to its callback.
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <ctime>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <future>
 #include <map>
@@ -202,6 +202,8 @@ LlvmTier::~LlvmTier() {
     }
     impl_->wake.notify_all();
     impl_->worker.join();
+    // Same switch as the dispatcher's statistics (accel/tcg).
+    if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s\n", stats().format().c_str());
 }
 
 void LlvmTier::submit(Block block, Done done) {
@@ -279,8 +281,39 @@ std::string LlvmTierStats::format() const {
     return buf;
 }
 
+namespace {
+
+// Every vCPU gets its own TierCompiler from the factory, but they all share
+// one compile service: one background thread for the process, whatever
+// -smp says, since the machine has two cores and the vCPUs need them.
+class SharedTier final : public TierCompiler {
+  public:
+    explicit SharedTier(std::shared_ptr<LlvmTier> t) : t_(std::move(t)) {}
+    const char* name() const override { return "llvm"; }
+    void submit(Block block, Done done) override { t_->submit(std::move(block), std::move(done)); }
+    std::string disassemble(CompiledFn fn) override { return t_->disassemble(fn); }
+
+  private:
+    std::shared_ptr<LlvmTier> t_;
+};
+
+std::mutex g_shared_mu;
+std::weak_ptr<LlvmTier> g_shared;
+
+}  // namespace
+
+std::shared_ptr<LlvmTier> shared_llvm_tier(std::string* err) {
+    std::lock_guard g(g_shared_mu);
+    if (auto t = g_shared.lock()) return t;
+    std::shared_ptr<LlvmTier> t = LlvmTier::create(LlvmTierOptions{}, err);
+    g_shared = t;
+    return t;
+}
+
 std::unique_ptr<TierCompiler> make_llvm_tier(std::string* err) {
-    return LlvmTier::create(LlvmTierOptions{}, err);
+    auto t = shared_llvm_tier(err);
+    if (!t) return nullptr;
+    return std::make_unique<SharedTier>(std::move(t));
 }
 
 }  // namespace emu::tcg
