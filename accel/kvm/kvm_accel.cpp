@@ -1,5 +1,7 @@
 #include "accel/kvm/kvm_accel.h"
 
+#include "accel/kvm/kvm_abi.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -68,11 +70,9 @@ unsigned KvmAccel::max_vcpus() const {
 
 std::vector<kvm_cpuid_entry2> KvmAccel::supported_cpuid() const {
     for (unsigned n = 64; n <= 4096; n *= 2) {
-        std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
-        auto* c = reinterpret_cast<kvm_cpuid2*>(buf.data());
-        c->nent = n;
-        if (ioctl(fd_, KVM_GET_SUPPORTED_CPUID, c) == 0) {
-            return std::vector<kvm_cpuid_entry2>(c->entries, c->entries + c->nent);
+        FlexBuffer<kvm_cpuid_entry2> b(n);
+        if (ioctl(fd_, kIoctlGetSupportedCpuid, b.data()) == 0) {
+            return std::vector<kvm_cpuid_entry2>(b.entries(), b.entries() + b.header()->count);
         }
         if (errno != E2BIG) break;
     }

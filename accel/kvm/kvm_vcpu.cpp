@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "accel/kvm/kvm_abi.h"
 #include "accel/kvm/kvm_accel.h"
 #include "util/log.h"
 
@@ -217,22 +218,20 @@ bool KvmVcpu::set_mp_state(uint32_t state, std::string* err) {
 }
 
 bool KvmVcpu::set_cpuid(const std::vector<kvm_cpuid_entry2>& entries, std::string* err) {
-    std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2));
-    auto* c = reinterpret_cast<kvm_cpuid2*>(buf.data());
-    c->nent = static_cast<uint32_t>(entries.size());
-    std::memcpy(c->entries, entries.data(), entries.size() * sizeof(kvm_cpuid_entry2));
-    VCPU_IOCTL(KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
+    FlexBuffer<kvm_cpuid_entry2> b(entries.size());
+    if (!entries.empty()) {
+        std::memcpy(b.entries(), entries.data(), entries.size() * sizeof(kvm_cpuid_entry2));
+    }
+    VCPU_IOCTL(kIoctlSetCpuid2, b.data(), "KVM_SET_CPUID2");
 }
 
 bool KvmVcpu::set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs,
                        std::string* err) {
     for (const auto& [index, value] : msrs) {
-        alignas(kvm_msrs) uint8_t buf[sizeof(kvm_msrs) + sizeof(kvm_msr_entry)] = {};
-        auto* m = reinterpret_cast<kvm_msrs*>(buf);
-        m->nmsrs = 1;
-        m->entries[0].index = index;
-        m->entries[0].data = value;
-        if (ioctl(fd_, KVM_SET_MSRS, m) != 1) {
+        FlexBuffer<kvm_msr_entry> m(1);
+        m.entries()[0].index = index;
+        m.entries()[0].data = value;
+        if (ioctl(fd_, kIoctlSetMsrs, m.data()) != 1) {
             if (err) *err = fmt("KVM refused MSR 0x%x = 0x%llx", index,
                                 static_cast<unsigned long long>(value));
             return false;
@@ -242,12 +241,10 @@ bool KvmVcpu::set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs,
 }
 
 bool KvmVcpu::get_msr(uint32_t index, uint64_t* value) {
-    alignas(kvm_msrs) uint8_t buf[sizeof(kvm_msrs) + sizeof(kvm_msr_entry)] = {};
-    auto* m = reinterpret_cast<kvm_msrs*>(buf);
-    m->nmsrs = 1;
-    m->entries[0].index = index;
-    if (ioctl(fd_, KVM_GET_MSRS, m) != 1) return false;
-    *value = m->entries[0].data;
+    FlexBuffer<kvm_msr_entry> m(1);
+    m.entries()[0].index = index;
+    if (ioctl(fd_, kIoctlGetMsrs, m.data()) != 1) return false;
+    *value = m.entries()[0].data;
     return true;
 }
 

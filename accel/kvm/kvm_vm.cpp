@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstring>
 
+#include "accel/kvm/kvm_abi.h"
 #include "accel/kvm/kvm_accel.h"
 #include "util/log.h"
 
@@ -44,11 +45,10 @@ bool KvmVm::setup_x86_platform(std::string* err) {
     }
     // QEMU's routing: GSI n -> PIC pin n and IOAPIC pin n, except that GSI 0
     // (the PIT) goes to IOAPIC pin 2 and GSI 2 (the cascade) nowhere.
-    std::vector<uint8_t> buf(sizeof(kvm_irq_routing) + 64 * sizeof(kvm_irq_routing_entry));
-    auto* rt = reinterpret_cast<kvm_irq_routing*>(buf.data());
+    FlexBuffer<kvm_irq_routing_entry> rt(64);
     unsigned nr = 0;
     auto add = [&](uint32_t gsi, uint32_t chip, uint32_t pin) {
-        kvm_irq_routing_entry& e = rt->entries[nr++];
+        kvm_irq_routing_entry& e = rt.entries()[nr++];
         std::memset(&e, 0, sizeof(e));
         e.gsi = gsi;
         e.type = KVM_IRQ_ROUTING_IRQCHIP;
@@ -63,8 +63,8 @@ bool KvmVm::setup_x86_platform(std::string* err) {
         if (i == 2) continue;
         add(i, KVM_IRQCHIP_IOAPIC, i == 0 ? 2 : i);
     }
-    rt->nr = nr;
-    if (ioctl(fd_, KVM_SET_GSI_ROUTING, rt) < 0) {
+    rt.header()->count = nr;
+    if (ioctl(fd_, kIoctlSetGsiRouting, rt.data()) < 0) {
         log_mask(LOG_UNIMP, "kvm: KVM_SET_GSI_ROUTING: %s (default routing kept)\n",
                  std::strerror(errno));
     }
