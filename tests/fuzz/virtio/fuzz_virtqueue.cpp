@@ -1,4 +1,4 @@
-// Fuzz target: a hostile driver controls the whole split ring (descriptor
+// Fuzz target: a hostile driver controls the whole split or packed ring (descriptor
 // table, available ring, indirect tables, indexes) and the queue setup.
 // Whatever it writes, every buffer the device is handed must lie inside
 // guest RAM, pop() must terminate, and the accounting must add up.
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 8) return 0;
     // Setup bytes: queue size, flags, ring offsets (in 16-byte units).
     uint16_t qsize = uint16_t(1u << (data[0] % 9));  // 1..256
-    bool event_idx = data[1] & 1, indirect = data[1] & 2;
+    bool event_idx = data[1] & 1, indirect = data[1] & 2, packed = data[1] & 4;
     uint64_t desc = kRamBase + 16ull * (data[2] | (data[3] & 0x0f) << 8);
     uint64_t avail = kRamBase + 2ull * (data[4] | (data[5] & 0x7f) << 8);
     uint64_t used = kRamBase + 4ull * (data[6] | (data[7] & 0x3f) << 8);
@@ -73,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     q.avail_addr = avail;
     q.used_addr = used;
     std::string err;
-    if (!q.enable(w->mem, event_idx, indirect, &err)) return 0;
+    if (!q.enable(w->mem, event_idx, indirect, &err, packed)) return 0;
     ++g_enabled;
     // The used ring may overlap everything else: re-apply the driver's
     // bytes so the available ring is what the fuzzer chose.
