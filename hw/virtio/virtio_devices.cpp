@@ -24,9 +24,10 @@ struct Kind {
 };
 
 constexpr Kind kKinds[] = {
+    // Grouped by bus: -device help prints a heading where the bus changes.
     {"virtio-blk-device", false, true, "virtio block device (virtio-mmio)"},
-    {"virtio-blk-pci", true, true, "virtio block device (PCI)"},
     {"virtio-rng-device", false, false, "virtio entropy source (virtio-mmio)"},
+    {"virtio-blk-pci", true, true, "virtio block device (PCI)"},
     {"virtio-rng-pci", true, false, "virtio entropy source (PCI)"},
 };
 
