@@ -16,7 +16,7 @@ qemu-img create -q -f qcow2 "$img" 8M || exit 1
 qemu-io -f qcow2 -c "write -P 0x5a 0 64k" "$img" >/dev/null || exit 1
 
 "$python" "$run_guest" --status 1 --timeout 120 \
-    --expect "virtio-blk: read OK" --expect "virtio-blk: write OK" --expect "TEST PASS" -- \
+    --expect "virtio-blk: read OK" --expect "virtio-blk: write OK" --expect "INTx on GSI" --expect "TEST PASS" -- \
     "$emu" -M pc -m 256M -display none -serial stdio -kernel "$guest" \
     -device isa-debug-exit,iobase=0xf4,iosize=4 \
     -drive file="$img",format=qcow2,if=virtio

@@ -2,8 +2,10 @@
  * the way a driver would: finds the function through CF8/CFC, places BAR4,
  * walks the virtio capabilities, negotiates VERSION_1, sets up one split
  * queue and polls it. It checks what the host put on the disk, writes a
- * pattern the host checks afterwards, and exits through isa-debug-exit
- * (0 = pass). No interrupts: the used ring is polled. */
+ * pattern the host checks afterwards, then checks that a completion raises
+ * INTx through the IOAPIC (GSI 16 + swizzled pin, as the DSDT's _PRT says)
+ * and that reading the ISR acknowledges it. Exits through isa-debug-exit
+ * (0 = pass). */
 #include "lib.h"
 
 #define BAR4_ADDR 0xc0000000ul
@@ -21,7 +23,7 @@ static uint8_t data[8192] __attribute__((aligned(4096)));
 static struct { uint32_t type, reserved; uint64_t sector; } hdr;
 static volatile uint8_t status;
 
-static uintptr_t common, notify, devcfg;
+static uintptr_t common, notify, devcfg, isr;
 static uint32_t notify_mult;
 static uint16_t notify_off;
 
@@ -43,6 +45,41 @@ static void w8(unsigned o, uint8_t v) { *(volatile uint8_t*)(common + o) = v; }
 static void w16(unsigned o, uint16_t v) { *(volatile uint16_t*)(common + o) = v; }
 static void w32(unsigned o, uint32_t v) { *(volatile uint32_t*)(common + o) = v; }
 static void w64(unsigned o, uint64_t v) { w32(o, (uint32_t)v); w32(o + 4, (uint32_t)(v >> 32)); }
+
+#define LAPIC 0xfee00000ul
+#define IOAPIC 0xfec00000ul
+#define VECTOR 0x40
+
+struct idt_entry { uint16_t off0, sel; uint8_t ist, type; uint16_t off1; uint32_t off2, zero; } __attribute__((packed));
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+struct interrupt_frame;
+static volatile unsigned intx_count;
+static volatile uint8_t isr_seen;
+
+/* Reading the ISR acknowledges (lowers) the level interrupt before EOI. */
+__attribute__((interrupt)) static void intx_handler(struct interrupt_frame* f) {
+    (void)f;
+    isr_seen |= *(volatile uint8_t*)isr;
+    ++intx_count;
+    mmio_write32(LAPIC + 0xb0, 0);
+}
+
+static void setup_interrupts(unsigned gsi) {
+    uintptr_t a = (uintptr_t)intx_handler;
+    idt[VECTOR] = (struct idt_entry){(uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+                                     (uint32_t)(a >> 32), 0};
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) p = {sizeof idt - 1, (uintptr_t)idt};
+    __asm__ volatile("lidt %0" ::"m"(p));
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff); /* legacy PIC masked */
+    mmio_write32(LAPIC + 0xf0, 0x1ff);
+    /* Redirection entry: destination APIC 0, level triggered, active high. */
+    mmio_write32(IOAPIC, 0x10 + 2 * gsi + 1);
+    mmio_write32(IOAPIC + 0x10, 0);
+    mmio_write32(IOAPIC, 0x10 + 2 * gsi);
+    mmio_write32(IOAPIC + 0x10, VECTOR | (1u << 15));
+    __asm__ volatile("sti");
+}
 
 static void fail(const char* what) {
     printf_("virtio-blk guest: FAIL: %s\n", what);
@@ -91,10 +128,11 @@ void main64(uint32_t info) {
         switch (pci_r8(dev, p + 3)) {
         case 1: common = BAR4_ADDR + off; break;
         case 2: notify = BAR4_ADDR + off; notify_mult = pci_r32(dev, p + 16); break;
+        case 3: isr = BAR4_ADDR + off; break;
         case 4: devcfg = BAR4_ADDR + off; break;
         }
     }
-    if (!common || !notify || !devcfg) fail("missing virtio capabilities");
+    if (!common || !notify || !devcfg || !isr) fail("missing virtio capabilities");
 
     w8(20, 0);
     w8(20, 1);
@@ -139,6 +177,18 @@ void main64(uint32_t info) {
     /* Past the end: the device must fail the request, not crash. */
     if (request(0, cap, 512) != 1) fail("read past the end did not fail with IOERR");
     printf_("virtio-blk: write OK\n");
+
+    /* INTx: slot `dev`, INTA -> GSI 16 + (dev % 4), level, active high. */
+    unsigned gsi = 16 + (dev & 3);
+    setup_interrupts(gsi);
+    if (request(0, 0, 512) != 0) fail("read with interrupts");
+    for (unsigned long spins = 0; !intx_count; ++spins) {
+        if (spins > 100000000ul) fail("no INTx interrupt");
+        cpu_relax();
+    }
+    __asm__ volatile("cli");
+    if (!(isr_seen & 1)) fail("ISR did not report a used buffer");
+    printf_("virtio-blk: INTx on GSI %u OK\n", gsi);
     printf_("TEST PASS\n");
     debug_exit(0);
 }
