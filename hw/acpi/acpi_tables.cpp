@@ -129,7 +129,7 @@ AcpiBlob build_acpi_tables(const AcpiConfig& cfg, uint64_t base) {
     b.u8(cfg.reset_value);
     b.u16(0);  // ARM boot arch
     b.u8(3);   // FADT minor version
-    b.u64(b.addr(facs));
+    b.u64(0);  // X_FIRMWARE_CTRL: must be zero when FIRMWARE_CTRL is set
     b.u64(b.addr(dsdt));
     b.gas_io(cfg.pm_base, 32, 0);      // X_PM1a_EVT_BLK
     b.gas_io(0, 0, 0);                 // X_PM1b_EVT_BLK

@@ -96,6 +96,10 @@ public:
 
     void stop() override {
         for (auto& t : threads_) t->stop();
+        // -d cpu: where every vCPU was when it stopped (pause, reset, exit).
+        if (log_enabled(LOG_CPU)) {
+            for (auto& v : vcpus_) log_printf("vCPU %u stopped:\n%s", v->index(), v->dump_state().c_str());
+        }
     }
 
     void reset() override {
