@@ -37,6 +37,8 @@ class VirtioDevice : public Device {
     // INDIRECT_DESC (packed rings are not offered).
     uint64_t host_features() const { return host_features_; }
     uint64_t guest_features() const { return guest_features_; }
+    // Withdraws offered features (-device ...,event_idx=off); before use.
+    void withdraw_features(uint64_t bits) { host_features_ &= ~bits; }
     bool has_feature(unsigned bit) const { return guest_features_ >> bit & 1; }
     // The driver writes 32 bits at a time; bits not offered are dropped.
     // Ignored once FEATURES_OK is set.

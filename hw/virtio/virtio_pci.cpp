@@ -59,7 +59,7 @@ PciIds virtio_ids(uint16_t device_id, uint32_t class_code) {
 
 // One BAR4 structure: forwards to the transport with its base offset.
 class VirtioPci::Region : public MmioHandler {
-public:
+  public:
     Region(VirtioPci& t, uint32_t base) : t_(t), base_(base) {}
     uint64_t mmio_read(uint64_t off, unsigned size) override {
         return t_.bar4_read(base_ + off, size);
@@ -68,7 +68,7 @@ public:
         t_.bar4_write(base_ + off, v, size);
     }
 
-private:
+  private:
     VirtioPci& t_;
     uint32_t base_;
 };
@@ -82,8 +82,7 @@ VirtioPci::VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code)
     c.impl_min = 1;
     c.impl_max = 4;
     bar4_ = MemoryRegion::container(name() + "-bar4", kBar4Size);
-    auto make = [&](const char* what, uint32_t off, uint64_t size,
-                    std::unique_ptr<Region>& h) {
+    auto make = [&](const char* what, uint32_t off, uint64_t size, std::unique_ptr<Region>& h) {
         h = std::make_unique<Region>(*this, off);
         auto r = MemoryRegion::io(name() + what, size, h.get(), c);
         bar4_->add_subregion(off, r.get());
@@ -111,10 +110,11 @@ VirtioPci::VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code)
     set_wmask32(pci_cfg_cap_ + 12, 0xffffffff);
 }
 
-VirtioPci::~VirtioPci() { detach(); }
+VirtioPci::~VirtioPci() {
+    detach();
+}
 
-uint8_t VirtioPci::add_virtio_cap(uint8_t type, uint32_t offset, uint32_t length,
-                                  uint8_t extra) {
+uint8_t VirtioPci::add_virtio_cap(uint8_t type, uint32_t offset, uint32_t length, uint8_t extra) {
     uint8_t cap = add_capability(pci::kCapIdVendor, uint8_t(kCapLen + extra));
     config_data()[cap + 2] = uint8_t(kCapLen + extra);
     config_data()[cap + 3] = type;
@@ -124,9 +124,13 @@ uint8_t VirtioPci::add_virtio_cap(uint8_t type, uint32_t offset, uint32_t length
     return cap;
 }
 
-void VirtioPci::bus_attached() { dev_->attach(this, GuestMemory(dma_space())); }
+void VirtioPci::bus_attached() {
+    dev_->attach(this, GuestMemory(dma_space()));
+}
 
-bool VirtioPci::intx_suppressed() const { return msix_->enabled(); }
+bool VirtioPci::intx_suppressed() const {
+    return msix_->enabled();
+}
 
 void VirtioPci::transport_reset() {
     device_feature_sel_ = driver_feature_sel_ = 0;
@@ -236,8 +240,8 @@ uint64_t VirtioPci::common_read(uint64_t off, unsigned size) {
 void VirtioPci::common_write(uint64_t off, uint64_t value, unsigned size) {
     Virtqueue* q = queue_sel_ < dev_->num_queues() ? &dev_->queue(queue_sel_) : nullptr;
     auto bad = [&](const char* why) {
-        log_mask(LOG_GUEST_ERROR, "%s: common config write at 0x%x size %u: %s\n",
-                 name().c_str(), unsigned(off), size, why);
+        log_mask(LOG_GUEST_ERROR, "%s: common config write at 0x%x size %u: %s\n", name().c_str(),
+                 unsigned(off), size, why);
     };
     // The queue layout may only change while the queue is not in use.
     auto setup_ok = [&]() {

@@ -14,7 +14,7 @@
 namespace emu {
 
 class VirtioPci : public PciDevice, public VirtioTransport {
-public:
+  public:
     static constexpr uint16_t kNoVector = 0xffff;
     // BAR4 layout.
     static constexpr uint32_t kCommonOffset = 0x0000;
@@ -43,13 +43,13 @@ public:
     uint64_t bar4_read(uint64_t offset, unsigned size);
     void bar4_write(uint64_t offset, uint64_t value, unsigned size);
 
-protected:
+  protected:
     void config_written(unsigned offset, unsigned size) override;
     void device_reset() override;
     void bus_attached() override;
     bool intx_suppressed() const override;
 
-private:
+  private:
     class Region;
     uint64_t common_read(uint64_t off, unsigned size);
     void common_write(uint64_t off, uint64_t value, unsigned size);
