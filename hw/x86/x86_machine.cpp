@@ -265,8 +265,12 @@ private:
             io_->add_subregion(iobase, debug_exits_.back()->region(), 1);
             return;
         }
+        if (drv == "isa-serial") fail("-device isa-serial: not supported yet (use -serial)");
+        // Everything else belongs on the PCI bus, which the PCI host (when
+        // the pc board has one) creates from the same list.
+        if (is_pc_ && pci_factory()) return;
         fail("-device " + drv + ": not supported yet on this machine" +
-             (drv == "isa-serial" ? std::string(" (use -serial)") : std::string()));
+             std::string(is_pc_ ? "" : " (microvm has no PCI bus)"));
     }
 
     void fill_cmos() {
