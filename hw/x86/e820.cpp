@@ -20,7 +20,9 @@ X86MemoryLayout make_memory_layout(uint64_t ram_size) {
     return l;
 }
 
-uint64_t low_ram_end(const X86MemoryLayout& l) { return l.below_4g; }
+uint64_t low_ram_end(const X86MemoryLayout& l) {
+    return l.below_4g;
+}
 
 std::vector<E820Entry> build_e820(const X86MemoryLayout& l) {
     std::vector<E820Entry> m;

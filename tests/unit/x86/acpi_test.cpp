@@ -12,8 +12,16 @@ const uint8_t* at(const AcpiBlob& b, uint64_t addr) {
     REQUIRE(addr - b.base < b.data.size());
     return b.data.data() + (addr - b.base);
 }
-uint32_t u32(const uint8_t* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
-uint64_t u64(const uint8_t* p) { uint64_t v; std::memcpy(&v, p, 8); return v; }
+uint32_t u32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+uint64_t u64(const uint8_t* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
 
 const uint8_t* find(const AcpiBlob& b, const char* sig) {
     const uint8_t* rsdp = at(b, b.rsdp_addr);

@@ -18,11 +18,18 @@ kvm_cpuid_entry2 leaf(uint32_t fn, uint32_t idx, uint32_t a, uint32_t b, uint32_
 }
 // A "KVM" that supports SSE4.2, AVX and x2APIC but not PCID.
 std::vector<kvm_cpuid_entry2> fake_supported() {
-    return {leaf(0, 0, 0x1f, 0, 0, 0), leaf(1, 0, 0x906ea, 0, (1u << 20) | (1u << 21) | (1u << 28) | 1 | (1u << 13), 0xffffffffu),
-            leaf(7, 0, 0, (1u << 5), 0, 0, true), leaf(0x80000001, 0, 0, 0, 1, (1u << 29) | (1u << 11) | (1u << 20)),
-            leaf(0x80000002, 0, 0, 0, 0, 0), leaf(0x80000003, 0, 0, 0, 0, 0), leaf(0x80000004, 0, 0, 0, 0, 0),
-            leaf(4, 0, 0x21 | (3u << 26), 0, 0, 0, true), leaf(4, 1, 0x63 | (3u << 26), 0, 0, 0, true),
-            leaf(4, 2, 0, 0, 0, 0, true), leaf(0x80000008, 0, 0x3030, 0, 0, 0)};
+    return {
+        leaf(0, 0, 0x1f, 0, 0, 0),
+        leaf(1, 0, 0x906ea, 0, (1u << 20) | (1u << 21) | (1u << 28) | 1 | (1u << 13), 0xffffffffu),
+        leaf(7, 0, 0, (1u << 5), 0, 0, true),
+        leaf(0x80000001, 0, 0, 0, 1, (1u << 29) | (1u << 11) | (1u << 20)),
+        leaf(0x80000002, 0, 0, 0, 0, 0),
+        leaf(0x80000003, 0, 0, 0, 0, 0),
+        leaf(0x80000004, 0, 0, 0, 0, 0),
+        leaf(4, 0, 0x21 | (3u << 26), 0, 0, 0, true),
+        leaf(4, 1, 0x63 | (3u << 26), 0, 0, 0, true),
+        leaf(4, 2, 0, 0, 0, 0, true),
+        leaf(0x80000008, 0, 0x3030, 0, 0, 0)};
 }
 }  // namespace
 
@@ -82,8 +89,8 @@ TEST_CASE("topology: APIC IDs and leaves for sockets/cores/threads", "[cpu]") {
     t.threads = 2;
     CHECK(t.apic_id(0) == 0);
     CHECK(t.apic_id(1) == 1);
-    CHECK(t.apic_id(2) == 2);   // core 1 -> bits 1-2
-    CHECK(t.apic_id(6) == 8);   // socket 1 -> bit 3
+    CHECK(t.apic_id(2) == 2);  // core 1 -> bits 1-2
+    CHECK(t.apic_id(6) == 8);  // socket 1 -> bit 3
     ResolvedCpu c;
     std::string err;
     REQUIRE(resolve_cpu("host", fake_supported(), &c, &err));

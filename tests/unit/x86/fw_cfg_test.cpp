@@ -17,7 +17,9 @@ struct Ram {
         as = std::make_unique<AddressSpace>("mem", root.get());
     }
 };
-uint32_t be32(uint32_t v) { return __builtin_bswap32(v); }
+uint32_t be32(uint32_t v) {
+    return __builtin_bswap32(v);
+}
 }  // namespace
 
 TEST_CASE("fw_cfg signature, id and integers through the port transport", "[fw_cfg]") {
@@ -28,7 +30,8 @@ TEST_CASE("fw_cfg signature, id and integers through the port transport", "[fw_c
     fc.add_i64(fw_cfg::kRamSize, 0x12345678abull);
     io.mmio_write(0, fw_cfg::kSignature, 2);
     std::string sig;
-    for (int i = 0; i < 4; ++i) sig += static_cast<char>(io.mmio_read(1, 1));
+    for (int i = 0; i < 4; ++i)
+        sig += static_cast<char>(io.mmio_read(1, 1));
     CHECK(sig == "QEMU");
     CHECK(io.mmio_read(1, 1) == 0);  // past the end
     io.mmio_write(0, fw_cfg::kId, 2);
@@ -38,7 +41,8 @@ TEST_CASE("fw_cfg signature, id and integers through the port transport", "[fw_c
     CHECK(io.mmio_read(1, 1) == 0);
     io.mmio_write(0, fw_cfg::kRamSize, 2);
     uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= io.mmio_read(1, 1) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+        v |= io.mmio_read(1, 1) << (8 * i);
     CHECK(v == 0x12345678abull);
     io.mmio_write(0, 0x1234, 2);  // unknown key reads zeros
     CHECK(io.mmio_read(1, 1) == 0);
@@ -53,10 +57,12 @@ TEST_CASE("fw_cfg file directory and DMA read", "[fw_cfg]") {
     CHECK(k2 == fw_cfg::kFileFirst + 1);
     fc.select(fw_cfg::kFileDir);
     uint32_t count = 0;
-    for (int i = 0; i < 4; ++i) count = (count << 8) | fc.read_byte();
+    for (int i = 0; i < 4; ++i)
+        count = (count << 8) | fc.read_byte();
     CHECK(count == 2);
     uint8_t e[64];
-    for (auto& b : e) b = fc.read_byte();
+    for (auto& b : e)
+        b = fc.read_byte();
     CHECK(std::string(reinterpret_cast<char*>(e + 8)) == "etc/aaa");  // sorted by name
     CHECK(((e[4] << 8) | e[5]) == k2);
     CHECK(e[3] == 5);

@@ -156,8 +156,9 @@ TEST_CASE("Multiboot a.out kludge image", "[loader]") {
     Guest g(64ull << 20);
     std::vector<uint8_t> img(0x3000, 0x90);
     const uint32_t flags = 0x00010003;
-    uint32_t hdr[8] = {0x1badb002, flags, static_cast<uint32_t>(-(0x1badb002 + flags)),
-                       0x200040,   0x200000, 0x202000, 0x210000, 0x200100};
+    uint32_t hdr[8] = {0x1badb002, flags,    static_cast<uint32_t>(-(0x1badb002 + flags)),
+                       0x200040,   0x200000, 0x202000,
+                       0x210000,   0x200100};
     std::memcpy(img.data() + 0x40, hdr, sizeof hdr);
     BootInputs in;
     in.kernel_path = "/k";

@@ -68,7 +68,7 @@ TEST_CASE("isa-debug-exit status is (value << 1) | 1", "[debug-exit]") {
 TEST_CASE("ACPI PM: S5 powers off, other sleep types do not", "[acpi]") {
     int offs = 0;
     acpi::AcpiPm pm(nullptr, [&] { ++offs; });
-    CHECK((pm.mmio_read(4, 2) & 1) == 1);  // SCI_EN
+    CHECK((pm.mmio_read(4, 2) & 1) == 1);          // SCI_EN
     pm.mmio_write(4, (1u << 10) | (1u << 13), 2);  // S1
     CHECK(offs == 0);
     pm.mmio_write(4, 5u << 10, 2);  // S5 without SLP_EN

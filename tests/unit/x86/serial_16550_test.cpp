@@ -43,7 +43,9 @@ struct Uart {
     }
     uint8_t rd(unsigned r) { return static_cast<uint8_t>(s.mmio_read(r, 1)); }
     void wr(unsigned r, uint8_t v) { s.mmio_write(r, v, 1); }
-    void feed(const std::string& t) { s.receive(reinterpret_cast<const uint8_t*>(t.data()), t.size()); }
+    void feed(const std::string& t) {
+        s.receive(reinterpret_cast<const uint8_t*>(t.data()), t.size());
+    }
 };
 
 }  // namespace
@@ -98,7 +100,8 @@ TEST_CASE("16550 FIFO mode: trigger level, back-pressure, timeout", "[serial]") 
     CHECK((u.rd(2) & 0x0f) == 0x04);
     std::string got;
     int accepts_before = u.chr.accepts;
-    while (u.rd(5) & 0x01) got += static_cast<char>(u.rd(0));
+    while (u.rd(5) & 0x01)
+        got += static_cast<char>(u.rd(0));
     CHECK(got == "abcdefghijklmnop");
     CHECK(u.chr.accepts > accepts_before);
     CHECK_FALSE(u.irq.level);
@@ -123,7 +126,7 @@ TEST_CASE("16550 loopback feeds transmit to receive and modem lines back", "[ser
     CHECK((u.rd(5) & 0x01) == 0x01);
     CHECK(u.rd(0) == 'z');
     uint8_t msr = u.rd(6);
-    CHECK((msr & 0x30) == 0x30);  // CTS, DSR
+    CHECK((msr & 0x30) == 0x30);    // CTS, DSR
     CHECK(u.s.can_receive() == 0);  // chardev input is cut off in loopback
 }
 
