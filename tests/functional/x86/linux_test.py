@@ -128,6 +128,13 @@ def main():
     base = [emu, "-M", "pc", "-m", "512", "-display", "none", "-serial", "stdio",
             "-initrd", initrd]
 
+    # The real kernel's setup header: too little RAM for kernel + initrd.
+    small = subprocess.run(base[:3] + ["-m", "24"] + base[5:] + ["-kernel", bz],
+                           capture_output=True, text=True, timeout=60)
+    if small.returncode != 1 or "-m too small" not in small.stderr:
+        fail("-m 24 with this kernel and initrd did not give a clear error",
+             small.stdout + small.stderr)
+
     if hardware_kvm():
         cmdline = "console=ttyS0 earlyprintk=ttyS0 -- sh -c 'echo guest-says-hi; nproc'"
         out, status = run(base + ["-smp", "2", "-kernel", bz, "-append", cmdline], None, 300)
