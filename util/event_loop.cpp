@@ -168,6 +168,9 @@ int EventLoop::run() {
     BqlGuard lock;
     while (!exit_requested_.load())
         run_once(-1);
+    // Work queued before the exit request (e.g. a QMP SHUTDOWN event) still
+    // runs, so nothing promised to a client is lost on the way out.
+    run_deferred();
     return exit_status_.load();
 }
 

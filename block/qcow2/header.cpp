@@ -269,7 +269,11 @@ bool serialize_header(const Header& h, std::vector<uint8_t>* out, std::string* e
         ok &= add_ext(kExtBackingFormat, reinterpret_cast<const uint8_t*>(h.backing_format.data()),
                       h.backing_format.size());
     }
-    if (h.version == 3) {
+    // The feature name table is optional; small clusters may lack the room.
+    size_t rest = 8 + h.backing_file.size();
+    for (const auto& e : h.unknown_extensions)
+        rest += 8 + ((e.data.size() + 7) & ~size_t(7));
+    if (h.version == 3 && off + 8 + 8 * 48 + rest <= cs) {
         // Feature name table: lets other tools name the bits in messages.
         struct F {
             uint8_t type, bit;

@@ -161,6 +161,7 @@ class Qcow2Image final : public BlockDriver {
     int update_l1_refcounts(uint64_t l1_offset, uint32_t l1_size, const std::vector<uint64_t>* l1,
                             int64_t delta);
     int fix_copied_flags();
+    int check_refcount_room(const std::vector<uint64_t>& l1);
 
     std::unique_ptr<HostFile> file_;
     std::unique_ptr<BlockDriver> backing_;
@@ -178,7 +179,8 @@ class Qcow2Image final : public BlockDriver {
     std::vector<SnapshotInfo> snapshots_;
     uint64_t snap_table_bytes_ = 0;
     std::vector<uint64_t> deferred_frees_;  // host cluster offsets, freed after L2/L1 are durable
-    bool unsynced_ = false;                 // writes issued since the last barrier
+    bool opened_ = false;
+    bool unsynced_ = false;  // writes issued since the last barrier
     bool lazy_refcounts_ = false;
     bool dirty_marked_ = false;
     bool discard_unmap_ = true;

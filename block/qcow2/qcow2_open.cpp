@@ -84,6 +84,7 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
     uint8_t first[kHeaderV3Size + 8] = {};
     if (img->file_->pread(0, first, sizeof first) < 0) return fail("could not read the header");
     if (static_cast<uint64_t>(flen) < kHeaderV2Size) return fail("file is truncated (no header)");
+    if (be32(first) != kMagic) return fail("Image is not in qcow2 format");
     const uint32_t cbits = be32(first + 20);
     if (cbits < kMinClusterBits || cbits > kMaxClusterBits)
         return fail("Unsupported cluster size: 2^" + std::to_string(cbits));
@@ -188,6 +189,7 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
 
     if (img->load_snapshots(&perr) < 0) return fail(perr);
 
+    img->opened_ = true;  // from here on, closing may write metadata
     if (!h.backing_file.empty() && opts.open_backing) {
         std::string bpath = h.backing_file;
         if (bpath[0] != '/') {
@@ -220,7 +222,7 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
 }
 
 Qcow2Image::~Qcow2Image() {
-    if (!file_ || file_->read_only()) return;
+    if (!opened_ || file_->read_only()) return;
     std::lock_guard<std::mutex> g(lock_);
     if (flush_metadata(true) == 0 && (dirty_marked_ || dirty())) set_dirty_bit(false);
 }

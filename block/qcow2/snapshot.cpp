@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cstring>
 #include <ctime>
+#include <unordered_map>
 
 #include "block/qcow2/qcow2.h"
 
@@ -182,6 +183,40 @@ int Qcow2Image::update_l1_refcounts(uint64_t l1_offset, uint32_t l1_size,
     return 0;
 }
 
+// Fails with -ERANGE, before anything is changed, when giving every cluster
+// reachable from l1 one more reference would overflow a refcount.
+int Qcow2Image::check_refcount_room(const std::vector<uint64_t>& l1) {
+    std::unordered_map<uint64_t, uint64_t> adds;
+    std::vector<uint8_t> l2(cluster_size_);
+    for (uint64_t e : l1) {
+        const uint64_t l2off = e & kL1OffsetMask;
+        if (!l2off) continue;
+        adds[l2off >> cluster_bits_]++;
+        uint8_t* t;
+        int r = l2_cache_->get(l2off, &t);
+        if (r < 0) return r;
+        std::memcpy(l2.data(), t, cluster_size_);
+        for (uint64_t i = 0; i < l2_entries_; i++) {
+            const uint64_t d = be64(&l2[i * 8]);
+            if (d & kOflagCompressed) {
+                CompressedDesc c = decode_compressed(d, cluster_bits_);
+                for (uint64_t cl = c.host_offset >> cluster_bits_;
+                     cl <= (c.host_offset + c.nb_bytes - 1) >> cluster_bits_; cl++)
+                    adds[cl]++;
+            } else if (d & kL2OffsetMask) {
+                adds[(d & kL2OffsetMask) >> cluster_bits_]++;
+            }
+        }
+    }
+    for (auto& [cl, n] : adds) {
+        uint64_t rc;
+        int r = get_refcount(cl, &rc);
+        if (r < 0) return r;
+        if (refcount_max() - rc < n) return -ERANGE;
+    }
+    return 0;
+}
+
 int Qcow2Image::fix_copied_flags() {
     for (size_t i = 0; i < l1_.size(); i++) {
         const uint64_t l2off = l1_[i] & kL1OffsetMask;
@@ -240,6 +275,13 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
         return -EFBIG;
     }
     int r = flush_metadata(true);
+    if (r == 0) r = check_refcount_room(l1_);
+    if (r == -ERANGE) {
+        *err = "Could not create snapshot '" + name +
+               "': refcount overflow (refcount_bits too "
+               "small for another snapshot)";
+        return r;
+    }
     SnapshotInfo s;
     s.id = std::to_string(max_id + 1);
     s.name = name;
@@ -317,7 +359,12 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
         if (r < 0) return r;
     }
     nl1.resize(l1_.size(), 0);
-    r = update_l1_refcounts(0, 0, &nl1, 1);
+    r = check_refcount_room(nl1);
+    if (r == -ERANGE) {
+        *err = "refcount overflow";
+        return r;
+    }
+    if (r == 0) r = update_l1_refcounts(0, 0, &nl1, 1);
     if (r == 0) r = flush_metadata(true);
     if (r < 0) {
         *err = std::string("Could not apply snapshot: ") + std::strerror(-r);

@@ -262,7 +262,12 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
     block->flags = flags;
     Reader reader(this, fetch_mmu_idx(flags));
     if (!translate_block(block.get(), reader)) {
-        *status = raise_mem_fault(pc, Access::Fetch, FaultKind::Translation, pc, false);
+        // The page walk decides the kind; a mapped page that cannot be
+        // read (nothing there, or a device refusing) is an external abort.
+        PageTranslation pt;
+        FaultKind kind = FaultKind::External;
+        mmu_translate(pc, Access::Fetch, fetch_mmu_idx(flags), &pt, &kind);
+        *status = raise_mem_fault(pc, Access::Fetch, kind, pc, false);
         return nullptr;
     }
     if (log_enabled(LOG_IN_ASM)) {

@@ -216,59 +216,104 @@ int cmd_convert(int argc, char** argv) {
     std::atomic<int> werr{0};
 
     if (compress) {
+        // Workers each take the next chunk, read it and compress its
+        // clusters; this thread writes finished chunks in order. A window of
+        // slots bounds memory and keeps the output sequential.
         const auto ctype = qout->header().compression_type;
-        unsigned nthreads = std::max(1u, std::thread::hardware_concurrency());
-        std::vector<uint8_t> buf(chunk);
-        std::vector<std::vector<uint8_t>> comp(chunk / cs);
-        std::vector<char> skip(chunk / cs);
-        for (uint64_t off = 0; off < total; off += chunk) {
-            const uint64_t len = std::min(chunk, total - off);
-            bool zero;
-            int r = read_input(srcs, off, len, buf.data(), &zero);
-            if (r < 0) {
-                error_report("error while reading at byte %" PRIu64 ": %s", off, std::strerror(-r));
-                return 1;
-            }
-            const uint64_t n = (len + cs - 1) / cs;
-            if (!zero) {
-                // Compress the clusters of this chunk on every core.
-                std::atomic<uint64_t> next{0};
-                auto work = [&] {
-                    for (uint64_t i; (i = next.fetch_add(1)) < n;) {
-                        const uint64_t l = std::min(cs, len - i * cs);
-                        const uint8_t* p = buf.data() + i * cs;
-                        skip[i] = block::buffer_is_zero(p, l);
-                        comp[i].clear();
-                        if (skip[i]) continue;
-                        if (l < cs) continue;  // a short last cluster is stored raw
-                        comp[i] = block::qcow2::compress_cluster(ctype, p, l);
-                    }
-                };
-                std::vector<std::thread> ts;
-                for (unsigned t = 1; t < nthreads; t++)
-                    ts.emplace_back(work);
-                work();
-                for (auto& t : ts)
-                    t.join();
-                for (uint64_t i = 0; i < n && r == 0; i++) {
-                    if (skip[i] && target_is_zero) continue;
-                    const uint64_t l = std::min(cs, len - i * cs);
-                    if (l < cs) {
-                        if (l < cs && !skip[i])
-                            r = out->pwrite(off + i * cs, buf.data() + i * cs, l);
-                        continue;
-                    }
-                    r = qout->write_compressed(off + i * cs, buf.data() + i * cs, comp[i]);
+        // More workers than cores keeps the pipeline full while the writer runs.
+        const unsigned nthreads = std::max(4u, std::thread::hardware_concurrency());
+        const uint64_t nchunks = (total + chunk - 1) / chunk;
+        const uint64_t window = 2 * nthreads + 2;
+        struct Slot {
+            std::vector<uint8_t> buf;
+            std::vector<std::vector<uint8_t>> comp;
+            std::vector<char> skip;
+            bool zero = false;
+            bool ready = false;
+            int err = 0;
+        };
+        std::vector<Slot> slots(window);
+        std::mutex m;
+        std::condition_variable cv;
+        uint64_t written = 0;
+        std::atomic<uint64_t> next{0};
+        std::atomic<bool> stop{false};
+        auto worker = [&] {
+            for (;;) {
+                const uint64_t i = next.fetch_add(1);
+                if (i >= nchunks) return;
+                {
+                    std::unique_lock<std::mutex> g(m);
+                    cv.wait(g, [&] { return i < written + window || stop.load(); });
+                    if (stop.load()) return;
                 }
-            } else if (!target_is_zero) {
-                r = out->write_zeroes(off, len, true);
+                Slot& s = slots[i % window];
+                const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+                const uint64_t n = (len + cs - 1) / cs;
+                s.buf.resize(chunk);
+                s.comp.resize(n);
+                s.skip.assign(n, 0);
+                s.err = read_input(srcs, off, len, s.buf.data(), &s.zero);
+                for (uint64_t k = 0; k < n && !s.zero && s.err == 0; k++) {
+                    const uint64_t l = std::min(cs, len - k * cs);
+                    const uint8_t* p = s.buf.data() + k * cs;
+                    s.comp[k].clear();
+                    s.skip[k] = block::buffer_is_zero(p, l);
+                    if (s.skip[k] || l < cs) continue;  // a short last cluster is stored raw
+                    s.comp[k] = block::qcow2::compress_cluster(ctype, p, l);
+                }
+                std::lock_guard<std::mutex> g(m);
+                s.ready = true;
+                cv.notify_all();
             }
-            if (r < 0) {
+        };
+        std::vector<std::thread> ts;
+        for (unsigned t = 0; t < nthreads; t++)
+            ts.emplace_back(worker);
+        int r = 0;
+        for (uint64_t i = 0; i < nchunks && r == 0; i++) {
+            Slot& s = slots[i % window];
+            {
+                std::unique_lock<std::mutex> g(m);
+                cv.wait(g, [&] { return s.ready; });
+            }
+            const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+            if (s.err < 0) {
+                error_report("error while reading at byte %" PRIu64 ": %s", off,
+                             std::strerror(-s.err));
+                r = s.err;
+                break;
+            }
+            if (s.zero) {
+                if (!target_is_zero) r = out->write_zeroes(off, len, true);
+            } else {
+                for (uint64_t k = 0; k < s.comp.size() && r == 0; k++) {
+                    const uint64_t l = std::min(cs, len - k * cs);
+                    if (s.skip[k]) {
+                        if (!target_is_zero) r = out->write_zeroes(off + k * cs, l, true);
+                    } else if (l < cs) {
+                        r = out->pwrite(off + k * cs, s.buf.data() + k * cs, l);
+                    } else {
+                        r = qout->write_compressed(off + k * cs, s.buf.data() + k * cs, s.comp[k]);
+                    }
+                }
+            }
+            if (r < 0)
                 error_report("error while writing at byte %" PRIu64 ": %s", off, std::strerror(-r));
-                return 1;
-            }
             prog.update(off + len, total);
+            std::lock_guard<std::mutex> g(m);
+            s.ready = false;
+            written++;
+            cv.notify_all();
         }
+        if (r < 0) {
+            std::lock_guard<std::mutex> g(m);
+            stop = true;
+            cv.notify_all();
+        }
+        for (auto& t : ts)
+            t.join();
+        if (r < 0) return 1;
     } else {
         // Reader thread -> bounded queue -> this thread writes.
         std::mutex m;

@@ -6,7 +6,6 @@
 // must not trigger device side effects (a UART FIFO read, a doorbell) and
 // the walk must not need the device lock.
 #include <cstdint>
-#include <memory>
 
 #include "hw/core/address_space.h"
 
@@ -14,7 +13,9 @@ namespace emu::arm::mmu {
 
 class DescriptorIo {
   public:
-    DescriptorIo(AddressSpace& as, bool big_endian) : view_(as.view()), big_endian_(big_endian) {}
+    // `view` must stay alive for the whole walk (the caller holds a
+    // snapshot, so a map change during the walk cannot free it).
+    DescriptorIo(const FlatView& view, bool big_endian) : view_(view), big_endian_(big_endian) {}
 
     // The descriptor at `pa` (8-byte aligned by construction), in host
     // order. False: external abort.
@@ -31,7 +32,7 @@ class DescriptorIo {
     uint64_t* locate(uint64_t pa, bool for_write) const;
     uint64_t to_host(uint64_t v) const { return big_endian_ ? __builtin_bswap64(v) : v; }
 
-    std::shared_ptr<const FlatView> view_;  // one snapshot for the whole walk
+    const FlatView& view_;
     bool big_endian_;
 };
 

@@ -9,7 +9,10 @@
 // register values that control translation and gets back either a
 // translation, with everything a TLB entry needs, or a fault, with helpers
 // that encode it. Descriptors are read from the board's AddressSpace; only
-// RAM and ROM hold translation tables here (see read rules in walk.cpp).
+// RAM and ROM hold translation tables (descriptor_io.h says why). The
+// implementation choices the Arm ARM leaves open are listed in walk.cpp
+// and docs/architecture.md. Stage 2 and the EL2/EL3 regimes are not
+// covered: a CPU running at EL2 must not use this for its own accesses.
 //
 // Thread safety: translate() may run on any number of vCPU threads at
 // once; hardware descriptor updates are compare-and-swaps on guest RAM.
@@ -17,7 +20,8 @@
 
 namespace emu {
 class AddressSpace;
-}
+class FlatView;
+}  // namespace emu
 
 namespace emu::arm::mmu {
 
@@ -85,6 +89,9 @@ struct Access {
     // fault after translation. Pass 1 to skip that check.
     uint8_t size = 1;
     AtOp at = AtOp::None;  // set by at_access()
+    // A debugger access (gdbstub, monitor): no permission, Access flag or
+    // alignment faults and no descriptor updates; only the walk can fail.
+    bool debug = false;
 };
 
 // The access an AT instruction performs (no alignment checks).
@@ -155,6 +162,12 @@ struct Result {
 // AF/dirty updates, atomically updating) descriptors in `memory`. Never
 // throws; every hostile table gives an architected fault.
 Result translate(AddressSpace& memory, const Regs& regs, uint64_t va, const Access& access);
+// The same on a flat view snapshot the caller already holds (a vCPU may
+// keep one between memory map changes to save the atomic load).
+Result translate(const FlatView& memory, const Regs& regs, uint64_t va, const Access& access);
+
+// AT S1E1R/W, S1E0R/W, S1E1RP/WP in one call: the PAR_EL1 value.
+uint64_t address_translate(AddressSpace& memory, const Regs& regs, AtOp op, uint64_t va);
 
 // A FaultType::ExternalAbort fault for a data/instruction access that
 // translated but then failed on the bus.

@@ -17,8 +17,8 @@
 //    clean (DBM) page as writable. External aborts on their walks are
 //    reported in PAR_EL1.
 //  - Hardware AF/dirty updates happen only for accesses that do not fault.
-//  - Instruction fetch from Device memory is treated as Normal
-//    Non-cacheable (no fault).
+//  - Instruction fetch from Device memory is made as Normal Non-cacheable
+//    (no Permission fault), as the Arm ARM's pseudocode does.
 #include <algorithm>
 
 #include "target/arm/mmu/descriptor_io.h"
@@ -123,7 +123,7 @@ Result translate_mmu_off(const Regs& regs, uint64_t va, const Access& a, unsigne
     } else {
         t.attr = kAttrDevice_nGnRnE;
         t.device = true;
-        if (a.at == AtOp::None && misaligned(va, a.size))
+        if (a.at == AtOp::None && !a.debug && misaligned(va, a.size))
             return fault(FaultType::Alignment, 0, va, a);
     }
     t.sh = Shareability::Outer;
@@ -275,9 +275,10 @@ Step walk_once(const DescriptorIo& io, const Regs& regs, const WalkSetup& w, uin
         return Step::Done;
     }
 
-    const bool is_at = a.at != AtOp::None;
+    // AT and debug accesses look but never update descriptors.
+    const bool no_update = a.at != AtOp::None || a.debug;
     uint64_t nd = d;
-    if (!bit(d, desc::AF)) {
+    if (!bit(d, desc::AF) && !a.debug) {
         if (!w.ha) {
             *out = fault(FaultType::AccessFlag, level, va, a);
             return Step::Done;
@@ -286,7 +287,7 @@ Step walk_once(const DescriptorIo& io, const Regs& regs, const WalkSetup& w, uin
     }
 
     PermissionSet perms = compute_permissions(d, tc, w.wxn, w.epan);
-    if (!permits(perms, a, ctx)) {
+    if (!a.debug && !permits(perms, a, ctx)) {
         // A writable-clean page (DBM) takes a write if the write would be
         // permitted once dirty; nothing else is relaxed.
         uint64_t dirty = d & ~(1ull << desc::AP2);
@@ -304,14 +305,21 @@ Step walk_once(const DescriptorIo& io, const Regs& regs, const WalkSetup& w, uin
     auto attr = static_cast<uint8_t>(field(regs.mair, attr_index * 8, 8));
     bool device = (attr & 0xf0) == 0;
     bool fetch = a.type == AccessType::Fetch;
-    if (!device && !bit(regs.sctlr, fetch ? sctlr::I : sctlr::C)) attr = kAttrNormalNc;
-    if (device && !fetch && !is_at && misaligned(va, a.size)) {
+    if (fetch) {
+        // Fetches from Device memory, and all fetches with SCTLR.I clear,
+        // are made as Normal Non-cacheable.
+        if (device || !bit(regs.sctlr, sctlr::I)) attr = kAttrNormalNc;
+        device = false;
+    } else if (!device && !bit(regs.sctlr, sctlr::C)) {
+        attr = kAttrNormalNc;
+    }
+    if (device && !fetch && !no_update && misaligned(va, a.size)) {
         *out = fault(FaultType::Alignment, level, va, a);
         return Step::Done;
     }
 
     bool updated = false;
-    if (nd != d && !is_at) {
+    if (nd != d && !no_update) {
         switch (io.compare_and_swap(dpa, d, nd)) {
             case DescriptorIo::Update::Done:
                 updated = true;
@@ -371,7 +379,16 @@ Fault external_abort(uint64_t va, const Access& access) {
 }
 
 Result translate(AddressSpace& memory, const Regs& regs, uint64_t va, const Access& a) {
-    if (a.align && a.at == AtOp::None && misaligned(va, a.size))
+    std::shared_ptr<const FlatView> view = memory.view();
+    return translate(*view, regs, va, a);
+}
+
+uint64_t address_translate(AddressSpace& memory, const Regs& regs, AtOp op, uint64_t va) {
+    return par_el1(translate(memory, regs, va, at_access(op)));
+}
+
+Result translate(const FlatView& memory, const Regs& regs, uint64_t va, const Access& a) {
+    if (a.align && a.at == AtOp::None && !a.debug && misaligned(va, a.size))
         return fault(FaultType::Alignment, 0, va, a);
 
     const bool fetch = a.type == AccessType::Fetch;

@@ -4,13 +4,12 @@
 #include <vector>
 
 #include "system/cmdline.h"
+#include "util/log.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static bool quiet = [] {
-        // Every rejected input prints an error; keep the fuzzer's output readable.
-        return std::freopen("/dev/null", "w", stderr) != nullptr;
-    }();
-    (void)quiet;
+    // Every rejected input prints an error; keep the fuzzer's output readable
+    // (crash reports still go to stderr).
+    emu::set_reports_silenced(true);
     std::vector<std::string> args{"emu-system-aarch64"};
     std::string cur;
     for (size_t i = 0; i < size && args.size() < 64; ++i) {

@@ -72,7 +72,7 @@ TEST_CASE("virtio device names are registered", "[virtio][devices]") {
     CHECK_FALSE(is_virtio_device_name("virtio-net-pci"));
 }
 
-TEST_CASE("-drive options are checked", "[virtio][devices]") {
+TEST_CASE("drive options are checked", "[virtio][devices]") {
     Images img;
     CHECK_THAT(parse_error({"file=" + img.a() + ",bogus=1"}),
                Catch::Contains("Invalid parameter 'bogus'"));
@@ -98,7 +98,7 @@ TEST_CASE("-drive options are checked", "[virtio][devices]") {
     CHECK(t.find("d1")->interface == "none");
 }
 
-TEST_CASE("-device properties are checked and bad ones named", "[virtio][devices]") {
+TEST_CASE("device properties are checked and bad ones named", "[virtio][devices]") {
     Images img;
     EventLoop loop;
     auto drives = DriveTable::parse({kv("file=" + img.a() + ",if=none,id=d1", "file"),
