@@ -6,10 +6,13 @@
 
 namespace emu {
 
-enum class CharEvent { Opened, Closed, Break };
+// Opened: the backend is connected (stdio at start, a socket client on
+// accept); Closed: the peer went away; FocusIn: a mux gave this frontend the
+// input focus again after it had been opened; Break: a serial break.
+enum class CharEvent { Opened, Closed, Break, FocusIn };
 
 class CharFrontend {
-public:
+  public:
     virtual ~CharFrontend() = default;
     // How many bytes the device can take now (0: backend holds input back).
     virtual size_t can_receive() = 0;
@@ -18,7 +21,7 @@ public:
 };
 
 class CharBackend {
-public:
+  public:
     virtual ~CharBackend() = default;
     // Writes everything (devices have no way to retry); returns bytes taken.
     // A disconnected socket drops output, as QEMU does.

@@ -9,7 +9,7 @@
 namespace emu {
 
 class MuxChardev : public Chardev, public CharFrontend {
-public:
+  public:
     static constexpr uint8_t kEscape = 0x01;  // Ctrl-a
 
     MuxChardev(std::string id, Chardev* base);
@@ -21,6 +21,8 @@ public:
     void set_break_handler(std::function<void()> fn) { on_break_ = std::move(fn); }
     size_t focus() const { return focus_; }
     void switch_focus();
+    class View;
+    void maybe_open(View* v);
 
     // CharBackend (unused directly: frontends use their views)
     size_t write(const uint8_t* data, size_t len) override { return base_->write(data, len); }
@@ -31,8 +33,7 @@ public:
     void receive(const uint8_t* data, size_t len) override;
     void char_event(CharEvent ev) override;
 
-private:
-    class View;
+  private:
     void feed(uint8_t c);
     void print_help();
 
@@ -40,6 +41,7 @@ private:
     std::vector<std::unique_ptr<View>> views_;
     size_t focus_ = 0;
     bool escape_pending_ = false;
+    bool base_open_ = false;
     std::function<void()> on_quit_;
     std::function<void()> on_break_;
 };

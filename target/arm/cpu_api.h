@@ -19,7 +19,7 @@ namespace arm {
 
 // Board services a vCPU calls on its own thread (with the big lock held).
 class ArmPlatformHooks {
-public:
+  public:
     virtual ~ArmPlatformHooks() = default;
     // HVC #0 / SMC #0 when the board implements PSCI on that conduit.
     // regs = x0..x3 on entry; returns false if the call is not PSCI (the
@@ -30,17 +30,31 @@ public:
     virtual uint64_t semihosting_call(unsigned cpu_index, uint64_t op, uint64_t param) = 0;
 };
 
+// The GICv3 CPU interface system registers (ICC_*_EL1), implemented by the
+// interrupt controller model and reached by the CPU's MRS/MSR. Encodings
+// are (op0, op1, CRn, CRm, op2) packed as in the MRS instruction:
+// op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2.
+class ArmSysregProvider {
+  public:
+    virtual ~ArmSysregProvider() = default;
+    // False if the encoding is not one of this provider's (the CPU then
+    // treats it as unknown: Undefined).
+    virtual bool sysreg_read(unsigned cpu_index, uint32_t encoding, uint64_t* value) = 0;
+    virtual bool sysreg_write(unsigned cpu_index, uint32_t encoding, uint64_t value) = 0;
+};
+
 enum class PsciConduit { None, Hvc, Smc };
 
 struct ArmCpuConfig {
     std::string model = "cortex-a57";  // -cpu model, already validated
     unsigned index = 0;
-    uint64_t mpidr = 0;               // affinity as the board lays CPUs out
-    AddressSpace* memory = nullptr;   // the system address space
+    uint64_t mpidr = 0;              // affinity as the board lays CPUs out
+    AddressSpace* memory = nullptr;  // the system address space
     ArmPlatformHooks* hooks = nullptr;
+    ArmSysregProvider* gic_sysregs = nullptr;  // GICv3 CPU interface, or nullptr
     PsciConduit psci = PsciConduit::Hvc;
     bool semihosting = false;
-    bool start_powered_off = false;   // secondaries wait for PSCI CPU_ON
+    bool start_powered_off = false;          // secondaries wait for PSCI CPU_ON
     uint64_t generic_timer_hz = 62'500'000;  // CNTFRQ_EL0, as QEMU's virt
     // Accelerator options (-accel tcg,tier=...), passed through.
     std::string accel_options;
@@ -53,7 +67,7 @@ enum ArmCpuIrq : int { kArmIrq = 0, kArmFiq = 1, kArmVirq = 2, kArmVfiq = 3 };
 enum ArmTimerOutput : int { kTimerPhys = 0, kTimerVirt = 1, kTimerHyp = 2, kTimerSec = 3 };
 
 class ArmVcpu : public VcpuBackend, public IrqSink {
-public:
+  public:
     // Register state at entry (Linux boot protocol / bare-metal entry):
     // EL1h (or EL2h if the model starts there), MMU and caches off, DAIF
     // masked, x0..x3 as given.
