@@ -277,9 +277,7 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
     int r = flush_metadata(true);
     if (r == 0) r = check_refcount_room(l1_);
     if (r == -ERANGE) {
-        *err = "Could not create snapshot '" + name +
-               "': refcount overflow (refcount_bits too "
-               "small for another snapshot)";
+        *err = "refcount overflow (refcount_bits too small for another snapshot)";
         return r;
     }
     SnapshotInfo s;
@@ -301,16 +299,14 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
     }
     if (r == 0) r = update_l1_refcounts(0, 0, &l1_, 1);
     if (r == -ERANGE) {
-        *err = "Could not create snapshot '" + name +
-               "': refcount overflow (refcount_bits too "
-               "small for another snapshot)";
+        *err = "refcount overflow (refcount_bits too small for another snapshot)";
         return r;
     }
     if (r == 0) r = flush_metadata(true);
     std::vector<SnapshotInfo> list = snapshots_;
     list.push_back(s);
     if (r < 0) {
-        *err = "Could not create snapshot '" + name + "': " + std::strerror(-r);
+        *err = std::strerror(-r);
         return r;
     }
     r = write_snapshot_table(list, err);
@@ -367,7 +363,7 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
     if (r == 0) r = update_l1_refcounts(0, 0, &nl1, 1);
     if (r == 0) r = flush_metadata(true);
     if (r < 0) {
-        *err = std::string("Could not apply snapshot: ") + std::strerror(-r);
+        *err = std::strerror(-r);
         return r;
     }
     std::vector<uint64_t> old = l1_;
@@ -384,7 +380,7 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
     if (r == 0) r = flush_metadata(true);
     decomp_entry_ = 0;
     compressed_gen_++;
-    if (r < 0) *err = std::string("Could not apply snapshot: ") + std::strerror(-r);
+    if (r < 0) *err = std::strerror(-r);
     return r;
 }
 
