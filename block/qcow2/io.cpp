@@ -82,7 +82,7 @@ int Qcow2Image::read_cluster_part(uint64_t entry, uint64_t guest_off, uint64_t i
 // Guest reads are planned under the lock (mapping lookups) and executed
 // without it, so reads proceed in parallel with each other and with
 // decompression. Clusters a plan refers to cannot be freed meanwhile:
-// frees are deferred while readers_ is non-zero (see flush_metadata).
+// frees are deferred while inflight_ is non-zero (see flush_metadata).
 struct ReadSeg {
     enum Kind { Zero, Host, Backing, Compressed } kind;
     uint64_t pos;  // offset in the request
@@ -142,7 +142,7 @@ int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
             }
             pos += n;
         }
-        readers_++;
+        inflight_++;
         gen = compressed_gen_;
     }
     int ret = 0;
@@ -193,7 +193,7 @@ int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
         }
     }
     std::lock_guard<std::mutex> g(lock_);
-    readers_--;
+    end_unlocked_io();
     // Cache the cluster only if no compressed entry was replaced meanwhile
     // (its descriptor could now name different data).
     if (ret == 0 && last_entry && gen == compressed_gen_) {
@@ -302,15 +302,57 @@ int Qcow2Image::pwritev(uint64_t offset, IoVecSpan iov) {
     if (read_only()) return -EROFS;
     const uint64_t len = iov_total(iov);
     if (offset > size() || len > size() - offset) return -EINVAL;
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
     if (lazy_refcounts_ && !dirty_marked_) {
         int r = set_dirty_bit(true);
         if (r < 0) return r;
     }
-    int r = write_range_locked(offset, iov);
-    if (r == 0 &&
-        (file_->cache() == CacheMode::Writethrough || file_->cache() == CacheMode::DirectSync))
-        r = flush_metadata(true);
+    const bool wt =
+        file_->cache() == CacheMode::Writethrough || file_->cache() == CacheMode::DirectSync;
+    // Overwrites of clusters this image owns alone need no metadata change:
+    // they run without the lock, in parallel with other requests.
+    std::vector<std::pair<uint64_t, uint64_t>> plan;  // (host offset, bytes)
+    bool in_place = true;
+    for (uint64_t pos = 0; pos < len && in_place;) {
+        const uint64_t g_off = offset + pos;
+        const uint64_t in_off = g_off & (cluster_size_ - 1);
+        const uint64_t n = std::min(cluster_size_ - in_off, len - pos);
+        uint64_t e;
+        int r = get_l2_entry(g_off >> cluster_bits_, &e);
+        if (r < 0) return r;
+        if (classify(e, hdr_.version) != Kind::Normal || !(e & kOflagCopied) ||
+            ((e & kL2OffsetMask) & (cluster_size_ - 1))) {
+            in_place = false;
+            break;
+        }
+        const uint64_t host = (e & kL2OffsetMask) + in_off;
+        if (!plan.empty() && plan.back().first + plan.back().second == host)
+            plan.back().second += n;
+        else
+            plan.push_back({host, n});
+        pos += n;
+    }
+    if (!in_place) {
+        int r = write_range_locked(offset, iov);
+        if (r == 0 && wt) r = flush_metadata(true);
+        return r;
+    }
+    inflight_++;
+    g.unlock();
+    int r = 0;
+    uint64_t pos = 0;
+    std::vector<IoVec> part;
+    for (auto& [host, n] : plan) {
+        part.clear();
+        iov_slice(iov, pos, n, &part);
+        // HostFile flushes after the write itself under write-through modes.
+        r = file_->pwritev(host, part);
+        if (r < 0) break;
+        pos += n;
+    }
+    g.lock();
+    unsynced_ = true;
+    end_unlocked_io();
     return r;
 }
 

@@ -12,6 +12,7 @@
 //   create.cpp        new images
 // One mutex serialises all requests on an image.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -197,7 +198,17 @@ class Qcow2Image final : public BlockDriver {
     uint64_t decomp_entry_ = 0;
     std::vector<uint8_t> decomp_buf_;
     uint64_t compressed_gen_ = 0;  // bumped when a compressed L2 entry is replaced
-    unsigned readers_ = 0;         // reads running without the lock
+    // Reads and in-place writes running without the lock. While any run,
+    // clusters are not freed; operations that change sharing (snapshots,
+    // shrinking, repair) wait for them to finish (quiesce()).
+    unsigned inflight_ = 0;
+    std::condition_variable idle_cv_;
+    void quiesce(std::unique_lock<std::mutex>& g) {
+        idle_cv_.wait(g, [this] { return inflight_ == 0; });
+    }
+    void end_unlocked_io() {
+        if (--inflight_ == 0) idle_cv_.notify_all();
+    }
     std::vector<uint8_t> bounce_;
     mutable std::mutex lock_;
 };

@@ -261,7 +261,8 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     uint64_t max_id = 0;
     for (const SnapshotInfo& s : snapshots_) {
         if (s.name == name) {
@@ -330,7 +331,8 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     const int idx = find_snapshot(snapshots_, key);
     if (idx < 0) {
         *err = "Can't find snapshot '" + key + "'";
@@ -389,7 +391,8 @@ int Qcow2Image::snapshot_delete(const std::string& key, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     const int idx = find_snapshot(snapshots_, key);
     if (idx < 0) {
         *err = "Could not delete snapshot '" + key + "': snapshot not found";
