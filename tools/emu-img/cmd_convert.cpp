@@ -212,7 +212,7 @@ int cmd_convert(int argc, char** argv) {
     // Zero detection granularity: a whole cluster for qcow2 (a partial one
     // would be written anyway), the -S size for raw.
     uint64_t gran = qout ? cs : (sparse ? sparse : 0);
-    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 64 * cs : (1u << 20));
+    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 16 * cs : (1u << 20));
 
     Progress prog(progress);
 
@@ -222,11 +222,9 @@ int cmd_convert(int argc, char** argv) {
     // A window of slots bounds memory and keeps the output sequential.
     const auto ctype = qout ? qout->header().compression_type : block::qcow2::CompressionType::Zlib;
     // More workers than cores keeps the pipeline full while the writer runs.
-    const unsigned nthreads = std::getenv("EMU_IMG_THREADS")
-                                  ? static_cast<unsigned>(std::atoi(std::getenv("EMU_IMG_THREADS")))
-                                  : std::max(4u, std::thread::hardware_concurrency());
+    const unsigned nthreads = std::max(4u, std::thread::hardware_concurrency());
     const uint64_t nchunks = (total + chunk - 1) / chunk;
-    const uint64_t window = 2 * nthreads + 2;
+    const uint64_t window = 4 * nthreads;
     struct Run {
         uint64_t pos, len;
         bool zero;
