@@ -1,10 +1,12 @@
 // The qcow2 data path: guest reads and writes, discard, write-zeroes and
 // block status. Write ordering rules are in cluster_map.cpp.
 #include <cerrno>
+#include <cinttypes>
 #include <cstring>
 
 #include "block/iov_util.h"
 #include "block/qcow2/qcow2.h"
+#include "util/log.h"
 
 namespace emu::block::qcow2 {
 
@@ -13,6 +15,18 @@ namespace {
 enum class Kind { Unallocated, Zero, Normal, Compressed };
 
 }  // namespace
+
+// A data cluster that is misaligned or lies past every cluster the image
+// has allocated: the image is corrupt. Reported once per image.
+void Qcow2Image::report_bad_entry(uint64_t gc, uint64_t entry) {
+    if (bad_entry_reported_) return;
+    bad_entry_reported_ = true;
+    emu::error_report("qcow2 image '%s' is corrupt: the L2 entry for guest offset %" PRIu64
+                      " points at 0x%" PRIx64 ", %s (run 'emu-img check')",
+                      filename().c_str(), gc << cluster_bits_, entry & kL2OffsetMask,
+                      (entry & kL2OffsetMask) & (cluster_size_ - 1) ? "which is not cluster aligned"
+                                                                    : "past the end of the image");
+}
 
 static Kind classify(uint64_t e, uint32_t version) {
     if (e & kOflagCompressed) return Kind::Compressed;
@@ -131,7 +145,11 @@ int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
                 plan.push_back({ReadSeg::Zero, pos, n, 0, 0});
             } else if (k == Kind::Normal) {
                 const uint64_t host = entry & kL2OffsetMask;
-                if (host & (cluster_size_ - 1)) return -EIO;
+                if ((host & (cluster_size_ - 1)) ||
+                    ((host + n + in_off - 1) >> cluster_bits_) >= end_cluster_) {
+                    report_bad_entry(gc, entry);
+                    return -EIO;
+                }
                 plan.push_back({ReadSeg::Host, pos, n, host + in_off, 0});
             } else if (k == Kind::Unallocated) {
                 plan.push_back({ReadSeg::Backing, pos, n, gpos, 0});
@@ -227,6 +245,10 @@ int Qcow2Image::write_range_locked(uint64_t offset, IoVecSpan iov) {
         if (k == Kind::Normal && (entry & kOflagCopied)) {
             // Overwrite in place, merging clusters contiguous on the host.
             const uint64_t host = entry & kL2OffsetMask;
+            if ((host & (cluster_size_ - 1)) || (host >> cluster_bits_) >= end_cluster_) {
+                report_bad_entry(gc, entry);
+                return -EIO;
+            }
             uint64_t next_host = host + cluster_size_;
             while (pos + n < total) {
                 uint64_t e2;
@@ -321,7 +343,8 @@ int Qcow2Image::pwritev(uint64_t offset, IoVecSpan iov) {
         int r = get_l2_entry(g_off >> cluster_bits_, &e);
         if (r < 0) return r;
         if (classify(e, hdr_.version) != Kind::Normal || !(e & kOflagCopied) ||
-            ((e & kL2OffsetMask) & (cluster_size_ - 1))) {
+            ((e & kL2OffsetMask) & (cluster_size_ - 1)) ||
+            ((e & kL2OffsetMask) >> cluster_bits_) >= end_cluster_) {
             in_place = false;
             break;
         }

@@ -160,6 +160,7 @@ class Qcow2Image final : public BlockDriver {
     int read_guest_range(uint64_t offset, IoVecSpan iov);
     int write_range_locked(uint64_t offset, IoVecSpan iov);
     int read_compressed(uint64_t entry, uint8_t* out);
+    void report_bad_entry(uint64_t guest_cluster, uint64_t entry);
     int zero_clusters_locked(uint64_t offset, uint64_t bytes, bool unmap, bool discard_only);
 
     // --- snapshots (snapshot.cpp)
@@ -187,6 +188,7 @@ class Qcow2Image final : public BlockDriver {
     uint64_t snap_table_bytes_ = 0;
     std::vector<uint64_t> deferred_frees_;  // host cluster offsets, freed after L2/L1 are durable
     bool opened_ = false;
+    bool bad_entry_reported_ = false;
     bool unsynced_ = false;  // writes issued since the last barrier
     bool lazy_refcounts_ = false;
     bool dirty_marked_ = false;
