@@ -105,7 +105,7 @@ uint64_t soft_to_fixed(typename T<N>::U x, unsigned fbits, bool is_unsigned, uns
     const u128 max_pos = is_unsigned ? u128(mask) : u128(mask >> 1);
     const u128 max_neg = is_unsigned ? 0 : u128(mask >> 1) + 1;
     const uint64_t sat_pos = uint64_t(max_pos);
-    const uint64_t sat_neg = is_unsigned ? 0 : uint64_t(-int64_t(uint64_t(max_neg))) & mask;
+    const uint64_t sat_neg = is_unsigned ? 0 : (uint64_t(0) - uint64_t(max_neg)) & mask;
     if (v.is_nan()) {
         fpsr |= kFpsrIoc;
         return 0;
