@@ -1,5 +1,6 @@
 #include "accel/vcpu_thread.h"
 
+#include "hw/core/cpu_context.h"
 #include "util/bql.h"
 #include "util/log.h"
 
@@ -56,6 +57,7 @@ void VcpuThread::wake() {
 }
 
 void VcpuThread::loop() {
+    set_current_cpu_index(static_cast<int>(vcpu_->index()));
     for (;;) {
         {
             std::unique_lock<std::mutex> g(lock_);

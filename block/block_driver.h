@@ -46,6 +46,7 @@ enum BlockStatusFlag : uint32_t {
     BLOCK_STATUS_ZERO = 1u << 1,        // reads return zeroes
     BLOCK_STATUS_ALLOCATED = 1u << 2,   // this layer (not a backing file) decides the content
     BLOCK_STATUS_COMPRESSED = 1u << 3,  // stored compressed (qcow2)
+    BLOCK_STATUS_PRESENT = 1u << 4,     // allocated in this image or a backing file
 };
 
 struct BlockStatus {

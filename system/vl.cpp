@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "hw/core/machine.h"
+#include "net/net_backend.h"
 #include "system/chardev/chardev.h"
 #include "system/chardev/mux.h"
 #include "system/gdbstub/gdbstub.h"
@@ -41,6 +42,46 @@ class System : public MachineServices, public VmControl {
     VirtualClock& clock() override { return clock_; }
     CharBackend* serial(unsigned index) override {
         return index < serials_.size() ? serials_[index] : nullptr;
+    }
+    NetBackend* netdev(const std::string& id) override {
+        for (auto& n : netdevs_) {
+            if (n->id() == id) return n.get();
+        }
+        return nullptr;
+    }
+
+    bool setup_netdevs() {
+        int anon = 0;
+        for (KeyValueList kv : cl_.machine.netdevs) {
+            bool nic = kv.has("nic");
+            std::string type = kv.get_or("type", "");
+            if (nic && type == "none") continue;
+            if (nic && !kv.has("id")) kv.set("id", "__nic" + std::to_string(anon++));
+            std::string err;
+            auto be = create_net_backend(kv, &loop_, &err);
+            if (!be) {
+                error_report("-%s %s: %s", nic ? "nic" : "netdev", type.c_str(), err.c_str());
+                return false;
+            }
+            if (netdev(be->id())) {
+                error_report("-netdev id=%s: duplicate netdev id", be->id().c_str());
+                return false;
+            }
+            netdevs_.push_back(std::move(be));
+        }
+        return true;
+    }
+
+    bool check_netdev_peers() {
+        for (size_t i = 0; i < netdevs_.size(); ++i) {
+            if (netdevs_[i]->has_peer()) continue;
+            if (netdevs_[i]->id().rfind("__nic", 0) == 0) {
+                error_report("-nic: not supported yet: a NIC for this machine");
+                return false;
+            }
+            warn_report("netdev %s has no peer", netdevs_[i]->id().c_str());
+        }
+        return true;
     }
 
     void request_shutdown(ShutdownCause cause, int status) override {
@@ -176,8 +217,6 @@ class System : public MachineServices, public VmControl {
             }
             qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
         }
-        for (auto& m : monitors_)
-            m->char_event(CharEvent::Opened);
         return true;
     }
 
@@ -211,12 +250,14 @@ class System : public MachineServices, public VmControl {
     }
 
     int run(const MachineType& type) {
+        if (!setup_netdevs()) return 1;
         try {
             machine_ = type.create(cl_.machine, *this);
         } catch (const std::exception& e) {
             error_report("%s", e.what());
             return 1;
         }
+        if (!check_netdev_peers()) return 1;
         if (!cl_.gdb.empty() && !setup_gdb()) return 1;
         if (cl_.machine.gdb_wait) {
             clock_.stop();
@@ -255,6 +296,7 @@ class System : public MachineServices, public VmControl {
     std::vector<std::unique_ptr<HumanMonitor>> monitors_;
     std::vector<std::unique_ptr<QmpMonitor>> qmps_;
     ChardevManager* chardevs_ = nullptr;
+    std::vector<std::unique_ptr<NetBackend>> netdevs_;
     std::unique_ptr<GdbStub> gdb_;
     std::unique_ptr<Machine> machine_;
     std::atomic<RunState> state_{RunState::Prelaunch};
@@ -375,12 +417,6 @@ int system_main(int argc, char** argv, TargetInfo& target) {
                 cl.machine.type.c_str());
             return 1;
         }
-    }
-    if (!cl.machine.netdevs.empty()) {
-        error_report("-%s %s: not supported yet: networking",
-                     cl.machine.netdevs.front().has("nic") ? "nic" : "netdev",
-                     cl.machine.netdevs.front().get_or("type", "").c_str());
-        return 1;
     }
 
     EventLoop loop;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 
 namespace emu {
@@ -87,6 +88,9 @@ void Json::dump_to(std::string& out, int indent, int level) const {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.17g", d);
             out += buf;
+            // Keep it a number that re-parses as a double ("-0" would come
+            // back as the integer 0).
+            if (!std::strpbrk(buf, ".eEn")) out += ".0";
         }
     } else if (is_string()) {
         out += json_quote(as_string());

@@ -111,7 +111,12 @@ const std::string& program_name() {
     return g_program_name;
 }
 
+static std::atomic<bool> g_silenced{false};
+
+void set_reports_silenced(bool silenced) { g_silenced.store(silenced); }
+
 static void vreport(const char* prefix, const char* fmt, va_list ap) {
+    if (g_silenced.load()) return;
     std::fprintf(stderr, "%s: %s", g_program_name.c_str(), prefix);
     std::vfprintf(stderr, fmt, ap);
     std::fputc('\n', stderr);

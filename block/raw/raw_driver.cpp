@@ -82,26 +82,26 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
     out->depth = 0;
     int64_t data = file_->seek_data(offset);
     if (data == -ENXIO) {  // only a hole up to EOF
-        out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED;
+        out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = bytes;
         out->host_offset = -1;
         return 0;
     }
     if (data < 0) {  // no SEEK_DATA: everything is data
-        out->flags = BLOCK_STATUS_DATA | BLOCK_STATUS_ALLOCATED;
+        out->flags = BLOCK_STATUS_DATA | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = bytes;
         out->host_offset = static_cast<int64_t>(offset);
         return 0;
     }
     if (static_cast<uint64_t>(data) > offset) {
-        out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED;
+        out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = std::min<uint64_t>(bytes, static_cast<uint64_t>(data) - offset);
         out->host_offset = -1;
         return 0;
     }
     int64_t hole = file_->seek_hole(offset);
     uint64_t end = hole < 0 ? offset + bytes : static_cast<uint64_t>(hole);
-    out->flags = BLOCK_STATUS_DATA | BLOCK_STATUS_ALLOCATED;
+    out->flags = BLOCK_STATUS_DATA | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
     out->bytes = std::min<uint64_t>(bytes, end > offset ? end - offset : bytes);
     out->host_offset = static_cast<int64_t>(offset);
     return 0;

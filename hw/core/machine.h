@@ -15,6 +15,7 @@
 namespace emu {
 
 class CharBackend;
+class NetBackend;
 
 struct SmpConfig {
     unsigned cpus = 1;
@@ -47,9 +48,11 @@ struct MachineConfig {
     std::vector<KeyValueList> devices;  // -device, in command-line order
     // Boards must reject (with "not supported yet") any -drive/-device they
     // cannot attach: nothing on the command line is silently ignored.
-    std::vector<KeyValueList> drives;   // -drive
-    std::vector<KeyValueList> netdevs;  // -netdev / -nic
-    bool gdb_wait = false;              // -S
+    std::vector<KeyValueList> drives;  // -drive
+    // -netdev and -nic; -nic entries carry nic=on (and model=) and ask the
+    // board for its default NIC on that backend.
+    std::vector<KeyValueList> netdevs;
+    bool gdb_wait = false;  // -S
 };
 
 enum class ShutdownCause { GuestPoweroff, GuestReset, HostSignal, HostQuit, GuestPanic, Error };
@@ -62,6 +65,9 @@ class MachineServices {
     virtual VirtualClock& clock() = 0;
     // The chardev behind -serial N (nullptr: none).
     virtual CharBackend* serial(unsigned index) = 0;
+    // The backend behind -netdev id=... (nullptr: none). A NIC attaches with
+    // NetBackend::set_receiver; backends left without a NIC are reported.
+    virtual NetBackend* netdev(const std::string& id) = 0;
     // Thread-safe. Power-off ends the emulator with `status`; reset reboots
     // unless -no-reboot is given, in which case it exits with status 0.
     virtual void request_shutdown(ShutdownCause cause, int status) = 0;

@@ -244,6 +244,7 @@ void PciDevice::attach(PciBus* bus, uint8_t devfn) {
     update_bar_mappings();
     intx_out_ = false;
     update_intx();
+    bus_attached();
 }
 
 void PciDevice::detach() {

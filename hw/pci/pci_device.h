@@ -85,7 +85,8 @@ class PciDevice : public Device {
 
   protected:
     // `region` is owned by the subclass and must outlive the device's bus
-    // attachment. Size must be a power of two (>= 16 for memory, >= 4 for
+    // attachment: a subclass that owns BAR regions calls detach() in its
+    // destructor. Size must be a power of two (>= 16 for memory, >= 4 for
     // I/O). Call before the device is plugged.
     void register_bar(unsigned index, PciBarType type, MemoryRegion* region,
                       bool prefetchable = false);
@@ -93,6 +94,8 @@ class PciDevice : public Device {
     // After the generic handling of a guest write (e.g. MSI-X enable bits).
     virtual void config_written(unsigned offset, unsigned size) {}
     virtual void device_reset() {}
+    // The device was just plugged into a bus (dma_space() is now valid).
+    virtual void bus_attached() {}
     // Hook for MSI-X: INTx must stay quiet while MSI-X is on.
     virtual bool intx_suppressed() const { return false; }
 

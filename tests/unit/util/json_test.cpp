@@ -36,6 +36,19 @@ TEST_CASE("json: hostile inputs are rejected with a position", "[json]") {
     CHECK(err.find("deep") != std::string::npos);
 }
 
+TEST_CASE("json: doubles stay doubles through a round trip", "[json]") {
+    std::string err;
+    for (const char* t : {"-0e1", "1e2", "2.0", "-0.0", "1.5"}) {
+        auto v = Json::parse(t, &err);
+        REQUIRE(v);
+        auto again = Json::parse(v->dump(), &err);
+        REQUIRE(again);
+        CHECK_FALSE(again->is_int());
+        CHECK(again->dump() == v->dump());
+    }
+    CHECK(Json::parse("-0", &err)->is_int());
+}
+
 TEST_CASE("json: pretty output is stable", "[json]") {
     Json o = Json::object();
     o.set("b", 1).set("a", Json::array());

@@ -1,0 +1,190 @@
+// The aarch64 vCPU of the TCG accelerator: glues the execution core and the
+// A64 translator (target/arm) to the accelerator contract (accel/accel.h)
+// and the board contract (target/arm/cpu_api.h).
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+
+#include "target/arm/arm_cpu.h"
+#include "target/arm/cpu_api.h"
+#include "util/bql.h"
+#include "util/keyval.h"
+#include "util/log.h"
+
+namespace emu::arm {
+
+namespace {
+
+class TcgArmVcpu final : public ArmVcpu {
+  public:
+    TcgArmVcpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
+               std::unique_ptr<tcg::TierCompiler> compiler)
+        : cpu_(cfg, opts, std::move(compiler)), index_(cfg.index) {}
+
+    ~TcgArmVcpu() override {
+        if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s", stats().c_str());
+    }
+
+    unsigned index() const override { return index_; }
+
+    VcpuExit run() override {
+        for (;;) {
+            if (kicked_.exchange(false)) {
+                cpu_.env()->exit_request.fetch_and(~tcg::kRequestKick);
+                return exit::Kicked{};
+            }
+            if (cpu_.powered_off) {
+                std::unique_lock<std::mutex> g(power_lock_);
+                power_cv_.wait(g, [&] { return !cpu_.powered_off || kicked_.load(); });
+                continue;
+            }
+            uint64_t status = cpu_.exec();
+            switch (status) {
+                case tcg::kStatusKicked:
+                    cpu_.env()->exit_request.fetch_and(~tcg::kRequestKick);
+                    kicked_ = false;
+                    return exit::Kicked{};
+                case tcg::kStatusHalt:
+                    if (!cpu_.wait_for_interrupt(kicked_)) continue;  // kicked: loop returns
+                    break;
+                case kStatusPowerOff:
+                    break;
+                default: {
+                    char buf[96];
+                    std::snprintf(buf, sizeof buf, "vCPU %u stopped with status %" PRIu64 "\n",
+                                  index_, status);
+                    return exit::Error{buf + cpu_.dump_state()};
+                }
+            }
+        }
+    }
+
+    void kick() override {
+        kicked_ = true;
+        cpu_.request(tcg::kRequestKick);
+        cpu_.wake();
+        std::lock_guard<std::mutex> g(power_lock_);
+        power_cv_.notify_all();
+    }
+
+    std::string dump_state() override { return cpu_.dump_state(); }
+
+    void set_irq(int n, bool level) override {
+        if (n < 0 || n > kArmVfiq) return;
+        cpu_.set_line(n, level);
+    }
+
+    void set_boot_state(uint64_t pc, const uint64_t x[4]) override { cpu_.set_boot_state(pc, x); }
+    void reset() override { cpu_.reset(); }
+
+    void power_on(uint64_t entry, uint64_t context_id) override {
+        {
+            std::lock_guard<std::mutex> g(power_lock_);
+            uint64_t x[4] = {context_id, 0, 0, 0};
+            cpu_.reset();
+            cpu_.set_boot_state(entry, x);
+            cpu_.powered_off = false;
+        }
+        power_cv_.notify_all();
+    }
+
+    void power_off() override {
+        std::lock_guard<std::mutex> g(power_lock_);
+        cpu_.powered_off = true;
+        cpu_.request(tcg::kRequestKick);
+    }
+
+    bool powered_on() const override { return !cpu_.powered_off; }
+
+    void connect_timer(ArmTimerOutput which, IrqLine line) override {
+        cpu_.connect_timer(which, line);
+    }
+
+    std::string stats() const {
+        const tcg::ExecStats& s = cpu_.stats();
+        char buf[512];
+        uint64_t total = s.insns_interp + s.insns_compiled;
+        std::snprintf(buf, sizeof buf,
+                      "tcg vCPU %u: blocks translated %" PRIu64
+                      " (%.1f us each), invalidated %" PRIu64 ", compiled %" PRIu64
+                      "; guest insns %" PRIu64 " (interp %.1f%%, compiled %.1f%%)\n",
+                      index_, s.blocks_translated,
+                      s.blocks_translated ? s.translate_ns / 1e3 / s.blocks_translated : 0.0,
+                      s.blocks_invalidated, s.blocks_compiled, total,
+                      total ? 100.0 * s.insns_interp / total : 0.0,
+                      total ? 100.0 * s.insns_compiled / total : 0.0);
+        return buf;
+    }
+
+  private:
+    ArmCpu cpu_;
+    unsigned index_;
+    std::atomic<bool> kicked_{false};
+    std::mutex power_lock_;
+    std::condition_variable power_cv_;
+};
+
+// -accel tcg sub-options, as QEMU spells them where QEMU has them.
+bool parse_accel_options(const std::string& text, tcg::ExecOptions* opts, std::string* err) {
+    if (text.empty()) return true;
+    auto kv = KeyValueList::parse(text, "", err);
+    if (!kv) return false;
+    if (auto bad = kv->first_unknown({"tier", "hot-threshold", "thread", "tb-size"})) {
+        *err = "-accel tcg: invalid parameter '" + *bad + "'";
+        return false;
+    }
+    std::string tier = kv->get_or("tier", "auto");
+    if (tier == "interp") {
+        opts->tier = tcg::TierMode::Interp;
+    } else if (tier == "llvm") {
+        opts->tier = tcg::TierMode::Llvm;
+    } else if (tier == "auto") {
+        opts->tier = tcg::TierMode::Auto;
+    } else {
+        *err = "-accel tcg,tier=" + tier + ": expected interp, llvm or auto";
+        return false;
+    }
+    if (kv->has("hot-threshold")) {
+        auto v = kv->get_uint("hot-threshold", err);
+        if (!v) return false;
+        if (*v == 0 || *v > 1000000000) {
+            *err = "-accel tcg,hot-threshold: expected 1..1000000000";
+            return false;
+        }
+        opts->hot_threshold = static_cast<uint32_t>(*v);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::unique_ptr<ArmVcpu> create_arm_vcpu(const ArmCpuConfig& cfg, std::string* err) {
+    if (!find_model(cfg.model)) {
+        *err = "unable to find CPU model '" + cfg.model + "'";
+        return nullptr;
+    }
+    if (!cfg.memory) {
+        *err = "no address space for the vCPU";
+        return nullptr;
+    }
+    tcg::ExecOptions opts;
+    if (!parse_accel_options(cfg.accel_options, &opts, err)) return nullptr;
+    std::unique_ptr<tcg::TierCompiler> compiler;
+    if (opts.tier != tcg::TierMode::Interp) {
+        if (auto factory = tcg::tier_compiler_factory()) {
+            std::string cerr;
+            compiler = factory(&cerr);
+            if (!compiler && opts.tier == tcg::TierMode::Llvm) {
+                *err = "-accel tcg,tier=llvm: " + cerr;
+                return nullptr;
+            }
+        } else if (opts.tier == tcg::TierMode::Llvm) {
+            *err = "-accel tcg,tier=llvm: not supported yet (no LLVM tier in this build)";
+            return nullptr;
+        }
+    }
+    return std::make_unique<TcgArmVcpu>(cfg, opts, std::move(compiler));
+}
+
+}  // namespace emu::arm

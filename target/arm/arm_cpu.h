@@ -1,0 +1,106 @@
+#pragma once
+// An aarch64 CPU on the translator: the target hooks of the execution core
+// (translation, MMU, faults, interrupts), exception entry and return, the
+// PSTATE/SP banking, the generic timer and the platform calls (PSCI,
+// semihosting, GIC system registers).
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "target/arm/cpu_api.h"
+#include "target/arm/cpu_state.h"
+#include "tcg/exec/cpu.h"
+
+namespace emu::arm {
+
+enum class ExcKind { Sync = 0, Irq = 0x80, Fiq = 0x100, SError = 0x180 };
+
+// Target statuses returned through the dispatcher.
+constexpr uint64_t kStatusPowerOff = tcg::kStatusTargetBase + 0;
+
+struct ArmModel {
+    const char* name;
+    const char* description;
+    uint64_t midr;
+};
+const ArmModel* find_model(const std::string& name);
+
+namespace detail {
+struct StateHolder {
+    std::unique_ptr<ArmCpuState> state = std::make_unique<ArmCpuState>();
+};
+}  // namespace detail
+
+class ArmCpu : private detail::StateHolder, public tcg::Cpu {
+  public:
+    ArmCpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
+           std::unique_ptr<tcg::TierCompiler> compiler);
+    ~ArmCpu() override;
+
+    ArmCpuState& st() { return *state; }
+    const ArmCpuConfig& config() const { return cfg_; }
+
+    void reset();
+    void set_boot_state(uint64_t pc, const uint64_t x[4]);
+
+    // Exception entry to EL1; returns kStatusException.
+    uint64_t take_exception(ExcKind kind, uint64_t esr, uint64_t ret, uint64_t far, bool far_valid);
+    uint64_t undefined_at(uint64_t pc) {
+        return take_exception(ExcKind::Sync, 1u << 25, pc, 0, false);
+    }
+    void exception_return();
+    // Changes EL/SPSel, banking the stack pointer.
+    void set_el_spsel(uint32_t el, uint32_t spsel);
+    uint32_t pstate_bits() const;
+
+    // Interrupt lines (IrqSink numbers of cpu_api.h), any thread.
+    void set_line(int n, bool level);
+    bool interrupt_pending() const;  // any line asserted (WFI wake-up, ISR_EL1)
+    void check_unmasked();           // request a check if something can be taken now
+
+    // Generic timer.
+    uint64_t counter() const;
+    void timer_update();  // recompute outputs and the next deadline
+    int64_t next_timer_deadline_ns() const { return timer_deadline_ns_.load(); }
+    void connect_timer(ArmTimerOutput which, IrqLine line);
+
+    // WFI: blocks until an interrupt line is asserted, a kick, or the next
+    // timer deadline. Returns false if it returned because of a kick.
+    bool wait_for_interrupt(const std::atomic<bool>& kicked);
+    void wake();
+
+    // tcg::Cpu hooks
+    uint64_t tb_flags() override;
+    unsigned fetch_mmu_idx(uint64_t flags) override { return (flags >> kTbElShift) & 3; }
+    bool translate_block(tcg::Block* b, tcg::CodeReader& code) override;
+    bool mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx, tcg::PageTranslation* out,
+                       tcg::FaultKind* fault) override;
+    uint64_t raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,
+                             bool is_write) override;
+    bool take_interrupt() override;
+    std::string disassemble_guest(uint64_t pc, uint32_t bytes) override;
+    std::string dump_state() override;
+
+    bool powered_off = false;
+
+  private:
+    void timer_thread_main();
+
+    ArmCpuConfig cfg_;
+    const ArmModel* model_;
+    std::atomic<uint32_t> lines_{0};
+    IrqLine timer_out_[4];
+    bool timer_level_[4] = {};
+    int64_t boot_ns_;
+    std::atomic<int64_t> timer_deadline_ns_{INT64_MAX};
+
+    std::mutex wait_lock_;
+    std::condition_variable wait_cv_;
+    std::thread timer_thread_;
+    bool timer_stop_ = false;
+};
+
+}  // namespace emu::arm

@@ -1,0 +1,483 @@
+#include "tcg/exec/cpu.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <condition_variable>
+#include <cstring>
+
+#include "tcg/opt/passes.h"
+#include "util/log.h"
+
+namespace emu::tcg {
+
+// vCPUs sharing an address space: a store to a page one vCPU translated
+// must drop the others' translations too, and a page that becomes code
+// must lose its fast write path in every vCPU's TLB.
+class CodePageRegistry {
+  public:
+    static CodePageRegistry& instance() {
+        static CodePageRegistry r;
+        return r;
+    }
+    void add(Cpu* c) {
+        std::lock_guard<std::mutex> g(lock_);
+        cpus_.push_back(c);
+    }
+    void remove(Cpu* c) {
+        std::lock_guard<std::mutex> g(lock_);
+        std::erase(cpus_, c);
+    }
+    void code_added(Cpu* who, uint64_t pa_page) { broadcast(who, pa_page, false); }
+    void code_written(Cpu* who, uint64_t pa_page) { broadcast(who, pa_page, true); }
+
+  private:
+    void broadcast(Cpu* who, uint64_t pa_page, bool written) {
+        std::lock_guard<std::mutex> g(lock_);
+        for (Cpu* c : cpus_) {
+            if (c == who || c->address_space() != who->address_space()) continue;
+            {
+                std::lock_guard<std::mutex> pg(c->pending_lock_);
+                (written ? c->pending_invalidate_ : c->pending_tlb_pages_).push_back(pa_page);
+            }
+            c->request(written ? kRequestInvalidate : kRequestTlbFlush);
+        }
+    }
+    std::mutex lock_;
+    std::vector<Cpu*> cpus_;
+};
+
+class Cpu::MapListener : public MemoryListener {
+  public:
+    explicit MapListener(Cpu* c) : cpu_(c) {}
+    void commit() override { cpu_->request(kRequestTlbFlush); }
+
+  private:
+    Cpu* cpu_;
+};
+
+class Cpu::Reader : public CodeReader {
+  public:
+    Reader(Cpu* c, unsigned mmu_idx) : cpu_(c), mmu_idx_(mmu_idx) {}
+    bool fetch32(uint64_t va, uint32_t* word) override {
+        if (va & 3) return false;
+        TlbEntry* e = &cpu_->env_->tlb[mmu_idx_][(va >> kPageBits) & (kTlbSize - 1)];
+        if ((e->addr_code & ~kTlbFlagMask) != (va & kPageMask) || e->addr_code == kTlbInvalid) {
+            // Probe without raising: the dispatcher raises the fetch fault
+            // itself for the first instruction.
+            PageTranslation pt;
+            FaultKind fk;
+            if (!cpu_->mmu_translate(va, Access::Fetch, mmu_idx_, &pt, &fk)) return false;
+            uint64_t status = cpu_->tlb_fill(va, Access::Fetch, mmu_idx_, va, &e);
+            if (status || e->addr_code == kTlbInvalid) return false;
+        }
+        uint64_t pa = cpu_->iotlb_pa(va, mmu_idx_);
+        if (!(e->addr_code & kTlbMmio)) {
+            std::memcpy(word, reinterpret_cast<void*>(va + e->addend), 4);
+        } else if (cpu_->as_->read(pa, word, 4) != MemTxResult::Ok) {
+            return false;
+        }
+        uint64_t page = pa & kPageMask;
+        if (pages.empty() || pages.back() != page) pages.push_back(page);
+        return true;
+    }
+    std::vector<uint64_t> pages;
+
+  private:
+    Cpu* cpu_;
+    unsigned mmu_idx_;
+};
+
+Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCompiler> compiler)
+    : env_(env), as_(as), opts_(opts), compiler_(std::move(compiler)) {
+    env_->cpu = this;
+    tlb_flush();
+    CodePageRegistry::instance().add(this);
+    if (as_) {
+        listener_ = std::make_unique<MapListener>(this);
+        as_->add_listener(listener_.get());
+    }
+}
+
+Cpu::~Cpu() {
+    if (as_ && listener_) as_->remove_listener(listener_.get());
+    CodePageRegistry::instance().remove(this);
+}
+
+void Cpu::tlb_flush() {
+    for (auto& per_idx : env_->tlb) {
+        for (TlbEntry& e : per_idx)
+            e = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+    }
+    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    if (as_) view_ = as_->view();
+}
+
+void Cpu::tlb_flush_page(uint64_t va) {
+    for (auto& per_idx : env_->tlb) {
+        per_idx[(va >> kPageBits) & (kTlbSize - 1)] = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+    }
+    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+}
+
+uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
+    return iotlb_[mmu_idx][(va >> kPageBits) & (kTlbSize - 1)].pa_page | (va & ~kPageMask);
+}
+
+uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc, TlbEntry** out) {
+    PageTranslation pt;
+    FaultKind fk;
+    if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
+        return raise_mem_fault(va, access, fk, pc, access == Access::Write);
+    }
+    unsigned idx = (va >> kPageBits) & (kTlbSize - 1);
+    TlbEntry& e = env_->tlb[mmu_idx][idx];
+    uint64_t va_page = va & kPageMask;
+    uint64_t pa_page = pt.pa_page & kPageMask;
+    iotlb_[mmu_idx][idx].pa_page = pa_page;
+    const FlatRange* r = view_ ? view_->lookup(pa_page) : nullptr;
+    bool whole_page = r && !r->is_io() && r->start <= pa_page && pa_page + kPageSize <= r->end();
+    if (whole_page) {
+        e.addend = reinterpret_cast<uintptr_t>(r->host_ptr() + (pa_page - r->start)) - va_page;
+        e.addr_read = va_page;
+        e.addr_code = pt.executable ? va_page : kTlbInvalid;
+        if (!pt.writable) {
+            e.addr_write = kTlbInvalid;
+        } else if (r->is_rom()) {
+            e.addr_write = va_page | kTlbMmio;  // writes go to the address space (discarded)
+        } else {
+            e.addr_write = va_page | (page_tbs_.count(pa_page) ? kTlbNotDirty : 0);
+        }
+    } else {
+        // Device memory, unmapped space, or a page only partly RAM: every
+        // access goes through the address space.
+        e.addend = 0;
+        e.addr_read = va_page | kTlbMmio;
+        e.addr_write = pt.writable ? va_page | kTlbMmio : kTlbInvalid;
+        e.addr_code = pt.executable ? va_page | kTlbMmio : kTlbInvalid;
+    }
+    *out = &e;
+    return kStatusContinue;
+}
+
+void Cpu::notdirty_write(uint64_t va, unsigned mmu_idx, unsigned size) {
+    uint64_t pa = iotlb_pa(va, mmu_idx);
+    invalidate_phys_range(pa, size);
+    CodePageRegistry::instance().code_written(this, pa & kPageMask);
+}
+
+void Cpu::mark_code_page(uint64_t pa_page) {
+    // Existing write entries to this page must take the slow path now.
+    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+        for (unsigned i = 0; i < kTlbSize; ++i) {
+            TlbEntry& e = env_->tlb[m][i];
+            if (e.addr_write != kTlbInvalid && !(e.addr_write & kTlbMmio) &&
+                iotlb_[m][i].pa_page == pa_page) {
+                e.addr_write |= kTlbNotDirty;
+            }
+        }
+    }
+    CodePageRegistry::instance().code_added(this, pa_page);
+}
+
+void Cpu::reset_tlb_entry_notdirty(uint64_t pa_page) {
+    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+        for (unsigned i = 0; i < kTlbSize; ++i) {
+            TlbEntry& e = env_->tlb[m][i];
+            if ((e.addr_write & kTlbNotDirty) && iotlb_[m][i].pa_page == pa_page) {
+                e.addr_write &= ~kTlbNotDirty;
+            }
+        }
+    }
+}
+
+void Cpu::invalidate_tb(TranslationBlock* tb) {
+    if (!tb->valid) return;
+    tb->valid = false;
+    ++stats_.blocks_invalidated;
+    // Unlink everyone who jumps straight into this block, and our own links.
+    for (auto [src, slot] : tb->incoming) {
+        if (src->jmp[slot] == tb) src->jmp[slot] = nullptr;
+    }
+    tb->incoming.clear();
+    for (int s = 0; s < 2; ++s) {
+        if (TranslationBlock* dst = tb->jmp[s]) {
+            std::erase_if(dst->incoming, [&](auto& p) { return p.first == tb; });
+            tb->jmp[s] = nullptr;
+        }
+    }
+    for (uint64_t page : tb->phys_page) {
+        if (page == ~0ull) continue;
+        auto it = page_tbs_.find(page);
+        if (it == page_tbs_.end()) continue;
+        std::erase(it->second, tb);
+        if (it->second.empty()) {
+            page_tbs_.erase(it);
+            reset_tlb_entry_notdirty(page);
+        }
+    }
+    for (auto& slot : jmp_cache_) {
+        if (slot == tb) slot = nullptr;
+    }
+    auto it = tbs_.find(Key{tb->phys_pc, tb->flags});
+    if (it != tbs_.end() && it->second.get() == tb) {
+        // The block may be running right now (a store inside it wrote its
+        // own page): keep it alive until the dispatcher is outside it.
+        graveyard_.push_back(std::move(it->second));
+        tbs_.erase(it);
+    }
+}
+
+void Cpu::invalidate_phys_range(uint64_t pa, uint64_t len) {
+    for (uint64_t page = pa & kPageMask; page < pa + len; page += kPageSize) {
+        auto it = page_tbs_.find(page);
+        if (it == page_tbs_.end()) continue;
+        std::vector<TranslationBlock*> victims;
+        for (TranslationBlock* tb : it->second) {
+            uint64_t start = tb->phys_pc, end = tb->phys_pc + tb->size;
+            // A block spanning two pages has phys_pc on the first; compare
+            // conservatively by page when it crosses.
+            bool crosses = tb->phys_page[1] != ~0ull;
+            if (crosses || (pa < end && start < pa + len)) victims.push_back(tb);
+        }
+        for (TranslationBlock* tb : victims)
+            invalidate_tb(tb);
+        if (page + kPageSize < page) break;
+    }
+}
+
+void Cpu::tb_flush() {
+    std::vector<TranslationBlock*> all;
+    for (auto& [k, tb] : tbs_)
+        all.push_back(tb.get());
+    for (TranslationBlock* tb : all)
+        invalidate_tb(tb);
+}
+
+TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto tb = std::make_shared<TranslationBlock>();
+    auto block = std::make_unique<Block>();
+    block->guest_pc = pc;
+    block->phys_pc = phys_pc;
+    block->flags = flags;
+    Reader reader(this, fetch_mmu_idx(flags));
+    if (!translate_block(block.get(), reader)) {
+        // The page walk decides the kind; a mapped page that cannot be
+        // read (nothing there, or a device refusing) is an external abort.
+        PageTranslation pt;
+        FaultKind kind = FaultKind::External;
+        mmu_translate(pc, Access::Fetch, fetch_mmu_idx(flags), &pt, &kind);
+        *status = raise_mem_fault(pc, Access::Fetch, kind, pc, false);
+        return nullptr;
+    }
+    if (log_enabled(LOG_IN_ASM)) {
+        log_printf("IN: \n%s\n", disassemble_guest(pc, block->guest_bytes).c_str());
+    }
+    if (log_enabled(LOG_OP)) log_printf("OP:\n%s\n", print_block(*block).c_str());
+    std::string err = verify(*block);
+    if (err.empty()) err = optimize(*block);
+    if (!err.empty()) {
+        error_report("internal error: IR for pc 0x%" PRIx64 " does not verify: %s\n%s", pc,
+                     err.c_str(), print_block(*block).c_str());
+        std::abort();
+    }
+    if (log_enabled(LOG_OP_OPT))
+        log_printf("OP after optimization:\n%s\n", print_block(*block).c_str());
+    if (!interp_lower(*block, &tb->interp, &err)) {
+        error_report("internal error: %s", err.c_str());
+        std::abort();
+    }
+    if (log_enabled(LOG_OUT_ASM) && opts_.tier != TierMode::Llvm) {
+        log_printf("OUT: [interp]\n%s\n", interp_print(tb->interp).c_str());
+    }
+    tb->pc = pc;
+    tb->phys_pc = phys_pc;
+    tb->flags = flags;
+    tb->size = block->guest_bytes;
+    tb->ninsns = block->guest_insns;
+    for (size_t i = 0; i < reader.pages.size() && i < 2; ++i)
+        tb->phys_page[i] = reader.pages[i];
+    if (reader.pages.empty()) tb->phys_page[0] = phys_pc & kPageMask;
+    tb->ir = std::move(block);
+    for (uint64_t page : tb->phys_page) {
+        if (page == ~0ull) continue;
+        auto& list = page_tbs_[page];
+        if (list.empty()) mark_code_page(page);
+        list.push_back(tb.get());
+    }
+    TranslationBlock* raw = tb.get();
+    auto old = tbs_.find(Key{phys_pc, flags});
+    if (old != tbs_.end()) invalidate_tb(old->second.get());
+    tbs_[Key{phys_pc, flags}] = std::move(tb);
+    ++stats_.blocks_translated;
+    stats_.translate_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    if (opts_.tier == TierMode::Llvm) maybe_tier_up(raw);
+    return raw;
+}
+
+TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
+    unsigned h = (pc >> 2 ^ pc >> (2 + kJmpCacheBits)) & ((1u << kJmpCacheBits) - 1);
+    TranslationBlock* tb = jmp_cache_[h];
+    if (tb && tb->pc == pc && tb->flags == flags) return tb;
+    unsigned mmu = fetch_mmu_idx(flags);
+    TlbEntry* e = &env_->tlb[mmu][(pc >> kPageBits) & (kTlbSize - 1)];
+    if (e->addr_code == kTlbInvalid || (e->addr_code & ~kTlbFlagMask) != (pc & kPageMask)) {
+        *status = tlb_fill(pc, Access::Fetch, mmu, pc, &e);
+        if (*status) return nullptr;
+        if (e->addr_code == kTlbInvalid) {
+            *status = raise_mem_fault(pc, Access::Fetch, FaultKind::Permission, pc, false);
+            return nullptr;
+        }
+    }
+    uint64_t phys = iotlb_pa(pc, mmu);
+    auto it = tbs_.find(Key{phys, flags});
+    if (it != tbs_.end() && it->second->pc == pc) {
+        tb = it->second.get();
+    } else {
+        tb = translate(pc, phys, flags, status);
+        if (!tb) return nullptr;
+    }
+    jmp_cache_[h] = tb;
+    return tb;
+}
+
+void Cpu::maybe_tier_up(TranslationBlock* tb) {
+    if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp) return;
+    tb->submitted = true;
+    TbRef ref = tb->shared_from_this();
+    Block copy = *tb->ir;
+    tb->ir.reset();
+    if (opts_.tier == TierMode::Llvm) {
+        // Forced tier: wait for the compiled code so every block runs in it.
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+        compiler_->submit(std::move(copy), [&, ref](CompiledFn fn) {
+            ref->compiled.store(fn, std::memory_order_release);
+            std::lock_guard<std::mutex> g(m);
+            done = true;
+            cv.notify_all();
+        });
+        std::unique_lock<std::mutex> g(m);
+        cv.wait(g, [&] { return done; });
+    } else {
+        compiler_->submit(std::move(copy), [ref](CompiledFn fn) {
+            ref->compiled.store(fn, std::memory_order_release);
+        });
+    }
+    ++stats_.blocks_compiled;
+    if (log_enabled(LOG_OUT_ASM) && tb->compiled.load()) {
+        log_printf("OUT: [%s] pc 0x%" PRIx64 "\n%s\n", compiler_->name(), tb->pc,
+                   compiler_->disassemble(tb->compiled.load()).c_str());
+    }
+}
+
+void Cpu::handle_requests(uint32_t req) {
+    if (req & (kRequestInvalidate | kRequestTlbFlush)) {
+        std::vector<uint64_t> inval, pages;
+        {
+            std::lock_guard<std::mutex> g(pending_lock_);
+            inval.swap(pending_invalidate_);
+            pages.swap(pending_tlb_pages_);
+        }
+        for (uint64_t p : inval)
+            invalidate_phys_range(p, kPageSize);
+        if (req & kRequestTlbFlush) tlb_flush();
+    }
+}
+
+uint64_t Cpu::exec() {
+    ++in_exec_;
+    uint64_t status = kStatusContinue;
+    TranslationBlock* last = nullptr;
+    int last_slot = -1;
+    const bool trace = log_enabled(LOG_EXEC | LOG_CPU);
+    const bool nochain = trace || log_enabled(LOG_NOCHAIN);
+    for (;;) {
+        if (!graveyard_.empty()) {
+            if (last && !last->valid) last = nullptr;
+            graveyard_.clear();
+        }
+        uint32_t req = env_->exit_request.load(std::memory_order_acquire);
+        if (req) {
+            env_->exit_request.fetch_and(
+                ~(kRequestInvalidate | kRequestTlbFlush | kRequestInterrupt),
+                std::memory_order_acq_rel);
+            handle_requests(req);
+            if (req & kRequestInterrupt) {
+                if (take_interrupt()) request(kRequestInterrupt);
+            }
+            if (req & kRequestKick) {
+                status = kStatusKicked;
+                break;
+            }
+            last = nullptr;
+        }
+        uint64_t flags = tb_flags();
+        TranslationBlock* tb = find_tb(env_->pc, flags, &status);
+        if (!tb) {
+            if (status == kStatusException) {
+                status = kStatusContinue;
+                last = nullptr;
+                continue;
+            }
+            break;
+        }
+        // Chain the previous block's exit straight to this one when both
+        // are on the same guest page (the mapping of that page is what the
+        // previous block was found through) and in the same mode.
+        if (last && last_slot >= 0 && !nochain && last->valid && tb->valid &&
+            !last->jmp[last_slot] && (last->pc & kPageMask) == (tb->pc & kPageMask) &&
+            last->flags == tb->flags) {
+            last->jmp[last_slot] = tb;
+            tb->incoming.emplace_back(last, last_slot);
+        }
+        // Run chained blocks until one leaves the chain.
+        ExitInfo info;
+        for (;;) {
+            if (trace) {
+                if (log_enabled(LOG_CPU)) log_printf("%s", dump_state().c_str());
+                if (log_enabled(LOG_EXEC)) {
+                    log_printf("Trace: [%p/%016" PRIx64 "/%08" PRIx64 "]\n", static_cast<void*>(tb),
+                               tb->pc, tb->flags);
+                }
+            }
+            CompiledFn fn = tb->compiled.load(std::memory_order_acquire);
+            if (fn) {
+                info = fn(env_);
+                ++stats_.tb_exec_compiled;
+                stats_.insns_compiled += tb->ninsns;
+            } else {
+                info = interp_run(tb->interp, env_);
+                ++stats_.tb_exec_interp;
+                stats_.insns_interp += tb->ninsns;
+                if (++tb->exec_count == opts_.hot_threshold) maybe_tier_up(tb);
+            }
+            if (info.status != kStatusContinue || info.slot == kExitSlotNone) break;
+            TranslationBlock* next = tb->jmp[info.slot];
+            if (!next || env_->exit_request.load(std::memory_order_relaxed) || !tb->valid) break;
+            tb = next;
+        }
+        last = tb;
+        last_slot = info.slot == kExitSlotNone ? -1 : static_cast<int>(info.slot);
+        if (info.status == kStatusException) {
+            last = nullptr;
+            continue;
+        }
+        if (info.status == kStatusExit) {
+            last = nullptr;
+            continue;
+        }
+        if (info.status != kStatusContinue) {
+            status = info.status;
+            break;
+        }
+        if (!tb->valid) last = nullptr;
+    }
+    if (--in_exec_ == 0) graveyard_.clear();
+    return status;
+}
+
+}  // namespace emu::tcg

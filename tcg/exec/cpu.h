@@ -1,0 +1,165 @@
+#pragma once
+// The execution core of one guest CPU: the dispatcher, the translation
+// block cache (keyed by physical PC and mode flags), direct chaining, the
+// indirect-jump cache, the soft TLB fill and the tracking of pages that
+// hold translated code (writes to them invalidate the blocks: self-
+// modifying code works). A target derives from Cpu and implements the
+// hooks: translation to IR, the page walk, fault and interrupt entry.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hw/core/address_space.h"
+#include "tcg/exec/env.h"
+#include "tcg/exec/tb.h"
+#include "tcg/exec/tier.h"
+
+namespace emu::tcg {
+
+enum class Access : uint8_t { Read, Write, Fetch };
+enum class FaultKind : uint8_t { Translation, Permission, Alignment, External };
+
+struct PageTranslation {
+    uint64_t pa_page = 0;
+    bool writable = true;
+    bool executable = true;
+};
+
+// Instruction fetch for translators: reads through the code TLB.
+class CodeReader {
+  public:
+    virtual ~CodeReader() = default;
+    // False if the word cannot be fetched (the translator ends the block
+    // before it, or raises the fetch fault if it is the first).
+    virtual bool fetch32(uint64_t va, uint32_t* word) = 0;
+};
+
+struct ExecStats {
+    uint64_t blocks_translated = 0;
+    uint64_t blocks_invalidated = 0;
+    uint64_t blocks_compiled = 0;
+    uint64_t tb_exec_interp = 0;
+    uint64_t tb_exec_compiled = 0;
+    uint64_t insns_interp = 0;
+    uint64_t insns_compiled = 0;
+    uint64_t translate_ns = 0;
+};
+
+struct ExecOptions {
+    TierMode tier = TierMode::Auto;
+    uint32_t hot_threshold = 2000;  // executions before a block goes to the second tier
+};
+
+class Cpu {
+  public:
+    Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCompiler> compiler);
+    virtual ~Cpu();
+    Cpu(const Cpu&) = delete;
+    Cpu& operator=(const Cpu&) = delete;
+
+    // Runs guest blocks until one returns a status other than Continue, or
+    // an exit request asks the dispatcher to return (kStatusKicked).
+    // Interrupts are taken at block boundaries through take_interrupt().
+    uint64_t exec();
+
+    TcgEnv* env() const { return env_; }
+    AddressSpace* address_space() const { return as_; }
+    const ExecStats& stats() const { return stats_; }
+    TierMode tier() const { return opts_.tier; }
+    TierCompiler* compiler() const { return compiler_.get(); }
+
+    // Any thread: make exec() look at exit_request soon.
+    void request(uint32_t bits) { env_->exit_request.fetch_or(bits, std::memory_order_release); }
+
+    // Soft TLB management (vCPU thread).
+    void tlb_flush();
+    void tlb_flush_page(uint64_t va);
+    // Drops every translation that overlaps [pa, pa+len) (vCPU thread).
+    void invalidate_phys_range(uint64_t pa, uint64_t len);
+    void tb_flush();
+
+    // Slow paths used by tcg/exec/softmmu.cpp.
+    // Finds or fills the TLB entry for va; on a fault enters the guest
+    // exception and returns its status.
+    uint64_t tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc, TlbEntry** out);
+    // Physical address for a va whose entry was just filled.
+    uint64_t iotlb_pa(uint64_t va, unsigned mmu_idx) const;
+    // A store hit a page that holds translated code.
+    void notdirty_write(uint64_t va, unsigned mmu_idx, unsigned size);
+
+    // --- target hooks ---
+    // The mode key for blocks translated at the current state.
+    virtual uint64_t tb_flags() = 0;
+    virtual unsigned fetch_mmu_idx(uint64_t flags) = 0;
+    // Fills b (guest_pc/flags preset) with IR; false if the first
+    // instruction could not be fetched.
+    virtual bool translate_block(Block* b, CodeReader& code) = 0;
+    // The page walk (identity while the MMU is off). False on a fault.
+    virtual bool mmu_translate(uint64_t va, Access access, unsigned mmu_idx, PageTranslation* out,
+                               FaultKind* fault) = 0;
+    // Enters the guest exception for a memory fault; returns its status.
+    virtual uint64_t raise_mem_fault(uint64_t va, Access access, FaultKind kind, uint64_t pc,
+                                     bool is_write) = 0;
+    // Called at a block boundary when kRequestInterrupt is set; takes a
+    // pending, unmasked interrupt (updating env->pc). Returns whether the
+    // request should stay set (e.g. the line is still asserted but masked).
+    virtual bool take_interrupt() = 0;
+    // Logging hooks for -d in_asm / cpu.
+    virtual std::string disassemble_guest(uint64_t pc, uint32_t bytes) { return {}; }
+    virtual std::string dump_state() = 0;
+
+  protected:
+    void invalidate_tb(TranslationBlock* tb);
+
+  private:
+    class Reader;
+    struct Key {
+        uint64_t phys_pc;
+        uint64_t flags;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        size_t operator()(const Key& k) const {
+            return std::hash<uint64_t>()(k.phys_pc * 0x9E3779B97F4A7C15ull ^ k.flags);
+        }
+    };
+    struct IoTlb {
+        uint64_t pa_page;
+    };
+
+    TranslationBlock* find_tb(uint64_t pc, uint64_t flags, uint64_t* status);
+    TranslationBlock* translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status);
+    void maybe_tier_up(TranslationBlock* tb);
+    void handle_requests(uint32_t req);
+    void mark_code_page(uint64_t pa_page);
+    void reset_tlb_entry_notdirty(uint64_t pa_page);
+
+    TcgEnv* env_;
+    AddressSpace* as_;
+    ExecOptions opts_;
+    std::unique_ptr<TierCompiler> compiler_;
+    std::shared_ptr<const FlatView> view_;
+    IoTlb iotlb_[kNumMmuIdx][kTlbSize];
+
+    std::unordered_map<Key, TbRef, KeyHash> tbs_;
+    std::unordered_map<uint64_t, std::vector<TranslationBlock*>> page_tbs_;  // phys page -> TBs
+    std::vector<TbRef> graveyard_;  // invalidated while possibly running
+    static constexpr unsigned kJmpCacheBits = 12;
+    TranslationBlock* jmp_cache_[1u << kJmpCacheBits] = {};
+    ExecStats stats_;
+    int in_exec_ = 0;
+
+    // Cross-vCPU: pages other vCPUs wrote (their code must go) and the
+    // memory-map listener.
+    friend class CodePageRegistry;
+    std::mutex pending_lock_;
+    std::vector<uint64_t> pending_invalidate_;
+    std::vector<uint64_t> pending_tlb_pages_;
+    class MapListener;
+    std::unique_ptr<MapListener> listener_;
+};
+
+}  // namespace emu::tcg

@@ -1,0 +1,38 @@
+#pragma once
+// A translation block: one guest block in both tiers, plus its chaining and
+// tier-up state.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tcg/exec/tier.h"
+#include "tcg/interp/interp.h"
+#include "tcg/ir/ir.h"
+
+namespace emu::tcg {
+
+struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
+    uint64_t pc = 0;       // guest virtual PC
+    uint64_t phys_pc = 0;  // guest physical PC (the cache key, with flags)
+    uint64_t flags = 0;
+    uint32_t size = 0;  // guest bytes
+    uint32_t ninsns = 0;
+    uint64_t phys_page[2] = {~0ull, ~0ull};  // pages the code lies on
+    bool valid = true;
+
+    InterpCode interp;
+    std::atomic<CompiledFn> compiled{nullptr};
+    std::unique_ptr<Block> ir;  // kept until handed to the second tier
+    uint32_t exec_count = 0;
+    bool submitted = false;
+
+    // Direct chaining: successor per exit slot (same guest page only), and
+    // who chains to us, so invalidation can unlink.
+    TranslationBlock* jmp[2] = {nullptr, nullptr};
+    std::vector<std::pair<TranslationBlock*, int>> incoming;
+};
+
+using TbRef = std::shared_ptr<TranslationBlock>;
+
+}  // namespace emu::tcg

@@ -1,0 +1,41 @@
+#pragma once
+// The second tier: hot blocks are handed to a TierCompiler (the LLVM ORC
+// backend) which compiles them off the vCPU thread; the dispatcher switches
+// the block to the compiled function once the callback has delivered it.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "tcg/exec/env.h"
+#include "tcg/ir/ir.h"
+
+namespace emu::tcg {
+
+// A compiled block: runs the block on `env` (a TcgEnv* at the start of the
+// target's CPU state) and returns how it ended. ExitInfo is two integers,
+// returned in RAX:RDX on x86-64. Semantics are exactly the interpreter's.
+using CompiledFn = ExitInfo (*)(void* env);
+
+class TierCompiler {
+  public:
+    virtual ~TierCompiler() = default;
+    virtual const char* name() const = 0;
+    // Takes a copy of an optimised, verified block. `done` is called exactly
+    // once, from any thread, with the function or nullptr if the block could
+    // not be compiled (the block then stays in the interpreter). The
+    // compiled code must stay valid until the compiler is destroyed.
+    using Done = std::function<void(CompiledFn fn)>;
+    virtual void submit(Block block, Done done) = 0;
+    // -d out_asm: host code of a compiled function (may be empty).
+    virtual std::string disassemble(CompiledFn fn) { return {}; }
+};
+
+// The LLVM backend registers its factory at static-init time (or from its
+// library's init function); nullptr factory means no second tier is built.
+using TierCompilerFactory = std::unique_ptr<TierCompiler> (*)(std::string* err);
+void set_tier_compiler_factory(TierCompilerFactory f);
+TierCompilerFactory tier_compiler_factory();
+
+enum class TierMode { Interp, Llvm, Auto };
+
+}  // namespace emu::tcg

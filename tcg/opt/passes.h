@@ -1,0 +1,35 @@
+#pragma once
+// Optimisation passes: free functions over one block. Each keeps the block
+// valid for the verifier; they leave Op::Nop behind (Block::compact()).
+//
+// Exceptions stay precise: no pass moves or removes a SetReg across an op
+// that can fault (FAULT) or that reads guest state behind the IR's back
+// (a Load's fault path, a helper that reads the env).
+#include "tcg/ir/ir.h"
+
+namespace emu::tcg {
+
+// Replaces a GetReg by the value last set or got for the same register
+// (same offset and type) earlier in the block, until something may have
+// written the env behind the IR's back.
+void get_set_elimination(Block& b);
+
+// Removes a SetReg when a later SetReg covers the same bytes with nothing
+// in between that could read them (GetReg, a faulting op, a helper that
+// reads state, the block's end). For the packed NZCV register this is flag
+// liveness: flags set and overwritten without being read are never built.
+void dead_store_elimination(Block& b);
+
+// Folds pure ops on constants and applies simple identities (x+0, x&0,
+// x|0, shifts by 0, Select on a constant, CondHolds on a known NZCV,
+// ExitCond on a constant).
+void constant_folding(Block& b);
+
+// Removes pure ops (and GetRegs) whose results are unused.
+void dead_code_elimination(Block& b);
+
+// The standard pipeline, then compact(). Returns the verifier's verdict
+// (empty when the block is well formed).
+std::string optimize(Block& b);
+
+}  // namespace emu::tcg
