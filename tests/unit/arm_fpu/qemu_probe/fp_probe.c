@@ -139,6 +139,8 @@ static void run(const struct ProbeIn* in, struct ProbeOut* out) {
     case PROBE_FCVT_D2S: RUN("fcvt s0, d1"); break;
     case PROBE_FCVTXN_D: RUN("fcvtxn s0, d1"); break;
     case PROBE_FJCVTZS_D: RUN("fjcvtzs %w[ir], d1"); break;
+    case PROBE_URECPE_V: RUN("urecpe v0.2s, v1.2s"); break;
+    case PROBE_URSQRTE_V: RUN("ursqrte v0.2s, v1.2s"); break;
     default:
         break;
     }

@@ -30,7 +30,7 @@
     X(FRINT32Z_S, F) X(FRINT32X_S, F) X(FRINT64Z_S, F) X(FRINT64X_S, F)                 \
     X(FRINT32Z_D, F) X(FRINT32X_D, F) X(FRINT64Z_D, F) X(FRINT64X_D, F)                 \
     X(FCVT_H2S, F) X(FCVT_H2D, F) X(FCVT_S2H, F) X(FCVT_S2D, F) X(FCVT_D2H, F)          \
-    X(FCVT_D2S, F) X(FCVTXN_D, F) X(FJCVTZS_D, I)
+    X(FCVT_D2S, F) X(FCVTXN_D, F) X(FJCVTZS_D, I) X(URECPE_V, F) X(URSQRTE_V, F)
 
 enum ProbeOp {
 #define PROBE_ENUM(name, kind) PROBE_##name,
