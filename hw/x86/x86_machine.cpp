@@ -271,18 +271,20 @@ class X86Machine : public Machine {
 
         if (is_pc_) {
             if (pci_factory()) {
-                PcPciHostContext ctx{&cfg_,
-                                     &services_,
-                                     system_.get(),
-                                     io_.get(),
-                                     memory_as_.get(),
-                                     &gsi_,
-                                     kEcamBase,
-                                     kEcamSize,
-                                     kMmio32Base,
-                                     kMmio32End - kMmio32Base,
-                                     k4G + (k4G << 4),
-                                     k4G << 4};
+                PcPciHostContext ctx;
+                ctx.config = &cfg_;
+                ctx.services = &services_;
+                ctx.system = system_.get();
+                ctx.io = io_.get();
+                ctx.dma = memory_as_.get();
+                ctx.gsi = &gsi_;
+                ctx.ecam_base = kEcamBase;
+                ctx.ecam_size = kEcamSize;
+                ctx.mmio32_base = kMmio32Base;
+                ctx.mmio32_size = kMmio32End - kMmio32Base;
+                ctx.mmio64_base = k4G + (k4G << 4);
+                ctx.mmio64_size = k4G << 4;
+                ctx.request_reset = [this] { request_reset(); };
                 pci_host_ = pci_factory()(ctx);
             } else {
                 ecam_ = MemoryRegion::io("pcie-ecam", kEcamSize, &empty_ecam_);
