@@ -24,9 +24,10 @@ struct Kind {
 };
 
 constexpr Kind kKinds[] = {
+    // Grouped by bus: -device help prints a heading where the bus changes.
     {"virtio-blk-device", false, true, "virtio block device (virtio-mmio)"},
-    {"virtio-blk-pci", true, true, "virtio block device (PCI)"},
     {"virtio-rng-device", false, false, "virtio entropy source (virtio-mmio)"},
+    {"virtio-blk-pci", true, true, "virtio block device (PCI)"},
     {"virtio-rng-pci", true, false, "virtio entropy source (PCI)"},
 };
 
@@ -75,7 +76,7 @@ class Props {
 
 // Properties every virtio device takes, on either transport; returns the
 // features to withdraw. Checked before a drive is claimed.
-uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec) {
+uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec, bool* packed) {
     spec.id = p.str("id").value_or("");
     spec.bus = p.str("bus");
     if (k.pci) {
@@ -93,6 +94,7 @@ uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec) {
         }
     }
     uint64_t withdraw = 0;
+    *packed = p.flag("packed").value_or(false);
     if (auto v = p.flag("event_idx"); v && !*v) withdraw |= virtio::bit(virtio::kFEventIdx);
     if (auto v = p.flag("indirect_desc"); v && !*v) {
         withdraw |= virtio::bit(virtio::kFIndirectDesc);
@@ -101,7 +103,7 @@ uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec) {
 }
 
 std::vector<std::string_view> common_keys(const Kind& k) {
-    std::vector<std::string_view> keys = {"id", "bus", "event_idx", "indirect_desc"};
+    std::vector<std::string_view> keys = {"id", "bus", "event_idx", "indirect_desc", "packed"};
     if (k.pci) {
         for (const char* s : {"addr", "disable-legacy", "disable-modern"})
             keys.push_back(s);
@@ -134,13 +136,14 @@ VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& driv
     auto keys = common_keys(*k);
     std::string dev_name = opts.get_or("id", name);
     uint64_t withdraw = 0;
+    bool packed = false;
     if (k->blk) {
         for (const char* s : {"drive", "serial", "queue-size", "num-queues", "logical_block_size",
                               "physical_block_size"}) {
             keys.push_back(s);
         }
         p.check_known(keys);
-        withdraw = common_props(p, *k, spec);
+        withdraw = common_props(p, *k, spec, &packed);
         VirtioBlkConfig cfg;
         cfg.serial = p.str("serial").value_or("");
         if (auto n = p.number("queue-size")) {
@@ -174,7 +177,7 @@ VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& driv
         for (const char* s : {"rng", "max-bytes", "period"})
             keys.push_back(s);
         p.check_known(keys);
-        withdraw = common_props(p, *k, spec);
+        withdraw = common_props(p, *k, spec, &packed);
         for (const char* s : {"rng", "max-bytes", "period"}) {
             if (p.str(s)) {
                 p.fail(std::string("not supported yet: ") + s +
@@ -185,6 +188,7 @@ VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& driv
         spec.pci_class = kClassOther;
     }
     spec.device->withdraw_features(withdraw);
+    if (packed) spec.device->offer_packed_ring();
     return spec;
 }
 

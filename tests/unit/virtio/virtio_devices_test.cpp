@@ -131,6 +131,10 @@ TEST_CASE("device properties are checked and bad ones named", "[virtio][devices]
     CHECK(spec.devfn == pci::devfn(31, 0));
     CHECK_FALSE(spec.device->host_features() & virtio::bit(virtio::kFEventIdx));
     CHECK(spec.device->host_features() & virtio::bit(virtio::kFIndirectDesc));
+    auto packed = create_virtio_device(kv("virtio-rng-device,packed=on"), drives, &loop);
+    CHECK(packed.device->host_features() & virtio::bit(virtio::kFRingPacked));
+    CHECK_FALSE(spec.device->host_features() & virtio::bit(virtio::kFRingPacked));
+    CHECK_THAT(err("virtio-rng-device,packed=2"), Catch::Contains("packed"));
     // A drive is claimed once.
     CHECK(err("virtio-blk-device,drive=d1").empty());
     CHECK_THAT(err("virtio-blk-device,drive=d1"), Catch::Contains("it's in use"));
