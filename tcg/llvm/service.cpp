@@ -305,7 +305,12 @@ std::weak_ptr<LlvmTier> g_shared;
 std::shared_ptr<LlvmTier> shared_llvm_tier(std::string* err) {
     std::lock_guard g(g_shared_mu);
     if (auto t = g_shared.lock()) return t;
-    std::shared_ptr<LlvmTier> t = LlvmTier::create(LlvmTierOptions{}, err);
+    LlvmTierOptions o;
+    if (const char* e = std::getenv("EMU_LLVM_SELF_LOOPS")) o.self_loops = *e == '1';
+    if (const char* e = std::getenv("EMU_LLVM_OPT")) {
+        o.opt = *e == '0' ? LlvmOptLevel::O0 : *e == '2' ? LlvmOptLevel::O2 : LlvmOptLevel::O1;
+    }
+    std::shared_ptr<LlvmTier> t = LlvmTier::create(o, err);
     g_shared = t;
     return t;
 }
