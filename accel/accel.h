@@ -26,18 +26,18 @@ struct Mmio {
 };
 struct Pio {
     uint16_t port;
-    unsigned size;   // 1, 2 or 4
+    unsigned size;  // 1, 2 or 4
     bool is_write;
     uint32_t count;  // string I/O repeats
     uint8_t* data;   // count * size bytes, owned by the backend
 };
-struct Halt {};         // WFI/HLT with nothing pending: wait for an interrupt
-struct Kicked {};       // kick() or a signal interrupted the run
+struct Halt {};    // WFI/HLT with nothing pending: wait for an interrupt
+struct Kicked {};  // kick() or a signal interrupted the run
 struct Shutdown {
-    int status;         // guest asked to power off (e.g. PSCI SYSTEM_OFF)
+    int status;  // guest asked to power off (e.g. PSCI SYSTEM_OFF)
 };
-struct Reset {};        // guest asked for a reset (PSCI SYSTEM_RESET, triple fault)
-struct Debug {};        // breakpoint / single step for the gdbstub
+struct Reset {};  // guest asked for a reset (PSCI SYSTEM_RESET, triple fault)
+struct Debug {};  // breakpoint / single step for the gdbstub
 struct Error {
     std::string message;  // already includes register state where useful
 };
@@ -47,7 +47,7 @@ using VcpuExit = std::variant<exit::Mmio, exit::Pio, exit::Halt, exit::Kicked, e
                               exit::Reset, exit::Debug, exit::Error>;
 
 class VcpuBackend {
-public:
+  public:
     virtual ~VcpuBackend() = default;
     virtual unsigned index() const = 0;
     // Runs guest code until an exit. Called only on this vCPU's thread.
@@ -59,7 +59,7 @@ public:
 };
 
 class VmBackend {
-public:
+  public:
     virtual ~VmBackend() = default;
     // Guest physical memory: the backend follows the address space's map
     // (KVM: memory slots through a MemoryListener; TCG: TLB flushes).
@@ -67,7 +67,7 @@ public:
 };
 
 class Accelerator {
-public:
+  public:
     virtual ~Accelerator() = default;
     virtual const char* name() const = 0;
 };

@@ -1,5 +1,6 @@
 #include "accel/vcpu_thread.h"
 
+#include "hw/core/cpu_context.h"
 #include "util/bql.h"
 #include "util/log.h"
 
@@ -8,13 +9,17 @@ namespace emu {
 VcpuThread::VcpuThread(VcpuBackend* vcpu, ExitHandler handler)
     : vcpu_(vcpu), handler_(std::move(handler)) {}
 
-VcpuThread::~VcpuThread() { stop(); }
+VcpuThread::~VcpuThread() {
+    stop();
+}
 
 void VcpuThread::start() {
     if (thread_.joinable()) {
         {
+            // Resuming also wakes a parked vCPU: it re-checks its state.
             std::lock_guard<std::mutex> g(lock_);
             pause_req_ = false;
+            ++wake_count_;
         }
         cv_.notify_all();
         return;
@@ -52,6 +57,7 @@ void VcpuThread::wake() {
 }
 
 void VcpuThread::loop() {
+    set_current_cpu_index(static_cast<int>(vcpu_->index()));
     for (;;) {
         {
             std::unique_lock<std::mutex> g(lock_);
@@ -60,7 +66,8 @@ void VcpuThread::loop() {
                 cv_.notify_all();
                 uint64_t seen = wake_count_;
                 cv_.wait(g, [&] {
-                    return stop_.load() || (!pause_req_.load() && (!parked_ || wake_count_ != seen));
+                    return stop_.load() ||
+                           (!pause_req_.load() && (!parked_ || wake_count_ != seen));
                 });
                 paused_ = false;
                 parked_ = false;

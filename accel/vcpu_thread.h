@@ -19,7 +19,7 @@ enum class ExitAction {
 };
 
 class VcpuThread {
-public:
+  public:
     // handler runs on the vCPU thread with the big lock held.
     using ExitHandler = std::function<ExitAction(VcpuBackend&, VcpuExit&)>;
 
@@ -40,7 +40,7 @@ public:
     void wake();
     bool running() const { return thread_.joinable() && !paused_.load(); }
 
-private:
+  private:
     void loop();
 
     VcpuBackend* vcpu_;

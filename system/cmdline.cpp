@@ -28,7 +28,8 @@ const std::vector<OptionSpec>& option_specs() {
         {"h", Arg::None, "display this help and exit"},
         {"help", Arg::None, ""},
         {"version", Arg::None, "display version information and exit"},
-        {"M", Arg::Value, "-M/-machine [type=]name[,prop=value[,...]]  select the board (help: list)"},
+        {"M", Arg::Value,
+         "-M/-machine [type=]name[,prop=value[,...]]  select the board (help: list)"},
         {"machine", Arg::Value, ""},
         {"cpu", Arg::Value, "-cpu model[,+feature,...]  select the CPU model (help: list)"},
         {"accel", Arg::Value, "-accel tcg|kvm[,prop=value]  select the accelerator"},
@@ -147,9 +148,8 @@ bool parse_memory(const std::string& value, CommandLine& cl) {
 }  // namespace
 
 std::string parse_smp(const KeyValueList& kv, SmpConfig* cfg) {
-    if (auto bad = kv.first_unknown(
-            {"cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads", "books",
-             "drawers"})) {
+    if (auto bad = kv.first_unknown({"cpus", "maxcpus", "sockets", "dies", "clusters", "cores",
+                                     "threads", "books", "drawers"})) {
         return "Invalid parameter '" + *bad + "'";
     }
     auto get = [&](const char* key, unsigned* out, bool* given) -> std::string {
@@ -212,8 +212,7 @@ std::string parse_smp(const KeyValueList& kv, SmpConfig* cfg) {
     return "";
 }
 
-std::optional<CommandLine> parse_command_line(int argc, const char* const* argv,
-                                              TargetArch arch) {
+std::optional<CommandLine> parse_command_line(int argc, const char* const* argv, TargetArch arch) {
     po::options_description desc;
     for (const auto& s : option_specs()) {
         if (s.arg == Arg::Value) {
@@ -242,13 +241,15 @@ std::optional<CommandLine> parse_command_line(int argc, const char* const* argv,
                      .run();
     } catch (const po::unknown_option& e) {
         std::string name = e.get_option_name();
-        while (name.size() > 1 && name[0] == '-' && name[1] == '-') name.erase(0, 1);
+        while (name.size() > 1 && name[0] == '-' && name[1] == '-')
+            name.erase(0, 1);
         if (name.empty() || name[0] != '-') name = "-" + name;
         error_report("%s: invalid option", name.c_str());
         return std::nullopt;
     } catch (const po::invalid_command_line_syntax& e) {
         std::string name = e.get_option_name();
-        while (name.size() > 1 && name[0] == '-' && name[1] == '-') name.erase(0, 1);
+        while (name.size() > 1 && name[0] == '-' && name[1] == '-')
+            name.erase(0, 1);
         if (e.kind() == po::invalid_command_line_syntax::missing_parameter) {
             error_report("%s: requires an argument", name.c_str());
         } else {
@@ -275,9 +276,10 @@ std::optional<CommandLine> parse_command_line(int argc, const char* const* argv,
                 error_report("%s: invalid option", bad.c_str());
                 return std::nullopt;
             }
-            error_report("%s: not supported yet: a disk image given without an option (use "
-                         "-drive file=...)",
-                         o.value.empty() ? "" : o.value.front().c_str());
+            error_report(
+                "%s: not supported yet: a disk image given without an option (use "
+                "-drive file=...)",
+                o.value.empty() ? "" : o.value.front().c_str());
             return std::nullopt;
         }
         const OptionSpec* spec = find_spec(name);
@@ -395,8 +397,9 @@ std::optional<CommandLine> parse_command_line(int argc, const char* const* argv,
             if (!kv) return std::nullopt;
             std::string t = kv->get_or("type", "");
             if (t != "none") {
-                ok = fail(name, v, "not supported yet: display '" + t +
-                                       "' (emu has no graphical display; use -display none)");
+                ok = fail(name, v,
+                          "not supported yet: display '" + t +
+                              "' (emu has no graphical display; use -display none)");
             } else {
                 cl.display = t;
             }
@@ -445,7 +448,8 @@ std::optional<CommandLine> parse_command_line(int argc, const char* const* argv,
                     cl.machine.semihosting = en.value_or(true);
                     std::string target = kv->get_or("target", "native");
                     if (target != "native" && target != "auto") {
-                        ok = fail(name, v, "not supported yet: semihosting target '" + target + "'");
+                        ok =
+                            fail(name, v, "not supported yet: semihosting target '" + target + "'");
                     }
                 }
             }

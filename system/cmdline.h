@@ -23,13 +23,13 @@ struct CommandLine {
     bool version = false;
     bool help = false;
     bool nographic = false;
-    std::string display;                   // -display (empty: default)
-    std::vector<std::string> serials;      // -serial specs, in order
-    std::vector<std::string> monitors;     // -monitor specs
-    std::vector<std::string> qmps;         // -qmp specs
-    std::vector<KeyValueList> chardevs;    // -chardev
-    std::vector<KeyValueList> mons;        // -mon
-    std::string gdb;                       // -gdb / -s ("tcp::1234")
+    std::string display;                 // -display (empty: default)
+    std::vector<std::string> serials;    // -serial specs, in order
+    std::vector<std::string> monitors;   // -monitor specs
+    std::vector<std::string> qmps;       // -qmp specs
+    std::vector<KeyValueList> chardevs;  // -chardev
+    std::vector<KeyValueList> mons;      // -mon
+    std::string gdb;                     // -gdb / -s ("tcp::1234")
     uint32_t log_mask = 0;
     std::string log_file;
     std::optional<KeyValueList> smp_raw;

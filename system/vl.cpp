@@ -9,9 +9,12 @@
 #include <memory>
 
 #include "hw/core/machine.h"
+#include "net/net_backend.h"
 #include "system/chardev/chardev.h"
 #include "system/chardev/mux.h"
+#include "system/gdbstub/gdbstub.h"
 #include "system/monitor/hmp.h"
+#include "system/monitor/qmp.h"
 #include "system/system.h"
 #include "system/vm_control.h"
 #include "util/bql.h"
@@ -31,16 +34,69 @@ void on_terminate_signal(int sig) {
 }
 
 class System : public MachineServices, public VmControl {
-public:
-    System(const CommandLine& cl, EventLoop& loop) : cl_(cl), loop_(loop), clock_(&loop) {}
+  public:
+    System(const CommandLine& cl, EventLoop& loop, std::string arch)
+        : cl_(cl), loop_(loop), clock_(&loop), arch_(std::move(arch)), qmp_hmp_(nullptr, this) {}
 
     EventLoop& loop() override { return loop_; }
     VirtualClock& clock() override { return clock_; }
     CharBackend* serial(unsigned index) override {
         return index < serials_.size() ? serials_[index] : nullptr;
     }
+    NetBackend* netdev(const std::string& id) override {
+        for (auto& n : netdevs_) {
+            if (n->id() == id) return n.get();
+        }
+        return nullptr;
+    }
+
+    bool setup_netdevs() {
+        int anon = 0;
+        for (KeyValueList kv : cl_.machine.netdevs) {
+            bool nic = kv.has("nic");
+            std::string type = kv.get_or("type", "");
+            if (nic && type == "none") continue;
+            if (nic && !kv.has("id")) kv.set("id", "__nic" + std::to_string(anon++));
+            std::string err;
+            auto be = create_net_backend(kv, &loop_, &err);
+            if (!be) {
+                error_report("-%s %s: %s", nic ? "nic" : "netdev", type.c_str(), err.c_str());
+                return false;
+            }
+            if (netdev(be->id())) {
+                error_report("-netdev id=%s: duplicate netdev id", be->id().c_str());
+                return false;
+            }
+            netdevs_.push_back(std::move(be));
+        }
+        return true;
+    }
+
+    bool check_netdev_peers() {
+        for (size_t i = 0; i < netdevs_.size(); ++i) {
+            if (netdevs_[i]->has_peer()) continue;
+            if (netdevs_[i]->id().rfind("__nic", 0) == 0) {
+                error_report("-nic: not supported yet: a NIC for this machine");
+                return false;
+            }
+            warn_report("netdev %s has no peer", netdevs_[i]->id().c_str());
+        }
+        return true;
+    }
 
     void request_shutdown(ShutdownCause cause, int status) override {
+        bool guest = cause == ShutdownCause::GuestPoweroff || cause == ShutdownCause::GuestReset ||
+                     cause == ShutdownCause::GuestPanic;
+        const char* reason = cause == ShutdownCause::GuestPoweroff ? "guest-shutdown"
+                             : cause == ShutdownCause::GuestReset  ? "guest-reset"
+                             : cause == ShutdownCause::HostSignal  ? "host-signal"
+                             : cause == ShutdownCause::GuestPanic  ? "guest-panic"
+                                                                   : "host-qmp-quit";
+        loop_.defer([this, guest, reason] {
+            Json d = Json::object();
+            d.set("guest", guest).set("reason", reason);
+            emit("SHUTDOWN", d);
+        });
         if (cause == ShutdownCause::GuestPoweroff && cl_.machine.no_shutdown) {
             loop_.defer([this] { pause(); });
             return;
@@ -54,7 +110,15 @@ public:
             request_shutdown(ShutdownCause::GuestReset, 0);
             return;
         }
-        loop_.defer([this] { do_reset(); });
+        loop_.defer([this] { do_reset(true); });
+    }
+
+    void debug_stop(unsigned cpu, BreakpointKind why, uint64_t watch_addr) override {
+        if (gdb_) gdb_->debug_stop(cpu, why, watch_addr);
+        loop_.defer([this] {
+            pause();
+            if (gdb_) gdb_->on_vm_stopped();
+        });
     }
 
     RunState run_state() const override { return state_.load(); }
@@ -63,6 +127,7 @@ public:
         if (machine_) machine_->stop();
         clock_.stop();
         state_.store(RunState::Paused);
+        emit("STOP", Json());
     }
     void resume() override {
         RunState s = state_.load();
@@ -70,9 +135,13 @@ public:
         clock_.start();
         state_.store(RunState::Running);
         if (machine_) machine_->start();
+        if (s == RunState::Paused) emit("RESUME", Json());
     }
-    void system_reset() override { loop_.defer([this] { do_reset(); }); }
+    void system_reset() override {
+        loop_.defer([this] { do_reset(false); });
+    }
     void system_powerdown() override {
+        emit("POWERDOWN", Json());
         // Boards with a power button route it to the guest; until one does,
         // a power-down request ends the VM as a forced power-off would.
         request_shutdown(ShutdownCause::HostQuit, 0);
@@ -84,6 +153,7 @@ public:
     std::string guest_name() const override { return cl_.machine.name; }
 
     bool setup_chardevs(ChardevManager& mgr) {
+        chardevs_ = &mgr;
         std::string err;
         for (const auto& kv : cl_.chardevs) {
             if (!mgr.create(kv, &err)) {
@@ -94,8 +164,8 @@ public:
         MuxChardev* mon_mux = nullptr;
         for (size_t i = 0; i < cl_.serials.size(); ++i) {
             bool mux = false;
-            Chardev* c = mgr.create_from_spec(cl_.serials[i], "serial" + std::to_string(i), &err,
-                                              &mux);
+            Chardev* c =
+                mgr.create_from_spec(cl_.serials[i], "serial" + std::to_string(i), &err, &mux);
             if (!c && !err.empty()) {
                 error_report("-serial %s: %s", cl_.serials[i].c_str(), err.c_str());
                 return false;
@@ -103,8 +173,7 @@ public:
             if (c && mux) {
                 mon_mux = mgr.make_mux(c);
                 serials_.push_back(mon_mux->add_frontend());
-                monitors_.push_back(
-                    std::make_unique<HumanMonitor>(mon_mux->add_frontend(), this));
+                monitors_.push_back(std::make_unique<HumanMonitor>(mon_mux->add_frontend(), this));
                 mon_mux->set_quit_handler([this] { quit(); });
             } else {
                 serials_.push_back(c);
@@ -128,28 +197,70 @@ public:
                 return false;
             }
             std::string mode = kv.get_or("mode", "readline");
-            if (mode != "readline") {
-                error_report("-mon %s: not supported yet: mode=%s (QMP)", id.c_str(),
+            if (mode == "control") {
+                qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
+            } else if (mode == "readline") {
+                monitors_.push_back(std::make_unique<HumanMonitor>(c, this));
+            } else {
+                error_report("-mon %s: invalid mode '%s' (readline or control)", id.c_str(),
                              mode.c_str());
                 return false;
             }
-            monitors_.push_back(std::make_unique<HumanMonitor>(c, this));
         }
-        if (!cl_.qmps.empty()) {
-            error_report("-qmp %s: not supported yet", cl_.qmps.front().c_str());
-            return false;
+        for (const auto& spec : cl_.qmps) {
+            bool mux = false;
+            Chardev* c =
+                mgr.create_from_spec(spec, "qmp" + std::to_string(qmps_.size()), &err, &mux);
+            if (!c) {
+                error_report("-qmp %s: %s", spec.c_str(), err.empty() ? "no chardev" : err.c_str());
+                return false;
+            }
+            qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
         }
-        for (auto& m : monitors_) m->char_event(CharEvent::Opened);
+        for (auto& m : monitors_)
+            m->char_event(CharEvent::Opened);
         return true;
     }
 
+    bool setup_gdb() {
+        DebugTarget* t = machine_->debug_target();
+        if (!t) {
+            error_report("-gdb %s: not supported yet: debugging this machine/accelerator",
+                         cl_.gdb.c_str());
+            return false;
+        }
+        std::string spec = cl_.gdb;
+        // QEMU's -gdb tcp::port / unix:path imply a server that does not wait.
+        if ((spec.rfind("tcp:", 0) == 0 || spec.rfind("unix:", 0) == 0) &&
+            spec.find("server") == std::string::npos) {
+            spec += ",server=on,wait=off";
+        }
+        std::string err;
+        bool mux = false;
+        Chardev* c = chardevs_->create_from_spec(spec, "gdb", &err, &mux);
+        if (!c) {
+            error_report("-gdb %s: %s", cl_.gdb.c_str(), err.empty() ? "no chardev" : err.c_str());
+            return false;
+        }
+        gdb_ = std::make_unique<GdbStub>(c, this, t);
+        return true;
+    }
+
+    void emit(const std::string& name, Json data) {
+        for (auto& q : qmps_)
+            q->emit_event(name, data);
+    }
+
     int run(const MachineType& type) {
+        if (!setup_netdevs()) return 1;
         try {
             machine_ = type.create(cl_.machine, *this);
         } catch (const std::exception& e) {
             error_report("%s", e.what());
             return 1;
         }
+        if (!check_netdev_peers()) return 1;
+        if (!cl_.gdb.empty() && !setup_gdb()) return 1;
         if (cl_.machine.gdb_wait) {
             clock_.stop();
             state_.store(RunState::Paused);
@@ -166,12 +277,15 @@ public:
         return status;
     }
 
-private:
-    void do_reset() {
+  private:
+    void do_reset(bool guest) {
         if (!machine_) return;
         bool was_running = state_.load() == RunState::Running;
         machine_->stop();
         machine_->reset();
+        Json d = Json::object();
+        d.set("guest", guest).set("reason", guest ? "guest-reset" : "host-qmp-system-reset");
+        emit("RESET", d);
         if (was_running) machine_->start();
     }
 
@@ -179,14 +293,21 @@ private:
     EventLoop& loop_;
     VirtualClock clock_;
     std::vector<CharBackend*> serials_;
+    std::string arch_;
+    HumanMonitor qmp_hmp_;  // serves QMP's human-monitor-command
     std::vector<std::unique_ptr<HumanMonitor>> monitors_;
+    std::vector<std::unique_ptr<QmpMonitor>> qmps_;
+    ChardevManager* chardevs_ = nullptr;
+    std::vector<std::unique_ptr<NetBackend>> netdevs_;
+    std::unique_ptr<GdbStub> gdb_;
     std::unique_ptr<Machine> machine_;
     std::atomic<RunState> state_{RunState::Prelaunch};
 };
 
 void print_list(const char* title, const std::vector<NamedItem>& items) {
     std::printf("%s\n", title);
-    for (const auto& i : items) std::printf("  %-24s %s\n", i.name.c_str(), i.description.c_str());
+    for (const auto& i : items)
+        std::printf("  %-24s %s\n", i.name.c_str(), i.description.c_str());
 }
 
 }  // namespace
@@ -257,7 +378,8 @@ int system_main(int argc, char** argv, TargetInfo& target) {
         cl.machine.accel.name = target.accelerators.front().name;
     }
     bool accel_ok = false;
-    for (const auto& a : target.accelerators) accel_ok |= a.name == cl.machine.accel.name;
+    for (const auto& a : target.accelerators)
+        accel_ok |= a.name == cl.machine.accel.name;
     if (!accel_ok) {
         error_report("-accel %s: invalid accelerator %s for this binary (-accel help lists them)",
                      cl.machine.accel.name.c_str(), cl.machine.accel.name.c_str());
@@ -267,9 +389,10 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     for (const auto& d : cl.machine.devices) {
         std::string drv = d.get_or("driver", "");
         if (!target.devices.find(drv)) {
-            error_report("-device %s: '%s' is not a valid device model name (-device help lists "
-                         "them)",
-                         drv.c_str(), drv.c_str());
+            error_report(
+                "-device %s: '%s' is not a valid device model name (-device help lists "
+                "them)",
+                drv.c_str(), drv.c_str());
             return 1;
         }
     }
@@ -278,8 +401,9 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     if (cl.machine.type.empty()) {
         type = target.machines.default_type();
         if (!type) {
-            error_report("No machine specified, and there is no default\n"
-                         "Use -machine help to list supported machines");
+            error_report(
+                "No machine specified, and there is no default\n"
+                "Use -machine help to list supported machines");
             return 1;
         }
         cl.machine.type = type->name;
@@ -289,15 +413,12 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     } else {
         type = target.machines.find(cl.machine.type);
         if (!type) {
-            error_report("-M %s: unsupported machine type\nUse -machine help to list supported "
-                         "machines",
-                         cl.machine.type.c_str());
+            error_report(
+                "-M %s: unsupported machine type\nUse -machine help to list supported "
+                "machines",
+                cl.machine.type.c_str());
             return 1;
         }
-    }
-    if (!cl.gdb.empty()) {
-        error_report("-gdb %s: not supported yet: the gdb stub", cl.gdb.c_str());
-        return 1;
     }
 
     EventLoop loop;
@@ -314,7 +435,7 @@ int system_main(int argc, char** argv, TargetInfo& target) {
     {
         BqlGuard lock;
         ChardevManager chardevs(&loop);
-        System sys(cl, loop);
+        System sys(cl, loop, target.arch == TargetArch::Aarch64 ? "aarch64" : "x86_64");
         if (!sys.setup_chardevs(chardevs)) {
             restore_terminal();
             return 1;

@@ -7,7 +7,7 @@ namespace emu {
 enum class RunState { Prelaunch, Running, Paused, Shutdown };
 
 class VmControl {
-public:
+  public:
     virtual ~VmControl() = default;
     virtual RunState run_state() const = 0;
     virtual void pause() = 0;

@@ -11,7 +11,9 @@ std::recursive_mutex& bql() {
     return m;
 }
 
-bool bql_held() { return t_bql_depth > 0; }
+bool bql_held() {
+    return t_bql_depth > 0;
+}
 
 BqlGuard::BqlGuard() {
     bql().lock();
@@ -24,12 +26,14 @@ BqlGuard::~BqlGuard() {
 }
 
 BqlUnlock::BqlUnlock() : depth_(t_bql_depth) {
-    for (int i = 0; i < depth_; ++i) bql().unlock();
+    for (int i = 0; i < depth_; ++i)
+        bql().unlock();
     t_bql_depth = 0;
 }
 
 BqlUnlock::~BqlUnlock() {
-    for (int i = 0; i < depth_; ++i) bql().lock();
+    for (int i = 0; i < depth_; ++i)
+        bql().lock();
     t_bql_depth = depth_;
 }
 

@@ -12,7 +12,7 @@ std::recursive_mutex& bql();
 bool bql_held();
 
 class BqlGuard {
-public:
+  public:
     BqlGuard();
     ~BqlGuard();
     BqlGuard(const BqlGuard&) = delete;
@@ -21,13 +21,13 @@ public:
 
 // Drops the lock for the lifetime of the object (around a blocking call).
 class BqlUnlock {
-public:
+  public:
     BqlUnlock();
     ~BqlUnlock();
     BqlUnlock(const BqlUnlock&) = delete;
     BqlUnlock& operator=(const BqlUnlock&) = delete;
 
-private:
+  private:
     int depth_;
 };
 

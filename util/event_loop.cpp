@@ -40,9 +40,22 @@ void EventLoop::set_fd_events(Handle h, short events) {
     if (it != fds_.end()) it->second.events = events;
 }
 
-void EventLoop::remove_fd(Handle h) { fds_.erase(h); }
+void EventLoop::remove_fd(Handle h) {
+    fds_.erase(h);
+}
 
-void EventLoop::add_timer_source(TimerSource* src) { timers_.push_back(src); }
+void EventLoop::add_poll_source(PollSource* src) {
+    poll_sources_.push_back(src);
+}
+
+void EventLoop::remove_poll_source(PollSource* src) {
+    poll_sources_.erase(std::remove(poll_sources_.begin(), poll_sources_.end(), src),
+                        poll_sources_.end());
+}
+
+void EventLoop::add_timer_source(TimerSource* src) {
+    timers_.push_back(src);
+}
 
 void EventLoop::remove_timer_source(TimerSource* src) {
     timers_.erase(std::remove(timers_.begin(), timers_.end(), src), timers_.end());
@@ -74,7 +87,8 @@ void EventLoop::run_deferred() {
         std::lock_guard<std::mutex> g(deferred_lock_);
         work.swap(deferred_);
     }
-    for (auto& fn : work) fn();
+    for (auto& fn : work)
+        fn();
 }
 
 void EventLoop::request_exit(int status) {
@@ -86,7 +100,8 @@ void EventLoop::request_exit(int status) {
 void EventLoop::run_once(int64_t timeout_ns) {
     int64_t now = monotonic_ns();
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : now + timeout_ns;
-    for (auto* t : timers_) deadline = std::min(deadline, t->next_deadline_ns());
+    for (auto* t : timers_)
+        deadline = std::min(deadline, t->next_deadline_ns());
 
     std::vector<pollfd> pfds;
     std::vector<Handle> handles;
@@ -96,6 +111,17 @@ void EventLoop::run_once(int64_t timeout_ns) {
         if (e.events == 0) continue;
         pfds.push_back({e.fd, e.events, 0});
         handles.push_back(h);
+    }
+
+    // Poll sources append their fds after ours; remember where each begins.
+    std::vector<std::pair<PollSource*, size_t>> src_ranges;
+    size_t fixed = pfds.size();
+    for (PollSource* src : poll_sources_) {
+        size_t begin = pfds.size();
+        int64_t t = deadline == INT64_MAX ? -1 : std::max<int64_t>(0, deadline - now);
+        src->fill(&pfds, &t);
+        if (t >= 0) deadline = std::min(deadline, now + t);
+        src_ranges.emplace_back(src, begin);
     }
 
     timespec ts{};
@@ -113,9 +139,18 @@ void EventLoop::run_once(int64_t timeout_ns) {
     }
     if (n < 0 && errno != EINTR) return;
 
+    for (size_t k = 0; k < src_ranges.size(); ++k) {
+        size_t begin = src_ranges[k].second;
+        size_t end = k + 1 < src_ranges.size() ? src_ranges[k + 1].second : pfds.size();
+        if (n < 0) {
+            for (size_t i = begin; i < end; ++i)
+                pfds[i].revents = 0;
+        }
+        src_ranges[k].first->dispatch(pfds.data() + begin, end - begin);
+    }
     if (n > 0) {
         if (pfds[0].revents) drain_wakeup();
-        for (size_t i = 1; i < pfds.size(); ++i) {
+        for (size_t i = 1; i < fixed; ++i) {
             if (!pfds[i].revents) continue;
             // A handler may remove itself or others: look the handle up again.
             auto it = fds_.find(handles[i]);
@@ -125,12 +160,17 @@ void EventLoop::run_once(int64_t timeout_ns) {
         }
     }
     run_deferred();
-    for (size_t i = 0; i < timers_.size(); ++i) timers_[i]->run_expired();
+    for (size_t i = 0; i < timers_.size(); ++i)
+        timers_[i]->run_expired();
 }
 
 int EventLoop::run() {
     BqlGuard lock;
-    while (!exit_requested_.load()) run_once(-1);
+    while (!exit_requested_.load())
+        run_once(-1);
+    // Work queued before the exit request (e.g. a QMP SHUTDOWN event) still
+    // runs, so nothing promised to a client is lost on the way out.
+    run_deferred();
     return exit_status_.load();
 }
 

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <vector>
 
+struct pollfd;
+
 namespace emu {
 
 // Host monotonic time in nanoseconds.
@@ -17,7 +19,7 @@ int64_t monotonic_ns();
 
 // Anything that has deadlines (e.g. a clock's timer list) plugs in here.
 class TimerSource {
-public:
+  public:
     virtual ~TimerSource() = default;
     // Next deadline in host monotonic ns, or INT64_MAX when none.
     virtual int64_t next_deadline_ns() = 0;
@@ -25,8 +27,18 @@ public:
     virtual void run_expired() = 0;
 };
 
+// For libraries that rebuild their fd set every iteration (libslirp):
+// fill() appends pollfds and may lower the timeout; dispatch() gets them
+// back with revents after the wait.
+class PollSource {
+  public:
+    virtual ~PollSource() = default;
+    virtual void fill(std::vector<struct pollfd>* fds, int64_t* timeout_ns) = 0;
+    virtual void dispatch(const struct pollfd* fds, size_t n) = 0;
+};
+
 class EventLoop {
-public:
+  public:
     using FdHandler = std::function<void(int fd, short revents)>;
     using Handle = uint64_t;
 
@@ -39,6 +51,9 @@ public:
     Handle add_fd(int fd, short events, FdHandler handler);
     void set_fd_events(Handle h, short events);
     void remove_fd(Handle h);
+
+    void add_poll_source(PollSource* src);
+    void remove_poll_source(PollSource* src);
 
     void add_timer_source(TimerSource* src);
     void remove_timer_source(TimerSource* src);
@@ -57,7 +72,7 @@ public:
     bool exit_requested() const { return exit_requested_.load(); }
     int exit_status() const { return exit_status_.load(); }
 
-private:
+  private:
     struct FdEntry {
         int fd;
         short events;
@@ -70,6 +85,7 @@ private:
     Handle next_handle_ = 1;
     std::map<Handle, FdEntry> fds_;
     std::vector<TimerSource*> timers_;
+    std::vector<PollSource*> poll_sources_;
     std::mutex deferred_lock_;
     std::vector<std::function<void()>> deferred_;
     std::atomic<bool> exit_requested_{false};

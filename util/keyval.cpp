@@ -6,8 +6,8 @@
 
 namespace emu {
 
-std::optional<KeyValueList> KeyValueList::parse(std::string_view text,
-                                                std::string_view implied_key, std::string* err) {
+std::optional<KeyValueList> KeyValueList::parse(std::string_view text, std::string_view implied_key,
+                                                std::string* err) {
     KeyValueList list;
     // Split on single commas, turning ",," into a literal comma.
     std::vector<std::string> parts;
@@ -58,7 +58,9 @@ std::optional<KeyValueList> KeyValueList::parse(std::string_view text,
     return list;
 }
 
-bool KeyValueList::has(std::string_view key) const { return get(key).has_value(); }
+bool KeyValueList::has(std::string_view key) const {
+    return get(key).has_value();
+}
 
 std::optional<std::string> KeyValueList::get(std::string_view key) const {
     for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
@@ -111,7 +113,8 @@ std::optional<std::string> KeyValueList::first_unknown(
     const std::vector<std::string_view>& known) const {
     for (const auto& [k, v] : items_) {
         bool ok = false;
-        for (auto kk : known) ok = ok || kk == k;
+        for (auto kk : known)
+            ok = ok || kk == k;
         if (!ok) return k;
     }
     return std::nullopt;
@@ -119,14 +122,29 @@ std::optional<std::string> KeyValueList::first_unknown(
 
 static int suffix_shift(char c) {
     switch (c) {
-        case 'b': case 'B': return 0;
-        case 'k': case 'K': return 10;
-        case 'm': case 'M': return 20;
-        case 'g': case 'G': return 30;
-        case 't': case 'T': return 40;
-        case 'p': case 'P': return 50;
-        case 'e': case 'E': return 60;
-        default: return -1;
+        case 'b':
+        case 'B':
+            return 0;
+        case 'k':
+        case 'K':
+            return 10;
+        case 'm':
+        case 'M':
+            return 20;
+        case 'g':
+        case 'G':
+            return 30;
+        case 't':
+        case 'T':
+            return 40;
+        case 'p':
+        case 'P':
+            return 50;
+        case 'e':
+        case 'E':
+            return 60;
+        default:
+            return -1;
     }
 }
 

@@ -14,7 +14,7 @@
 namespace emu {
 
 class KeyValueList {
-public:
+  public:
     // Returns nullopt and sets *err on malformed input (empty key, "=x").
     static std::optional<KeyValueList> parse(std::string_view text, std::string_view implied_key,
                                              std::string* err);
@@ -38,7 +38,7 @@ public:
     const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
     void set(std::string key, std::string value);
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> items_;
 };
 

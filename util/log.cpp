@@ -43,7 +43,8 @@ uint32_t parse_log_mask(std::string_view spec, std::string* bad) {
         std::string_view item = spec.substr(pos, comma - pos);
         bool found = false;
         if (item == "all") {
-            for (const auto& c : log_categories()) mask |= c.mask;
+            for (const auto& c : log_categories())
+                mask |= c.mask;
             found = true;
         }
         for (const auto& c : log_categories()) {
@@ -77,7 +78,9 @@ bool log_set_file(const std::string& path, std::string* err) {
     return true;
 }
 
-std::FILE* log_file() { return g_log_file ? g_log_file : stderr; }
+std::FILE* log_file() {
+    return g_log_file ? g_log_file : stderr;
+}
 
 static void vlog(const char* fmt, va_list ap) {
     std::lock_guard<std::mutex> g(g_log_lock);
@@ -104,9 +107,16 @@ void set_program_name(std::string_view name) {
     g_program_name = std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
 }
 
-const std::string& program_name() { return g_program_name; }
+const std::string& program_name() {
+    return g_program_name;
+}
+
+static std::atomic<bool> g_silenced{false};
+
+void set_reports_silenced(bool silenced) { g_silenced.store(silenced); }
 
 static void vreport(const char* prefix, const char* fmt, va_list ap) {
+    if (g_silenced.load()) return;
     std::fprintf(stderr, "%s: %s", g_program_name.c_str(), prefix);
     std::vfprintf(stderr, fmt, ap);
     std::fputc('\n', stderr);

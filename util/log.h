@@ -57,6 +57,8 @@ void log_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // way QEMU prefixes "qemu-system-aarch64: ".
 void set_program_name(std::string_view name);
 const std::string& program_name();
+// Fuzzers and tests silence the (expected) error messages.
+void set_reports_silenced(bool silenced);
 void error_report(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_report(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -15,7 +15,7 @@ namespace {
 // regions have not already claimed. Intervals are [start, end) in a
 // 64-bit space; a region that reaches 2^64 is clipped to 2^64-1.
 class Flattener {
-public:
+  public:
     void render(MemoryRegion* mr, uint64_t base, uint64_t clip_lo, uint64_t clip_hi,
                 uint64_t region_off) {
         if (!mr->enabled() || mr->size() == 0) return;
@@ -38,6 +38,7 @@ public:
                 }
                 break;
             case MemoryRegion::Kind::Alias:
+                if (!mr->alias_target()) break;  // target destroyed first
                 render(mr->alias_target(), base, lo, hi, mr->alias_offset() + region_off);
                 break;
             default:
@@ -49,7 +50,8 @@ public:
     std::vector<FlatRange> take() {
         std::vector<FlatRange> out;
         out.reserve(map_.size());
-        for (auto& [s, r] : map_) out.push_back(r);
+        for (auto& [s, r] : map_)
+            out.push_back(r);
         // Merge neighbours that continue the same region (fewer KVM slots).
         std::vector<FlatRange> merged;
         for (auto& r : out) {
@@ -66,7 +68,7 @@ public:
         return merged;
     }
 
-private:
+  private:
     static uint64_t sat_add(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
     // Adds the parts of [lo, hi) not yet covered; `base` is where offset
@@ -114,12 +116,15 @@ AddressSpace::AddressSpace(std::string name, MemoryRegion* root)
     root_->attach_address_space(this);
 }
 
-AddressSpace::~AddressSpace() { root_->detach_address_space(this); }
+AddressSpace::~AddressSpace() {
+    root_->detach_address_space(this);
+}
 
 void AddressSpace::add_listener(MemoryListener* l) {
     listeners_.push_back(l);
     auto v = view();
-    for (const auto& r : v->ranges()) l->region_add(r);
+    for (const auto& r : v->ranges())
+        l->region_add(r);
     l->commit();
 }
 
@@ -136,15 +141,18 @@ void AddressSpace::update_topology() {
     const auto& b = new_view->ranges();
     for (const auto& r : a) {
         if (std::find(b.begin(), b.end(), r) == b.end()) {
-            for (auto* l : listeners_) l->region_del(r);
+            for (auto* l : listeners_)
+                l->region_del(r);
         }
     }
     for (const auto& r : b) {
         if (std::find(a.begin(), a.end(), r) == a.end()) {
-            for (auto* l : listeners_) l->region_add(r);
+            for (auto* l : listeners_)
+                l->region_add(r);
         }
     }
-    for (auto* l : listeners_) l->commit();
+    for (auto* l : listeners_)
+        l->commit();
 }
 
 MemTxResult io_region_access(MemoryRegion* mr, uint64_t offset, unsigned size, uint64_t* value,
@@ -187,7 +195,8 @@ MemTxResult io_region_access(MemoryRegion* mr, uint64_t offset, unsigned size, u
     }
     // Split into implemented pieces, little-endian.
     unsigned piece = std::max(1u, std::min(c.impl_max, size));
-    while (piece > 1 && (offset & (piece - 1))) piece >>= 1;
+    while (piece > 1 && (offset & (piece - 1)))
+        piece >>= 1;
     if (piece < c.impl_min) piece = c.impl_min;
     uint64_t result = 0;
     for (unsigned done = 0; done < size; done += piece) {
@@ -264,7 +273,8 @@ MemTxResult AddressSpace::read(uint64_t addr, void* buf_, uint64_t len) {
             uint64_t done = 0;
             while (done < n) {
                 unsigned sz = 8;
-                while (sz > 1 && (sz > n - done || ((addr + done) & (sz - 1)))) sz >>= 1;
+                while (sz > 1 && (sz > n - done || ((addr + done) & (sz - 1))))
+                    sz >>= 1;
                 sz = std::clamp(sz, r->region->constraints().valid_min,
                                 r->region->constraints().valid_max);
                 if (sz > n - done) sz = unsigned(n - done);
@@ -307,7 +317,8 @@ MemTxResult AddressSpace::write(uint64_t addr, const void* buf_, uint64_t len) {
             uint64_t done = 0;
             while (done < n) {
                 unsigned sz = 8;
-                while (sz > 1 && (sz > n - done || ((addr + done) & (sz - 1)))) sz >>= 1;
+                while (sz > 1 && (sz > n - done || ((addr + done) & (sz - 1))))
+                    sz >>= 1;
                 sz = std::clamp(sz, r->region->constraints().valid_min,
                                 r->region->constraints().valid_max);
                 if (sz > n - done) sz = unsigned(n - done);

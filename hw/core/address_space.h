@@ -39,18 +39,18 @@ struct FlatRange {
 };
 
 class FlatView {
-public:
+  public:
     explicit FlatView(std::vector<FlatRange> ranges) : ranges_(std::move(ranges)) {}
     // The range containing addr, or nullptr.
     const FlatRange* lookup(uint64_t addr) const;
     const std::vector<FlatRange>& ranges() const { return ranges_; }
 
-private:
+  private:
     std::vector<FlatRange> ranges_;  // sorted by start, non-overlapping
 };
 
 class MemoryListener {
-public:
+  public:
     virtual ~MemoryListener() = default;
     // Called for each range that appears or disappears, then commit() once.
     virtual void region_add(const FlatRange& r) {}
@@ -59,7 +59,7 @@ public:
 };
 
 class AddressSpace {
-public:
+  public:
     AddressSpace(std::string name, MemoryRegion* root);
     ~AddressSpace();
     AddressSpace(const AddressSpace&) = delete;
@@ -87,7 +87,7 @@ public:
     // Re-flattens and notifies listeners (called by MemoryRegion on change).
     void update_topology();
 
-private:
+  private:
     MemTxResult io_access(const FlatRange& r, uint64_t addr, unsigned size, uint64_t* value,
                           bool is_write);
 
@@ -99,8 +99,8 @@ private:
 
 // Dispatches one access to an IO region honouring its constraints.
 // Exposed for the CPU slow paths that already hold a FlatRange.
-MemTxResult io_region_access(MemoryRegion* region, uint64_t offset, unsigned size,
-                             uint64_t* value, bool is_write, uint64_t addr_for_log);
+MemTxResult io_region_access(MemoryRegion* region, uint64_t offset, unsigned size, uint64_t* value,
+                             bool is_write, uint64_t addr_for_log);
 
 // Flattens a region tree (exposed for tests).
 std::vector<FlatRange> flatten(MemoryRegion* root);

@@ -9,7 +9,7 @@ namespace emu {
 enum class CharEvent { Opened, Closed, Break };
 
 class CharFrontend {
-public:
+  public:
     virtual ~CharFrontend() = default;
     // How many bytes the device can take now (0: backend holds input back).
     virtual size_t can_receive() = 0;
@@ -18,7 +18,7 @@ public:
 };
 
 class CharBackend {
-public:
+  public:
     virtual ~CharBackend() = default;
     // Writes everything (devices have no way to retry); returns bytes taken.
     // A disconnected socket drops output, as QEMU does.

@@ -55,7 +55,8 @@ int64_t VirtualClock::next_deadline_ns() {
     if (!running_.load()) return INT64_MAX;
     std::lock_guard<std::mutex> g(lock_);
     int64_t best = INT64_MAX;
-    for (Timer* t : active_) best = std::min(best, t->deadline_);
+    for (Timer* t : active_)
+        best = std::min(best, t->deadline_);
     if (best == INT64_MAX) return best;
     return best + offset_.load();
 }

@@ -15,7 +15,7 @@ namespace emu {
 class Timer;
 
 class VirtualClock : public TimerSource {
-public:
+  public:
     explicit VirtualClock(EventLoop* loop = nullptr);
     ~VirtualClock() override;
 
@@ -32,7 +32,7 @@ public:
     // For tests and for callers without a loop: fire timers due by now.
     void attach_loop(EventLoop* loop);
 
-private:
+  private:
     friend class Timer;
     void arm(Timer* t);
     void disarm(Timer* t);
@@ -47,7 +47,7 @@ private:
 };
 
 class Timer {
-public:
+  public:
     Timer(VirtualClock* clock, std::function<void()> cb) : clock_(clock), cb_(std::move(cb)) {}
     ~Timer() { cancel(); }
     Timer(const Timer&) = delete;
@@ -59,7 +59,7 @@ public:
     bool pending() const { return pending_; }
     int64_t deadline() const { return deadline_; }
 
-private:
+  private:
     friend class VirtualClock;
     VirtualClock* clock_;
     std::function<void()> cb_;

@@ -6,7 +6,7 @@
 namespace emu {
 
 class Device {
-public:
+  public:
     explicit Device(std::string name) : name_(std::move(name)) {}
     virtual ~Device() = default;
     Device(const Device&) = delete;
@@ -16,7 +16,7 @@ public:
     // Puts the device in its power-on state (system reset).
     virtual void reset() {}
 
-private:
+  private:
     std::string name_;
 };
 

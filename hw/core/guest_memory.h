@@ -13,7 +13,7 @@
 namespace emu {
 
 class GuestMemory {
-public:
+  public:
     explicit GuestMemory(AddressSpace* as) : as_(as) {}
 
     // False if any byte was outside RAM/ROM/MMIO (the buffer is then
@@ -50,7 +50,7 @@ public:
 
     AddressSpace* address_space() const { return as_; }
 
-private:
+  private:
     AddressSpace* as_;
 };
 

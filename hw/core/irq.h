@@ -4,13 +4,13 @@
 namespace emu {
 
 class IrqSink {
-public:
+  public:
     virtual ~IrqSink() = default;
     virtual void set_irq(int n, bool level) = 0;
 };
 
 class IrqLine {
-public:
+  public:
     IrqLine() = default;
     IrqLine(IrqSink* sink, int n) : sink_(sink), n_(n) {}
     void set(bool level) const {
@@ -25,20 +25,21 @@ public:
     bool connected() const { return sink_ != nullptr; }
     int number() const { return n_; }
 
-private:
+  private:
     IrqSink* sink_ = nullptr;
     int n_ = 0;
 };
 
 // Fans one output out to several inputs (e.g. an IRQ to two controllers).
 class IrqSplitter : public IrqSink {
-public:
+  public:
     void add(IrqLine l) { outs_[count_++] = l; }
     void set_irq(int, bool level) override {
-        for (int i = 0; i < count_; ++i) outs_[i].set(level);
+        for (int i = 0; i < count_; ++i)
+            outs_[i].set(level);
     }
 
-private:
+  private:
     IrqLine outs_[4];
     int count_ = 0;
 };

@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "hw/core/clock.h"
+#include "hw/core/debug.h"
 #include "util/event_loop.h"
 #include "util/keyval.h"
 
 namespace emu {
 
 class CharBackend;
+class NetBackend;
 
 struct SmpConfig {
     unsigned cpus = 1;
@@ -44,8 +46,12 @@ struct MachineConfig {
     std::string name;
     AccelConfig accel;
     std::vector<KeyValueList> devices;  // -device, in command-line order
-    std::vector<KeyValueList> drives;   // -drive
-    std::vector<KeyValueList> netdevs;  // -netdev / -nic
+    // Boards must reject (with "not supported yet") any -drive/-device they
+    // cannot attach: nothing on the command line is silently ignored.
+    std::vector<KeyValueList> drives;  // -drive
+    // -netdev and -nic; -nic entries carry nic=on (and model=) and ask the
+    // board for its default NIC on that backend.
+    std::vector<KeyValueList> netdevs;
     bool gdb_wait = false;  // -S
 };
 
@@ -53,20 +59,27 @@ enum class ShutdownCause { GuestPoweroff, GuestReset, HostSignal, HostQuit, Gues
 
 // Services the system layer provides to a board.
 class MachineServices {
-public:
+  public:
     virtual ~MachineServices() = default;
     virtual EventLoop& loop() = 0;
     virtual VirtualClock& clock() = 0;
     // The chardev behind -serial N (nullptr: none).
     virtual CharBackend* serial(unsigned index) = 0;
+    // The backend behind -netdev id=... (nullptr: none). A NIC attaches with
+    // NetBackend::set_receiver; backends left without a NIC are reported.
+    virtual NetBackend* netdev(const std::string& id) = 0;
     // Thread-safe. Power-off ends the emulator with `status`; reset reboots
     // unless -no-reboot is given, in which case it exits with status 0.
     virtual void request_shutdown(ShutdownCause cause, int status) = 0;
     virtual void request_reset() = 0;
+    // A vCPU stopped for the debugger (breakpoint, watchpoint, single step):
+    // called on the vCPU thread with the big lock held; the vCPU should park
+    // (ExitAction::Park) and the system stops the VM and tells gdb.
+    virtual void debug_stop(unsigned cpu, BreakpointKind why, uint64_t watch_addr) = 0;
 };
 
 class Machine {
-public:
+  public:
     virtual ~Machine() = default;
     // Starts the vCPUs (they run until stop()).
     virtual void start() = 0;
@@ -74,6 +87,9 @@ public:
     virtual void stop() = 0;
     // System reset: devices and CPUs back to their power-on state.
     virtual void reset() = 0;
+    // The gdbstub's view of the vCPUs, or nullptr if this board/accelerator
+    // cannot be debugged yet.
+    virtual DebugTarget* debug_target() { return nullptr; }
 };
 
 struct MachineType {
@@ -86,13 +102,13 @@ struct MachineType {
 };
 
 class MachineRegistry {
-public:
+  public:
     void add(MachineType t) { types_.push_back(std::move(t)); }
     const MachineType* find(const std::string& name) const;
     const MachineType* default_type() const;
     const std::vector<MachineType>& types() const { return types_; }
 
-private:
+  private:
     std::vector<MachineType> types_;
 };
 
@@ -104,12 +120,12 @@ struct DeviceTypeInfo {
 
 // Devices a binary knows for -device; boards instantiate them.
 class DeviceRegistry {
-public:
+  public:
     void add(DeviceTypeInfo t) { types_.push_back(std::move(t)); }
     const DeviceTypeInfo* find(const std::string& name) const;
     const std::vector<DeviceTypeInfo>& types() const { return types_; }
 
-private:
+  private:
     std::vector<DeviceTypeInfo> types_;
 };
 

@@ -14,6 +14,12 @@ MemoryRegion::MemoryRegion(std::string name, Kind kind, uint64_t size)
 
 MemoryRegion::~MemoryRegion() {
     if (host_) munmap(host_, size_);
+    if (alias_target_) {
+        auto& v = alias_target_->aliases_;
+        v.erase(std::remove(v.begin(), v.end(), this), v.end());
+    }
+    for (MemoryRegion* a : aliases_)
+        a->alias_target_ = nullptr;
 }
 
 std::unique_ptr<MemoryRegion> MemoryRegion::container(std::string name, uint64_t size) {
@@ -22,8 +28,8 @@ std::unique_ptr<MemoryRegion> MemoryRegion::container(std::string name, uint64_t
 
 static uint8_t* map_host(uint64_t size, const std::string& name) {
     if (size == 0) throw std::invalid_argument("memory region '" + name + "' has size 0");
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         throw std::runtime_error("cannot allocate " + std::to_string(size >> 20) +
                                  " MiB of host memory for '" + name + "'");
@@ -58,6 +64,7 @@ std::unique_ptr<MemoryRegion> MemoryRegion::alias(std::string name, MemoryRegion
     auto mr = std::unique_ptr<MemoryRegion>(new MemoryRegion(std::move(name), Kind::Alias, size));
     mr->alias_target_ = target;
     mr->alias_offset_ = offset;
+    target->aliases_.push_back(mr.get());
     return mr;
 }
 
@@ -100,18 +107,22 @@ void MemoryRegion::set_address(uint64_t offset) {
     changed();
 }
 
-void MemoryRegion::attach_address_space(AddressSpace* as) { spaces_.push_back(as); }
+void MemoryRegion::attach_address_space(AddressSpace* as) {
+    spaces_.push_back(as);
+}
 
 void MemoryRegion::detach_address_space(AddressSpace* as) {
     spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), as), spaces_.end());
 }
 
 void MemoryRegion::changed() {
-    // Walk to the root and let every address space there re-flatten.
-    // Aliases pointing into a changed region are not tracked: boards alias
-    // RAM/ROM, whose layout does not change.
+    // Walk to the root and let every address space there re-flatten, and
+    // do the same through every alias of a region on the way.
     for (MemoryRegion* r = this; r; r = r->parent_) {
-        for (AddressSpace* as : r->spaces_) as->update_topology();
+        for (AddressSpace* as : r->spaces_)
+            as->update_topology();
+        for (MemoryRegion* a : r->aliases_)
+            a->changed();
     }
 }
 

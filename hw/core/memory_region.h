@@ -14,7 +14,7 @@ class AddressSpace;
 // A device's MMIO/PIO callbacks. Offsets are relative to the region start;
 // values are little-endian and `size` is 1, 2, 4 or 8.
 class MmioHandler {
-public:
+  public:
     virtual ~MmioHandler() = default;
     virtual uint64_t mmio_read(uint64_t offset, unsigned size) = 0;
     virtual void mmio_write(uint64_t offset, uint64_t value, unsigned size) = 0;
@@ -32,7 +32,7 @@ struct AccessConstraints {
 };
 
 class MemoryRegion {
-public:
+  public:
     enum class Kind { Container, Ram, Rom, Io, Alias };
 
     static std::unique_ptr<MemoryRegion> container(std::string name, uint64_t size);
@@ -77,7 +77,7 @@ public:
     void attach_address_space(AddressSpace* as);
     void detach_address_space(AddressSpace* as);
 
-private:
+  private:
     MemoryRegion(std::string name, Kind kind, uint64_t size);
     void changed();
 
@@ -96,6 +96,10 @@ private:
     // Highest precedence first.
     std::vector<MemoryRegion*> subregions_;
     std::vector<AddressSpace*> spaces_;
+    // Aliases whose target is this region: a change here re-flattens the
+    // address spaces they are mapped in (e.g. a PCI BAR moving inside the
+    // PCI memory space seen through a host bridge window).
+    std::vector<MemoryRegion*> aliases_;
 };
 
 }  // namespace emu

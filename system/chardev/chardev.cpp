@@ -15,7 +15,9 @@ std::unique_ptr<Chardev> make_stdio_chardev(std::string id, EventLoop* loop, boo
 std::unique_ptr<Chardev> make_socket_chardev(std::string id, const KeyValueList& opts,
                                              EventLoop* loop, std::string* err);
 
-void Chardev::set_frontend(CharFrontend* fe) { frontend_ = fe; }
+void Chardev::set_frontend(CharFrontend* fe) {
+    frontend_ = fe;
+}
 
 size_t Chardev::deliver(const uint8_t* data, size_t len) {
     if (!frontend_) return len;
@@ -28,13 +30,13 @@ size_t Chardev::deliver(const uint8_t* data, size_t len) {
 namespace {
 
 class NullChardev : public Chardev {
-public:
+  public:
     using Chardev::Chardev;
     size_t write(const uint8_t*, size_t len) override { return len; }
 };
 
 class FileChardev : public FdChardev {
-public:
+  public:
     FileChardev(std::string id, EventLoop* loop) : FdChardev(std::move(id), loop) {}
     ~FileChardev() override {
         detach_input();
@@ -60,7 +62,7 @@ public:
         return true;
     }
 
-private:
+  private:
     int in_ = -1;
     int out_ = -1;
 };
@@ -72,8 +74,8 @@ std::unique_ptr<Chardev> make_null_chardev(std::string id) {
 }
 
 std::unique_ptr<Chardev> make_file_chardev(std::string id, const std::string& out_path,
-                                           const std::string& in_path, bool append,
-                                           EventLoop* loop, std::string* err) {
+                                           const std::string& in_path, bool append, EventLoop* loop,
+                                           std::string* err) {
     auto c = std::make_unique<FileChardev>(std::move(id), loop);
     if (!c->open_files(out_path, in_path, append, err)) return nullptr;
     return c;

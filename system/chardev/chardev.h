@@ -12,23 +12,23 @@
 namespace emu {
 
 class Chardev : public CharBackend {
-public:
+  public:
     explicit Chardev(std::string id) : id_(std::move(id)) {}
     const std::string& id() const { return id_; }
     void set_frontend(CharFrontend* fe) override;
     void accept_input() override {}
 
-protected:
+  protected:
     // Hands input to the frontend; returns how much it took.
     size_t deliver(const uint8_t* data, size_t len);
     CharFrontend* frontend_ = nullptr;
 
-private:
+  private:
     std::string id_;
 };
 
 class ChardevManager {
-public:
+  public:
     explicit ChardevManager(EventLoop* loop) : loop_(loop) {}
     ~ChardevManager();
 
@@ -47,7 +47,7 @@ public:
 
     EventLoop* loop() const { return loop_; }
 
-private:
+  private:
     EventLoop* loop_;
     std::vector<std::unique_ptr<Chardev>> devs_;
     int anon_ = 0;
@@ -59,8 +59,8 @@ void restore_terminal();
 
 // Unit-test hooks.
 std::unique_ptr<Chardev> make_file_chardev(std::string id, const std::string& out_path,
-                                           const std::string& in_path, bool append,
-                                           EventLoop* loop, std::string* err);
+                                           const std::string& in_path, bool append, EventLoop* loop,
+                                           std::string* err);
 std::unique_ptr<Chardev> make_null_chardev(std::string id);
 
 }  // namespace emu

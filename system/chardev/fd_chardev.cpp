@@ -9,7 +9,9 @@
 
 namespace emu {
 
-FdChardev::~FdChardev() { detach_input(); }
+FdChardev::~FdChardev() {
+    detach_input();
+}
 
 void FdChardev::attach(int in_fd, int out_fd) {
     detach_input();

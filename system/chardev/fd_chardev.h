@@ -9,7 +9,7 @@
 namespace emu {
 
 class FdChardev : public Chardev {
-public:
+  public:
     FdChardev(std::string id, EventLoop* loop) : Chardev(std::move(id)), loop_(loop) {}
     ~FdChardev() override;
 
@@ -17,7 +17,7 @@ public:
     void accept_input() override;
     void set_frontend(CharFrontend* fe) override;
 
-protected:
+  protected:
     // in_fd < 0: no input; out_fd < 0: output dropped.
     void attach(int in_fd, int out_fd);
     void detach_input();
@@ -28,7 +28,7 @@ protected:
     int in_fd_ = -1;
     int out_fd_ = -1;
 
-private:
+  private:
     void on_readable();
     void flush_pending();
     void update_poll();

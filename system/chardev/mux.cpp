@@ -7,7 +7,7 @@ namespace emu {
 // What one frontend sees: writes pass through; input arrives only while
 // this frontend has the focus.
 class MuxChardev::View : public CharBackend {
-public:
+  public:
     View(MuxChardev* mux) : mux_(mux) {}
     size_t write(const uint8_t* data, size_t len) override { return mux_->base_->write(data, len); }
     void set_frontend(CharFrontend* fe) override {
@@ -17,7 +17,7 @@ public:
     void accept_input() override { mux_->base_->accept_input(); }
     CharFrontend* fe_ = nullptr;
 
-private:
+  private:
     MuxChardev* mux_;
 };
 
@@ -45,7 +45,8 @@ size_t MuxChardev::can_receive() {
 }
 
 void MuxChardev::receive(const uint8_t* data, size_t len) {
-    for (size_t i = 0; i < len; ++i) feed(data[i]);
+    for (size_t i = 0; i < len; ++i)
+        feed(data[i]);
 }
 
 void MuxChardev::char_event(CharEvent ev) {

@@ -9,7 +9,7 @@
 namespace emu {
 
 class MuxChardev : public Chardev, public CharFrontend {
-public:
+  public:
     static constexpr uint8_t kEscape = 0x01;  // Ctrl-a
 
     MuxChardev(std::string id, Chardev* base);
@@ -31,7 +31,7 @@ public:
     void receive(const uint8_t* data, size_t len) override;
     void char_event(CharEvent ev) override;
 
-private:
+  private:
     class View;
     void feed(uint8_t c);
     void print_help();

@@ -19,7 +19,7 @@ namespace emu {
 namespace {
 
 class SocketChardev : public FdChardev {
-public:
+  public:
     SocketChardev(std::string id, EventLoop* loop) : FdChardev(std::move(id), loop) {}
     ~SocketChardev() override {
         drop_peer();
@@ -46,10 +46,10 @@ public:
 
     void connect_fd(int fd) { set_peer(fd); }
 
-protected:
+  protected:
     void input_closed() override { drop_peer(); }
 
-private:
+  private:
     void on_accept() {
         int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) return;
@@ -161,8 +161,8 @@ std::unique_ptr<Chardev> make_socket_chardev(std::string id, const KeyValueList&
                             : connect(fd, pick->ai_addr, pick->ai_addrlen) == 0;
         freeaddrinfo(res);
         if (!ok) {
-            *err = std::string(is_server ? "Failed to bind socket" : "Failed to connect") +
-                   " to " + host + ":" + *port + ": " + std::strerror(errno);
+            *err = std::string(is_server ? "Failed to bind socket" : "Failed to connect") + " to " +
+                   host + ":" + *port + ": " + std::strerror(errno);
             close(fd);
             return nullptr;
         }

@@ -25,7 +25,7 @@ void restore_on_signal(int sig) {
 }
 
 class StdioChardev : public FdChardev {
-public:
+  public:
     StdioChardev(std::string id, EventLoop* loop) : FdChardev(std::move(id), loop) {}
     ~StdioChardev() override {
         detach_input();
@@ -63,7 +63,7 @@ public:
         attach(can_read ? STDIN_FILENO : -1, STDOUT_FILENO);
     }
 
-protected:
+  protected:
     void input_closed() override {
         // stdin at EOF (e.g. </dev/null in CI): keep the output side.
         detach_input();

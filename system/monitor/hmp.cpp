@@ -9,19 +9,25 @@ namespace emu {
 
 const char* run_state_name(RunState s) {
     switch (s) {
-        case RunState::Prelaunch: return "prelaunch";
-        case RunState::Running: return "running";
-        case RunState::Paused: return "paused";
-        case RunState::Shutdown: return "shutdown";
+        case RunState::Prelaunch:
+            return "prelaunch";
+        case RunState::Running:
+            return "running";
+        case RunState::Paused:
+            return "paused";
+        case RunState::Shutdown:
+            return "shutdown";
     }
     return "unknown";
 }
 
 HumanMonitor::HumanMonitor(CharBackend* chr, VmControl* vm) : chr_(chr), vm_(vm) {
-    chr_->set_frontend(this);
+    // Without a chardev the monitor only serves QMP's human-monitor-command.
+    if (chr_) chr_->set_frontend(this);
 }
 
 void HumanMonitor::print(const std::string& s) {
+    if (!chr_) return;
     // The terminal is raw: turn "\n" into "\r\n".
     std::string out;
     for (char c : s) {
@@ -31,7 +37,9 @@ void HumanMonitor::print(const std::string& s) {
     chr_->write(reinterpret_cast<const uint8_t*>(out.data()), out.size());
 }
 
-void HumanMonitor::prompt() { print("(qemu) "); }
+void HumanMonitor::prompt() {
+    print("(qemu) ");
+}
 
 void HumanMonitor::char_event(CharEvent ev) {
     if (ev == CharEvent::Opened && !greeted_) {
@@ -66,7 +74,8 @@ void HumanMonitor::receive(const uint8_t* data, size_t len) {
 std::string HumanMonitor::execute(const std::string& line) {
     std::istringstream in(line);
     std::vector<std::string> words;
-    for (std::string w; in >> w;) words.push_back(w);
+    for (std::string w; in >> w;)
+        words.push_back(w);
     if (words.empty()) return "";
     const std::string& cmd = words[0];
     if (cmd == "help" || cmd == "?" || cmd == "h") {

@@ -9,7 +9,7 @@
 namespace emu {
 
 class HumanMonitor : public CharFrontend {
-public:
+  public:
     HumanMonitor(CharBackend* chr, VmControl* vm);
 
     size_t can_receive() override { return 256; }
@@ -19,7 +19,7 @@ public:
     // Runs one command line and returns its output (exposed for tests).
     std::string execute(const std::string& line);
 
-private:
+  private:
     void print(const std::string& s);
     void prompt();
 

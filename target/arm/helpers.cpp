@@ -288,8 +288,13 @@ HelperRet h_sys(void* env, uint64_t op, uint64_t value, uint64_t pc, uint64_t) {
         cpu.tlb_flush();
         return {0, 0};
     }
-    if (crn == 7 && crm == 8) {  // AT: MMU off, so PA == VA
-        s.par_el1 = value & 0x0000fffffffff000ull;
+    if (crn == 7 && crm == 8 && ((op >> 11) & 7) == 0) {  // AT S1E1R/W, S1E0R/W
+        static const mmu::AtOp kOps[4] = {mmu::AtOp::S1E1R, mmu::AtOp::S1E1W, mmu::AtOp::S1E0R,
+                                          mmu::AtOp::S1E0W};
+        unsigned op2 = op & 7;
+        if (op2 > 3) return {0, cpu.undefined_at(pc)};
+        s.par_el1 =
+            mmu::address_translate(*cpu.address_space(), cpu.current_mmu_regs(), kOps[op2], value);
         return {0, 0};
     }
     return {0, cpu.undefined_at(pc)};
@@ -427,6 +432,78 @@ HelperRet h_simd_ldst(void* env, uint64_t desc, uint64_t addr, uint64_t pc, uint
     return {0, 0};
 }
 
+// 16-byte compare-and-swap on host memory (x86-64 CMPXCHG16B).
+bool cas128(void* p, uint64_t* exp_lo, uint64_t* exp_hi, uint64_t new_lo, uint64_t new_hi) {
+    bool ok;
+    asm volatile("lock cmpxchg16b %1"
+                 : "=@ccz"(ok), "+m"(*static_cast<volatile unsigned __int128*>(p)), "+a"(*exp_lo),
+                   "+d"(*exp_hi)
+                 : "b"(new_lo), "c"(new_hi)
+                 : "memory");
+    return ok;
+}
+
+// kind 0 LDXP, 1 STXP, 2 CASP; regs: t | t2 << 5 | s << 10.
+HelperRet h_pair128(void* env, uint64_t desc, uint64_t addr, uint64_t pc, uint64_t) {
+    ArmCpuState& s = st_of(env);
+    unsigned kind = desc & 0xff, t = (desc >> 8) & 31, t2 = (desc >> 13) & 31,
+             rs = (desc >> 18) & 31;
+    auto xget = [&](unsigned r) { return r == 31 ? 0 : s.x[r]; };
+    auto xset = [&](unsigned r, uint64_t v) {
+        if (r != 31) s.x[r] = v;
+    };
+    void* host;
+    if (uint64_t st = tcg::mem_atomic_host(env, addr, 16, s.el, pc, &host)) return {0, st};
+    uint64_t lo = 0, hi = 0;
+    if (!host) {
+        // Device memory: no atomicity to offer; two plain accesses.
+        HelperRet a = tcg::mem_load(env, addr, tcg::MemOp::make(3, s.el), pc);
+        if (a.status) return a;
+        HelperRet b = tcg::mem_load(env, addr + 8, tcg::MemOp::make(3, s.el), pc);
+        if (b.status) return b;
+        lo = a.value, hi = b.value;
+    } else {
+        cas128(host, &lo, &hi, 0, 0);  // atomic 16-byte read (stores only if it was zero)
+    }
+    switch (kind) {
+        case 0:
+            s.tcg.excl_addr = addr;
+            s.tcg.excl_val[0] = lo;
+            s.tcg.excl_val[1] = hi;
+            xset(t, lo);
+            xset(t2, hi);
+            return {0, 0};
+        case 1: {
+            bool hold = s.tcg.excl_addr == addr;
+            s.tcg.excl_addr = tcg::kTlbInvalid;
+            uint64_t el = s.tcg.excl_val[0], eh = s.tcg.excl_val[1];
+            bool ok =
+                hold && (host ? cas128(host, &el, &eh, xget(t), xget(t2)) : (lo == el && hi == eh));
+            if (ok && !host) {
+                tcg::mem_store(env, addr, xget(t), tcg::MemOp::make(3, s.el), pc);
+                tcg::mem_store(env, addr + 8, xget(t2), tcg::MemOp::make(3, s.el), pc);
+            }
+            xset(rs, ok ? 0 : 1);
+            return {0, 0};
+        }
+        default: {
+            uint64_t el = xget(rs), eh = xget(rs + 1);
+            if (host) {
+                cas128(host, &el, &eh, xget(t), xget(t + 1));
+            } else {
+                if (lo == el && hi == eh) {
+                    tcg::mem_store(env, addr, xget(t), tcg::MemOp::make(3, s.el), pc);
+                    tcg::mem_store(env, addr + 8, xget(t + 1), tcg::MemOp::make(3, s.el), pc);
+                }
+                el = lo, eh = hi;
+            }
+            xset(rs, el);
+            xset(rs + 1, eh);
+            return {0, 0};
+        }
+    }
+}
+
 using namespace tcg;
 
 }  // namespace
@@ -447,6 +524,7 @@ const ArmHelperIds& arm_helpers() {
         h.sys = register_helper("arm_sys", h_sys, kAll);
         h.crc32 = register_helper("arm_crc32", h_crc32, kHelperPure);
         h.simd_ldst = register_helper("arm_simd_ldst", h_simd_ldst, kAll);
+        h.pair128 = register_helper("arm_pair128", h_pair128, kAll);
         h.check_irq = register_helper("arm_check_irq", h_check_irq, kHelperReadsState);
         register_fp_helpers(&h);
         return h;

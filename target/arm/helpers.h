@@ -18,6 +18,7 @@ struct ArmHelperIds {
     uint32_t sys;        // (op1<<11|crn<<7|crm<<3|op2, value, pc): DC/IC/TLBI/AT
     uint32_t crc32;      // (acc, value, bytes | castagnoli << 8) -> crc
     uint32_t simd_ldst;  // (desc, address, pc): LDn/STn structure forms
+    uint32_t pair128;    // (kind | regs << 8, address, pc): LDXP/STXP/CASP on 64-bit pairs
     uint32_t check_irq;  // () after unmasking: request an interrupt check
     // FP / SIMD
     uint32_t fp_binop;  // (op | size << 8, a, b) -> result (FPCR from env)
@@ -25,8 +26,7 @@ struct ArmHelperIds {
     uint32_t fp_fma;    // (op | size << 8, a, b, c) -> result
     uint32_t fp_cmp;    // (size | signal << 8, a, b) -> NZCV
     uint32_t fp_cvt;    // (kind, value) -> converted
-    uint32_t vec3;      // (desc, d_off, n_off, m_off): three-same/permute etc. on env registers
-    uint32_t vec2;      // (desc, d_off, n_off, imm): two-reg misc / across lanes / shifts
+    uint32_t vec;       // (desc, d_off, n_off, m_off): AdvSIMD ops on env registers (vec_ops.h)
 };
 
 const ArmHelperIds& arm_helpers();

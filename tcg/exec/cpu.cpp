@@ -138,7 +138,7 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     bool whole_page = r && !r->is_io() && r->start <= pa_page && pa_page + kPageSize <= r->end();
     if (whole_page) {
         e.addend = reinterpret_cast<uintptr_t>(r->host_ptr() + (pa_page - r->start)) - va_page;
-        e.addr_read = va_page;
+        e.addr_read = pt.readable ? va_page : kTlbInvalid;
         e.addr_code = pt.executable ? va_page : kTlbInvalid;
         if (!pt.writable) {
             e.addr_write = kTlbInvalid;
@@ -151,7 +151,7 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
         // Device memory, unmapped space, or a page only partly RAM: every
         // access goes through the address space.
         e.addend = 0;
-        e.addr_read = va_page | kTlbMmio;
+        e.addr_read = pt.readable ? va_page | kTlbMmio : kTlbInvalid;
         e.addr_write = pt.writable ? va_page | kTlbMmio : kTlbInvalid;
         e.addr_code = pt.executable ? va_page | kTlbMmio : kTlbInvalid;
     }

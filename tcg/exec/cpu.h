@@ -24,6 +24,7 @@ enum class FaultKind : uint8_t { Translation, Permission, Alignment, External };
 
 struct PageTranslation {
     uint64_t pa_page = 0;
+    bool readable = true;
     bool writable = true;
     bool executable = true;
 };

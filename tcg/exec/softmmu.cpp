@@ -220,6 +220,12 @@ bool cas_any(unsigned size, void* host, uint64_t expected, uint64_t desired, uin
 
 }  // namespace
 
+uint64_t mem_atomic_host(void* envp, uint64_t va, unsigned size, unsigned mmu_idx, uint64_t pc,
+                         void** host) {
+    unsigned log2 = static_cast<unsigned>(__builtin_ctz(size));
+    return atomic_host(static_cast<TcgEnv*>(envp), va, MemOp::make(log2, mmu_idx), pc, host);
+}
+
 HelperRet mem_load(void* envp, uint64_t va, uint64_t memop, uint64_t pc) {
     uint64_t v = 0;
     uint64_t st = access(static_cast<TcgEnv*>(envp), va, memop, false, &v, pc);

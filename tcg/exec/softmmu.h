@@ -23,6 +23,11 @@ uint64_t mem_store128(void* env, uint64_t va, uint64_t lo, uint64_t hi, uint64_t
 HelperRet mem_load_excl(void* env, uint64_t va, uint64_t memop, uint64_t pc);
 HelperRet mem_store_excl(void* env, uint64_t va, uint64_t value, uint64_t memop, uint64_t pc);
 HelperRet mem_atomic_rmw(void* env, uint64_t va, uint64_t value, uint64_t memop, uint64_t pc);
+// Host address for an atomic access of `size` bytes (read and write
+// permission, natural alignment checked). *host is nullptr (status 0) for
+// device memory, where the caller falls back to plain accesses.
+uint64_t mem_atomic_host(void* env, uint64_t va, unsigned size, unsigned mmu_idx, uint64_t pc,
+                         void** host);
 HelperRet mem_cmpxchg(void* env, uint64_t va, uint64_t expected, uint64_t desired, uint64_t memop,
                       uint64_t pc);
 

@@ -232,8 +232,9 @@ bool A64Translator::LDSTX(uint32_t size, uint32_t L, uint32_t s, uint32_t o0, ui
 bool A64Translator::LDSTXP(uint32_t sz, uint32_t L, uint32_t s, uint32_t o0, uint32_t t2,
                            uint32_t n, uint32_t t) {
     if (sz) {
-        log_mask(LOG_UNIMP, "LDXP/STXP of two 64-bit registers: not supported yet\n");
-        return false;
+        ir_.call(Type::Void, helpers().pair128,
+                 {ir_.c64((L ? 0 : 1) | t << 8 | t2 << 13 | s << 18), xsp(n, true), ir_.c64(pc_)});
+        return true;
     }
     Value addr = xsp(n, true);
     uint64_t mo = memop(3, MemOp::kAligned);
@@ -289,8 +290,9 @@ bool A64Translator::CASP(uint32_t sz, uint32_t L, uint32_t s, uint32_t o0, uint3
                          uint32_t t) {
     if (t2 != 31 || (s & 1) || (t & 1)) return false;
     if (sz) {
-        log_mask(LOG_UNIMP, "CASP of 64-bit register pairs: not supported yet\n");
-        return false;
+        ir_.call(Type::Void, helpers().pair128,
+                 {ir_.c64(2 | t << 8 | s << 18), xsp(n, true), ir_.c64(pc_)});
+        return true;
     }
     Value addr = xsp(n, true);
     auto pair = [&](unsigned r) {

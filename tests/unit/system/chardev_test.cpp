@@ -60,11 +60,13 @@ TEST_CASE("file chardev writes output and feeds input with back-pressure", "[cha
     s.room = 2;
     c->set_frontend(&s);
     c->write(reinterpret_cast<const uint8_t*>("hello"), 5);
-    for (int i = 0; i < 5; ++i) loop.run_once(1'000'000);
+    for (int i = 0; i < 5; ++i)
+        loop.run_once(1'000'000);
     CHECK(s.got == "ab");  // only as much as the frontend could take
     s.room = 100;
     c->accept_input();
-    for (int i = 0; i < 5; ++i) loop.run_once(1'000'000);
+    for (int i = 0; i < 5; ++i)
+        loop.run_once(1'000'000);
     CHECK(s.got == "abcdef");
     c.reset();
     CHECK(slurp(out) == "hello");
@@ -119,7 +121,8 @@ TEST_CASE("unix socket server with wait=off accepts a client later", "[chardev]"
     sa.sun_family = AF_UNIX;
     std::strcpy(sa.sun_path, path.c_str());
     REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    for (int i = 0; i < 5 && s.events.empty(); ++i) loop.run_once(10'000'000);
+    for (int i = 0; i < 5 && s.events.empty(); ++i)
+        loop.run_once(10'000'000);
     REQUIRE(!s.events.empty());
     CHECK(s.events.back() == CharEvent::Opened);
     c->write(reinterpret_cast<const uint8_t*>("out"), 3);
@@ -127,10 +130,12 @@ TEST_CASE("unix socket server with wait=off accepts a client later", "[chardev]"
     CHECK(read(fd, buf, sizeof buf) == 3);
     CHECK(std::string(buf) == "out");
     REQUIRE(write(fd, "in", 2) == 2);
-    for (int i = 0; i < 5 && s.got.empty(); ++i) loop.run_once(10'000'000);
+    for (int i = 0; i < 5 && s.got.empty(); ++i)
+        loop.run_once(10'000'000);
     CHECK(s.got == "in");
     close(fd);
-    for (int i = 0; i < 5 && s.events.back() != CharEvent::Closed; ++i) loop.run_once(10'000'000);
+    for (int i = 0; i < 5 && s.events.back() != CharEvent::Closed; ++i)
+        loop.run_once(10'000'000);
     CHECK(s.events.back() == CharEvent::Closed);
 }
 
@@ -174,7 +179,9 @@ TEST_CASE("mux: Ctrl-a c switches to the monitor, Ctrl-a x quits", "[chardev]") 
             out.append(reinterpret_cast<const char*>(d), n);
             return n;
         }
-        void push(const std::string& s) { deliver(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+        void push(const std::string& s) {
+            deliver(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+        }
     } rec("rec");
     MuxChardev mux("mux", &rec);
     Sink serial;
@@ -186,13 +193,18 @@ TEST_CASE("mux: Ctrl-a c switches to the monitor, Ctrl-a x quits", "[chardev]") 
 
     rec.push("ls\r");
     CHECK(serial.got == "ls\r");
-    rec.push("\x01" "c");  // to the monitor
+    rec.push(
+        "\x01"
+        "c");  // to the monitor
     rec.push("stop\r");
     CHECK(vm.state == RunState::Paused);
     CHECK(serial.got == "ls\r");  // the serial port saw none of it
     rec.push("info status\r");
     CHECK(rec.out.find("VM status: paused") != std::string::npos);
-    rec.push("\x01" "c" "x");  // back to the serial port
+    rec.push(
+        "\x01"
+        "c"
+        "x");  // back to the serial port
     CHECK(serial.got == "ls\rx");
     rec.push("\x01\x01");  // a literal Ctrl-a
     CHECK(serial.got == "ls\rx\x01");

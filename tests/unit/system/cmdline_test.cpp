@@ -13,10 +13,26 @@ std::optional<CommandLine> parse(std::vector<const char*> args) {
 }  // namespace
 
 TEST_CASE("cmdline: a typical QEMU command line", "[cmdline]") {
-    auto cl = parse({"-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2",
-                     "-kernel", "Image", "-initrd", "rootfs.cpio.gz", "-append",
-                     "console=ttyAMA0 root=/dev/vda", "-nographic", "-drive",
-                     "file=disk.qcow2,if=virtio", "-netdev", "user,id=n0", "-device",
+    auto cl = parse({"-M",
+                     "virt,gic-version=3",
+                     "-cpu",
+                     "cortex-a57",
+                     "-m",
+                     "1G",
+                     "-smp",
+                     "2",
+                     "-kernel",
+                     "Image",
+                     "-initrd",
+                     "rootfs.cpio.gz",
+                     "-append",
+                     "console=ttyAMA0 root=/dev/vda",
+                     "-nographic",
+                     "-drive",
+                     "file=disk.qcow2,if=virtio",
+                     "-netdev",
+                     "user,id=n0",
+                     "-device",
                      "virtio-net-device,netdev=n0"});
     REQUIRE(cl);
     CHECK(cl->machine.type == "virt");
@@ -71,9 +87,9 @@ TEST_CASE("cmdline: hostile and malformed inputs are rejected", "[cmdline]") {
     CHECK_FALSE(parse({"-m", "-5"}));
     CHECK_FALSE(parse({"-m", "99999999999999999999G"}));
     CHECK_FALSE(parse({"-m", "1G,slots=banana"}));
-    CHECK_FALSE(parse({"-m"}));                       // missing argument
-    CHECK_FALSE(parse({"-frobnicate"}));              // unknown option
-    CHECK_FALSE(parse({"-mach", "virt"}));            // no prefix guessing
+    CHECK_FALSE(parse({"-m"}));             // missing argument
+    CHECK_FALSE(parse({"-frobnicate"}));    // unknown option
+    CHECK_FALSE(parse({"-mach", "virt"}));  // no prefix guessing
     CHECK_FALSE(parse({"-smp", "0"}));
     CHECK_FALSE(parse({"-smp", "4,sockets=3,cores=1,threads=1"}));
     CHECK_FALSE(parse({"-smp", "cpus=x"}));
@@ -81,10 +97,10 @@ TEST_CASE("cmdline: hostile and malformed inputs are rejected", "[cmdline]") {
     CHECK_FALSE(parse({"-smp", "99999999999"}));
     CHECK_FALSE(parse({"-d", "in_asm,nonsense"}));
     CHECK_FALSE(parse({"-display", "gtk"}));
-    CHECK_FALSE(parse({"-chardev", "stdio"}));        // no id
+    CHECK_FALSE(parse({"-chardev", "stdio"}));  // no id
     CHECK_FALSE(parse({"-drive", "=x"}));
     CHECK_FALSE(parse({"-object", "memory-backend-ram,id=m"}));  // not supported yet
-    CHECK_FALSE(parse({"disk.img"}));                 // bare image argument
+    CHECK_FALSE(parse({"disk.img"}));                            // bare image argument
     CHECK_FALSE(parse({"-semihosting-config", "enable=maybe"}));
 }
 
@@ -95,8 +111,7 @@ TEST_CASE("cmdline: help queries", "[cmdline]") {
     CHECK(parse({"-d", "help"})->log_help);
 }
 
-TEST_CASE("cmdline: -nographic with an explicit serial puts the monitor on stdio",
-          "[cmdline]") {
+TEST_CASE("cmdline: -nographic with an explicit serial puts the monitor on stdio", "[cmdline]") {
     auto cl = parse({"-nographic", "-serial", "file:out.txt"});
     REQUIRE(cl);
     CHECK(cl->serials == std::vector<std::string>{"file:out.txt"});

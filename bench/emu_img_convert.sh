@@ -1,0 +1,55 @@
+#!/bin/sh
+# emu-img convert vs qemu-img convert on the same 1 GiB raw image (a quarter
+# each: holes, written zeroes, text, random data). Prints the median wall
+# time of each conversion for both tools and the ratio qemu/emu (> 1: emu
+# is faster).
+#   bench/emu_img_convert.sh [build-dir] [runs]
+# BENCH_DIR (default /var/tmp) holds the ~3 GiB of scratch files.
+set -eu
+B="${1:-build}"
+RUNS="${2:-3}"
+EMU_IMG="$B/tools/emu-img/emu-img"
+QEMU_IMG=$(command -v qemu-img) || { echo "qemu-img not installed"; exit 1; }
+D=$(mktemp -d "${BENCH_DIR:-/var/tmp}/emu-img-bench-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+
+Q=$((256 * 1024 * 1024))
+SRC="$D/src.raw"
+truncate -s 1G "$SRC"
+dd if=/dev/zero of="$SRC" bs=1M seek=256 count=256 conv=notrunc status=none
+yes "The quick brown fox jumps over the lazy dog; emu block layer benchmark text." |
+    head -c $Q | dd of="$SRC" bs=1M seek=512 conv=notrunc iflag=fullblock status=none
+head -c $Q /dev/urandom | dd of="$SRC" bs=1M seek=768 conv=notrunc iflag=fullblock status=none
+"$QEMU_IMG" convert -O qcow2 "$SRC" "$D/in.qcow2"
+"$QEMU_IMG" convert -c -O qcow2 "$SRC" "$D/in-c.qcow2"
+sync
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+timeit() {  # prints seconds for one run of the command
+    s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
+    echo "$e - $s" | bc -l
+}
+bench() {  # name, tool, args...
+    name="$1"; tool="$2"; shift 2
+    for _ in $(seq "$RUNS"); do
+        rm -f "$D/out"
+        timeit "$tool" convert "$@" "$D/out"
+    done | median
+}
+
+printf "%-28s %10s %10s %8s\n" "conversion" "qemu-img" "emu-img" "ratio"
+row() {  # label, args...
+    label="$1"; shift
+    q=$(bench "$label" "$QEMU_IMG" "$@")
+    e=$(bench "$label" "$EMU_IMG" "$@")
+    # Verify the output of the last emu-img run.
+    if ! "$QEMU_IMG" compare -q "$SRC" "$D/out"; then echo "emu-img output differs: $label"; exit 1; fi
+    printf "%-28s %9.2fs %9.2fs %7.2fx\n" "$label" "$q" "$e" "$(echo "$q / $e" | bc -l)"
+}
+row "raw -> qcow2" -O qcow2 "$SRC"
+row "qcow2 -> raw" -O raw "$D/in.qcow2"
+row "raw -> qcow2 -c" -c -O qcow2 "$SRC"
+row "compressed qcow2 -> raw" -O raw "$D/in-c.qcow2"
+ls -l "$D/in-c.qcow2" | awk '{print "qemu-img -c output: " $5 " bytes"}'
+"$EMU_IMG" convert -c -O qcow2 "$SRC" "$D/emu-c.qcow2"
+ls -l "$D/emu-c.qcow2" | awk '{print "emu-img -c output:  " $5 " bytes"}'

@@ -1,0 +1,81 @@
+#pragma once
+// The board-facing side of virtio: the -device names, factories that turn
+// -device / -drive option lists into devices (every property checked, bad
+// ones named), and placement on the board's virtio-mmio slots or PCI bus.
+//
+// A board does, in this order:
+//   register_virtio_devices(target_info.devices);       // for -device help
+//   DriveTable drives = DriveTable::parse(cfg.drives, "virtio", cfg.snapshot);
+//   VirtioMachineDevices virtio({&loop, &mmio_bus, &pci_host.bus(), true}, drives);
+//   virtio.add_if_virtio_drives();
+//   for (auto& kv : cfg.devices) if (!virtio.add_device(kv)) { ...board's own... }
+// and keeps `virtio` alive as long as the machine (it owns the PCI functions).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hw/virtio/drive_table.h"
+#include "util/keyval.h"
+
+namespace emu {
+
+class DeviceRegistry;
+class EventLoop;
+class PciBus;
+class VirtioDevice;
+class VirtioMmioBus;
+class VirtioPci;
+
+// Adds virtio-blk-device, virtio-blk-pci, virtio-rng-device, virtio-rng-pci.
+void register_virtio_devices(DeviceRegistry& registry);
+bool is_virtio_device_name(const std::string& name);
+
+struct VirtioBoardContext {
+    EventLoop* loop = nullptr;      // where block completions run (required for disks)
+    VirtioMmioBus* mmio = nullptr;  // nullptr: the board has no virtio-mmio
+    PciBus* pci = nullptr;          // nullptr: the board has no PCI
+    // -drive if=virtio becomes virtio-blk-pci (QEMU's choice on virt and pc)
+    // or, when false or without PCI, virtio-blk-device.
+    bool if_virtio_on_pci = true;
+};
+
+// A device made from options, before placement.
+struct VirtioDeviceSpec {
+    std::unique_ptr<VirtioDevice> device;
+    bool pci = false;
+    std::string id;
+    std::optional<std::string> bus;
+    std::optional<uint8_t> devfn;  // addr=
+    uint32_t pci_class = 0;
+};
+
+// Builds the device named by opts' "driver" key (the -device implied key).
+// Throws std::runtime_error ("-device NAME: ...") on any bad property.
+VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& drives,
+                                      EventLoop* loop);
+
+class VirtioMachineDevices {
+  public:
+    VirtioMachineDevices(const VirtioBoardContext& ctx, DriveTable& drives);
+    ~VirtioMachineDevices();
+    VirtioMachineDevices(const VirtioMachineDevices&) = delete;
+    VirtioMachineDevices& operator=(const VirtioMachineDevices&) = delete;
+
+    // Creates and places the device if opts names a virtio device; false
+    // when it is not one of ours. Throws std::runtime_error on errors.
+    bool add_device(const KeyValueList& opts);
+    // A virtio-blk for each unclaimed if=virtio drive.
+    void add_if_virtio_drives();
+    // Places an already-built device (e.g. one a board makes itself).
+    void place(VirtioDeviceSpec spec);
+
+    const std::vector<std::unique_ptr<VirtioPci>>& pci_functions() const { return pci_; }
+
+  private:
+    VirtioBoardContext ctx_;
+    DriveTable& drives_;
+    std::vector<std::unique_ptr<VirtioPci>> pci_;
+};
+
+}  // namespace emu

@@ -1,0 +1,413 @@
+// emu-img convert: copies one or more images (concatenated) into a new
+// image. Zero areas are skipped (sparse output). Reading and writing
+// overlap (a reader thread feeds the writer); with -c, clusters are
+// compressed on every core and written in order.
+#include <getopt.h>
+
+#include <atomic>
+#include <cinttypes>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "block/iov_util.h"
+#include "block/qcow2/qcow2.h"
+#include "tools/emu-img/img_common.h"
+#include "util/log.h"
+
+namespace emu::img {
+
+namespace {
+
+struct Source {
+    std::unique_ptr<block::BlockDriver> drv;
+    uint64_t start;  // offset in the concatenated input
+};
+
+class Progress {
+  public:
+    explicit Progress(bool on) : on_(on) {
+        if (on_) print(0);
+    }
+    void update(uint64_t done, uint64_t total) {
+        if (!on_ || total == 0) return;
+        double p = done * 100.0 / total;
+        if (p - last_ >= 1.0 || done == total) print(p);
+    }
+    void finish() {
+        if (!on_) return;
+        print(100.0);
+        std::printf("\n");
+        std::fflush(stdout);
+    }
+
+  private:
+    void print(double p) {
+        last_ = p;
+        std::printf("    (%.2f/100%%)\r", p);
+        std::fflush(stdout);
+    }
+    bool on_;
+    double last_ = 0;
+};
+
+// A chunk of input: its data, or nothing when the whole chunk reads as zero.
+struct Chunk {
+    uint64_t off = 0;
+    uint64_t len = 0;
+    bool zero = false;
+    std::vector<uint8_t> buf;
+    int err = 0;
+};
+
+// Reads [off, off+len) of the concatenated sources. Uses block status to
+// avoid reading areas known to be zero.
+int read_input(std::vector<Source>& srcs, uint64_t off, uint64_t len, uint8_t* buf,
+               bool* all_zero) {
+    *all_zero = true;
+    for (Source& s : srcs) {
+        const uint64_t ss = s.drv->size();
+        if (off + len <= s.start || off >= s.start + ss) continue;
+        uint64_t a = std::max(off, s.start), b = std::min(off + len, s.start + ss);
+        uint64_t pos = a;
+        while (pos < b) {
+            block::BlockStatus st;
+            int r = s.drv->block_status(pos - s.start, b - pos, &st);
+            if (r < 0) return r;
+            uint64_t n = std::min<uint64_t>(st.bytes, b - pos);
+            if (n == 0) n = b - pos;
+            if ((st.flags & block::BLOCK_STATUS_ZERO) && !(st.flags & block::BLOCK_STATUS_DATA)) {
+                std::memset(buf + (pos - off), 0, n);
+            } else {
+                r = s.drv->pread(pos - s.start, buf + (pos - off), n);
+                if (r < 0) return r;
+                *all_zero = false;
+            }
+            pos += n;
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+int cmd_convert(int argc, char** argv) {
+    std::string src_fmt, out_fmt = "raw", cache = "unsafe", src_cache = "writeback";
+    std::vector<std::string> opt_strs;
+    bool compress = false, progress = false, quiet = false, no_create = false;
+    uint64_t sparse = 4096;
+    bool target_is_zero = false;
+    static const option longopts[] = {{"help", no_argument, nullptr, 'h'},
+                                      {"target-is-zero", no_argument, nullptr, 'z'},
+                                      {"force-share", no_argument, nullptr, 'U'},
+                                      {nullptr, 0, nullptr, 0}};
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":hf:O:B:CcF:o:l:S:pt:T:qnm:WUr:", longopts, nullptr)) !=
+           -1) {
+        switch (c) {
+            case 'f':
+                src_fmt = optarg;
+                break;
+            case 'O':
+                out_fmt = optarg;
+                break;
+            case 'c':
+                compress = true;
+                break;
+            case 'o':
+                opt_strs.push_back(optarg);
+                break;
+            case 'p':
+                progress = true;
+                break;
+            case 'q':
+                quiet = true;
+                break;
+            case 'n':
+                no_create = true;
+                break;
+            case 't':
+                cache = optarg;
+                break;
+            case 'T':
+                src_cache = optarg;
+                break;
+            case 'S':
+                if (!parse_img_size(optarg, &sparse)) {
+                    error_report(
+                        "Invalid buffer size for sparse output specified. Valid sizes are "
+                        "multiples of 512 up to 16M.");
+                    return 1;
+                }
+                break;
+            case 'm':
+            case 'W':
+            case 'U':
+            case 'C':
+            case 'r':
+                break;  // parallelism/copy-offload hints: we decide ourselves
+            case 'z':
+                target_is_zero = true;
+                break;
+            case 'B':
+            case 'F':
+            case 'l':
+                error_report("not supported yet: convert -%c", c);
+                return 1;
+            case 'h':
+                std::printf(
+                    "usage: emu-img convert [-c] [-p] [-q] [-n] [-f fmt] [-O output_fmt] [-o "
+                    "options] [-S sparse_size] filename [filename2 [...]] output_filename\n");
+                return 0;
+            case ':':
+                return usage_error("option requires an argument -- '%c'", optopt);
+            default:
+                return usage_error("invalid option -- '%c'", optopt);
+        }
+    }
+    if (quiet) progress = false;
+    if (argc - optind < 2) return usage_error("Expecting image file name");
+    if (out_fmt != "raw" && out_fmt != "qcow2") {
+        error_report("Unknown file format '%s'", out_fmt.c_str());
+        return 1;
+    }
+    if (compress && out_fmt != "qcow2") {
+        error_report("Compression not supported for this file format");
+        return 1;
+    }
+    block::CacheMode out_cache, in_cache;
+    if (!block::parse_cache_mode(cache, &out_cache) ||
+        !block::parse_cache_mode(src_cache, &in_cache)) {
+        error_report("Invalid cache option: %s", cache.c_str());
+        return 1;
+    }
+    std::string out_name = argv[argc - 1];
+    std::vector<Source> srcs;
+    uint64_t total = 0;
+    for (int i = optind; i < argc - 1; i++) {
+        auto d = open_or_report(argv[i], src_fmt, true, true, in_cache);
+        if (!d) return 1;
+        srcs.push_back({std::move(d), total});
+        total += srcs.back().drv->size();
+    }
+
+    if (!no_create) {
+        if (create_image(out_fmt, out_name, &total, opt_strs, "", "", false, true) != 0) return 1;
+        target_is_zero = true;
+    }
+    auto out = open_or_report(out_name, out_fmt, false, true, out_cache);
+    if (!out) return 1;
+    if (no_create && out->size() < total) {
+        error_report("Output image is too small (%" PRIu64 " < %" PRIu64 ")", out->size(), total);
+        return 1;
+    }
+    auto* qout = dynamic_cast<block::qcow2::Qcow2Image*>(out.get());
+    const uint64_t cs = qout ? qout->cluster_size() : 65536;
+    // Zero detection granularity: a whole cluster for qcow2 (a partial one
+    // would be written anyway), the -S size for raw.
+    uint64_t gran = qout ? cs : (sparse ? sparse : 0);
+    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 64 * cs : (2u << 20));
+
+    Progress prog(progress);
+    std::atomic<int> werr{0};
+
+    if (compress) {
+        // Workers each take the next chunk, read it and compress its
+        // clusters; this thread writes finished chunks in order. A window of
+        // slots bounds memory and keeps the output sequential.
+        const auto ctype = qout->header().compression_type;
+        // More workers than cores keeps the pipeline full while the writer runs.
+        const unsigned nthreads = std::max(4u, std::thread::hardware_concurrency());
+        const uint64_t nchunks = (total + chunk - 1) / chunk;
+        const uint64_t window = 2 * nthreads + 2;
+        struct Slot {
+            std::vector<uint8_t> buf;
+            std::vector<std::vector<uint8_t>> comp;
+            std::vector<char> skip;
+            bool zero = false;
+            bool ready = false;
+            int err = 0;
+        };
+        std::vector<Slot> slots(window);
+        std::mutex m;
+        std::condition_variable cv;
+        uint64_t written = 0;
+        std::atomic<uint64_t> next{0};
+        std::atomic<bool> stop{false};
+        auto worker = [&] {
+            for (;;) {
+                const uint64_t i = next.fetch_add(1);
+                if (i >= nchunks) return;
+                {
+                    std::unique_lock<std::mutex> g(m);
+                    cv.wait(g, [&] { return i < written + window || stop.load(); });
+                    if (stop.load()) return;
+                }
+                Slot& s = slots[i % window];
+                const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+                const uint64_t n = (len + cs - 1) / cs;
+                s.buf.resize(chunk);
+                s.comp.resize(n);
+                s.skip.assign(n, 0);
+                s.err = read_input(srcs, off, len, s.buf.data(), &s.zero);
+                for (uint64_t k = 0; k < n && !s.zero && s.err == 0; k++) {
+                    const uint64_t l = std::min(cs, len - k * cs);
+                    const uint8_t* p = s.buf.data() + k * cs;
+                    s.comp[k].clear();
+                    s.skip[k] = block::buffer_is_zero(p, l);
+                    if (s.skip[k] || l < cs) continue;  // a short last cluster is stored raw
+                    s.comp[k] = block::qcow2::compress_cluster(ctype, p, l);
+                }
+                std::lock_guard<std::mutex> g(m);
+                s.ready = true;
+                cv.notify_all();
+            }
+        };
+        std::vector<std::thread> ts;
+        for (unsigned t = 0; t < nthreads; t++)
+            ts.emplace_back(worker);
+        int r = 0;
+        for (uint64_t i = 0; i < nchunks && r == 0; i++) {
+            Slot& s = slots[i % window];
+            {
+                std::unique_lock<std::mutex> g(m);
+                cv.wait(g, [&] { return s.ready; });
+            }
+            const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+            if (s.err < 0) {
+                error_report("error while reading at byte %" PRIu64 ": %s", off,
+                             std::strerror(-s.err));
+                r = s.err;
+                break;
+            }
+            if (s.zero) {
+                if (!target_is_zero) r = out->write_zeroes(off, len, true);
+            } else {
+                for (uint64_t k = 0; k < s.comp.size() && r == 0; k++) {
+                    const uint64_t l = std::min(cs, len - k * cs);
+                    if (s.skip[k]) {
+                        if (!target_is_zero) r = out->write_zeroes(off + k * cs, l, true);
+                    } else if (l < cs) {
+                        r = out->pwrite(off + k * cs, s.buf.data() + k * cs, l);
+                    } else {
+                        r = qout->write_compressed(off + k * cs, s.buf.data() + k * cs, s.comp[k]);
+                    }
+                }
+            }
+            if (r < 0)
+                error_report("error while writing at byte %" PRIu64 ": %s", off, std::strerror(-r));
+            prog.update(off + len, total);
+            std::lock_guard<std::mutex> g(m);
+            s.ready = false;
+            written++;
+            cv.notify_all();
+        }
+        if (r < 0) {
+            std::lock_guard<std::mutex> g(m);
+            stop = true;
+            cv.notify_all();
+        }
+        for (auto& t : ts)
+            t.join();
+        if (r < 0) return 1;
+    } else {
+        // Reader thread -> bounded queue -> this thread writes.
+        std::mutex m;
+        std::condition_variable cv;
+        std::deque<Chunk> q;
+        std::vector<std::vector<uint8_t>> pool;
+        bool done = false;
+        std::thread reader([&] {
+            for (uint64_t off = 0; off < total && !werr.load(); off += chunk) {
+                Chunk ch;
+                ch.off = off;
+                ch.len = std::min(chunk, total - off);
+                {
+                    std::unique_lock<std::mutex> g(m);
+                    cv.wait(g, [&] { return q.size() < 4 || werr.load(); });
+                    if (!pool.empty()) {
+                        ch.buf = std::move(pool.back());
+                        pool.pop_back();
+                    }
+                }
+                ch.buf.resize(ch.len);
+                ch.err = read_input(srcs, off, ch.len, ch.buf.data(), &ch.zero);
+                std::lock_guard<std::mutex> g(m);
+                q.push_back(std::move(ch));
+                cv.notify_all();
+            }
+            std::lock_guard<std::mutex> g(m);
+            done = true;
+            cv.notify_all();
+        });
+        for (;;) {
+            Chunk ch;
+            {
+                std::unique_lock<std::mutex> g(m);
+                cv.wait(g, [&] { return !q.empty() || done; });
+                if (q.empty()) break;
+                ch = std::move(q.front());
+                q.pop_front();
+                cv.notify_all();
+            }
+            int r = ch.err;
+            if (r < 0) {
+                error_report("error while reading at byte %" PRIu64 ": %s", ch.off,
+                             std::strerror(-r));
+                werr = 1;
+                break;
+            }
+            if (ch.zero) {
+                if (!target_is_zero) r = out->write_zeroes(ch.off, ch.len, true);
+            } else if (gran == 0) {
+                r = out->pwrite(ch.off, ch.buf.data(), ch.len);
+            } else {
+                // Write runs of non-zero blocks; skip (or zero) the rest.
+                uint64_t pos = 0;
+                while (pos < ch.len && r == 0) {
+                    uint64_t n = std::min(gran, ch.len - pos);
+                    const bool z = block::buffer_is_zero(ch.buf.data() + pos, n);
+                    uint64_t run = n;
+                    while (pos + run < ch.len) {
+                        uint64_t n2 = std::min(gran, ch.len - pos - run);
+                        if (block::buffer_is_zero(ch.buf.data() + pos + run, n2) != z) break;
+                        run += n2;
+                    }
+                    if (!z)
+                        r = out->pwrite(ch.off + pos, ch.buf.data() + pos, run);
+                    else if (!target_is_zero)
+                        r = out->write_zeroes(ch.off + pos, run, true);
+                    pos += run;
+                }
+            }
+            if (r < 0) {
+                error_report("error while writing at byte %" PRIu64 ": %s", ch.off,
+                             std::strerror(-r));
+                werr = 1;
+                break;
+            }
+            prog.update(ch.off + ch.len, total);
+            std::lock_guard<std::mutex> g(m);
+            pool.push_back(std::move(ch.buf));
+        }
+        {
+            std::lock_guard<std::mutex> g(m);
+            cv.notify_all();
+        }
+        reader.join();
+        if (werr.load()) return 1;
+    }
+    int r = out->flush();
+    if (r < 0) {
+        error_report("error while flushing: %s", std::strerror(-r));
+        return 1;
+    }
+    prog.finish();
+    return 0;
+}
+
+}  // namespace emu::img

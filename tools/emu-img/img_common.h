@@ -1,0 +1,49 @@
+#pragma once
+// Shared pieces of the emu-img commands: argument handling in qemu-img's
+// style (getopt_long, options may follow the file names), size formatting
+// and image opening with qemu-img's error messages.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "block/block_driver.h"
+
+namespace emu::img {
+
+// One command: argv[0] is the command name.
+using CommandFn = int (*)(int argc, char** argv);
+int cmd_create(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_check(int argc, char** argv);
+int cmd_convert(int argc, char** argv);
+int cmd_snapshot(int argc, char** argv);
+int cmd_resize(int argc, char** argv);
+int cmd_map(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
+int cmd_rebase(int argc, char** argv);
+
+// Creates an image from qemu-img style -o options (create and convert).
+// size == nullptr: take it from -o size= or the backing file. Prints errors.
+int create_image(const std::string& fmt, const std::string& filename, const uint64_t* size,
+                 const std::vector<std::string>& opts, std::string backing, std::string backing_fmt,
+                 bool unsafe, bool quiet);
+
+// "1 GiB", "196 KiB", "0 B" (three significant digits, binary units).
+std::string size_to_str(uint64_t v);
+// qemu-img's size syntax for create/resize: bytes or k/M/G/T/P/E suffixes.
+bool parse_img_size(const std::string& s, uint64_t* out);
+
+// Opens an image the way qemu-img does; prints the error and returns
+// nullptr on failure.
+std::unique_ptr<block::BlockDriver> open_or_report(
+    const std::string& path, const std::string& fmt, bool read_only, bool open_backing = true,
+    block::CacheMode cache = block::CacheMode::Writeback);
+
+// Prints "Try 'emu-img --help' ..." style usage errors; always returns 1.
+int usage_error(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// JSON string escaping for --output=json.
+std::string json_str(const std::string& s);
+
+}  // namespace emu::img
