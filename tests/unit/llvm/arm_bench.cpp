@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "hw/core/memory_region.h"
 #include "target/arm/arm_cpu.h"
 #include "tcg/llvm/llvm_tier.h"
+#include "util/log.h"
 
 using namespace emu;
 
@@ -121,6 +123,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (argc > 3) opts.hot_threshold = static_cast<uint32_t>(std::atoi(argv[3]));
+    // -d categories, e.g. EMU_BENCH_LOG=in_asm,out_asm (tier=llvm shows the
+    // host code of every block).
+    if (const char* d = std::getenv("EMU_BENCH_LOG")) {
+        std::string bad;
+        g_log_mask.store(parse_log_mask(d, &bad));
+    }
 
     auto root = MemoryRegion::container("system", ~0ull);
     auto ram = MemoryRegion::ram("ram", kRamSize);
