@@ -155,7 +155,7 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
                                      kv("file=" + img.b() + ",if=none,id=d1", "file")},
                                     "virtio", false);
     {
-        VirtioMachineDevices v({&loop, &mmio, &host.bus(), true}, drives);
+        VirtioMachineDevices v({&loop, &mmio, &host.bus(), true, {}}, drives);
         v.add_if_virtio_drives();
         CHECK(v.add_device(kv("virtio-blk-pci,drive=d1,addr=05.0")));
         CHECK(v.add_device(kv("virtio-rng-device,bus=virtio-mmio-bus.3")));
@@ -177,6 +177,6 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
     }
     CHECK(host.bus().config_read(pci::devfn(5, 0), 0, 4) == 0xffffffffu);
     // Without PCI, PCI devices are refused by name.
-    VirtioMachineDevices nopci({&loop, &mmio, nullptr, false}, drives);
+    VirtioMachineDevices nopci({&loop, &mmio, nullptr, false, {}}, drives);
     CHECK_THROWS_WITH(nopci.add_device(kv("virtio-rng-pci")), Catch::Contains("no PCI bus"));
 }
