@@ -24,7 +24,7 @@ libmpfr-dev
 libfdt-dev
 libslirp-dev libglib2.0-dev
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
-qemu-system-arm qemu-system-x86 qemu-utils
+qemu-system-arm qemu-system-x86 qemu-utils qemu-user
 cpio xz-utils gzip file ca-certificates python3
 "
 

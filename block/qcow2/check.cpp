@@ -80,7 +80,8 @@ CheckResult Qcow2Image::check(RepairMode repair) {
 }
 
 int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
-    std::lock_guard<std::mutex> g(img.lock_);
+    std::unique_lock<std::mutex> g(img.lock_);
+    img.quiesce(g);
     if (!img.read_only()) {
         int r = img.flush_metadata(true);
         if (r < 0) return r;

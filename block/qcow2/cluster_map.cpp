@@ -150,7 +150,7 @@ int Qcow2Image::process_deferred_frees() {
 int Qcow2Image::flush_metadata(bool sync) {
     if (file_->read_only()) return 0;
     int r = 0;
-    if (l2_cache_->has_dirty() || l1_dirty_ || (!deferred_frees_.empty() && readers_ == 0)) {
+    if (l2_cache_->has_dirty() || l1_dirty_ || (!deferred_frees_.empty() && inflight_ == 0)) {
         r = before_l2_writeback();
         if (r == 0 && l2_cache_->has_dirty()) {
             r = l2_cache_->write_back();
@@ -168,7 +168,7 @@ int Qcow2Image::flush_metadata(bool sync) {
             }
         }
         // Unlocked readers may still be reading clusters on the list.
-        if (r == 0 && !deferred_frees_.empty() && readers_ == 0) {
+        if (r == 0 && !deferred_frees_.empty() && inflight_ == 0) {
             r = unsynced_ ? barrier() : 0;
             if (r == 0) r = process_deferred_frees();
         }

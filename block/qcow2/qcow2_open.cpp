@@ -288,7 +288,8 @@ int Qcow2Image::resize(uint64_t new_size, bool shrink, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     const uint64_t old = size_.load();
     if (new_size > (1ull << 62)) {
         *err = "Image size too large";

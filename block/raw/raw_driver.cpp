@@ -84,7 +84,7 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
     if (data == -ENXIO) {  // only a hole up to EOF
         out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = bytes;
-        out->host_offset = -1;
+        out->host_offset = static_cast<int64_t>(offset);  // raw maps 1:1, holes too
         return 0;
     }
     if (data < 0) {  // no SEEK_DATA: everything is data
@@ -96,7 +96,7 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
     if (static_cast<uint64_t>(data) > offset) {
         out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = std::min<uint64_t>(bytes, static_cast<uint64_t>(data) - offset);
-        out->host_offset = -1;
+        out->host_offset = static_cast<int64_t>(offset);  // raw maps 1:1, holes too
         return 0;
     }
     int64_t hole = file_->seek_hole(offset);

@@ -5,6 +5,7 @@
 // in-kernel device and vCPU state back to power-on) and reloads the kernel.
 #include "hw/x86/x86_machine.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstring>
 #include <stdexcept>
@@ -160,10 +161,35 @@ class X86Machine : public Machine {
         if (!resolve_cpu(cfg_.cpu_model, accel_->supported_cpuid(), &cpu_, &err)) fail(err);
         for (const auto& w : cpu_.warnings)
             warn_report("%s", w.c_str());
+        check_machine_options();
+    }
+
+    // QEMU machine properties users pass for KVM guests: accepted when the
+    // value describes what this board does anyway, refused otherwise.
+    void check_machine_options() {
+        struct Prop {
+            const char* key;
+            std::vector<std::string> ok;  // empty: any value (no effect here)
+        };
+        static const Prop props[] = {
+            {"accel", {"kvm"}},       {"kernel-irqchip", {"on", "true", "yes"}},
+            {"smm", {"off", "auto"}}, {"vmport", {"off", "auto"}},
+            {"usb", {"off"}},         {"hpet", {"off"}},
+            {"pit", {"on", "auto"}},  {"pic", {"on", "auto"}},
+            {"rtc", {"on", "auto"}},  {"isa-serial", {"on", "auto"}},
+            {"acpi", {"on", "auto"}}, {"graphics", {"off"}},
+            {"dump-guest-core", {}},  {"mem-merge", {}},
+        };
         for (const auto& [k, v] : cfg_.machine_options.items()) {
-            if (k == "accel") continue;
-            fail("-M " + cfg_.type + "," + k + "=" + v + ": not supported yet: machine property '" +
-                 k + "'");
+            const Prop* p = nullptr;
+            for (const auto& c : props) {
+                if (k == c.key) p = &c;
+            }
+            std::string what = "-M " + cfg_.type + "," + k + "=" + v + ": ";
+            if (!p) fail(what + "not supported yet: machine property '" + k + "'");
+            if (!p->ok.empty() && std::find(p->ok.begin(), p->ok.end(), v) == p->ok.end()) {
+                fail(what + "not supported yet: this machine always has " + k + "=" + p->ok[0]);
+            }
         }
     }
 
@@ -245,18 +271,20 @@ class X86Machine : public Machine {
 
         if (is_pc_) {
             if (pci_factory()) {
-                PcPciHostContext ctx{&cfg_,
-                                     &services_,
-                                     system_.get(),
-                                     io_.get(),
-                                     memory_as_.get(),
-                                     &gsi_,
-                                     kEcamBase,
-                                     kEcamSize,
-                                     kMmio32Base,
-                                     kMmio32End - kMmio32Base,
-                                     k4G + (k4G << 4),
-                                     k4G << 4};
+                PcPciHostContext ctx;
+                ctx.config = &cfg_;
+                ctx.services = &services_;
+                ctx.system = system_.get();
+                ctx.io = io_.get();
+                ctx.dma = memory_as_.get();
+                ctx.gsi = &gsi_;
+                ctx.ecam_base = kEcamBase;
+                ctx.ecam_size = kEcamSize;
+                ctx.mmio32_base = kMmio32Base;
+                ctx.mmio32_size = kMmio32End - kMmio32Base;
+                ctx.mmio64_base = k4G + (k4G << 4);
+                ctx.mmio64_size = k4G << 4;
+                ctx.request_reset = [this] { request_reset(); };
                 pci_host_ = pci_factory()(ctx);
             } else {
                 ecam_ = MemoryRegion::io("pcie-ecam", kEcamSize, &empty_ecam_);
@@ -288,6 +316,9 @@ class X86Machine : public Machine {
             return;
         }
         if (drv == "isa-serial") fail("-device isa-serial: not supported yet (use -serial)");
+        if (drv == "i8042" || drv == "mc146818rtc" || drv == "fw_cfg_io") {
+            fail("-device " + drv + ": this machine already has one");
+        }
         // Everything else belongs on the PCI bus, which the PCI host (when
         // the pc board has one) creates from the same list.
         if (is_pc_ && pci_factory()) return;

@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -53,11 +54,22 @@ class Progress {
     double last_ = 0;
 };
 
-// Reads [off, off+len) of the concatenated sources. Uses block status to
-// avoid reading areas known to be zero.
+struct Extent {
+    uint64_t pos, len;  // relative to the chunk
+    bool zero;          // known to read as zeroes (not read, buffer untouched)
+};
+
+// Reads [off, off+len) of the concatenated sources into buf, except areas
+// block status reports as zero, which are only listed in *ext.
 int read_input(std::vector<Source>& srcs, uint64_t off, uint64_t len, uint8_t* buf,
-               bool* all_zero) {
-    *all_zero = true;
+               std::vector<Extent>* ext) {
+    ext->clear();
+    auto add = [&](uint64_t pos, uint64_t n, bool zero) {
+        if (!ext->empty() && ext->back().zero == zero && ext->back().pos + ext->back().len == pos)
+            ext->back().len += n;
+        else
+            ext->push_back({pos, n, zero});
+    };
     for (Source& s : srcs) {
         const uint64_t ss = s.drv->size();
         if (off + len <= s.start || off >= s.start + ss) continue;
@@ -70,11 +82,11 @@ int read_input(std::vector<Source>& srcs, uint64_t off, uint64_t len, uint8_t* b
             uint64_t n = std::min<uint64_t>(st.bytes, b - pos);
             if (n == 0) n = b - pos;
             if ((st.flags & block::BLOCK_STATUS_ZERO) && !(st.flags & block::BLOCK_STATUS_DATA)) {
-                std::memset(buf + (pos - off), 0, n);
+                add(pos - off, n, true);
             } else {
                 r = s.drv->pread(pos - s.start, buf + (pos - off), n);
                 if (r < 0) return r;
-                *all_zero = false;
+                add(pos - off, n, false);
             }
             pos += n;
         }
@@ -200,7 +212,7 @@ int cmd_convert(int argc, char** argv) {
     // Zero detection granularity: a whole cluster for qcow2 (a partial one
     // would be written anyway), the -S size for raw.
     uint64_t gran = qout ? cs : (sparse ? sparse : 0);
-    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 64 * cs : (1u << 20));
+    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 16 * cs : (1u << 20));
 
     Progress prog(progress);
 
@@ -212,16 +224,18 @@ int cmd_convert(int argc, char** argv) {
     // More workers than cores keeps the pipeline full while the writer runs.
     const unsigned nthreads = std::max(4u, std::thread::hardware_concurrency());
     const uint64_t nchunks = (total + chunk - 1) / chunk;
-    const uint64_t window = 2 * nthreads + 2;
+    const uint64_t window = 4 * nthreads;
     struct Run {
         uint64_t pos, len;
         bool zero;
     };
     struct Slot {
         std::vector<uint8_t> buf;
-        std::vector<std::vector<uint8_t>> comp;  // -c: per cluster
-        std::vector<char> skip;                  // -c: cluster is all zero
-        std::vector<Run> runs;                   // otherwise: zero / data runs
+        std::vector<Extent> ext;       // what the read found
+        std::vector<uint8_t> comp;     // -c: cluster k at k * cs
+        std::vector<size_t> comp_len;  // -c: 0 = store raw
+        std::vector<char> skip;        // -c: cluster is all zero
+        std::vector<Run> runs;         // otherwise: zero / data runs
         bool zero = false;
         bool ready = false;
         int err = 0;
@@ -244,28 +258,37 @@ int cmd_convert(int argc, char** argv) {
             Slot& s = slots[i % window];
             const uint64_t off = i * chunk, len = std::min(chunk, total - off);
             s.buf.resize(chunk);
-            s.err = read_input(srcs, off, len, s.buf.data(), &s.zero);
+            s.err = read_input(srcs, off, len, s.buf.data(), &s.ext);
+            s.zero = true;
+            for (const Extent& e : s.ext)
+                s.zero &= e.zero;
             s.runs.clear();
-            if (compress) {
+            if (compress && !s.zero && s.err == 0) {
+                for (const Extent& e : s.ext)
+                    if (e.zero) std::memset(s.buf.data() + e.pos, 0, e.len);
                 const uint64_t n = (len + cs - 1) / cs;
-                s.comp.resize(n);
+                s.comp.resize(chunk);
+                s.comp_len.assign(n, 0);
                 s.skip.assign(n, 0);
-                for (uint64_t k = 0; k < n && !s.zero && s.err == 0; k++) {
+                for (uint64_t k = 0; k < n; k++) {
                     const uint64_t l = std::min(cs, len - k * cs);
                     const uint8_t* p = s.buf.data() + k * cs;
-                    s.comp[k].clear();
                     s.skip[k] = block::buffer_is_zero(p, l);
                     if (s.skip[k] || l < cs) continue;  // a short last cluster is stored raw
-                    s.comp[k] = block::qcow2::compress_cluster(ctype, p, l);
+                    s.comp_len[k] =
+                        block::qcow2::compress_cluster_into(ctype, p, l, s.comp.data() + k * cs);
                 }
             } else if (!s.zero && s.err == 0) {
-                if (gran == 0) {
-                    s.runs.push_back({0, len, false});
-                } else {
-                    for (uint64_t pos = 0; pos < len;) {
-                        const uint64_t n = std::min(gran, len - pos);
+                for (const Extent& e : s.ext) {
+                    if (e.zero || gran == 0) {
+                        s.runs.push_back({e.pos, e.len, e.zero});
+                        continue;
+                    }
+                    for (uint64_t pos = e.pos; pos < e.pos + e.len;) {
+                        const uint64_t n = std::min(gran, e.pos + e.len - pos);
                         const bool z = block::buffer_is_zero(s.buf.data() + pos, n);
-                        if (!s.runs.empty() && s.runs.back().zero == z)
+                        if (!s.runs.empty() && s.runs.back().zero == z &&
+                            s.runs.back().pos + s.runs.back().len == pos)
                             s.runs.back().len += n;
                         else
                             s.runs.push_back({pos, n, z});
@@ -297,14 +320,28 @@ int cmd_convert(int argc, char** argv) {
         if (s.zero) {
             if (!target_is_zero) wr = out->write_zeroes(off, len, true);
         } else if (compress) {
-            for (uint64_t k = 0; k < s.comp.size() && wr == 0; k++) {
+            // Runs of non-zero whole clusters go to the image in one call.
+            const uint64_t n = s.comp_len.size();
+            std::vector<const uint8_t*> rawp(n), compp(n);
+            for (uint64_t k = 0; k < n; k++) {
+                rawp[k] = s.buf.data() + k * cs;
+                compp[k] = s.comp.data() + k * cs;
+            }
+            for (uint64_t k = 0; k < n && wr == 0;) {
                 const uint64_t l = std::min(cs, len - k * cs);
                 if (s.skip[k]) {
                     if (!target_is_zero) wr = out->write_zeroes(off + k * cs, l, true);
+                    k++;
                 } else if (l < cs) {
-                    wr = out->pwrite(off + k * cs, s.buf.data() + k * cs, l);
+                    wr = out->pwrite(off + k * cs, rawp[k], l);
+                    k++;
                 } else {
-                    wr = qout->write_compressed(off + k * cs, s.buf.data() + k * cs, s.comp[k]);
+                    uint64_t j = k;
+                    while (j < n && !s.skip[j] && std::min(cs, len - j * cs) == cs)
+                        j++;
+                    wr = qout->write_compressed_run(off + k * cs, j - k, &rawp[k], &compp[k],
+                                                    &s.comp_len[k]);
+                    k = j;
                 }
             }
         } else {

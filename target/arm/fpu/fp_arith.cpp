@@ -51,7 +51,7 @@ inline typename T<N>::U mul(typename T<N>::U xa, typename T<N>::U xb, uint32_t f
                 // The residual is representable when p is well above the
                 // subnormal range.
                 if (T<N>::exp_of(xp) >= unsigned(T<N>::F + 3) && host_has_fma()) {
-                    if (fma_residual(a, b, -p) != 0) fpsr |= kFpsrIxc;
+                    if (host_fma(a, b, -p) != 0) fpsr |= kFpsrIxc;
                     return xp;
                 }
             }
@@ -78,7 +78,7 @@ inline typename T<N>::U div(typename T<N>::U xa, typename T<N>::U xb, uint32_t f
                 return xq;
             } else {
                 if (T<N>::exp_of(xa) >= unsigned(T<N>::F + 3) && host_has_fma()) {
-                    if (fma_residual(-q, b, a) != 0) fpsr |= kFpsrIxc;
+                    if (host_fma(-q, b, a) != 0) fpsr |= kFpsrIxc;
                     return xq;
                 }
             }
@@ -105,7 +105,7 @@ inline typename T<N>::U sqrt(typename T<N>::U xa, uint32_t fpcr, uint32_t& fpsr)
             return xr;
         } else {
             if (T<N>::exp_of(xa) >= unsigned(T<N>::F + 3) && host_has_fma()) {
-                if (fma_residual(-r, r, a) != 0) fpsr |= kFpsrIxc;
+                if (host_fma(-r, r, a) != 0) fpsr |= kFpsrIxc;
                 return xr;
             }
         }

@@ -105,6 +105,16 @@ inline bool to_int_fast(typename T<N>::U a, Rounding r, bool is_unsigned, unsign
     if ((fpcr & kFpcrFz) || r == Rounding::Odd || !finite<N>(a)) return false;
     if (int_bits != 32 && int_bits != 64) return false;
     const H v = std::bit_cast<H>(a);
+    // FCVTZS, the C cast: truncate directly when the result is in range.
+    if (r == Rounding::Zero && !is_unsigned) {
+        const H lim = int_bits == 32 ? H(2147483648.0) : H(9223372036854775808.0);
+        if (v > -lim && v < lim) {
+            const int64_t i = int64_t(v);
+            if (H(i) != v) fpsr |= kFpsrIxc;
+            out = int_bits == 32 ? uint64_t(uint32_t(i)) : uint64_t(i);
+            return true;
+        }
+    }
     H rv = v;
     if (has_fraction_range<N>(a)) {
         rv = host_round<N>(v, r);

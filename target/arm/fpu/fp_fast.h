@@ -45,9 +45,8 @@ inline bool host_has_fma() {
     return g_host_has_fma;
 }
 
-// a*b + c with one rounding: the residual of a product or quotient when
-// it is representable, and the fused multiply-add itself.
-double fma_residual(double a, double b, double c);
+// a*b + c with one rounding (also gives the exact residual of a product,
+// quotient or square root when that residual is representable).
 double host_fma(double a, double b, double c);
 float host_fmaf(float a, float b, float c);
 

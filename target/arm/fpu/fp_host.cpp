@@ -4,11 +4,8 @@
 
 namespace emu::arm::fpu::detail {
 
-const bool g_host_has_fma = __builtin_cpu_supports("fma");
-
-__attribute__((target("fma"))) double fma_residual(double a, double b, double c) {
-    return __builtin_fma(a, b, c);
-}
+// Runs as a static initialiser, so the CPU model must be initialised first.
+const bool g_host_has_fma = (__builtin_cpu_init(), __builtin_cpu_supports("fma"));
 
 __attribute__((target("fma"))) double host_fma(double a, double b, double c) {
     return __builtin_fma(a, b, c);

@@ -195,9 +195,9 @@ uint32_t fcvtxn(uint64_t a, uint32_t fpcr, uint32_t& fpsr);
 // ---- FP to integer / fixed point (FPToFixed) ----
 // FCVT{N,A,P,M,Z}{S,U}: rounding TieEven, TieAway, PosInf, NegInf, Zero;
 // FCVTZ with fbits > 0 is the fixed-point form. int_bits is 16 (AdvSIMD
-// half-precision elements), 32 or 64; the
-// result saturates (IOC, no IXC) and is zero-extended to 64 bits. NaN
-// gives 0 with IOC. fbits is 0..int_bits.
+// half-precision elements), 32 or 64 and fbits is 0..int_bits (the
+// instruction encodings guarantee both). The result saturates (IOC, no
+// IXC) and is zero-extended to 64 bits; NaN gives 0 with IOC.
 uint64_t fcvt_to_int_h(uint16_t a, Rounding r, bool is_unsigned, unsigned int_bits, unsigned fbits,
                        uint32_t fpcr, uint32_t& fpsr);
 uint64_t fcvt_to_int_s(uint32_t a, Rounding r, bool is_unsigned, unsigned int_bits, unsigned fbits,

@@ -38,6 +38,16 @@ hostile unknown-feature "not supported yet: qcow2 feature(s): bit 10"
 hostile too-many-snapshots "Too many snapshots"
 hostile backing-name "Backing file name"
 
+# A data cluster past the end of the file: an I/O error that says so.
+base; python3 "$P" "$T/h.qcow2" data-past-eof
+expect_err "data cluster past EOF" "past the end of the image" "$BIO" "$T/h.qcow2" read 0x5a 0 4096
+expect_err "write to a data cluster past EOF" "past the end of the image" "$BIO" "$T/h.qcow2" write 1 0 512
+[ "$(stat -c %s "$T/h.qcow2")" -lt 100000000 ] && pass "no write past EOF" || bad "image grew"
+out=$("$EMU_IMG" check "$T/h.qcow2" 2>&1); st=$?
+[ $st = 2 ] && echo "$out" | grep -q "exceeding the end of the file" && pass "check reports the data cluster past EOF" || bad "check past EOF: $st $out"
+run "check -r all clears the entry" "$EMU_IMG" check -r all "$T/h.qcow2"
+qcheck "after repairing the past-EOF entry" "$T/h.qcow2"
+
 # Garbage where compressed data should be: an I/O error, not a crash.
 "$QEMU_IMG" create -q -f qcow2 "$T/c.qcow2" 1M
 head -c 1M /dev/urandom > "$T/rnd"; yes text | head -c 1M > "$T/txt"

@@ -254,6 +254,9 @@ static int test_reset(const char* how) {
         uint64_t port;
         memcpy(&port, fadt + 116 + 4, 8);
         outb((uint16_t)port, fadt[128]);
+    } else if (!strncmp_(how, "cf9", 3)) {
+        outb(0xcf9, 0x02);
+        outb(0xcf9, 0x06);
     } else if (!strncmp_(how, "int3", 4)) {
         /* Hardware KVM: a triple fault. kvm_pvm: an emulation failure,
          * which must be reported with the registers. */

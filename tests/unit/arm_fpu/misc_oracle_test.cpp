@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "target/arm/fpu/fpu.h"
 #include "tests/unit/arm_fpu/fp_test_util.h"
@@ -300,5 +301,31 @@ TEST_CASE("misc: FRECPE/FRSQRTE accuracy over the table range", "[arm_fpu]") {
         const double v = double(a) / 4294967296.0,
                      r = double(fpu::ursqrte(uint32_t(a))) / 2147483648.0;
         REQUIRE(std::fabs(r * r * v - 1.0) < 1.0 / 128);
+    }
+}
+
+// The exact square root starts from an x87 estimate; it must stay exact
+// whatever precision control the host thread runs with.
+TEST_CASE("misc: exact FSQRT independent of the x87 precision control", "[arm_fpu][oracle]") {
+    Gen g(34);
+    std::vector<uint64_t> in, out;
+    std::vector<uint32_t> flags;
+    for (int i = 0; i < 2000; i++)
+        in.push_back(g.near(oracle::kDouble, 1023, 900) & ~(1ull << 63));
+    uint16_t cw, cw24;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    cw24 = uint16_t(cw & ~0x300);  // precision control: 24-bit significands
+    __asm__ volatile("fldcw %0" : : "m"(cw24));
+    for (uint64_t x : in) {
+        uint32_t fpsr = 0;
+        out.push_back(fpu::fsqrt_d(x, fpu::kFpcrFz, fpsr));  // FZ: the exact model
+        flags.push_back(fpsr);
+    }
+    __asm__ volatile("fldcw %0" : : "m"(cw));
+    for (size_t i = 0; i < in.size(); i++) {
+        const oracle::Result want = oracle::arith(oracle::kDouble, "sqrt", &in[i], 1, oracle::kFz);
+        INFO(hex(in[i]));
+        REQUIRE(out[i] == want.bits);
+        REQUIRE(flags[i] == want.flags);
     }
 }

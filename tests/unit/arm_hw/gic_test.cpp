@@ -354,7 +354,7 @@ TEST_CASE("gicv3 SGI1R targets by affinity list and IRM", "[gic]") {
     CHECK(sr(g, 0, ICC_IAR1) == 9);
 }
 
-TEST_CASE("gicv3 group 0 is FIQ; EOImode splits drop and deactivate", "[gic]") {
+TEST_CASE("gicv3 group 0 is FIQ, EOImode splits drop and deactivate", "[gic]") {
     Gicv3 g(cfg(1));
     CpuLines l;
     connect(g.core(), l);

@@ -41,7 +41,7 @@ TEST_CASE("feature names: QEMU spellings and aliases", "[cpu]") {
     CHECK(find_cpu_feature("nosuchflag") == nullptr);
 }
 
-TEST_CASE("-cpu host takes what KVM supports; +/- flags apply", "[cpu]") {
+TEST_CASE("option -cpu host takes what KVM supports, +/- flags apply", "[cpu]") {
     ResolvedCpu c;
     std::string err;
     REQUIRE(resolve_cpu("host,-sse4.2,avx2=off", fake_supported(), &c, &err));
@@ -52,7 +52,7 @@ TEST_CASE("-cpu host takes what KVM supports; +/- flags apply", "[cpu]") {
     CHECK(c.warnings.empty());
 }
 
-TEST_CASE("-cpu qemu64 masks features and sets its identity", "[cpu]") {
+TEST_CASE("option -cpu qemu64 masks features and sets its identity", "[cpu]") {
     ResolvedCpu c;
     std::string err;
     REQUIRE(resolve_cpu("qemu64", fake_supported(), &c, &err));
@@ -70,7 +70,7 @@ TEST_CASE("-cpu qemu64 masks features and sets its identity", "[cpu]") {
     CHECK_FALSE(c.warnings.empty());
 }
 
-TEST_CASE("-cpu errors: unknown flag, unknown model, bad value, enforce", "[cpu]") {
+TEST_CASE("option -cpu errors: unknown flag, unknown model, bad value, enforce", "[cpu]") {
     ResolvedCpu c;
     std::string err;
     CHECK_FALSE(resolve_cpu("qemu64,+nosuchflag", fake_supported(), &c, &err));
