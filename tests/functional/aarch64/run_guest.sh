@@ -75,7 +75,7 @@ if [ $status -ne $want_status ]; then
 fi
 if ! diff -u "$expected" out.cmp > diff.txt; then
     echo "FAIL: output differs from $expected:"
-    cat diff.txt
+    head -60 diff.txt
     ok=0
 fi
 [ $ok = 1 ] && echo "OK: $case ($fmt, $runner)"
