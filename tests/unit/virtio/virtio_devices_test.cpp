@@ -63,13 +63,14 @@ TEST_CASE("virtio device names are registered", "[virtio][devices]") {
     DeviceRegistry r;
     register_virtio_devices(r);
     register_virtio_devices(r);  // idempotent
-    CHECK(r.types().size() == 4);
+    CHECK(r.types().size() == 6);
     REQUIRE(r.find("virtio-blk-pci"));
     CHECK(r.find("virtio-blk-pci")->bus == "PCI");
     REQUIRE(r.find("virtio-rng-device"));
     CHECK(r.find("virtio-rng-device")->bus == "virtio-bus");
     CHECK(is_virtio_device_name("virtio-blk-device"));
-    CHECK_FALSE(is_virtio_device_name("virtio-net-pci"));
+    CHECK(is_virtio_device_name("virtio-net-pci"));
+    CHECK_FALSE(is_virtio_device_name("virtio-gpu-pci"));
 }
 
 TEST_CASE("drive options are checked", "[virtio][devices]") {
