@@ -64,6 +64,66 @@ struct Walker {
 
 int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res);
 
+// Writes a new refcount table and blocks after the last cluster in use,
+// describing `refs` (and themselves), then points the header at them. The
+// old structures are left unreferenced (their clusters become free).
+int rebuild_refcounts(Qcow2Image& img, const std::vector<uint32_t>& refs, CheckResult* res) {
+    const uint64_t cs = img.cluster_size_;
+    const uint64_t epb = img.refblock_entries_;
+    uint64_t used = 0;
+    for (uint64_t c = 0; c < refs.size(); c++)
+        if (refs[c]) used = c + 1;
+    for (uint64_t c = 0; c < used; c++) {
+        if (refs[c] > img.refcount_max()) {
+            res->messages.push_back(fmt("ERROR cluster %" PRIu64 " has %u references, more than "
+                                        "refcount_bits can count",
+                                        c, refs[c]));
+            return -ERANGE;
+        }
+    }
+    const uint64_t start = used;
+    uint64_t nblocks = 0, tclusters = 1;
+    for (;;) {
+        const uint64_t end = start + tclusters + nblocks;
+        const uint64_t nb = (end + epb - 1) / epb;
+        const uint64_t tc = std::max<uint64_t>(1, (nb * 8 + cs - 1) / cs);
+        if (nb == nblocks && tc == tclusters) break;
+        nblocks = nb;
+        tclusters = tc;
+    }
+    if (tclusters * cs > kMaxRefcountTableBytes) return -EFBIG;
+    const uint64_t end = start + tclusters + nblocks;
+    std::vector<uint8_t> blocks(nblocks * cs, 0);
+    for (uint64_t c = 0; c < end; c++) {
+        const uint64_t v = c < refs.size() && c < start ? refs[c] : (c >= start ? 1 : 0);
+        if (v) refcount_entry_set(&blocks[(c / epb) * cs], c % epb, img.hdr_.refcount_order, v);
+    }
+    std::vector<uint8_t> table(tclusters * cs, 0);
+    std::vector<uint64_t> rt(tclusters * cs / 8, 0);
+    for (uint64_t b = 0; b < nblocks; b++) {
+        rt[b] = (start + tclusters + b) * cs;
+        put_be64(&table[b * 8], rt[b]);
+    }
+    int r = img.l2_cache_->write_back();  // cleared entries, before anything else
+    if (r == 0) r = img.file_->pwrite(start * cs, table.data(), table.size());
+    if (r == 0) r = img.file_->pwrite((start + tclusters) * cs, blocks.data(), blocks.size());
+    if (r == 0) r = img.barrier();
+    if (r < 0) return r;
+    img.hdr_.refcount_table_offset = start * cs;
+    img.hdr_.refcount_table_clusters = static_cast<uint32_t>(tclusters);
+    img.reftable_ = std::move(rt);
+    img.refblock_cache_->clear();
+    img.end_cluster_ = end;
+    img.free_hint_ = 0;
+    img.compressed_cursor_ = 0;
+    r = img.write_header();
+    if (r == 0) r = img.barrier();
+    if (r == 0)
+        res->messages.push_back("Rebuilt the refcount structures (" + std::to_string(nblocks) +
+                                " blocks)");
+    return r;
+}
+
 CheckResult Qcow2Image::check(RepairMode repair) {
     CheckResult res;
     if (repair != RepairMode::None && read_only()) {
@@ -201,9 +261,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
         if (r < 0) return r;
     }
     if (h.nb_snapshots) w.inc(h.snapshots_offset, img.snap_table_bytes_, "snapshot table");
+    // What a rebuilt refcount structure would have to describe (everything
+    // but the old refcount table and blocks).
+    const std::vector<uint32_t> data_refs = w.refs;
     // Refcount structures.
     w.inc(h.refcount_table_offset, uint64_t(h.refcount_table_clusters) * w.cs, "refcount table");
     std::set<uint64_t> blocks;
+    bool refcount_structure_bad = false;
     for (uint64_t e : img.reftable_) {
         const uint64_t off = e & kReftOffsetMask;
         if (!off) continue;
@@ -212,6 +276,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
             res->messages.push_back(fmt(
                 "ERROR refcount block at %" PRIx64 " is used twice in the refcount table", off));
             res->corruptions++;
+            refcount_structure_bad = true;
+        }
+        if (off / w.cs < w.file_clusters && data_refs[off / w.cs]) {
+            res->messages.push_back(
+                fmt("ERROR refcount block at %" PRIx64 " overlaps other metadata or data", off));
+            res->corruptions++;
+            refcount_structure_bad = true;
         }
     }
 
@@ -307,16 +378,37 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
 
     // Repair. Entries that point outside the file are cleared first (their
     // data is gone), then refcounts are set to the counted values.
+    bool rebuilt = false;
     if (repair == RepairMode::All) {
         for (uint64_t i : w.bad_l1) {
             img.l1_[i] = 0;
             img.l1_dirty_ = true;
             res->corruptions_fixed++;
         }
+        // In place, without allocating: the refcounts cannot be trusted yet.
         for (auto& [gc, e] : w.bad_l2) {
-            r = img.set_l2_entry(gc, 0);
+            const uint64_t l2off = img.l1_[gc / img.l2_entries_] & kL1OffsetMask;
+            if (!l2off) continue;
+            uint8_t* t;
+            r = img.l2_cache_->get(l2off, &t);
             if (r < 0) return r;
+            put_be64(t + (gc % img.l2_entries_) * 8, 0);
+            img.l2_cache_->mark_dirty(l2off);
             res->corruptions_fixed++;
+        }
+        bool undercounted = refcount_structure_bad;
+        for (auto& f : fixes)
+            undercounted |= f.second > 0;
+        if (undercounted) {
+            // Fixing refcounts through possibly broken refcount blocks could
+            // overwrite data: write a complete new refcount structure instead.
+            r = rebuild_refcounts(img, data_refs, res);
+            if (r < 0) return r;
+            for (auto& f : fixes)
+                (f.second > 0 ? res->corruptions_fixed : res->leaks_fixed)++;
+            if (refcount_structure_bad) res->corruptions_fixed++;
+            fixes.clear();
+            rebuilt = true;  // recompute every COPIED flag below
         }
     }
     // New clusters for refcount blocks must land past everything referenced.
@@ -335,7 +427,7 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
             res->corruptions_fixed++;
         }
     }
-    if (repair == RepairMode::All && copied_errors) {
+    if (repair == RepairMode::All && (copied_errors || rebuilt)) {
         r = img.fix_copied_flags();
         if (r < 0) return r;
         res->corruptions_fixed += copied_errors;

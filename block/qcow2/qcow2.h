@@ -126,6 +126,7 @@ class Qcow2Image final : public BlockDriver {
   private:
     Qcow2Image() = default;
     friend int qcow2_check_impl(Qcow2Image&, RepairMode, CheckResult*);
+    friend int rebuild_refcounts(Qcow2Image&, const std::vector<uint32_t>&, CheckResult*);
 
     // --- header (qcow2_open.cpp)
     int write_header();

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 #include "block/image_open_internal.h"
 #include "block/qcow2/qcow2.h"
@@ -136,6 +137,9 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
                             ") overlaps the header, the L1 table or the refcount table");
         }
     }
+    std::unordered_set<uint64_t> l2_tables;
+    for (uint64_t e : img->l1_)
+        if (e & kL1OffsetMask) l2_tables.insert(e & kL1OffsetMask);
     // Refcount table.
     {
         std::vector<uint8_t> raw(rt_bytes);
@@ -154,9 +158,10 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
                 return fail("refcount block offset " + hex(off) + " (refcount table entry " +
                             std::to_string(i) + ") is past the end of the file");
             if (off < cs || overlaps(off, cs, h.l1_table_offset, l1_bytes) ||
-                overlaps(off, cs, h.refcount_table_offset, rt_bytes))
+                overlaps(off, cs, h.refcount_table_offset, rt_bytes) || l2_tables.count(off))
                 return fail("refcount block at " + hex(off) +
-                            " overlaps the header, the L1 table or the refcount table");
+                            " overlaps the header, the L1 table, the refcount table or an L2 "
+                            "table");
         }
     }
     img->l2_cache_ = std::make_unique<MetadataCache>(img->file_.get(), cs,

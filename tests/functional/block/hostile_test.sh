@@ -82,6 +82,14 @@ expect_err "writes refused? no: corrupt refcount reported by qemu-img too" "ERRO
 run "check -r all repairs" "$EMU_IMG" check -r all "$T/h.qcow2"
 qcheck "after emu-img check -r all" "$T/h.qcow2"
 run "data intact after repair" "$QEMU_IO" -c "read -P 0x5a 0 128k" "$T/h.qcow2"
+# The refcount table points into guest data: check -r all rebuilds the
+# refcount structure instead of writing refcounts into the data.
+base; python3 "$P" "$T/h.qcow2" refblock-on-data
+out=$("$EMU_IMG" check "$T/h.qcow2" 2>&1); st=$?
+[ $st = 2 ] && echo "$out" | grep -q "overlaps" && pass "check finds a refcount block on data" || bad "refblock on data: $st $out"
+run "check -r all rebuilds refcounts" "$EMU_IMG" check -r all "$T/h.qcow2"
+qcheck "after the rebuild" "$T/h.qcow2"
+run "data intact after the rebuild" "$QEMU_IO" -c "read -P 0x5a 0 128k" "$T/h.qcow2"
 base; python3 "$P" "$T/h.qcow2" leak
 out=$("$EMU_IMG" check "$T/h.qcow2" 2>&1); st=$?
 [ $st = 3 ] && echo "$out" | grep -q "Leaked cluster" && pass "check finds leak" || bad "check leak: $st $out"
