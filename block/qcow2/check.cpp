@@ -39,8 +39,11 @@ struct Walker {
     std::vector<uint32_t> refs;
     CheckResult* res;
     // Bad active L2 entries / L1 entries found (repairable by clearing).
-    std::vector<std::pair<uint64_t, uint64_t>> bad_l2;  // (guest cluster, entry)
-    std::vector<uint64_t> bad_l1;                       // L1 index
+    // Entries to clear with -r all, in any view: (table offset, index);
+    // UINT64_MAX as table offset means the active L1 (kept in memory).
+    std::set<std::pair<uint64_t, uint64_t>> bad_l2;
+    std::set<std::pair<uint64_t, uint64_t>> bad_l1;
+    std::set<std::pair<uint64_t, uint64_t>> clear_copied;  // compressed entries with bit 63
 
     bool inc(uint64_t off, uint64_t len, const char* what) {
         if (len == 0) return true;
@@ -163,7 +166,7 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
 
     std::vector<uint8_t> l2(w.cs);
     uint64_t last_host = 0;
-    auto walk_l1 = [&](const std::vector<uint64_t>& l1, bool active) -> int {
+    auto walk_l1 = [&](const std::vector<uint64_t>& l1, uint64_t l1_off, bool active) -> int {
         std::set<uint64_t> seen;
         for (size_t i = 0; i < l1.size(); i++) {
             const uint64_t l2off = l1[i] & kL1OffsetMask;
@@ -173,19 +176,21 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
                                             ": Table is not cluster aligned; L1 entry corrupted",
                                             l2off));
                 res->corruptions++;
-                if (active) w.bad_l1.push_back(i);
+                w.bad_l1.insert({l1_off, i});
                 continue;
             }
-            if (!w.inc(l2off, w.cs, "L2 table")) {
-                if (active) w.bad_l1.push_back(i);
-                continue;
-            }
-            if (!seen.insert(l2off).second) {
+            if (seen.count(l2off)) {
                 res->messages.push_back(
                     fmt("ERROR l2_offset=%" PRIx64 ": L2 table used twice in one L1 table", l2off));
                 res->corruptions++;
+                w.bad_l1.insert({l1_off, i});
                 continue;
             }
+            if (!w.inc(l2off, w.cs, "L2 table")) {
+                w.bad_l1.insert({l1_off, i});
+                continue;
+            }
+            seen.insert(l2off);
             int r = w.file->pread(l2off, l2.data(), w.cs);
             if (r < 0) return r;
             for (uint64_t j = 0; j < img.l2_entries_; j++) {
@@ -196,10 +201,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
                         res->messages.push_back(fmt(
                             "ERROR: compressed cluster %" PRIu64 " has the copied flag set", gc));
                         res->corruptions++;
+                        w.clear_copied.insert({l2off, j});
                     }
                     CompressedDesc d = decode_compressed(e, w.bits);
-                    if (!w.inc(d.host_offset, d.nb_bytes, "compressed cluster") && active)
-                        w.bad_l2.push_back({gc, e});
+                    if (!w.inc(d.host_offset, d.nb_bytes, "compressed cluster")) {
+                        w.bad_l2.insert({l2off, j});
+                        continue;
+                    }
                     if (active) {
                         res->allocated_clusters++;
                         res->compressed_clusters++;
@@ -217,11 +225,11 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
                                                 "corrupted.",
                                                 host));
                     res->corruptions++;
-                    if (active) w.bad_l2.push_back({gc, e});
+                    w.bad_l2.insert({l2off, j});
                     continue;
                 }
                 if (!w.inc(host, w.cs, "data cluster")) {
-                    if (active) w.bad_l2.push_back({gc, e});
+                    w.bad_l2.insert({l2off, j});
                     continue;
                 }
                 if (active) {
@@ -236,7 +244,7 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
 
     // Active view.
     w.inc(h.l1_table_offset, uint64_t(h.l1_size) * 8, "L1 table");
-    int r = walk_l1(img.l1_, true);
+    int r = walk_l1(img.l1_, UINT64_MAX, true);
     if (r < 0) return r;
     // Snapshots.
     std::set<uint64_t> snap_l1s;
@@ -257,7 +265,7 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
         std::vector<uint64_t> l1(s.l1_size);
         for (uint32_t i = 0; i < s.l1_size; i++)
             l1[i] = be64(&raw[i * 8]);
-        r = walk_l1(l1, false);
+        r = walk_l1(l1, s.l1_table_offset, false);
         if (r < 0) return r;
     }
     if (h.nb_snapshots) w.inc(h.snapshots_offset, img.snap_table_bytes_, "snapshot table");
@@ -374,27 +382,44 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
     res->corruptions += copied_errors;
 
     if (repair == RepairMode::None) return 0;
-    if (fixes.empty() && copied_errors == 0 && w.bad_l1.empty() && w.bad_l2.empty()) return 0;
+    if (fixes.empty() && copied_errors == 0 && w.bad_l1.empty() && w.bad_l2.empty() &&
+        w.clear_copied.empty() && !refcount_structure_bad)
+        return 0;
 
     // Repair. Entries that point outside the file are cleared first (their
     // data is gone), then refcounts are set to the counted values.
     bool rebuilt = false;
     if (repair == RepairMode::All) {
-        for (uint64_t i : w.bad_l1) {
-            img.l1_[i] = 0;
-            img.l1_dirty_ = true;
+        for (auto& [l1off, i] : w.bad_l1) {
+            if (l1off == UINT64_MAX) {
+                img.l1_[i] = 0;
+                img.l1_dirty_ = true;
+            } else {
+                const uint8_t zero[8] = {};
+                r = img.file_->pwrite(l1off + i * 8, zero, 8);
+                if (r < 0) return r;
+            }
             res->corruptions_fixed++;
         }
         // In place, without allocating: the refcounts cannot be trusted yet.
-        for (auto& [gc, e] : w.bad_l2) {
-            const uint64_t l2off = img.l1_[gc / img.l2_entries_] & kL1OffsetMask;
-            if (!l2off) continue;
+        auto patch_l2 = [&](uint64_t l2off, uint64_t j, bool only_copied) -> int {
             uint8_t* t;
-            r = img.l2_cache_->get(l2off, &t);
-            if (r < 0) return r;
-            put_be64(t + (gc % img.l2_entries_) * 8, 0);
+            int rr = img.l2_cache_->get(l2off, &t);
+            if (rr < 0) return rr;
+            const uint64_t e = be64(t + j * 8);
+            put_be64(t + j * 8, only_copied ? (e & ~kOflagCopied) : 0);
             img.l2_cache_->mark_dirty(l2off);
             res->corruptions_fixed++;
+            return 0;
+        };
+        for (auto& [l2off, j] : w.bad_l2) {
+            r = patch_l2(l2off, j, false);
+            if (r < 0) return r;
+        }
+        for (auto& [l2off, j] : w.clear_copied) {
+            if (w.bad_l2.count({l2off, j})) continue;
+            r = patch_l2(l2off, j, true);
+            if (r < 0) return r;
         }
         bool undercounted = refcount_structure_bad;
         for (auto& f : fixes)

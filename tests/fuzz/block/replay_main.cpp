@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
     // Corrupt images make the driver print diagnostics; keep the test log short.
     std::fflush(stderr);
     const int saved_stderr = dup(2);
-    if (int devnull = open("/dev/null", O_WRONLY); devnull >= 0) {
+    if (int devnull = std::getenv("EMU_FUZZ_VERBOSE") ? -1 : open("/dev/null", O_WRONLY);
+        devnull >= 0) {
         dup2(devnull, 2);
         close(devnull);
     }
