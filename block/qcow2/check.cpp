@@ -452,10 +452,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
             res->corruptions_fixed++;
         }
     }
-    if (repair == RepairMode::All && (copied_errors || rebuilt)) {
+    // Changed refcounts change which clusters are exclusively owned, so the
+    // copied flags are recomputed after any repair (with -r leaks too: a
+    // flag we made stale is ours to fix).
+    if ((repair == RepairMode::All && copied_errors) || rebuilt || !fixes.empty()) {
         r = img.fix_copied_flags();
         if (r < 0) return r;
-        res->corruptions_fixed += copied_errors;
+        if (repair == RepairMode::All) res->corruptions_fixed += copied_errors;
     }
     return img.flush_metadata(true);
 }
