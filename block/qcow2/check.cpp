@@ -139,6 +139,16 @@ CheckResult Qcow2Image::check(RepairMode repair) {
         res.check_errors = true;
         res.messages.push_back(std::string("ERROR: check failed: ") + std::strerror(-r));
     }
+    if (r == 0 && repair == RepairMode::All && (corrupt() || corrupt_stop_)) {
+        // Repaired: the corrupt mark goes once a fresh check agrees.
+        CheckResult again;
+        if (qcow2_check_impl(*this, RepairMode::None, &again) == 0 && !again.corruptions) {
+            std::lock_guard<std::mutex> g(lock_);
+            corrupt_stop_ = false;
+            hdr_.incompatible_features &= ~kIncompatCorrupt;
+            if (write_header() == 0) barrier();
+        }
+    }
     return res;
 }
 

@@ -96,10 +96,12 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
     std::string perr;
     if (!parse_header(hbuf.data(), hbuf.size(), static_cast<uint64_t>(flen), &h, &perr))
         return fail(perr);
-    if ((h.incompatible_features & kIncompatCorrupt) && !opts.read_only)
+    if ((h.incompatible_features & kIncompatCorrupt) && !opts.read_only && opts.repair_on_open)
         return fail(
             "image is marked corrupt; it can only be opened read-only "
             "(repair it with 'emu-img check -r all')");
+    // Opened writable for repair (emu-img check -r): writes wait for it.
+    img->corrupt_stop_ = (h.incompatible_features & kIncompatCorrupt) && !opts.read_only;
 
     img->cluster_bits_ = h.cluster_bits;
     img->cluster_size_ = h.cluster_size();
