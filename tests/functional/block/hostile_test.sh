@@ -96,6 +96,14 @@ out=$("$EMU_IMG" check "$T/h.qcow2" 2>&1); st=$?
 run "check -r leaks repairs" "$EMU_IMG" check -r leaks "$T/h.qcow2"
 qcheck "after emu-img check -r leaks" "$T/h.qcow2"
 
+# The corrupt bit: read-only access only, until check -r all clears it.
+base; python3 "$P" "$T/h.qcow2" corrupt-bit
+expect_err "corrupt image opened writable" "marked corrupt" "$BIO" "$T/h.qcow2" write 1 0 512
+run "corrupt image reads" "$BIO" -r "$T/h.qcow2" read 0x5a 0 4096
+run "check -r all clears the corrupt bit" "$EMU_IMG" check -r all "$T/h.qcow2"
+"$QEMU_IMG" info "$T/h.qcow2" | grep -q "corrupt: false" && pass "corrupt bit cleared" || bad "corrupt bit still set"
+run "writable again" "$BIO" "$T/h.qcow2" write 1 0 512
+
 # Not qcow2 at all / wrong format forced.
 head -c 100000 /dev/urandom > "$T/junk"
 expect_err "forced qcow2 on junk" "not in qcow2 format" "$EMU_IMG" info -f qcow2 "$T/junk"
