@@ -297,6 +297,7 @@ int Qcow2Image::resize(uint64_t new_size, bool shrink, std::string* err) {
     }
     std::unique_lock<std::mutex> g(lock_);
     quiesce(g);
+    new_size = (new_size + 511) & ~uint64_t(511);  // whole sectors, as in QEMU
     const uint64_t old = size_.load();
     if (new_size > (1ull << 62)) {
         *err = "Image size too large";
