@@ -24,6 +24,10 @@ class PcPciHostAdapter : public emu::x86::PcPciHost {
         p.mmio64_base = c.mmio64_base;
         p.mmio64_size = c.mmio64_size;
         pci_ = std::make_unique<emu::PcPci>(p, *c.config);
+        // Reset control register: setting RST_CPU (bit 2) resets the system.
+        pci_->host().set_reset_control_handler([reset = c.request_reset](uint8_t v) {
+            if ((v & 0x04) && reset) reset();
+        });
     }
     std::vector<uint8_t> dsdt_aml() override { return pci_->dsdt_aml(); }
     void reset() override { pci_->reset(); }

@@ -406,7 +406,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             c.accel_options = accel_options_string(cfg_.accel.options);
             std::string err;
             auto v = backend_.create(c, &err);
-            if (!v) fail("-cpu " + cpu_model_ + ": " + (err.empty() ? "cannot create CPU" : err));
+            if (!v) fail(err.empty() ? "-cpu " + cpu_model_ + ": cannot create the CPU" : err);
             // Generic timer outputs to the GIC's PPIs (INTID = 16 + PPI).
             v->connect_timer(arm::kTimerPhys, gic_->ppi_line(i, 16 + virt::kPpiTimerPhys));
             v->connect_timer(arm::kTimerVirt, gic_->ppi_line(i, 16 + virt::kPpiTimerVirt));

@@ -5,6 +5,7 @@
 // in-kernel device and vCPU state back to power-on) and reloads the kernel.
 #include "hw/x86/x86_machine.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstring>
 #include <stdexcept>
@@ -58,6 +59,18 @@ class EmptyEcam : public MmioHandler {
     void mmio_write(uint64_t, uint64_t, unsigned) override {}
 };
 
+// Device writes to the LAPIC window (MSI/MSI-X) become KVM_SIGNAL_MSI.
+// CPU accesses there never get here: the in-kernel LAPIC takes them.
+class MsiWindow : public MmioHandler {
+  public:
+    uint64_t mmio_read(uint64_t, unsigned) override { return 0; }
+    void mmio_write(uint64_t offset, uint64_t value, unsigned size) override {
+        if (vm && size == 4) vm->signal_msi(kMsiBase + offset, static_cast<uint32_t>(value));
+    }
+    static constexpr uint64_t kMsiBase = 0xfee00000;
+    kvm::KvmVm* vm = nullptr;
+};
+
 // Devices keep IrqLines to this; it follows the VM across resets.
 class GsiForwarder : public IrqSink {
   public:
@@ -88,6 +101,7 @@ class X86Machine : public Machine {
         threads_.clear();
         vcpus_.clear();
         gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
         vm_.reset();
     }
 
@@ -112,6 +126,7 @@ class X86Machine : public Machine {
         threads_.clear();
         vcpus_.clear();
         gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
         vm_.reset();
         for (Device* d : devices_)
             d->reset();
@@ -160,10 +175,35 @@ class X86Machine : public Machine {
         if (!resolve_cpu(cfg_.cpu_model, accel_->supported_cpuid(), &cpu_, &err)) fail(err);
         for (const auto& w : cpu_.warnings)
             warn_report("%s", w.c_str());
+        check_machine_options();
+    }
+
+    // QEMU machine properties users pass for KVM guests: accepted when the
+    // value describes what this board does anyway, refused otherwise.
+    void check_machine_options() {
+        struct Prop {
+            const char* key;
+            std::vector<std::string> ok;  // empty: any value (no effect here)
+        };
+        static const Prop props[] = {
+            {"accel", {"kvm"}},       {"kernel-irqchip", {"on", "true", "yes"}},
+            {"smm", {"off", "auto"}}, {"vmport", {"off", "auto"}},
+            {"usb", {"off"}},         {"hpet", {"off"}},
+            {"pit", {"on", "auto"}},  {"pic", {"on", "auto"}},
+            {"rtc", {"on", "auto"}},  {"isa-serial", {"on", "auto"}},
+            {"acpi", {"on", "auto"}}, {"graphics", {"off"}},
+            {"dump-guest-core", {}},  {"mem-merge", {}},
+        };
         for (const auto& [k, v] : cfg_.machine_options.items()) {
-            if (k == "accel") continue;
-            fail("-M " + cfg_.type + "," + k + "=" + v + ": not supported yet: machine property '" +
-                 k + "'");
+            const Prop* p = nullptr;
+            for (const auto& c : props) {
+                if (k == c.key) p = &c;
+            }
+            std::string what = "-M " + cfg_.type + "," + k + "=" + v + ": ";
+            if (!p) fail(what + "not supported yet: machine property '" + k + "'");
+            if (!p->ok.empty() && std::find(p->ok.begin(), p->ok.end(), v) == p->ok.end()) {
+                fail(what + "not supported yet: this machine always has " + k + "=" + p->ok[0]);
+            }
         }
     }
 
@@ -203,6 +243,11 @@ class X86Machine : public Machine {
             layout_.ecam_base = kEcamBase;
             layout_.ecam_size = kEcamSize;
         }
+        AccessConstraints msi_c;
+        msi_c.valid_min = msi_c.impl_min = 4;
+        msi_c.valid_max = msi_c.impl_max = 4;
+        msi_ = MemoryRegion::io("msi", 0x100000, &msi_window_, msi_c);
+        system_->add_subregion(MsiWindow::kMsiBase, msi_.get());
         memory_as_ = std::make_unique<AddressSpace>("memory", system_.get());
         io_as_ = std::make_unique<AddressSpace>("I/O", io_.get());
     }
@@ -245,18 +290,20 @@ class X86Machine : public Machine {
 
         if (is_pc_) {
             if (pci_factory()) {
-                PcPciHostContext ctx{&cfg_,
-                                     &services_,
-                                     system_.get(),
-                                     io_.get(),
-                                     memory_as_.get(),
-                                     &gsi_,
-                                     kEcamBase,
-                                     kEcamSize,
-                                     kMmio32Base,
-                                     kMmio32End - kMmio32Base,
-                                     k4G + (k4G << 4),
-                                     k4G << 4};
+                PcPciHostContext ctx;
+                ctx.config = &cfg_;
+                ctx.services = &services_;
+                ctx.system = system_.get();
+                ctx.io = io_.get();
+                ctx.dma = memory_as_.get();
+                ctx.gsi = &gsi_;
+                ctx.ecam_base = kEcamBase;
+                ctx.ecam_size = kEcamSize;
+                ctx.mmio32_base = kMmio32Base;
+                ctx.mmio32_size = kMmio32End - kMmio32Base;
+                ctx.mmio64_base = k4G + (k4G << 4);
+                ctx.mmio64_size = k4G << 4;
+                ctx.request_reset = [this] { request_reset(); };
                 pci_host_ = pci_factory()(ctx);
             } else {
                 ecam_ = MemoryRegion::io("pcie-ecam", kEcamSize, &empty_ecam_);
@@ -288,6 +335,9 @@ class X86Machine : public Machine {
             return;
         }
         if (drv == "isa-serial") fail("-device isa-serial: not supported yet (use -serial)");
+        if (drv == "i8042" || drv == "mc146818rtc" || drv == "fw_cfg_io") {
+            fail("-device " + drv + ": this machine already has one");
+        }
         // Everything else belongs on the PCI bus, which the PCI host (when
         // the pc board has one) creates from the same list.
         if (is_pc_ && pci_factory()) return;
@@ -380,6 +430,7 @@ class X86Machine : public Machine {
         if (!vm_->setup_x86_platform(&err)) fail(err);
         vm_->attach_memory(memory_as_.get());
         gsi_.vm = vm_.get();
+        msi_window_.vm = vm_.get();
 
         EntryState entry;  // Reset: firmware at the reset vector
         if (!cfg_.kernel.empty() && !bios_) {
@@ -467,10 +518,11 @@ class X86Machine : public Machine {
     BootInputs boot_;
 
     std::unique_ptr<MemoryRegion> system_, io_, ram_, ram_below_, ram_above_, bios_, bios_isa_,
-        acpi_rom_, ecam_;
+        acpi_rom_, ecam_, msi_;
     std::unique_ptr<AddressSpace> memory_as_, io_as_;
     GsiForwarder gsi_;
     EmptyEcam empty_ecam_;
+    MsiWindow msi_window_;
 
     std::vector<Device*> devices_;
     std::vector<std::unique_ptr<Serial16550>> serials_;

@@ -26,6 +26,8 @@ struct PcPciHostContext {
     uint64_t ecam_base, ecam_size;
     uint64_t mmio32_base, mmio32_size;
     uint64_t mmio64_base, mmio64_size;
+    // System reset as the board does it (for the 0xCF9 reset control register).
+    std::function<void()> request_reset;
 };
 
 class PcPciHost {

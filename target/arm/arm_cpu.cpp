@@ -305,52 +305,85 @@ bool ArmCpu::translate_block(tcg::Block* b, tcg::CodeReader& code) {
     return tr.translate(code, kMaxBlockInsns);
 }
 
+mmu::Regs ArmCpu::current_mmu_regs() const {
+    const ArmCpuState& s = *state;
+    mmu::Regs r;
+    r.sctlr = s.sctlr_el1;
+    r.tcr = s.tcr_el1;
+    r.ttbr0 = s.ttbr0_el1;
+    r.ttbr1 = s.ttbr1_el1;
+    r.mair = s.mair_el1;
+    r.el = s.el;
+    r.id.mmfr0 = s.id_aa64mmfr0;
+    r.id.mmfr1 = s.id_aa64mmfr1;
+    r.id.mmfr2 = s.id_aa64mmfr2;
+    return r;
+}
+
 bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
                            tcg::PageTranslation* out, tcg::FaultKind* fault) {
-    // MMU off (the stage 1 walk comes with the next issue): flat mapping
-    // of the implemented physical address range.
-    if (st().sctlr_el1 & 1) {
-        log_mask(LOG_UNIMP, "stage 1 translation (SCTLR_EL1.M=1): not supported yet\n");
-    }
-    if (va >> 48) {
-        *fault = tcg::FaultKind::Translation;  // outside the 48-bit PA range: level 0 fault
+    mmu::Access acc;
+    acc.type = access == tcg::Access::Write   ? mmu::AccessType::Write
+               : access == tcg::Access::Fetch ? mmu::AccessType::Fetch
+                                              : mmu::AccessType::Read;
+    acc.unprivileged = mmu_idx == 0 && st().el == 1;
+    acc.size = 1;  // alignment is checked by the access itself
+    mmu::Result r = mmu::translate(*address_space(), current_mmu_regs(), va, acc);
+    if (!r.ok()) {
+        last_fault_ = r.fault;
+        last_fault_valid_ = true;
+        switch (r.fault.type) {
+            case mmu::FaultType::Permission:
+            case mmu::FaultType::AccessFlag:
+                *fault = tcg::FaultKind::Permission;
+                break;
+            case mmu::FaultType::WalkExternalAbort:
+                *fault = tcg::FaultKind::External;
+                break;
+            case mmu::FaultType::Alignment:
+                *fault = tcg::FaultKind::Alignment;
+                break;
+            default:
+                *fault = tcg::FaultKind::Translation;
+                break;
+        }
         return false;
     }
-    out->pa_page = va & tcg::kPageMask;
-    out->writable = true;
-    out->executable = true;
+    const mmu::Permissions& p = mmu_idx == 0 ? r.tr.el0 : r.tr.el1;
+    out->pa_page = r.tr.pa & tcg::kPageMask;
+    // With the MMU off the library reports everything accessible; with it
+    // on, the entry allows exactly what this EL may do on the page.
+    out->readable = p.read;
+    out->writable = p.write;
+    out->executable = p.exec;
     return true;
 }
 
 uint64_t ArmCpu::raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,
                                  bool is_write) {
-    unsigned fsc;
-    switch (kind) {
-        case tcg::FaultKind::Translation:
-            fsc = 0x04;
-            break;  // level 0 translation fault
-        case tcg::FaultKind::Permission:
-            fsc = 0x0f;
-            break;
-        case tcg::FaultKind::Alignment:
-            fsc = 0x21;
-            break;
-        default:
-            fsc = 0x10;
-            break;  // synchronous external abort
-    }
-    bool same_el = st().el == 1;
-    uint64_t ec;
-    uint64_t iss = fsc;
-    if (access == tcg::Access::Fetch) {
-        ec = same_el ? 0x21 : 0x20;
+    uint64_t esr, far;
+    if (last_fault_valid_ && last_fault_.va == va) {
+        esr = mmu::abort_syndrome(last_fault_, st().el);
+        far = mmu::fault_address(last_fault_);
     } else {
-        ec = same_el ? 0x25 : 0x24;
-        if (is_write) iss |= 1u << 6;  // WnR
+        // Faults found by the access itself: alignment, bus errors.
+        mmu::Fault f;
+        f.va = va;
+        f.access.type = access == tcg::Access::Write   ? mmu::AccessType::Write
+                        : access == tcg::Access::Fetch ? mmu::AccessType::Fetch
+                                                       : mmu::AccessType::Read;
+        f.type = kind == tcg::FaultKind::Alignment    ? mmu::FaultType::Alignment
+                 : kind == tcg::FaultKind::External   ? mmu::FaultType::ExternalAbort
+                 : kind == tcg::FaultKind::Permission ? mmu::FaultType::Permission
+                                                      : mmu::FaultType::Translation;
+        esr = mmu::abort_syndrome(f, st().el);
+        far = mmu::fault_address(f);
+        if (kind == tcg::FaultKind::External) {
+            log_mask(LOG_GUEST_ERROR, "bus error at 0x%" PRIx64 "\n", va);
+        }
     }
-    if (kind == tcg::FaultKind::External)
-        log_mask(LOG_GUEST_ERROR, "bus error at 0x%" PRIx64 "\n", va);
-    return take_exception(ExcKind::Sync, ec << 26 | 1u << 25 | iss, pc, va, true);
+    last_fault_valid_ = false;
+    return take_exception(ExcKind::Sync, esr, pc, far, true);
 }
 
 std::string ArmCpu::disassemble_guest(uint64_t pc, uint32_t bytes) {

@@ -12,6 +12,7 @@
 
 #include "target/arm/cpu_api.h"
 #include "target/arm/cpu_state.h"
+#include "target/arm/mmu/mmu.h"
 #include "tcg/exec/cpu.h"
 
 namespace emu::arm {
@@ -69,6 +70,9 @@ class ArmCpu : private detail::StateHolder, public tcg::Cpu {
 
     // WFI: blocks until an interrupt line is asserted, a kick, or the next
     // timer deadline. Returns false if it returned because of a kick.
+    // The translation regime's controlling registers, for the page walk.
+    mmu::Regs current_mmu_regs() const;
+
     bool wait_for_interrupt(const std::atomic<bool>& kicked);
     void wake();
 
@@ -88,6 +92,11 @@ class ArmCpu : private detail::StateHolder, public tcg::Cpu {
 
   private:
     void timer_thread_main();
+
+    // The walk's fault record for the raise_mem_fault() that follows a
+    // failed mmu_translate() (the tcg interface carries only the kind).
+    mmu::Fault last_fault_;
+    bool last_fault_valid_ = false;
 
     ArmCpuConfig cfg_;
     const ArmModel* model_;

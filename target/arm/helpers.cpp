@@ -288,8 +288,13 @@ HelperRet h_sys(void* env, uint64_t op, uint64_t value, uint64_t pc, uint64_t) {
         cpu.tlb_flush();
         return {0, 0};
     }
-    if (crn == 7 && crm == 8) {  // AT: MMU off, so PA == VA
-        s.par_el1 = value & 0x0000fffffffff000ull;
+    if (crn == 7 && crm == 8 && ((op >> 11) & 7) == 0) {  // AT S1E1R/W, S1E0R/W
+        static const mmu::AtOp kOps[4] = {mmu::AtOp::S1E1R, mmu::AtOp::S1E1W, mmu::AtOp::S1E0R,
+                                          mmu::AtOp::S1E0W};
+        unsigned op2 = op & 7;
+        if (op2 > 3) return {0, cpu.undefined_at(pc)};
+        s.par_el1 =
+            mmu::address_translate(*cpu.address_space(), cpu.current_mmu_regs(), kOps[op2], value);
         return {0, 0};
     }
     return {0, cpu.undefined_at(pc)};

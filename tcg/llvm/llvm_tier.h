@@ -64,6 +64,11 @@ class LlvmTier final : public TierCompiler {
     // Returns nullptr with *err set when the block cannot be compiled.
     CompiledFn compile_sync(Block block, std::string* err = nullptr);
     std::string disassemble(CompiledFn fn) override;
+    // Direct chaining between compiled blocks (see tcg/llvm/lower.h): exit
+    // `slot` of `from` jumps straight into `to` while no exit request is
+    // pending. Both must come from this tier; vCPU thread only.
+    bool link(CompiledFn from, unsigned slot, CompiledFn to) override;
+    void unlink(CompiledFn from, unsigned slot) override;
     LlvmTierStats stats() const;
     // Blocks until the queue is empty and the worker idle.
     void drain();

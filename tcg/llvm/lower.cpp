@@ -106,12 +106,30 @@ void Lowerer::exit_if_status(Value* status) {
     ir_.SetInsertPoint(cont);
 }
 
-Value* Lowerer::chain_slot(Value* slot) {
+void Lowerer::chain_exit(Value* slot) {
     // env.h: a block checks exit_request before taking a chainable exit; a
-    // pending request turns the exit into an unchained one so that the
+    // pending request turns the exit into an unchained return so that the
     // dispatcher looks at the request before running anything else.
     Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
-    return ir_.CreateSelect(ir_.CreateICmpNE(req, ir_.getInt32(0)), c64(kExitSlotNone), slot);
+    Value* quiet = ir_.CreateICmpEQ(req, ir_.getInt32(0));
+    if (opts_.chaining) {
+        Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), slot});
+        auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
+        next->setAtomic(llvm::AtomicOrdering::Monotonic);
+        auto* jump = new_bb("chain");
+        auto* out = new_bb("exit");
+        Value* linked = ir_.CreateICmpNE(next, llvm::ConstantPointerNull::get(ptr_ty_));
+        ir_.CreateCondBr(ir_.CreateAnd(quiet, linked), jump, out, likely_);
+        ir_.SetInsertPoint(jump);
+        auto* call = ir_.CreateCall(body_ty_, next, {env_, c64(1)});
+        call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+        ir_.CreateRet(call);
+        ir_.SetInsertPoint(out);
+        Value* self = llvm::ConstantExpr::getPtrToInt(wrapper_, ir_.getInt64Ty());
+        Value* chained = ir_.CreateICmpNE(chained_, c64(0));
+        store_env(ir_.CreateSelect(chained, self, c64(0)), kEnvChainExitOffset);
+    }
+    ret(c64(kStatusContinue), ir_.CreateSelect(quiet, slot, c64(kExitSlotNone)));
 }
 
 bool Lowerer::loops_to_self(uint64_t pc) const {
@@ -121,13 +139,30 @@ bool Lowerer::loops_to_self(uint64_t pc) const {
 bool Lowerer::run(const std::string& name, std::string* err) {
     ptr_ty_ = llvm::PointerType::getUnqual(ctx_);
     ret_ty_ = llvm::StructType::get(ctx_, {ir_.getInt64Ty(), ir_.getInt64Ty()});
-    auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_}, false);
-    fn_ = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, name, m_);
+    body_ty_ = llvm::FunctionType::get(ret_ty_, {ptr_ty_, ir_.getInt64Ty()}, false);
+    fn_ = llvm::Function::Create(body_ty_, llvm::GlobalValue::ExternalLinkage, body_name(name), m_);
     fn_->addFnAttr(llvm::Attribute::NoUnwind);
     fn_->addParamAttr(0, llvm::Attribute::NonNull);
     fn_->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
     fn_->addParamAttr(0, llvm::Attribute::getWithDereferenceableBytes(ctx_, sizeof(TcgEnv)));
     env_ = fn_->getArg(0);
+    chained_ = fn_->getArg(1);
+    static_assert(offsetof(TcgEnv, reserved1) == kEnvChainExitOffset);
+
+    // The CompiledFn: enters the body as the dispatcher's callee.
+    wrapper_ = llvm::Function::Create(llvm::FunctionType::get(ret_ty_, {ptr_ty_}, false),
+                                      llvm::GlobalValue::ExternalLinkage, name, m_);
+    wrapper_->addFnAttr(llvm::Attribute::NoUnwind);
+    {
+        llvm::IRBuilder<> w(llvm::BasicBlock::Create(ctx_, "entry", wrapper_));
+        auto* call = w.CreateCall(body_ty_, fn_, {wrapper_->getArg(0), w.getInt64(0)});
+        call->setTailCallKind(llvm::CallInst::TCK_Tail);
+        w.CreateRet(call);
+    }
+    auto* cells_ty = llvm::ArrayType::get(ptr_ty_, 2);
+    cells_ = new llvm::GlobalVariable(m_, cells_ty, false, llvm::GlobalValue::ExternalLinkage,
+                                      llvm::ConstantAggregateZero::get(cells_ty), cells_name(name));
+    cells_->setAlignment(llvm::Align(16));
 
     llvm::MDBuilder md(ctx_);
     auto* root = md.createTBAARoot("emu.tcg");
@@ -170,7 +205,7 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     }
     std::string msg;
     llvm::raw_string_ostream os(msg);
-    if (llvm::verifyFunction(*fn_, &os)) {
+    if (llvm::verifyFunction(*fn_, &os) || llvm::verifyFunction(*wrapper_, &os)) {
         *err = "LLVM verifier: " + os.str();
         return false;
     }
@@ -186,7 +221,7 @@ llvm::Function* lower_block(const Block& b, llvm::Module& m, const std::string& 
     }
     Lowerer l(b, m, opts);
     if (!l.run(name, err)) {
-        if (l.function()) l.function()->eraseFromParent();
+        l.erase();
         return nullptr;
     }
     return l.function();
@@ -487,7 +522,7 @@ Value* Lowerer::op_ExitLink(const Inst& in) {
         ret(c64(kStatusContinue), c64(kExitSlotNone));
         return nullptr;
     }
-    ret(c64(kStatusContinue), chain_slot(c64(0)));
+    chain_exit(c64(0));
     return nullptr;
 }
 
@@ -505,7 +540,7 @@ Value* Lowerer::op_ExitCond(const Inst& in) {
         ir_.CreateCondBr(again, body_bb_, out);
         ir_.SetInsertPoint(out);
     }
-    ret(c64(kStatusContinue), chain_slot(slot));
+    chain_exit(slot);
     return nullptr;
 }
 

@@ -24,7 +24,16 @@ class Lowerer {
     Lowerer(const Block& b, llvm::Module& m, const LowerOptions& opts);
     // Builds the function; false with *err on a block it cannot lower.
     bool run(const std::string& name, std::string* err);
-    llvm::Function* function() const { return fn_; }
+    llvm::Function* function() const { return wrapper_; }
+    // Removes whatever a failed run() left in the module.
+    void erase() {
+        // They refer to each other: drop the references before erasing.
+        if (wrapper_) wrapper_->dropAllReferences();
+        if (fn_) fn_->dropAllReferences();
+        if (wrapper_) wrapper_->eraseFromParent();
+        if (fn_) fn_->eraseFromParent();
+        if (cells_) cells_->eraseFromParent();
+    }
 
   private:
     // One lowering per opcode, expanded from opcodes.inc: an op added to the
@@ -53,7 +62,9 @@ class Lowerer {
     // Control flow
     void exit_if_status(llvm::Value* status);  // leaves the block on status != 0
     void ret(llvm::Value* status, llvm::Value* slot);
-    llvm::Value* chain_slot(llvm::Value* slot);  // kExitSlotNone when exit_request is set
+    // The end of a chainable exit (pc already stored): follow the link cell
+    // or return {Continue, slot} (kExitSlotNone when exit_request is set).
+    void chain_exit(llvm::Value* slot);
     bool loops_to_self(uint64_t pc) const;
     llvm::BasicBlock* new_bb(const char* name);
 
@@ -78,7 +89,11 @@ class Lowerer {
     llvm::LLVMContext& ctx_;
     LowerOptions opts_;
     mutable llvm::IRBuilder<> ir_;
-    llvm::Function* fn_ = nullptr;
+    llvm::Function* fn_ = nullptr;       // the body
+    llvm::Function* wrapper_ = nullptr;  // the CompiledFn
+    llvm::GlobalVariable* cells_ = nullptr;
+    llvm::Value* chained_ = nullptr;
+    llvm::FunctionType* body_ty_ = nullptr;
     llvm::Value* env_ = nullptr;
     llvm::BasicBlock* entry_bb_ = nullptr;  // allocas only
     llvm::BasicBlock* body_bb_ = nullptr;   // start of the block's code (self loops)

@@ -87,8 +87,14 @@ struct LlvmTier::Impl {
     bool busy = false;
     std::thread worker;
 
-    mutable std::mutex info_mu;         // guards what follows
-    std::map<uint64_t, uint64_t> code;  // function address -> size
+    mutable std::mutex info_mu;  // guards what follows
+    struct CodeInfo {
+        uint64_t size;  // the CompiledFn (a jump to the body)
+        uint64_t body;  // body address, what link cells point to
+        uint64_t body_size;
+        CompiledFn* cells;  // [2]
+    };
+    std::map<uint64_t, CodeInfo> code;  // CompiledFn address -> its parts
     LlvmTierStats st;
     std::vector<double> block_ms;
     uint64_t next_name = 0;
@@ -154,6 +160,8 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
             finish(j, nullptr);
             continue;
         }
+        names.push_back(llvmtier::body_name(name));
+        names.push_back(llvmtier::cells_name(name));
         names.push_back(std::move(name));
         lowered.push_back(&j);
     }
@@ -169,9 +177,13 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         st.code_bytes = jit->code_bytes();
         uint64_t ok = 0;
         for (size_t i = 0; i < lowered.size(); ++i) {
-            if (!code_ranges[i].addr) continue;
-            fns[i] = reinterpret_cast<CompiledFn>(code_ranges[i].addr);
-            code[code_ranges[i].addr] = code_ranges[i].size;
+            const llvmtier::CodeRange& body = code_ranges[3 * i];
+            const llvmtier::CodeRange& cells = code_ranges[3 * i + 1];
+            const llvmtier::CodeRange& entry = code_ranges[3 * i + 2];
+            if (!entry.addr || !body.addr || !cells.addr) continue;
+            fns[i] = reinterpret_cast<CompiledFn>(entry.addr);
+            code[entry.addr] = CodeInfo{entry.size, body.addr, body.size,
+                                        reinterpret_cast<CompiledFn*>(cells.addr)};
             ++ok;
         }
         st.compiled += ok;
@@ -245,14 +257,37 @@ void LlvmTier::drain() {
 
 std::string LlvmTier::disassemble(CompiledFn fn) {
     uint64_t a = reinterpret_cast<uint64_t>(fn);
-    uint64_t size;
+    Impl::CodeInfo ci;
     {
         std::lock_guard g(impl_->info_mu);
         auto it = impl_->code.find(a);
         if (it == impl_->code.end()) return {};
-        size = it->second;
+        ci = it->second;
     }
-    return llvm_disassemble(reinterpret_cast<const uint8_t*>(a), size, a);
+    std::string s = llvm_disassemble(reinterpret_cast<const uint8_t*>(a), ci.size, a);
+    s += "  body:\n";
+    s += llvm_disassemble(reinterpret_cast<const uint8_t*>(ci.body), ci.body_size, ci.body);
+    return s;
+}
+
+bool LlvmTier::link(CompiledFn from, unsigned slot, CompiledFn to) {
+    if (slot > 1) return false;
+    std::lock_guard g(impl_->info_mu);
+    auto f = impl_->code.find(reinterpret_cast<uint64_t>(from));
+    auto t = impl_->code.find(reinterpret_cast<uint64_t>(to));
+    if (f == impl_->code.end() || t == impl_->code.end()) return false;
+    // The cell holds the body (CompiledFn's own tail is a jump to it); the
+    // compiled code reads it with a relaxed atomic load.
+    __atomic_store_n(&f->second.cells[slot], reinterpret_cast<CompiledFn>(t->second.body),
+                     __ATOMIC_RELEASE);
+    return true;
+}
+
+void LlvmTier::unlink(CompiledFn from, unsigned slot) {
+    if (slot > 1) return;
+    std::lock_guard g(impl_->info_mu);
+    auto f = impl_->code.find(reinterpret_cast<uint64_t>(from));
+    if (f != impl_->code.end()) __atomic_store_n(&f->second.cells[slot], nullptr, __ATOMIC_RELEASE);
 }
 
 LlvmTierStats LlvmTier::stats() const {
@@ -292,6 +327,10 @@ class SharedTier final : public TierCompiler {
     const char* name() const override { return "llvm"; }
     void submit(Block block, Done done) override { t_->submit(std::move(block), std::move(done)); }
     std::string disassemble(CompiledFn fn) override { return t_->disassemble(fn); }
+    bool link(CompiledFn from, unsigned slot, CompiledFn to) override {
+        return t_->link(from, slot, to);
+    }
+    void unlink(CompiledFn from, unsigned slot) override { t_->unlink(from, slot); }
 
   private:
     std::shared_ptr<LlvmTier> t_;
@@ -305,7 +344,12 @@ std::weak_ptr<LlvmTier> g_shared;
 std::shared_ptr<LlvmTier> shared_llvm_tier(std::string* err) {
     std::lock_guard g(g_shared_mu);
     if (auto t = g_shared.lock()) return t;
-    std::shared_ptr<LlvmTier> t = LlvmTier::create(LlvmTierOptions{}, err);
+    LlvmTierOptions o;
+    if (const char* e = std::getenv("EMU_LLVM_SELF_LOOPS")) o.self_loops = *e == '1';
+    if (const char* e = std::getenv("EMU_LLVM_OPT")) {
+        o.opt = *e == '0' ? LlvmOptLevel::O0 : *e == '2' ? LlvmOptLevel::O2 : LlvmOptLevel::O1;
+    }
+    std::shared_ptr<LlvmTier> t = LlvmTier::create(o, err);
     g_shared = t;
     return t;
 }

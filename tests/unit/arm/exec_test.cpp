@@ -267,3 +267,44 @@ TEST_CASE("FP/SIMD instructions trap while CPACR_EL1.FPEN is off", "[arm][exec]"
     REQUIRE(m.run(kRamBase) == tcg::kStatusHalt);
     CHECK((m.st().esr_el1 >> 26) == 0x07);
 }
+
+TEST_CASE("MMU on: stage 1 block mappings, aliases and translation faults", "[arm][exec][mmu]") {
+    TestMachine m;
+    const uint64_t table = kRamBase + 0x10000;
+    // 39-bit VA, 4K granule: level 1 blocks of 1 GiB. VA 1 GiB and 2 GiB
+    // both map RAM at 0x40000000; VA 3 GiB is invalid.
+    uint64_t block = kRamBase | (1u << 10) | 1;  // AF, block, AttrIndx 0
+    std::memcpy(m.host(table + 8), &block, 8);
+    std::memcpy(m.host(table + 16), &block, 8);
+    m.st().x[1] = 0xff;                            // MAIR attr0: normal write-back
+    m.st().x[2] = 25 | (1u << 23) | (2ull << 32);  // T0SZ 25, EPD1, IPS 40 bits
+    m.st().x[3] = table;
+    m.st().vbar_el1 = kRamBase + 0x1000;
+    m.load(kRamBase + 0x1200, {0xd503207f});  // wfi at the sync vector
+    m.load(kRamBase, {
+                         0xd518a201,  // msr mair_el1, x1
+                         0xd5182042,  // msr tcr_el1, x2
+                         0xd5182003,  // msr ttbr0_el1, x3
+                         0xd5033fdf,  // isb
+                         0xd5381004,  // mrs x4, sctlr_el1
+                         0xb2400084,  // orr x4, x4, #1
+                         0xd5181004,  // msr sctlr_el1, x4
+                         0xd5033fdf,  // isb
+                         0xd2b00005,  // mov x5, #0x80000000
+                         0x91400ca5,  // add x5, x5, #0x3, lsl #12
+                         0xd2824686,  // mov x6, #0x1234
+                         0xf90000a6,  // str x6, [x5]     (through the alias)
+                         0xd2a80008,  // mov x8, #0x40000000
+                         0x91400d08,  // add x8, x8, #0x3, lsl #12
+                         0xf9400107,  // ldr x7, [x8]     (identity)
+                         0xd2b80009,  // mov x9, #0xc0000000
+                         0xf940012a,  // ldr x10, [x9]    (translation fault, level 1)
+                         0xd503207f,  // wfi
+                     });
+    REQUIRE(m.run(kRamBase) == tcg::kStatusHalt);
+    CHECK(m.st().x[7] == 0x1234);
+    CHECK(m.read64(kRamBase + 0x3000) == 0x1234);
+    CHECK(m.st().esr_el1 == (0x25ull << 26 | 1u << 25 | 0x05));
+    CHECK(m.st().far_el1 == 0xc0000000);
+    CHECK(m.st().elr_el1 == kRamBase + 0x40);
+}

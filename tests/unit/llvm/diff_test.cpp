@@ -50,6 +50,10 @@ std::string diff(const World::Snapshot& a, const World::Snapshot& b) {
     return os.str();
 }
 
+ExitInfo not_compiled_fn(void*) {
+    return {0, 0};
+}
+
 }  // namespace
 
 TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
@@ -175,4 +179,92 @@ TEST_CASE("a self-looping block loops inside compiled code and honours exit_requ
     e = fn2(&env);
     CHECK(e.slot == kExitSlotNone);
     CHECK(env.tcg.pc == 0x1000);
+}
+
+TEST_CASE("linked compiled blocks jump straight into each other", "[llvm][chain]") {
+    // A (pc 0x1000): r0 += 1; -> B.   B (pc 0x2000): r1 += r0; r1 < 1000 ? A : C.
+    Block a;
+    a.guest_pc = 0x1000;
+    {
+        Builder ir(&a);
+        ir.set_reg(reg(0), ir.add(ir.get_reg(Type::I64, reg(0)), ir.c64(1)));
+        ir.exit_link(0x2000);
+    }
+    Block b;
+    b.guest_pc = 0x2000;
+    {
+        Builder ir(&b);
+        Value r1 = ir.add(ir.get_reg(Type::I64, reg(1)), ir.get_reg(Type::I64, reg(0)));
+        ir.set_reg(reg(1), r1);
+        ir.exit_cond(ir.cmp(Op::Ult, r1, ir.c64(1000)), 0x1000, 0x3000);
+    }
+    std::string err;
+    auto tier = LlvmTier::create(LlvmTierOptions{}, &err);
+    REQUIRE(tier);
+    CompiledFn fa = tier->compile_sync(a, &err);
+    CompiledFn fb = tier->compile_sync(b, &err);
+    REQUIRE(fa);
+    REQUIRE(fb);
+    CHECK_FALSE(tier->link(fa, 2, fb));
+    CHECK_FALSE(tier->link(fa, 0, &not_compiled_fn));
+
+    // The reference: one block at a time, as the dispatcher runs them.
+    auto reference = [](uint64_t r0, uint64_t r1, uint64_t* out0, uint64_t* out1) {
+        for (;;) {
+            r0 += 1;
+            r1 += r0;
+            if (!(r1 < 1000)) break;
+        }
+        *out0 = r0;
+        *out1 = r1;
+    };
+    uint64_t want0, want1;
+    reference(0, 0, &want0, &want1);
+
+    TestEnv env{};
+    // Unlinked: A returns after one block with its own slot; nothing chained.
+    ExitInfo e = fa(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.tcg.reserved1 == 0);
+    CHECK(env.r[0] == 1);
+    CHECK(env.r[1] == 0);
+
+    // A -> B and B -> A linked: the loop runs inside compiled code until B
+    // takes its unlinked exit, and says that the slot is B's.
+    REQUIRE(tier->link(fa, 0, fb));
+    REQUIRE(tier->link(fb, 0, fa));
+    env.r[0] = 0;
+    env.r[1] = 0;
+    e = fa(&env);
+    CHECK(e.status == kStatusContinue);
+    CHECK(e.slot == 1);
+    CHECK(env.tcg.pc == 0x3000);
+    CHECK(env.tcg.reserved1 == reinterpret_cast<uint64_t>(fb));
+    CHECK(env.r[0] == want0);
+    CHECK(env.r[1] == want1);
+
+    // A pending request stops the chain at the next chainable exit.
+    env.r[0] = 0;
+    env.r[1] = 0;
+    env.tcg.exit_request.store(kRequestInterrupt);
+    e = fa(&env);
+    CHECK(e.slot == kExitSlotNone);
+    CHECK(env.tcg.pc == 0x2000);
+    CHECK(env.r[0] == 1);
+    env.tcg.exit_request.store(0);
+
+    // Unlinked again: back to one block per call.
+    tier->unlink(fa, 0);
+    env.r[0] = 0;
+    env.r[1] = 0;
+    e = fa(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.tcg.reserved1 == 0);
+    CHECK(env.r[0] == 1);
+
+    // out_asm shows both the entry and the body.
+    std::string as = tier->disassemble(fa);
+    INFO(as);
+    CHECK(as.find("body:") != std::string::npos);
+    CHECK(as.find("jmp") != std::string::npos);
 }
