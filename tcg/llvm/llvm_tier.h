@@ -28,13 +28,13 @@ struct LlvmTierOptions {
     // Blocks compiled into one LLVM module when several are waiting: the
     // per-module codegen set-up is shared among them.
     unsigned max_batch = 8;
-    // A block whose chainable exit jumps to its own start loops inside the
-    // compiled code (checking env->exit_request on every back edge) instead
-    // of returning to the dispatcher each iteration. Off by default: it needs
-    // the dispatcher to raise exit_request when a block invalidates itself
-    // (self-modifying code), and per-block execution counts (-d exec,
-    // instruction statistics) then count a whole loop as one execution.
-    bool self_loops = false;
+    // A block whose chainable exit jumps to its own start becomes a loop in
+    // the compiled code, with the guest registers it uses kept in host
+    // registers across iterations. The back edge is taken only while the
+    // dispatcher has linked that exit to the block itself and no exit
+    // request is pending, so invalidation and interrupts stop it as they
+    // stop any chain.
+    bool self_loops = true;
 };
 
 struct LlvmTierStats {

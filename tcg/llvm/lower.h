@@ -23,8 +23,8 @@ class Module;
 namespace emu::tcg::llvmtier {
 
 struct LowerOptions {
-    bool self_loops = false;  // see LlvmTierOptions::self_loops
-    bool chaining = true;     // link cells at chainable exits
+    bool self_loops = true;  // see LlvmTierOptions::self_loops
+    bool chaining = true;    // link cells at chainable exits
 };
 
 // Where a body entered through a link records its CompiledFn on return

@@ -43,13 +43,15 @@ llvmtier::JitConfig config_for(LlvmOptLevel level) {
     llvmtier::JitConfig c;
     switch (level) {
         case LlvmOptLevel::O0:
+            c.pipeline = "function(mem2reg)";  // promoted registers of self loops
             c.codegen_level = 0;
             break;
         case LlvmOptLevel::O1:
             // The IR already went through get/set elimination, folding and
             // DCE; what is left for LLVM is mostly cleaning up the TLB
             // fast paths and the flag arithmetic.
-            c.pipeline = "function(early-cse<memssa>,instcombine,simplifycfg)";
+            c.pipeline =
+                "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg)";
             c.codegen_level = 1;
             break;
         case LlvmOptLevel::O2:
