@@ -48,6 +48,11 @@ struct LlvmTierStats {
     double median_ms = 0;      // per block: a batch's time shared by its blocks
     double p90_ms = 0;
     double max_ms = 0;
+    // Runs of compiled blocks the dispatcher does not see (entered through
+    // a link or another turn of a self loop), and their guest instructions:
+    // add them to ExecStats' compiled counts for the real share.
+    uint64_t unseen_runs = 0;
+    uint64_t unseen_insns = 0;
     std::string format() const;  // one line for -d / exit statistics
 };
 

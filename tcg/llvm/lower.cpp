@@ -86,7 +86,13 @@ Value* Lowerer::call_abs(llvm::FunctionType* ft, const void* fn,
     return call;
 }
 
+void Lowerer::count_exit() {
+    auto* n = ir_.CreateLoad(ir_.getInt64Ty(), counter_);
+    ir_.CreateStore(ir_.CreateAdd(n, iters_), counter_);
+}
+
 void Lowerer::ret(Value* status, Value* slot) {
+    count_exit();
     Value* r = llvm::PoisonValue::get(ret_ty_);
     r = ir_.CreateInsertValue(r, status, 0);
     r = ir_.CreateInsertValue(r, slot, 1);
@@ -124,6 +130,7 @@ void Lowerer::chain_exit(Value* slot) {
         Value* linked = ir_.CreateICmpNE(next, llvm::ConstantPointerNull::get(ptr_ty_));
         ir_.CreateCondBr(ir_.CreateAnd(quiet, linked), jump, out, likely_);
         ir_.SetInsertPoint(jump);
+        count_exit();
         auto* call = ir_.CreateCall(body_ty_, next, {env_, c64(1)});
         call->setTailCallKind(llvm::CallInst::TCK_MustTail);
         ir_.CreateRet(call);
@@ -233,6 +240,9 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     cells_ = new llvm::GlobalVariable(m_, cells_ty, false, llvm::GlobalValue::ExternalLinkage,
                                       llvm::ConstantAggregateZero::get(cells_ty), cells_name(name));
     cells_->setAlignment(llvm::Align(16));
+    counter_ =
+        new llvm::GlobalVariable(m_, ir_.getInt64Ty(), false, llvm::GlobalValue::ExternalLinkage,
+                                 c64(0), counter_name(name));
 
     llvm::MDBuilder md(ctx_);
     auto* root = md.createTBAARoot("emu.tcg");
@@ -249,6 +259,8 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     ir_.CreateBr(body_bb_);
     plan_promotion();
     ir_.SetInsertPoint(body_bb_);
+    iters_ = ir_.CreatePHI(ir_.getInt64Ty(), 2, "iters");
+    iters_->addIncoming(chained_, entry_bb_);
 
     vals_.assign(b_.insts.size(), nullptr);
     for (size_t i = 0; i < b_.insts.size(); ++i) {
@@ -600,6 +612,7 @@ void Lowerer::self_loop_exit(Value* again, Value* slot) {
     Value* go = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
     go = ir_.CreateAnd(go, ir_.CreateICmpEQ(next, fn_));
     auto* out = new_bb("exit");
+    iters_->addIncoming(ir_.CreateAdd(iters_, c64(1)), ir_.GetInsertBlock());
     ir_.CreateCondBr(go, body_bb_, out, likely_);
     ir_.SetInsertPoint(out);
     chain_exit(slot);

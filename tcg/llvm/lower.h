@@ -38,6 +38,11 @@ inline std::string body_name(const std::string& n) {
 inline std::string cells_name(const std::string& n) {
     return n + ".l";
 }
+// i64: how often the block ran without the dispatcher seeing it (entered
+// through a link, or another turn of a self loop), for the statistics.
+inline std::string counter_name(const std::string& n) {
+    return n + ".n";
+}
 
 // Adds the block as function `name` to `m`. On failure returns nullptr with
 // *err set and leaves no function behind.

@@ -34,6 +34,7 @@ class Lowerer {
         if (wrapper_) wrapper_->eraseFromParent();
         if (fn_) fn_->eraseFromParent();
         if (cells_) cells_->eraseFromParent();
+        if (counter_) counter_->eraseFromParent();
     }
 
   private:
@@ -111,6 +112,9 @@ class Lowerer {
     llvm::Function* fn_ = nullptr;       // the body
     llvm::Function* wrapper_ = nullptr;  // the CompiledFn
     llvm::GlobalVariable* cells_ = nullptr;
+    llvm::GlobalVariable* counter_ = nullptr;  // executions not seen by the dispatcher
+    llvm::PHINode* iters_ = nullptr;           // of this call: chained entry + back edges
+    void count_exit();
     llvm::Value* chained_ = nullptr;
     llvm::FunctionType* body_ty_ = nullptr;
     llvm::Value* env_ = nullptr;

@@ -221,6 +221,7 @@ TEST_CASE("a self-looping block loops inside compiled code and honours exit_requ
     for (uint64_t k = 1; k <= 1000; ++k)
         want += k * k;
     CHECK(env.r[1] == want);
+    CHECK(tier->stats().unseen_runs == 999);  // the loop's other turns
 
     // A pending request stops the loop after one iteration, unchained.
     env.r[0] = 1000;
@@ -323,6 +324,8 @@ TEST_CASE("linked compiled blocks jump straight into each other", "[llvm][chain]
     CHECK(env.tcg.reserved1 == reinterpret_cast<uint64_t>(fb));
     CHECK(env.r[0] == want0);
     CHECK(env.r[1] == want1);
+    // Every block run after the first came through a link.
+    CHECK(tier->stats().unseen_runs == 2 * want0 - 1);
 
     // A pending request stops the chain at the next chainable exit.
     env.r[0] = 0;
