@@ -63,16 +63,18 @@ void VcpuThread::loop() {
             std::unique_lock<std::mutex> g(lock_);
             if (pause_req_ || parked_) {
                 uint64_t seen = wake_count_;
-                // A pause can arrive while parked: report it (pause() waits
-                // for paused_) instead of sleeping through it.
-                while (!(stop_.load() ||
-                         (!pause_req_.load() && (!parked_ || wake_count_ != seen)))) {
-                    bool p = pause_req_.load();
-                    if (paused_.load() != p) {
-                        paused_ = p;
-                        cv_.notify_all();
-                    }
-                    cv_.wait(g);
+                auto runnable = [&] {
+                    return stop_.load() ||
+                           (!pause_req_.load() && (!parked_ || wake_count_ != seen));
+                };
+                // A parked vCPU is outside guest code: a pause requested
+                // while it waits is acknowledged at once (pause() waits
+                // for paused_).
+                for (;;) {
+                    paused_ = pause_req_.load();
+                    cv_.notify_all();
+                    cv_.wait(g, [&] { return runnable() || (pause_req_.load() && !paused_); });
+                    if (runnable()) break;
                 }
                 paused_ = false;
                 parked_ = false;

@@ -25,26 +25,31 @@ head -c $Q /dev/urandom | dd of="$SRC" bs=1M seek=768 conv=notrunc iflag=fullblo
 sync
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() {  # prints seconds for one run of the command
-    s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
-    echo "$e - $s" | bc -l
+# One run: "wall cpu" seconds (cpu = user + sys, all threads). On a loaded
+# machine the CPU time is the steadier number; both are reported.
+timeit() {
+    /usr/bin/time -f "%e %U %S" -o "$D/t" "$@" >/dev/null
+    awk '{printf "%s %.2f\n", $1, $2 + $3}' "$D/t"
 }
-bench() {  # name, tool, args...
-    name="$1"; tool="$2"; shift 2
+bench() {  # tool, args... -> "wall cpu" medians
+    tool="$1"; shift
     for _ in $(seq "$RUNS"); do
         rm -f "$D/out"
         timeit "$tool" convert "$@" "$D/out"
-    done | median
+    done >"$D/runs"
+    echo "$(cut -d' ' -f1 "$D/runs" | median) $(cut -d' ' -f2 "$D/runs" | median)"
 }
 
-printf "%-28s %10s %10s %8s\n" "conversion" "qemu-img" "emu-img" "ratio"
+printf "%-26s %18s %18s %16s\n" "" "qemu-img" "emu-img" "ratio qemu/emu"
+printf "%-26s %9s %8s %9s %8s %8s %7s\n" "conversion" "wall" "cpu" "wall" "cpu" "wall" "cpu"
 row() {  # label, args...
     label="$1"; shift
-    q=$(bench "$label" "$QEMU_IMG" "$@")
-    e=$(bench "$label" "$EMU_IMG" "$@")
+    set -- $(bench "$QEMU_IMG" "$@") $(bench "$EMU_IMG" "$@") "$@"
+    qw=$1; qc=$2; ew=$3; ec=$4; shift 4
     # Verify the output of the last emu-img run.
     if ! "$QEMU_IMG" compare -q "$SRC" "$D/out"; then echo "emu-img output differs: $label"; exit 1; fi
-    printf "%-28s %9.2fs %9.2fs %7.2fx\n" "$label" "$q" "$e" "$(echo "$q / $e" | bc -l)"
+    printf "%-26s %8.2fs %7.2fs %8.2fs %7.2fs %7.2fx %6.2fx\n" "$label" "$qw" "$qc" "$ew" "$ec" \
+        "$(echo "$qw / $ew" | bc -l)" "$(echo "$qc / $ec" | bc -l)"
 }
 row "raw -> qcow2" -O qcow2 "$SRC"
 row "qcow2 -> raw" -O raw "$D/in.qcow2"

@@ -20,10 +20,11 @@ libcapstone-dev
 zlib1g-dev libzstd-dev
 libboost-program-options-dev
 catch2
+libmpfr-dev
 libfdt-dev
 libslirp-dev libglib2.0-dev
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
-qemu-system-arm qemu-system-x86 qemu-utils
+qemu-system-arm qemu-system-x86 qemu-utils qemu-user
 cpio xz-utils gzip file ca-certificates python3
 "
 

@@ -88,7 +88,8 @@ void KvmVm::region_add(const FlatRange& r) {
     // KVM maps whole pages; sub-page RAM would have to be emulated as MMIO,
     // which no board here needs.
     if ((r.start | r.size | reinterpret_cast<uintptr_t>(r.host_ptr())) & (kPage - 1)) {
-        error_report("kvm: RAM range 0x%" PRIx64 "+0x%" PRIx64 " (%s) is not page aligned; not "
+        error_report("kvm: RAM range 0x%" PRIx64 "+0x%" PRIx64
+                     " (%s) is not page aligned; not "
                      "mapped",
                      r.start, r.size, r.region->name().c_str());
         return;
@@ -141,6 +142,19 @@ void KvmVm::set_irq(int n, bool level) {
     if (ioctl(fd_, KVM_IRQ_LINE, &l) < 0) {
         log_mask(LOG_GUEST_ERROR, "kvm: KVM_IRQ_LINE %d: %s\n", n, std::strerror(errno));
     }
+}
+
+bool KvmVm::signal_msi(uint64_t address, uint32_t data) {
+    kvm_msi m{};
+    m.address_lo = static_cast<uint32_t>(address);
+    m.address_hi = static_cast<uint32_t>(address >> 32);
+    m.data = data;
+    if (ioctl(fd_, KVM_SIGNAL_MSI, &m) < 0) {
+        log_mask(LOG_GUEST_ERROR, "kvm: KVM_SIGNAL_MSI 0x%llx/0x%x: %s\n",
+                 static_cast<unsigned long long>(address), data, std::strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 std::unique_ptr<KvmVcpu> KvmVm::create_vcpu(unsigned index, unsigned apic_id, std::string* err) {

@@ -38,16 +38,13 @@ struct Deflater {
 
 }  // namespace
 
-std::vector<uint8_t> compress_cluster(CompressionType type, const uint8_t* data, size_t len) {
-    std::vector<uint8_t> out;
+size_t compress_cluster_into(CompressionType type, const uint8_t* data, size_t len, uint8_t* out) {
     if (type == CompressionType::Zstd) {
         thread_local ZSTD_CCtx* cctx = ZSTD_createCCtx();
-        if (!cctx) return {};
-        out.resize(ZSTD_compressBound(len));
-        size_t n = ZSTD_compressCCtx(cctx, out.data(), out.size(), data, len, ZSTD_CLEVEL_DEFAULT);
-        if (ZSTD_isError(n) || n >= len) return {};
-        out.resize(n);
-        return out;
+        if (!cctx) return 0;
+        size_t n = ZSTD_compressCCtx(cctx, out, len - 1, data, len, ZSTD_CLEVEL_DEFAULT);
+        if (ZSTD_isError(n) || n >= len) return 0;
+        return n;
     }
     // Data that does not compress (random, already compressed) would be
     // stored raw anyway; a fast trial on its first 4 KiB avoids spending a
@@ -57,13 +54,16 @@ std::vector<uint8_t> compress_cluster(CompressionType type, const uint8_t* data,
         thread_local Deflater probe_z(1);
         uint8_t probe[4096 + 64];
         const size_t tn = probe_z.run(data, 4096, probe, sizeof probe);
-        if (tn == 0 || tn >= 4096 - 4096 / 64) return {};
+        if (tn == 0 || tn >= 4096 - 4096 / 64) return 0;
     }
     // Window of 4 KiB (-12): what other qcow2 writers use; any reader copes.
     thread_local Deflater z(Z_DEFAULT_COMPRESSION);
-    out.resize(len);
-    const size_t n = z.run(data, len, out.data(), len - 1);  // must end up smaller than a cluster
-    if (n == 0) return {};
+    return z.run(data, len, out, len - 1);  // must end up smaller than a cluster
+}
+
+std::vector<uint8_t> compress_cluster(CompressionType type, const uint8_t* data, size_t len) {
+    std::vector<uint8_t> out(len);
+    const size_t n = compress_cluster_into(type, data, len, out.data());
     out.resize(n);
     return out;
 }

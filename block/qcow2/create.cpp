@@ -81,7 +81,7 @@ int Qcow2Image::create(const std::string& path, const CreateOptions& o, std::str
     auto img = open(path, oo, chain, err);
     if (!img) return -EIO;
     if (o.size) {
-        r = img->resize(o.size, false, err);
+        r = img->resize((o.size + 511) & ~uint64_t(511), false, err);  // whole sectors
         if (r < 0) return r;
     }
     if (o.preallocation != "off") {
@@ -98,7 +98,7 @@ int Qcow2Image::preallocate(const std::string& mode, std::string* err) {
     }
     std::lock_guard<std::mutex> g(lock_);
     const uint64_t nclusters = (size_.load() + cluster_size_ - 1) >> cluster_bits_;
-    const uint64_t data_start_guess = end_cluster_;
+    std::vector<std::pair<uint64_t, uint64_t>> runs;  // data clusters (host offset, bytes)
     // Allocate in runs so data clusters end up contiguous on the host.
     for (uint64_t c = 0; c < nclusters;) {
         const uint64_t run = std::min<uint64_t>(nclusters - c, l2_entries_ - c % l2_entries_);
@@ -107,6 +107,7 @@ int Qcow2Image::preallocate(const std::string& mode, std::string* err) {
         int r = l2_table_for_write(c, &t, &l2off);  // the L2 table before its data
         uint64_t host = 0;
         if (r == 0) r = alloc_clusters(run, &host);
+        if (r == 0) runs.push_back({host, run * cluster_size_});
         for (uint64_t i = 0; i < run && r == 0; i++)
             r = set_l2_entry(c + i, ((host + i * cluster_size_) | kOflagCopied));
         if (r < 0) {
@@ -121,8 +122,8 @@ int Qcow2Image::preallocate(const std::string& mode, std::string* err) {
     if (r == 0 && mode == "falloc") {
         if (posix_fallocate(file_->fd(), 0, static_cast<off_t>(end)) != 0) r = -ENOSPC;
     } else if (r == 0 && mode == "full") {
-        r = file_->write_zeroes(data_start_guess << cluster_bits_,
-                                end - (data_start_guess << cluster_bits_));
+        for (size_t i = 0; i < runs.size() && r == 0; i++)
+            r = file_->write_zeroes(runs[i].first, runs[i].second);
     }
     if (r < 0) *err = std::string("Could not preallocate: ") + std::strerror(-r);
     return r;

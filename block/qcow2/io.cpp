@@ -1,10 +1,12 @@
 // The qcow2 data path: guest reads and writes, discard, write-zeroes and
 // block status. Write ordering rules are in cluster_map.cpp.
 #include <cerrno>
+#include <cinttypes>
 #include <cstring>
 
 #include "block/iov_util.h"
 #include "block/qcow2/qcow2.h"
+#include "util/log.h"
 
 namespace emu::block::qcow2 {
 
@@ -13,6 +15,18 @@ namespace {
 enum class Kind { Unallocated, Zero, Normal, Compressed };
 
 }  // namespace
+
+// A data cluster that is misaligned or lies past every cluster the image
+// has allocated: the image is corrupt. Reported once per image.
+void Qcow2Image::report_bad_entry(uint64_t gc, uint64_t entry) {
+    if (bad_entry_reported_) return;
+    bad_entry_reported_ = true;
+    emu::error_report("qcow2 image '%s' is corrupt: the L2 entry for guest offset %" PRIu64
+                      " points at 0x%" PRIx64 ", %s (run 'emu-img check')",
+                      filename().c_str(), gc << cluster_bits_, entry & kL2OffsetMask,
+                      (entry & kL2OffsetMask) & (cluster_size_ - 1) ? "which is not cluster aligned"
+                                                                    : "past the end of the image");
+}
 
 static Kind classify(uint64_t e, uint32_t version) {
     if (e & kOflagCompressed) return Kind::Compressed;
@@ -79,53 +93,137 @@ int Qcow2Image::read_cluster_part(uint64_t entry, uint64_t guest_off, uint64_t i
     return -EIO;
 }
 
+// Guest reads are planned under the lock (mapping lookups) and executed
+// without it, so reads proceed in parallel with each other and with
+// decompression. Clusters a plan refers to cannot be freed meanwhile:
+// frees are deferred while inflight_ is non-zero (see flush_metadata).
+struct ReadSeg {
+    enum Kind { Zero, Host, Backing, Compressed } kind;
+    uint64_t pos;  // offset in the request
+    uint64_t len;
+    uint64_t where;   // host offset (Host), guest offset (Backing), L2 entry (Compressed)
+    uint64_t in_off;  // offset inside the cluster (Compressed)
+};
+
 int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
     const uint64_t total = iov_total(iov);
-    uint64_t pos = 0;
+    std::vector<ReadSeg> plan;
+    uint64_t gen;
+    {
+        std::lock_guard<std::mutex> g(lock_);
+        uint64_t pos = 0;
+        while (pos < total) {
+            const uint64_t gpos = offset + pos;
+            const uint64_t gc = gpos >> cluster_bits_;
+            const uint64_t in_off = gpos & (cluster_size_ - 1);
+            uint64_t entry;
+            int r = get_l2_entry(gc, &entry);
+            if (r < 0) return r;
+            uint64_t n = std::min(cluster_size_ - in_off, total - pos);
+            const Kind k = classify(entry, hdr_.version);
+            const bool zero_like = k == Kind::Zero || (k == Kind::Unallocated && !backing_);
+            // Merge following clusters that continue the same run.
+            if (k == Kind::Normal || zero_like || k == Kind::Unallocated) {
+                uint64_t next_host = (entry & kL2OffsetMask) + cluster_size_;
+                while (pos + n < total) {
+                    uint64_t e2;
+                    r = get_l2_entry(gc + ((in_off + n) >> cluster_bits_), &e2);
+                    if (r < 0) return r;
+                    const Kind k2 = classify(e2, hdr_.version);
+                    if (k == Kind::Normal) {
+                        if (k2 != Kind::Normal || (e2 & kL2OffsetMask) != next_host) break;
+                        next_host += cluster_size_;
+                    } else if (zero_like) {
+                        if (!(k2 == Kind::Zero || (k2 == Kind::Unallocated && !backing_))) break;
+                    } else if (k2 != Kind::Unallocated) {
+                        break;
+                    }
+                    n += std::min(cluster_size_, total - pos - n);
+                }
+            }
+            if (zero_like) {
+                plan.push_back({ReadSeg::Zero, pos, n, 0, 0});
+            } else if (k == Kind::Normal) {
+                const uint64_t host = entry & kL2OffsetMask;
+                if ((host & (cluster_size_ - 1)) ||
+                    ((host + n + in_off - 1) >> cluster_bits_) >= end_cluster_) {
+                    report_bad_entry(gc, entry);
+                    return -EIO;
+                }
+                plan.push_back({ReadSeg::Host, pos, n, host + in_off, 0});
+            } else if (k == Kind::Unallocated) {
+                plan.push_back({ReadSeg::Backing, pos, n, gpos, 0});
+            } else if (entry == decomp_entry_ && decomp_buf_.size() == cluster_size_) {
+                iov_from_buf(iov, pos, decomp_buf_.data() + in_off, n);  // cached
+            } else {
+                plan.push_back({ReadSeg::Compressed, pos, n, entry, in_off});
+            }
+            pos += n;
+        }
+        inflight_++;
+        gen = compressed_gen_;
+    }
+    int ret = 0;
     std::vector<IoVec> part;
-    while (pos < total) {
-        const uint64_t g = offset + pos;
-        const uint64_t gc = g >> cluster_bits_;
-        const uint64_t in_off = g & (cluster_size_ - 1);
-        uint64_t entry;
-        int r = get_l2_entry(gc, &entry);
-        if (r < 0) return r;
-        uint64_t n = std::min(cluster_size_ - in_off, total - pos);
-        const Kind k = classify(entry, hdr_.version);
-        // Merge following clusters that continue the same run on the host.
-        if (k == Kind::Normal || k == Kind::Zero || (k == Kind::Unallocated && !backing_)) {
-            uint64_t next_host = (entry & kL2OffsetMask) + cluster_size_;
-            while (pos + n < total) {
-                uint64_t e2;
-                r = get_l2_entry(gc + ((in_off + n) >> cluster_bits_), &e2);
-                if (r < 0) return r;
-                const Kind k2 = classify(e2, hdr_.version);
-                if (k == Kind::Normal) {
-                    if (k2 != Kind::Normal || (e2 & kL2OffsetMask) != next_host) break;
-                    next_host += cluster_size_;
-                } else if (!(k2 == Kind::Zero || (k2 == Kind::Unallocated && !backing_))) {
+    std::vector<uint8_t> cin, cout;
+    uint64_t last_entry = 0;
+    for (const ReadSeg& sg : plan) {
+        if (ret < 0) break;
+        part.clear();
+        iov_slice(iov, sg.pos, sg.len, &part);
+        switch (sg.kind) {
+            case ReadSeg::Zero:
+                iov_memset(part, 0, 0, sg.len);
+                break;
+            case ReadSeg::Host:
+                ret = file_->preadv(sg.where, part);
+                break;
+            case ReadSeg::Backing: {
+                uint64_t from_backing = 0;
+                const uint64_t bs = backing_->size();
+                if (sg.where < bs) from_backing = std::min<uint64_t>(sg.len, bs - sg.where);
+                if (from_backing) {
+                    std::vector<IoVec> bpart;
+                    iov_slice(part, 0, from_backing, &bpart);
+                    ret = backing_->preadv(sg.where, bpart);
+                }
+                if (from_backing < sg.len) iov_memset(part, from_backing, 0, sg.len - from_backing);
+                break;
+            }
+            case ReadSeg::Compressed: {
+                CompressedDesc d = decode_compressed(sg.where, cluster_bits_);
+                if (d.nb_bytes > 2 * cluster_size_ + 512) {
+                    ret = -EIO;
                     break;
                 }
-                n += std::min(cluster_size_, total - pos - n);
+                cout.resize(cluster_size_);
+                cin.resize(d.nb_bytes);
+                ret = file_->pread(d.host_offset, cin.data(), cin.size());
+                if (ret == 0)
+                    ret = decompress_cluster(hdr_.compression_type, cin.data(), cin.size(),
+                                             cout.data(), cluster_size_);
+                if (ret == 0) {
+                    iov_from_buf(part, 0, cout.data() + sg.in_off, sg.len);
+                    last_entry = sg.where;
+                }
+                break;
             }
         }
-        part.clear();
-        iov_slice(iov, pos, n, &part);
-        if (k == Kind::Zero || (k == Kind::Unallocated && !backing_)) {
-            iov_memset(part, 0, 0, n);
-        } else {
-            r = read_cluster_part(entry, gc << cluster_bits_, in_off, part);
-            if (r < 0) return r;
-        }
-        pos += n;
     }
-    return 0;
+    std::lock_guard<std::mutex> g(lock_);
+    end_unlocked_io();
+    // Cache the cluster only if no compressed entry was replaced meanwhile
+    // (its descriptor could now name different data).
+    if (ret == 0 && last_entry && gen == compressed_gen_) {
+        decomp_buf_ = cout;
+        decomp_entry_ = last_entry;
+    }
+    return ret;
 }
 
 int Qcow2Image::preadv(uint64_t offset, IoVecSpan iov) {
     const uint64_t len = iov_total(iov);
     if (offset > size() || len > size() - offset) return -EINVAL;
-    std::lock_guard<std::mutex> g(lock_);
     return read_guest_range(offset, iov);
 }
 
@@ -147,6 +245,10 @@ int Qcow2Image::write_range_locked(uint64_t offset, IoVecSpan iov) {
         if (k == Kind::Normal && (entry & kOflagCopied)) {
             // Overwrite in place, merging clusters contiguous on the host.
             const uint64_t host = entry & kL2OffsetMask;
+            if ((host & (cluster_size_ - 1)) || (host >> cluster_bits_) >= end_cluster_) {
+                report_bad_entry(gc, entry);
+                return -EIO;
+            }
             uint64_t next_host = host + cluster_size_;
             while (pos + n < total) {
                 uint64_t e2;
@@ -207,7 +309,10 @@ int Qcow2Image::write_range_locked(uint64_t offset, IoVecSpan iov) {
             r = set_l2_entry(gc + i, (host + i * cluster_size_) | kOflagCopied);
             if (r < 0) return r;
             defer_free(olds[i]);
-            if ((olds[i] & kOflagCompressed) && olds[i] == decomp_entry_) decomp_entry_ = 0;
+            if (olds[i] & kOflagCompressed) {
+                compressed_gen_++;
+                if (olds[i] == decomp_entry_) decomp_entry_ = 0;
+            }
         }
         pos += n;
     }
@@ -217,17 +322,61 @@ int Qcow2Image::write_range_locked(uint64_t offset, IoVecSpan iov) {
 
 int Qcow2Image::pwritev(uint64_t offset, IoVecSpan iov) {
     if (read_only()) return -EROFS;
+    if (corrupt_stop_) return -EIO;
     const uint64_t len = iov_total(iov);
     if (offset > size() || len > size() - offset) return -EINVAL;
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
     if (lazy_refcounts_ && !dirty_marked_) {
         int r = set_dirty_bit(true);
         if (r < 0) return r;
     }
-    int r = write_range_locked(offset, iov);
-    if (r == 0 &&
-        (file_->cache() == CacheMode::Writethrough || file_->cache() == CacheMode::DirectSync))
-        r = flush_metadata(true);
+    const bool wt =
+        file_->cache() == CacheMode::Writethrough || file_->cache() == CacheMode::DirectSync;
+    // Overwrites of clusters this image owns alone need no metadata change:
+    // they run without the lock, in parallel with other requests.
+    std::vector<std::pair<uint64_t, uint64_t>> plan;  // (host offset, bytes)
+    bool in_place = true;
+    for (uint64_t pos = 0; pos < len && in_place;) {
+        const uint64_t g_off = offset + pos;
+        const uint64_t in_off = g_off & (cluster_size_ - 1);
+        const uint64_t n = std::min(cluster_size_ - in_off, len - pos);
+        uint64_t e;
+        int r = get_l2_entry(g_off >> cluster_bits_, &e);
+        if (r < 0) return r;
+        if (classify(e, hdr_.version) != Kind::Normal || !(e & kOflagCopied) ||
+            ((e & kL2OffsetMask) & (cluster_size_ - 1)) ||
+            ((e & kL2OffsetMask) >> cluster_bits_) >= end_cluster_) {
+            in_place = false;
+            break;
+        }
+        const uint64_t host = (e & kL2OffsetMask) + in_off;
+        if (!plan.empty() && plan.back().first + plan.back().second == host)
+            plan.back().second += n;
+        else
+            plan.push_back({host, n});
+        pos += n;
+    }
+    if (!in_place) {
+        int r = write_range_locked(offset, iov);
+        if (r == 0 && wt) r = flush_metadata(true);
+        return r;
+    }
+    inflight_++;
+    g.unlock();
+    int r = 0;
+    uint64_t pos = 0;
+    std::vector<IoVec> part;
+    for (auto& [host, n] : plan) {
+        part.clear();
+        iov_slice(iov, pos, n, &part);
+        // HostFile flushes after the write itself under write-through modes.
+        r = file_->pwritev(host, part);
+        if (r < 0) break;
+        pos += n;
+    }
+    g.lock();
+    unsynced_ = true;
+    end_unlocked_io();
     return r;
 }
 
@@ -261,6 +410,59 @@ int Qcow2Image::write_compressed(uint64_t offset, const uint8_t* raw,
     if (r < 0) return r;
     defer_free(old);
     return 0;
+}
+
+int Qcow2Image::write_compressed_run(uint64_t offset, size_t n, const uint8_t* const* raw,
+                                     const uint8_t* const* comp, const size_t* comp_len) {
+    if (read_only()) return -EROFS;
+    if (offset & (cluster_size_ - 1) || offset > size() || n * cluster_size_ > size() - offset)
+        return -EINVAL;
+    std::lock_guard<std::mutex> g(lock_);
+    std::vector<uint8_t> stage;  // packed compressed data, written at stage_off
+    uint64_t stage_off = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> entries;  // guest cluster, new L2 entry
+    auto flush_stage = [&]() -> int {
+        if (stage.empty()) return 0;
+        int r = file_->pwrite(stage_off, stage.data(), stage.size());
+        stage.clear();
+        unsynced_ = true;
+        return r;
+    };
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0;) {
+        const uint64_t gc = (offset >> cluster_bits_) + i;
+        if (comp_len[i] == 0 || comp_len[i] >= cluster_size_) {
+            // A run of clusters stored raw: one ordinary write.
+            size_t j = i;
+            while (j < n && (comp_len[j] == 0 || comp_len[j] >= cluster_size_) &&
+                   (j == i || raw[j] == raw[j - 1] + cluster_size_))
+                j++;
+            r = flush_stage();
+            IoVec v{const_cast<uint8_t*>(raw[i]), (j - i) * cluster_size_};
+            if (r == 0) r = write_range_locked(gc << cluster_bits_, IoVecSpan(&v, 1));
+            i = j;
+            continue;
+        }
+        uint64_t host;
+        r = alloc_bytes(comp_len[i], &host);
+        if (r < 0) break;
+        if (!stage.empty() && host != stage_off + stage.size()) r = flush_stage();
+        if (stage.empty()) stage_off = host;
+        stage.insert(stage.end(), comp[i], comp[i] + comp_len[i]);
+        entries.push_back({gc, encode_compressed(host, comp_len[i], cluster_bits_)});
+        i++;
+    }
+    if (r == 0) r = flush_stage();
+    // Data first, then the L2 entries that point at it.
+    for (auto& [gc, e] : entries) {
+        if (r < 0) break;
+        uint64_t old;
+        r = get_l2_entry(gc, &old);
+        if (r == 0) r = set_l2_entry(gc, e);
+        if (r == 0) defer_free(old);
+    }
+    if (r == 0 && deferred_frees_.size() > 4096) r = flush_metadata(false);
+    return r;
 }
 
 // Full clusters in [offset, offset+bytes) become zero/unallocated; partial
@@ -313,7 +515,10 @@ int Qcow2Image::zero_clusters_locked(uint64_t offset, uint64_t bytes, bool unmap
         if (free_old && (k == Kind::Normal || k == Kind::Compressed ||
                          (k == Kind::Zero && (old & kL2OffsetMask))))
             defer_free(old);
-        if (k == Kind::Compressed && old == decomp_entry_) decomp_entry_ = 0;
+        if (k == Kind::Compressed) {
+            compressed_gen_++;
+            if (old == decomp_entry_) decomp_entry_ = 0;
+        }
     }
     if (last < end) r = zero_partial(last, end - last);
     if (r < 0) return r;
@@ -323,6 +528,7 @@ int Qcow2Image::zero_clusters_locked(uint64_t offset, uint64_t bytes, bool unmap
 
 int Qcow2Image::discard(uint64_t offset, uint64_t bytes) {
     if (read_only()) return -EROFS;
+    if (corrupt_stop_) return -EIO;
     if (offset > size() || bytes > size() - offset) return -EINVAL;
     if (!discard_unmap_) return 0;
     std::lock_guard<std::mutex> g(lock_);
@@ -335,6 +541,7 @@ int Qcow2Image::discard(uint64_t offset, uint64_t bytes) {
 
 int Qcow2Image::write_zeroes(uint64_t offset, uint64_t bytes, bool may_unmap) {
     if (read_only()) return -EROFS;
+    if (corrupt_stop_) return -EIO;
     if (offset > size() || bytes > size() - offset) return -EINVAL;
     std::lock_guard<std::mutex> g(lock_);
     if (lazy_refcounts_ && !dirty_marked_) {

@@ -12,6 +12,7 @@
 //   create.cpp        new images
 // One mutex serialises all requests on an image.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -103,6 +104,12 @@ class Qcow2Image final : public BlockDriver {
     // `compressed` comes from compress_cluster(); empty means "store raw".
     int write_compressed(uint64_t offset, const uint8_t* raw,
                          const std::vector<uint8_t>& compressed);
+    // Writes consecutive whole clusters starting at `offset`: cluster i is
+    // raw[i] compressed to comp[i] (comp_len[i] bytes; 0 means store raw).
+    // Compressed data of neighbouring clusters is packed and written with
+    // one host write (emu-img convert -c).
+    int write_compressed_run(uint64_t offset, size_t n, const uint8_t* const* raw,
+                             const uint8_t* const* comp, const size_t* comp_len);
     std::vector<SnapshotInfo> snapshots() const;
     int snapshot_create(const std::string& name, std::string* err);
     int snapshot_apply(const std::string& name_or_id, std::string* err);
@@ -119,6 +126,7 @@ class Qcow2Image final : public BlockDriver {
   private:
     Qcow2Image() = default;
     friend int qcow2_check_impl(Qcow2Image&, RepairMode, CheckResult*);
+    friend int rebuild_refcounts(Qcow2Image&, const std::vector<uint32_t>&, CheckResult*);
 
     // --- header (qcow2_open.cpp)
     int write_header();
@@ -129,6 +137,8 @@ class Qcow2Image final : public BlockDriver {
     int get_refcount(uint64_t cluster, uint64_t* out);
     int update_refcount(uint64_t cluster, int64_t delta);
     int alloc_clusters(uint64_t n, uint64_t* host_offset);
+    int check_not_metadata(uint64_t cluster, uint64_t n);
+    void mark_corrupt(const std::string& why);
     int alloc_bytes(uint64_t n, uint64_t* host_offset);
     int free_clusters_now(uint64_t host_offset, uint64_t n);
     int ensure_refblock(uint64_t rt_index);
@@ -153,6 +163,7 @@ class Qcow2Image final : public BlockDriver {
     int read_guest_range(uint64_t offset, IoVecSpan iov);
     int write_range_locked(uint64_t offset, IoVecSpan iov);
     int read_compressed(uint64_t entry, uint8_t* out);
+    void report_bad_entry(uint64_t guest_cluster, uint64_t entry);
     int zero_clusters_locked(uint64_t offset, uint64_t bytes, bool unmap, bool discard_only);
 
     // --- snapshots (snapshot.cpp)
@@ -180,7 +191,9 @@ class Qcow2Image final : public BlockDriver {
     uint64_t snap_table_bytes_ = 0;
     std::vector<uint64_t> deferred_frees_;  // host cluster offsets, freed after L2/L1 are durable
     bool opened_ = false;
-    bool unsynced_ = false;  // writes issued since the last barrier
+    bool bad_entry_reported_ = false;
+    bool corrupt_stop_ = false;  // metadata damage seen: writes fail until repaired
+    bool unsynced_ = false;      // writes issued since the last barrier
     bool lazy_refcounts_ = false;
     bool dirty_marked_ = false;
     bool discard_unmap_ = true;
@@ -190,6 +203,18 @@ class Qcow2Image final : public BlockDriver {
     // The last decompressed cluster (sequential reads decompress once).
     uint64_t decomp_entry_ = 0;
     std::vector<uint8_t> decomp_buf_;
+    uint64_t compressed_gen_ = 0;  // bumped when a compressed L2 entry is replaced
+    // Reads and in-place writes running without the lock. While any run,
+    // clusters are not freed; operations that change sharing (snapshots,
+    // shrinking, repair) wait for them to finish (quiesce()).
+    unsigned inflight_ = 0;
+    std::condition_variable idle_cv_;
+    void quiesce(std::unique_lock<std::mutex>& g) {
+        idle_cv_.wait(g, [this] { return inflight_ == 0; });
+    }
+    void end_unlocked_io() {
+        if (--inflight_ == 0) idle_cv_.notify_all();
+    }
     std::vector<uint8_t> bounce_;
     mutable std::mutex lock_;
 };
@@ -201,6 +226,9 @@ void refcount_entry_set(uint8_t* block, uint64_t idx, uint32_t order, uint64_t v
 // Compression (compression.cpp). Returns an empty vector when the data does
 // not compress to less than a cluster.
 std::vector<uint8_t> compress_cluster(CompressionType type, const uint8_t* data, size_t len);
+// The same into a caller's buffer (at least len bytes); returns the
+// compressed size, or 0 when the data is stored raw. No allocation.
+size_t compress_cluster_into(CompressionType type, const uint8_t* data, size_t len, uint8_t* out);
 // Decompresses into out[0..out_len); 0 on success, -EIO on bad data.
 int decompress_cluster(CompressionType type, const uint8_t* in, size_t in_len, uint8_t* out,
                        size_t out_len);

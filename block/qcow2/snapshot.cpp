@@ -261,7 +261,8 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     uint64_t max_id = 0;
     for (const SnapshotInfo& s : snapshots_) {
         if (s.name == name) {
@@ -277,9 +278,7 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
     int r = flush_metadata(true);
     if (r == 0) r = check_refcount_room(l1_);
     if (r == -ERANGE) {
-        *err = "Could not create snapshot '" + name +
-               "': refcount overflow (refcount_bits too "
-               "small for another snapshot)";
+        *err = "refcount overflow (refcount_bits too small for another snapshot)";
         return r;
     }
     SnapshotInfo s;
@@ -301,16 +300,14 @@ int Qcow2Image::snapshot_create(const std::string& name, std::string* err) {
     }
     if (r == 0) r = update_l1_refcounts(0, 0, &l1_, 1);
     if (r == -ERANGE) {
-        *err = "Could not create snapshot '" + name +
-               "': refcount overflow (refcount_bits too "
-               "small for another snapshot)";
+        *err = "refcount overflow (refcount_bits too small for another snapshot)";
         return r;
     }
     if (r == 0) r = flush_metadata(true);
     std::vector<SnapshotInfo> list = snapshots_;
     list.push_back(s);
     if (r < 0) {
-        *err = "Could not create snapshot '" + name + "': " + std::strerror(-r);
+        *err = std::strerror(-r);
         return r;
     }
     r = write_snapshot_table(list, err);
@@ -334,7 +331,8 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     const int idx = find_snapshot(snapshots_, key);
     if (idx < 0) {
         *err = "Can't find snapshot '" + key + "'";
@@ -367,7 +365,7 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
     if (r == 0) r = update_l1_refcounts(0, 0, &nl1, 1);
     if (r == 0) r = flush_metadata(true);
     if (r < 0) {
-        *err = std::string("Could not apply snapshot: ") + std::strerror(-r);
+        *err = std::strerror(-r);
         return r;
     }
     std::vector<uint64_t> old = l1_;
@@ -383,7 +381,8 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
     if (r == 0) r = fix_copied_flags();
     if (r == 0) r = flush_metadata(true);
     decomp_entry_ = 0;
-    if (r < 0) *err = std::string("Could not apply snapshot: ") + std::strerror(-r);
+    compressed_gen_++;
+    if (r < 0) *err = std::strerror(-r);
     return r;
 }
 
@@ -392,7 +391,8 @@ int Qcow2Image::snapshot_delete(const std::string& key, std::string* err) {
         *err = "Image is read-only";
         return -EROFS;
     }
-    std::lock_guard<std::mutex> g(lock_);
+    std::unique_lock<std::mutex> g(lock_);
+    quiesce(g);
     const int idx = find_snapshot(snapshots_, key);
     if (idx < 0) {
         *err = "Could not delete snapshot '" + key + "': snapshot not found";

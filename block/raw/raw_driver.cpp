@@ -21,7 +21,9 @@ std::unique_ptr<RawDriver> RawDriver::open(const std::string& path, const OpenOp
         return nullptr;
     }
     std::unique_ptr<RawDriver> d(new RawDriver(std::move(f)));
-    d->size_ = static_cast<uint64_t>(end);
+    // Sizes are whole 512-byte sectors, as in QEMU: the tail of a file whose
+    // length is not a multiple reads as zeroes.
+    d->size_ = (static_cast<uint64_t>(end) + 511) & ~uint64_t(511);
     d->discard_unmap_ = opts.discard_unmap;
     return d;
 }
@@ -32,6 +34,7 @@ int RawDriver::create(const std::string& path, uint64_t size, const std::string&
         *err = "Invalid parameter '" + prealloc + "' for preallocation (off, falloc, full)";
         return -EINVAL;
     }
+    size = (size + 511) & ~uint64_t(511);  // whole sectors, as qemu-img creates them
     auto f = HostFile::create(path, err);
     if (!f) return -EIO;
     int r = f->truncate(size);
@@ -84,7 +87,7 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
     if (data == -ENXIO) {  // only a hole up to EOF
         out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = bytes;
-        out->host_offset = -1;
+        out->host_offset = static_cast<int64_t>(offset);  // raw maps 1:1, holes too
         return 0;
     }
     if (data < 0) {  // no SEEK_DATA: everything is data
@@ -96,7 +99,7 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
     if (static_cast<uint64_t>(data) > offset) {
         out->flags = BLOCK_STATUS_ZERO | BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_PRESENT;
         out->bytes = std::min<uint64_t>(bytes, static_cast<uint64_t>(data) - offset);
-        out->host_offset = -1;
+        out->host_offset = static_cast<int64_t>(offset);  // raw maps 1:1, holes too
         return 0;
     }
     int64_t hole = file_->seek_hole(offset);
@@ -109,6 +112,7 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
 
 int RawDriver::truncate(uint64_t new_size) {
     if (read_only()) return -EROFS;
+    new_size = (new_size + 511) & ~uint64_t(511);
     int r = file_->truncate(new_size);
     if (r == 0) size_ = new_size;
     return r;

@@ -95,7 +95,8 @@ void VirtioDevice::config_changed() {
 void VirtioDevice::queue_enabled(unsigned i) {
     if (i >= queues_.size()) return;
     std::string err;
-    if (!queues_[i]->enable(mem_, has_feature(kFEventIdx), has_feature(kFIndirectDesc), &err)) {
+    if (!queues_[i]->enable(mem_, has_feature(kFEventIdx), has_feature(kFIndirectDesc), &err,
+                            has_feature(kFRingPacked))) {
         device_error("queue " + std::to_string(i) + ": " + err);
     }
 }

@@ -34,11 +34,13 @@ class VirtioDevice : public Device {
 
     uint16_t device_id() const { return device_id_; }
     // Offered features: the device's own plus VERSION_1, EVENT_IDX and
-    // INDIRECT_DESC (packed rings are not offered).
+    // INDIRECT_DESC; packed rings only after offer_packed_ring() (like
+    // QEMU's packed=on, off by default).
     uint64_t host_features() const { return host_features_; }
     uint64_t guest_features() const { return guest_features_; }
     // Withdraws offered features (-device ...,event_idx=off); before use.
     void withdraw_features(uint64_t bits) { host_features_ &= ~bits; }
+    void offer_packed_ring() { host_features_ |= virtio::bit(virtio::kFRingPacked); }
     bool has_feature(unsigned bit) const { return guest_features_ >> bit & 1; }
     // The driver writes 32 bits at a time; bits not offered are dropped.
     // Ignored once FEATURES_OK is set.

@@ -53,6 +53,22 @@ struct VirtqUsedElem {
 };
 static_assert(sizeof(VirtqUsedElem) == 8);
 
+// Packed virtqueue (2.8): descriptor {addr, len, id, flags}, AVAIL/USED
+// flag bits, and the event suppression structure's flags.
+constexpr uint16_t kPackedDescFAvail = 1u << 7;
+constexpr uint16_t kPackedDescFUsed = 1u << 15;
+constexpr uint16_t kEventFlagsEnable = 0;
+constexpr uint16_t kEventFlagsDisable = 1;
+constexpr uint16_t kEventFlagsDesc = 2;
+
+struct VirtqPackedDesc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t id;
+    uint16_t flags;
+};
+static_assert(sizeof(VirtqPackedDesc) == 16);
+
 // Interrupt status bits shared by the MMIO and PCI (ISR) transports.
 constexpr uint32_t kIntUsedBuffer = 1;
 constexpr uint32_t kIntConfigChange = 2;

@@ -1,5 +1,7 @@
 #include "hw/virtio/virtqueue.h"
 
+#include "hw/virtio/virtqueue_internal.h"
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -9,33 +11,10 @@
 namespace emu {
 
 using namespace virtio;
+using namespace vq_detail;
 
 static_assert(std::endian::native == std::endian::little,
               "virtio 1.x rings are little-endian; a big-endian host needs byte swaps");
-
-namespace {
-
-// Ring fields are shared with vCPUs running concurrently: 16-bit indexes are
-// read and written atomically, everything else is copied before use.
-uint16_t load16(const uint8_t* p) {
-    return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_RELAXED);
-}
-void store16(uint8_t* p, uint16_t v) {
-    __atomic_store_n(reinterpret_cast<uint16_t*>(p), v, __ATOMIC_RELAXED);
-}
-
-// 2.7.7.2: true when new_idx has moved past event since old.
-bool need_event(uint16_t event, uint16_t new_idx, uint16_t old) {
-    return uint16_t(new_idx - event - 1) < uint16_t(new_idx - old);
-}
-
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%" PRIx64, v);
-    return b;
-}
-
-}  // namespace
 
 size_t iov_to_buf(const std::vector<VirtioIov>& iov, size_t offset, void* buf, size_t len) {
     auto* out = static_cast<uint8_t*>(buf);
@@ -79,6 +58,8 @@ void Virtqueue::reset() {
     broken_ = false;
     event_idx_ = false;
     indirect_ = false;
+    packed_ = false;
+    avail_wrap_ = used_wrap_ = true;
     notify_enabled_ = true;
     mem_ = nullptr;
     desc_ = nullptr;
@@ -88,25 +69,27 @@ void Virtqueue::reset() {
     signalled_used_valid_ = false;
 }
 
-bool Virtqueue::enable(const GuestMemory& mem, bool event_idx, bool indirect, std::string* err) {
+bool Virtqueue::enable(const GuestMemory& mem, bool event_idx, bool indirect, std::string* err,
+                       bool packed) {
     auto fail = [&](std::string why) {
         *err = std::move(why);
         broken_ = true;
         ready_ = true;
         return false;
     };
-    if (size_ == 0 || size_ > max_size_ || (size_ & (size_ - 1))) {
-        return fail("queue size " + std::to_string(size_) + " is not a power of two up to " +
-                    std::to_string(max_size_));
+    if (size_ == 0 || size_ > max_size_ || (!packed && (size_ & (size_ - 1)))) {
+        return fail("queue size " + std::to_string(size_) + " is not " +
+                    (packed ? "" : "a power of two ") + "up to " + std::to_string(max_size_));
     }
-    // 2.7: alignment 16 (descriptors), 2 (available), 4 (used).
-    if ((desc_addr & 15) || (avail_addr & 1) || (used_addr & 3)) {
+    // 2.7: alignment 16 (descriptors), 2 (available), 4 (used); 2.8: 16, 4, 4.
+    if ((desc_addr & 15) || (avail_addr & (packed ? 3 : 1)) || (used_addr & 3)) {
         return fail("misaligned ring address");
     }
     uint64_t n = size_;
-    const uint8_t* d = mem.span(desc_addr, 16 * n, false);
-    uint8_t* a = mem.span(avail_addr, 6 + 2 * n, false);
-    uint8_t* u = mem.span(used_addr, 6 + 8 * n, true);
+    // A packed ring's descriptors are written back by the device.
+    uint8_t* d = mem.span(desc_addr, 16 * n, packed);
+    uint8_t* a = mem.span(avail_addr, packed ? 4 : 6 + 2 * n, false);
+    uint8_t* u = mem.span(used_addr, packed ? 4 : 6 + 8 * n, true);
     if (!d) return fail("descriptor table at " + hex(desc_addr) + " is not in guest RAM");
     if (!a) return fail("available ring at " + hex(avail_addr) + " is not in guest RAM");
     if (!u) return fail("used ring at " + hex(used_addr) + " is not in guest RAM");
@@ -116,11 +99,18 @@ bool Virtqueue::enable(const GuestMemory& mem, bool event_idx, bool indirect, st
     used_ = u;
     event_idx_ = event_idx;
     indirect_ = indirect;
+    packed_ = packed;
+    avail_wrap_ = used_wrap_ = true;
     ready_ = true;
     broken_ = false;
     last_avail_ = used_idx_ = signalled_used_ = 0;
     signalled_used_valid_ = false;
     notify_enabled_ = true;
+    if (packed_) {
+        store16(used_, 0);      // device event suppression: off_wrap
+        store16(used_ + 2, 0);  // flags: notifications enabled
+        return true;
+    }
     store16(used_, 0);      // flags
     store16(used_ + 2, 0);  // idx
     if (event_idx_) store16(used_ + 4 + 8 * n, 0);
@@ -136,6 +126,7 @@ uint16_t Virtqueue::load_avail_idx() const {
 
 bool Virtqueue::has_work() {
     if (!ready_ || broken_) return false;
+    if (packed_) return has_work_packed();
     std::atomic_thread_fence(std::memory_order_seq_cst);
     return load_avail_idx() != last_avail_;
 }
@@ -168,8 +159,28 @@ bool Virtqueue::map_buffer(uint64_t gpa, uint32_t len, bool writable, VirtqEleme
     return true;
 }
 
+bool Virtqueue::add_buffer(uint64_t addr, uint32_t len, bool writable, uint64_t* total,
+                           VirtqElement* elem, std::string* err) {
+    if (!writable && !elem->in.empty()) {
+        *err = "device-readable descriptor after a device-writable one";
+        return false;
+    }
+    *total += len;
+    if (*total > kMaxChainBytes) {
+        *err = "descriptor chain longer than 1 GiB";
+        return false;
+    }
+    return len == 0 || map_buffer(addr, len, writable, elem, err);
+}
+
 Virtqueue::PopResult Virtqueue::pop(VirtqElement* elem, std::string* err) {
     if (!ready_ || broken_) return PopResult::Empty;
+    PopResult r = packed_ ? pop_packed(elem, err) : pop_split(elem, err);
+    if (r == PopResult::Error) broken_ = true;
+    return r;
+}
+
+Virtqueue::PopResult Virtqueue::pop_split(VirtqElement* elem, std::string* err) {
     auto fail = [&](std::string why) {
         *err = std::move(why);
         broken_ = true;
@@ -215,14 +226,7 @@ Virtqueue::PopResult Virtqueue::pop(VirtqElement* elem, std::string* err) {
             in_indirect = true;
             continue;
         }
-        bool writable = d.flags & kDescFWrite;
-        if (!writable && !elem->in.empty()) {
-            return fail("device-readable descriptor after a device-writable one");
-        }
-        total += d.len;
-        if (total > kMaxChainBytes) return fail("descriptor chain longer than 1 GiB");
-        if (d.len > 0 && !map_buffer(d.addr, d.len, writable, elem, err)) {
-            broken_ = true;
+        if (!add_buffer(d.addr, d.len, d.flags & kDescFWrite, &total, elem, err)) {
             return PopResult::Error;
         }
         if (!(d.flags & kDescFNext)) break;
@@ -237,6 +241,7 @@ Virtqueue::PopResult Virtqueue::pop(VirtqElement* elem, std::string* err) {
 
 void Virtqueue::push(const VirtqElement& elem, uint32_t written) {
     if (!ready_ || broken_) return;
+    if (packed_) return push_packed(elem, written);
     VirtqUsedElem e{elem.head, written};
     std::memcpy(used_ + 4 + 8 * (used_idx_ % size_), &e, sizeof e);
     ++used_idx_;
@@ -248,6 +253,7 @@ void Virtqueue::push(const VirtqElement& elem, uint32_t written) {
 bool Virtqueue::should_notify() {
     if (!ready_ || broken_) return false;
     // Order our used index store before reading the driver's suppression.
+    if (packed_) return should_notify_packed();
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (!event_idx_) return !(load16(avail_) & kAvailFNoInterrupt);
     uint16_t event = load16(avail_ + 4 + 2 * size_);
@@ -261,6 +267,7 @@ bool Virtqueue::should_notify() {
 void Virtqueue::set_notification(bool enable) {
     if (!ready_ || broken_) return;
     notify_enabled_ = enable;
+    if (packed_) return set_notification_packed(enable);
     if (event_idx_) {
         if (enable) store16(used_ + 4 + 8 * size_, load16(avail_ + 2));
     } else {

@@ -1,5 +1,6 @@
 #pragma once
-// A virtio 1.x split virtqueue, device side. Everything read from guest
+// A virtio 1.x virtqueue, device side: split ring, or packed ring when
+// VIRTIO_F_RING_PACKED was negotiated (virtqueue_packed.cpp). Everything read from guest
 // memory is hostile: every descriptor is copied out of the ring before it is
 // checked, chains are bounded (no loops), buffers must lie wholly in guest
 // RAM (never MMIO, never outside), readable buffers come before writable
@@ -26,7 +27,8 @@ struct VirtioIov {
 
 // One request: the driver's buffers, readable (out) then writable (in).
 struct VirtqElement {
-    uint16_t head = 0;
+    uint16_t head = 0;    // split: head index; packed: buffer id
+    uint16_t ndescs = 1;  // packed: ring slots the chain used
     std::vector<VirtioIov> out;
     std::vector<VirtioIov> in;
     size_t out_len = 0;
@@ -61,7 +63,11 @@ class Virtqueue {
     // Validates the ring layout and starts using it. False (with a reason)
     // when the size is not a power of two within max, or a ring is
     // misaligned or not in guest RAM: the queue is then broken.
-    bool enable(const GuestMemory& mem, bool event_idx, bool indirect, std::string* err);
+    // Packed rings: any size up to the maximum, a 4-byte event suppression
+    // structure in place of each of the available and used rings.
+    bool enable(const GuestMemory& mem, bool event_idx, bool indirect, std::string* err,
+                bool packed = false);
+    bool packed() const { return packed_; }
     // Power-on / driver reset state.
     void reset();
     // The driver cleared QueueReady: stop using the rings, keep the setup.
@@ -87,6 +93,15 @@ class Virtqueue {
     uint16_t used_idx() const { return used_idx_; }
 
   private:
+    PopResult pop_split(VirtqElement* elem, std::string* err);
+    PopResult pop_packed(VirtqElement* elem, std::string* err);
+    void push_packed(const VirtqElement& elem, uint32_t written);
+    bool should_notify_packed();
+    void set_notification_packed(bool enable);
+    bool has_work_packed();
+    // Appends one descriptor's buffer, enforcing direction and total length.
+    bool add_buffer(uint64_t addr, uint32_t len, bool writable, uint64_t* total, VirtqElement* elem,
+                    std::string* err);
     bool map_buffer(uint64_t gpa, uint32_t len, bool writable, VirtqElement* elem,
                     std::string* err);
     uint16_t load_avail_idx() const;
@@ -97,10 +112,13 @@ class Virtqueue {
     bool broken_ = false;
     bool event_idx_ = false;
     bool indirect_ = false;
+    bool packed_ = false;
+    bool avail_wrap_ = true;  // packed ring wrap counters
+    bool used_wrap_ = true;
     bool notify_enabled_ = true;
     const GuestMemory* mem_ = nullptr;
     // Host views of the rings, checked at enable().
-    const uint8_t* desc_ = nullptr;
+    uint8_t* desc_ = nullptr;   // written back only by packed rings
     uint8_t* avail_ = nullptr;  // read-only use; non-const for atomics
     uint8_t* used_ = nullptr;
     uint16_t last_avail_ = 0;

@@ -5,6 +5,7 @@
 // in-kernel device and vCPU state back to power-on) and reloads the kernel.
 #include "hw/x86/x86_machine.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstring>
 #include <stdexcept>
@@ -51,26 +52,40 @@ constexpr SerialPort kComPorts[] = {{0x3f8, 4}, {0x2f8, 3}, {0x3e8, 4}, {0x2e8, 
 
 // Reads as all-ones: an ECAM window with no devices behind it.
 class EmptyEcam : public MmioHandler {
-public:
+  public:
     uint64_t mmio_read(uint64_t, unsigned size) override {
         return size >= 8 ? ~0ull : ((1ull << (8 * size)) - 1);
     }
     void mmio_write(uint64_t, uint64_t, unsigned) override {}
 };
 
+// Device writes to the LAPIC window (MSI/MSI-X) become KVM_SIGNAL_MSI.
+// CPU accesses there never get here: the in-kernel LAPIC takes them.
+class MsiWindow : public MmioHandler {
+  public:
+    uint64_t mmio_read(uint64_t, unsigned) override { return 0; }
+    void mmio_write(uint64_t offset, uint64_t value, unsigned size) override {
+        if (vm && size == 4) vm->signal_msi(kMsiBase + offset, static_cast<uint32_t>(value));
+    }
+    static constexpr uint64_t kMsiBase = 0xfee00000;
+    kvm::KvmVm* vm = nullptr;
+};
+
 // Devices keep IrqLines to this; it follows the VM across resets.
 class GsiForwarder : public IrqSink {
-public:
+  public:
     void set_irq(int n, bool level) override {
         if (vm) vm->set_irq(n, level);
     }
     kvm::KvmVm* vm = nullptr;
 };
 
-[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error(msg); }
+[[noreturn]] void fail(const std::string& msg) {
+    throw std::runtime_error(msg);
+}
 
 class X86Machine : public Machine {
-public:
+  public:
     X86Machine(const MachineConfig& cfg, MachineServices& services, bool is_pc)
         : cfg_(cfg), services_(services), is_pc_(is_pc) {
         open_kvm();
@@ -86,16 +101,24 @@ public:
         threads_.clear();
         vcpus_.clear();
         gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
         vm_.reset();
     }
 
     void start() override {
         stopping_ = false;
-        for (auto& t : threads_) t->start();
+        for (auto& t : threads_)
+            t->start();
     }
 
     void stop() override {
-        for (auto& t : threads_) t->stop();
+        for (auto& t : threads_)
+            t->stop();
+        // -d cpu: where every vCPU was when it stopped (pause, reset, exit).
+        if (log_enabled(LOG_CPU)) {
+            for (auto& v : vcpus_)
+                log_printf("vCPU %u stopped:\n%s", v->index(), v->dump_state().c_str());
+        }
     }
 
     void reset() override {
@@ -103,13 +126,22 @@ public:
         threads_.clear();
         vcpus_.clear();
         gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
         vm_.reset();
-        for (Device* d : devices_) d->reset();
+        for (Device* d : devices_)
+            d->reset();
         if (pci_host_) pci_host_->reset();
-        power_on();
+        try {
+            power_on();
+        } catch (const std::exception& e) {
+            // Runs from the main loop: report and end the VM, no vCPUs left.
+            error_report("system reset failed: %s", e.what());
+            threads_.clear();
+            services_.request_shutdown(ShutdownCause::Error, 1);
+        }
     }
 
-private:
+  private:
     void open_kvm() {
         std::string why;
         accel_ = kvm::KvmAccel::open(&why);
@@ -141,11 +173,37 @@ private:
         }
         std::string err;
         if (!resolve_cpu(cfg_.cpu_model, accel_->supported_cpuid(), &cpu_, &err)) fail(err);
-        for (const auto& w : cpu_.warnings) warn_report("%s", w.c_str());
+        for (const auto& w : cpu_.warnings)
+            warn_report("%s", w.c_str());
+        check_machine_options();
+    }
+
+    // QEMU machine properties users pass for KVM guests: accepted when the
+    // value describes what this board does anyway, refused otherwise.
+    void check_machine_options() {
+        struct Prop {
+            const char* key;
+            std::vector<std::string> ok;  // empty: any value (no effect here)
+        };
+        static const Prop props[] = {
+            {"accel", {"kvm"}},       {"kernel-irqchip", {"on", "true", "yes"}},
+            {"smm", {"off", "auto"}}, {"vmport", {"off", "auto"}},
+            {"usb", {"off"}},         {"hpet", {"off"}},
+            {"pit", {"on", "auto"}},  {"pic", {"on", "auto"}},
+            {"rtc", {"on", "auto"}},  {"isa-serial", {"on", "auto"}},
+            {"acpi", {"on", "auto"}}, {"graphics", {"off"}},
+            {"dump-guest-core", {}},  {"mem-merge", {}},
+        };
         for (const auto& [k, v] : cfg_.machine_options.items()) {
-            if (k == "accel") continue;
-            fail("-M " + cfg_.type + "," + k + "=" + v + ": not supported yet: machine property '" +
-                 k + "'");
+            const Prop* p = nullptr;
+            for (const auto& c : props) {
+                if (k == c.key) p = &c;
+            }
+            std::string what = "-M " + cfg_.type + "," + k + "=" + v + ": ";
+            if (!p) fail(what + "not supported yet: machine property '" + k + "'");
+            if (!p->ok.empty() && std::find(p->ok.begin(), p->ok.end(), v) == p->ok.end()) {
+                fail(what + "not supported yet: this machine always has " + k + "=" + p->ok[0]);
+            }
         }
     }
 
@@ -157,8 +215,8 @@ private:
         ram_below_ = MemoryRegion::alias("ram-below-4g", ram_.get(), 0, layout_.below_4g);
         system_->add_subregion(0, ram_below_.get());
         if (layout_.above_4g) {
-            ram_above_ = MemoryRegion::alias("ram-above-4g", ram_.get(), layout_.below_4g,
-                                             layout_.above_4g);
+            ram_above_ =
+                MemoryRegion::alias("ram-above-4g", ram_.get(), layout_.below_4g, layout_.above_4g);
             system_->add_subregion(k4G, ram_above_.get());
         }
         if (!cfg_.bios.empty()) {
@@ -185,6 +243,11 @@ private:
             layout_.ecam_base = kEcamBase;
             layout_.ecam_size = kEcamSize;
         }
+        AccessConstraints msi_c;
+        msi_c.valid_min = msi_c.impl_min = 4;
+        msi_c.valid_max = msi_c.impl_max = 4;
+        msi_ = MemoryRegion::io("msi", 0x100000, &msi_window_, msi_c);
+        system_->add_subregion(MsiWindow::kMsiBase, msi_.get());
         memory_as_ = std::make_unique<AddressSpace>("memory", system_.get());
         io_as_ = std::make_unique<AddressSpace>("I/O", io_.get());
     }
@@ -211,9 +274,8 @@ private:
         io_->add_subregion(0x70, rtc_->region());
         devices_.push_back(rtc_.get());
         fill_cmos();
-        acpi_pm_ = std::make_unique<acpi::AcpiPm>(&services_.clock(), [this] {
-            request_shutdown(ShutdownCause::GuestPoweroff, 0);
-        });
+        acpi_pm_ = std::make_unique<acpi::AcpiPm>(
+            &services_.clock(), [this] { request_shutdown(ShutdownCause::GuestPoweroff, 0); });
         io_->add_subregion(0x600, acpi_pm_->region());
         devices_.push_back(acpi_pm_.get());
 
@@ -223,14 +285,25 @@ private:
         io_->add_subregion(0x514, fw_cfg_io_->dma_region());
         devices_.push_back(fw_cfg_.get());
 
-        for (const auto& d : cfg_.devices) add_device(d);
+        for (const auto& d : cfg_.devices)
+            add_device(d);
 
         if (is_pc_) {
             if (pci_factory()) {
-                PcPciHostContext ctx{&cfg_,       &services_, system_.get(), io_.get(),
-                                     memory_as_.get(), &gsi_,  kEcamBase,     kEcamSize,
-                                     kMmio32Base, kMmio32End - kMmio32Base, k4G + (k4G << 4),
-                                     k4G << 4};
+                PcPciHostContext ctx;
+                ctx.config = &cfg_;
+                ctx.services = &services_;
+                ctx.system = system_.get();
+                ctx.io = io_.get();
+                ctx.dma = memory_as_.get();
+                ctx.gsi = &gsi_;
+                ctx.ecam_base = kEcamBase;
+                ctx.ecam_size = kEcamSize;
+                ctx.mmio32_base = kMmio32Base;
+                ctx.mmio32_size = kMmio32End - kMmio32Base;
+                ctx.mmio64_base = k4G + (k4G << 4);
+                ctx.mmio64_size = k4G << 4;
+                ctx.request_reset = [this] { request_reset(); };
                 pci_host_ = pci_factory()(ctx);
             } else {
                 ecam_ = MemoryRegion::io("pcie-ecam", kEcamSize, &empty_ecam_);
@@ -252,8 +325,8 @@ private:
             if (iosize == 0 || iosize > 8 || iobase + iosize > 0x10000) {
                 fail("-device isa-debug-exit: iobase/iosize outside the I/O port space");
             }
-            debug_exits_.push_back(std::make_unique<IsaDebugExit>(
-                static_cast<unsigned>(iosize), [this](int status) {
+            debug_exits_.push_back(
+                std::make_unique<IsaDebugExit>(static_cast<unsigned>(iosize), [this](int status) {
                     // Like QEMU, the emulator exits at once with the status.
                     stopping_ = true;
                     services_.request_shutdown(ShutdownCause::GuestPanic, status);
@@ -261,8 +334,15 @@ private:
             io_->add_subregion(iobase, debug_exits_.back()->region(), 1);
             return;
         }
+        if (drv == "isa-serial") fail("-device isa-serial: not supported yet (use -serial)");
+        if (drv == "i8042" || drv == "mc146818rtc" || drv == "fw_cfg_io") {
+            fail("-device " + drv + ": this machine already has one");
+        }
+        // Everything else belongs on the PCI bus, which the PCI host (when
+        // the pc board has one) creates from the same list.
+        if (is_pc_ && pci_factory()) return;
         fail("-device " + drv + ": not supported yet on this machine" +
-             (drv == "isa-serial" ? std::string(" (use -serial)") : std::string()));
+             std::string(is_pc_ ? "" : " (microvm has no PCI bus)"));
     }
 
     void fill_cmos() {
@@ -274,7 +354,8 @@ private:
         ext_kb = std::min<uint64_t>(ext_kb, 0xffff);
         set(0x17, static_cast<uint8_t>(ext_kb)), set(0x18, static_cast<uint8_t>(ext_kb >> 8));
         set(0x30, static_cast<uint8_t>(ext_kb)), set(0x31, static_cast<uint8_t>(ext_kb >> 8));
-        uint64_t above16 = layout_.below_4g > (16u << 20) ? (layout_.below_4g - (16u << 20)) >> 16 : 0;
+        uint64_t above16 =
+            layout_.below_4g > (16u << 20) ? (layout_.below_4g - (16u << 20)) >> 16 : 0;
         above16 = std::min<uint64_t>(above16, 0xffff);
         set(0x34, static_cast<uint8_t>(above16)), set(0x35, static_cast<uint8_t>(above16 >> 8));
         uint64_t high = layout_.above_4g >> 16;
@@ -287,7 +368,8 @@ private:
         e820_ = build_e820(layout_);
         if (!bios_) {
             acpi::AcpiConfig ac;
-            for (unsigned i = 0; i < cfg_.smp.cpus; ++i) ac.apic_ids.push_back(topo_.apic_id(i));
+            for (unsigned i = 0; i < cfg_.smp.cpus; ++i)
+                ac.apic_ids.push_back(topo_.apic_id(i));
             ac.has_mcfg = is_pc_;
             ac.ecam_base = kEcamBase;
             ac.ecam_end_bus = static_cast<uint8_t>((kEcamSize >> 20) - 1);
@@ -321,8 +403,9 @@ private:
 
         if (cfg_.kernel.empty()) {
             if (!bios_) {
-                fail("no -kernel given: not supported yet: booting from firmware without -bios "
-                     "(pass -kernel, or -bios with a firmware image)");
+                fail(
+                    "no -kernel given: not supported yet: booting from firmware without -bios "
+                    "(pass -kernel, or -bios with a firmware image)");
             }
             return;
         }
@@ -347,6 +430,7 @@ private:
         if (!vm_->setup_x86_platform(&err)) fail(err);
         vm_->attach_memory(memory_as_.get());
         gsi_.vm = vm_.get();
+        msi_window_.vm = vm_.get();
 
         EntryState entry;  // Reset: firmware at the reset vector
         if (!cfg_.kernel.empty() && !bios_) {
@@ -434,10 +518,11 @@ private:
     BootInputs boot_;
 
     std::unique_ptr<MemoryRegion> system_, io_, ram_, ram_below_, ram_above_, bios_, bios_isa_,
-        acpi_rom_, ecam_;
+        acpi_rom_, ecam_, msi_;
     std::unique_ptr<AddressSpace> memory_as_, io_as_;
     GsiForwarder gsi_;
     EmptyEcam empty_ecam_;
+    MsiWindow msi_window_;
 
     std::vector<Device*> devices_;
     std::vector<std::unique_ptr<Serial16550>> serials_;
@@ -457,14 +542,22 @@ private:
 
 }  // namespace
 
-void set_pc_pci_host_factory(PcPciHostFactory f) { pci_factory() = std::move(f); }
+void set_pc_pci_host_factory(PcPciHostFactory f) {
+    pci_factory() = std::move(f);
+}
 
 void register_x86_machines(MachineRegistry& reg) {
-    reg.add({"pc", "Standard PC (KVM; direct kernel boot, ACPI, PCIe ECAM)", true, {"q35"},
+    reg.add({"pc",
+             "Standard PC (KVM; direct kernel boot, ACPI, PCIe ECAM)",
+             true,
+             {"q35"},
              [](const MachineConfig& c, MachineServices& s) -> std::unique_ptr<Machine> {
                  return std::make_unique<X86Machine>(c, s, true);
              }});
-    reg.add({"microvm", "microvm (i386): no PCI, direct kernel boot", false, {},
+    reg.add({"microvm",
+             "microvm (i386): no PCI, direct kernel boot",
+             false,
+             {},
              [](const MachineConfig& c, MachineServices& s) -> std::unique_ptr<Machine> {
                  return std::make_unique<X86Machine>(c, s, false);
              }});

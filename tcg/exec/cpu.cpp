@@ -196,10 +196,20 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
     ++stats_.blocks_invalidated;
     // Unlink everyone who jumps straight into this block, and our own links.
     for (auto [src, slot] : tb->incoming) {
-        if (src->jmp[slot] == tb) src->jmp[slot] = nullptr;
+        if (src->jmp[slot] == tb) {
+            src->jmp[slot] = nullptr;
+            CompiledFn from = src->compiled.load(std::memory_order_acquire);
+            if (from && compiler_) compiler_->unlink(from, slot);
+        }
     }
     tb->incoming.clear();
+    if (CompiledFn self = tb->compiled.load(std::memory_order_acquire)) {
+        chain_owner_.erase(reinterpret_cast<uint64_t>(self));
+    }
     for (int s = 0; s < 2; ++s) {
+        if (CompiledFn from = tb->compiled.load(std::memory_order_acquire); from && compiler_) {
+            compiler_->unlink(from, s);
+        }
         if (TranslationBlock* dst = tb->jmp[s]) {
             std::erase_if(dst->incoming, [&](auto& p) { return p.first == tb; });
             tb->jmp[s] = nullptr;
@@ -449,6 +459,16 @@ uint64_t Cpu::exec() {
                 info = fn(env_);
                 ++stats_.tb_exec_compiled;
                 stats_.insns_compiled += tb->ninsns;
+                // Linked compiled blocks ran straight into each other: the
+                // slot belongs to the one that returned (tier.h, link()).
+                if (info.slot != kExitSlotNone && env_->reserved1) {
+                    auto it = chain_owner_.find(env_->reserved1);
+                    if (it != chain_owner_.end()) {
+                        tb = it->second;
+                    } else {
+                        info.slot = kExitSlotNone;
+                    }
+                }
             } else {
                 info = interp_run(tb->interp, env_);
                 ++stats_.tb_exec_interp;
@@ -458,6 +478,13 @@ uint64_t Cpu::exec() {
             if (info.status != kStatusContinue || info.slot == kExitSlotNone) break;
             TranslationBlock* next = tb->jmp[info.slot];
             if (!next || env_->exit_request.load(std::memory_order_relaxed) || !tb->valid) break;
+            if (compiler_) {
+                CompiledFn from = tb->compiled.load(std::memory_order_relaxed);
+                CompiledFn to = next->compiled.load(std::memory_order_acquire);
+                if (from && to && compiler_->link(from, info.slot, to)) {
+                    chain_owner_[reinterpret_cast<uint64_t>(to)] = next;
+                }
+            }
             tb = next;
         }
         last = tb;

@@ -150,6 +150,9 @@ class Cpu {
     std::vector<TbRef> graveyard_;  // invalidated while possibly running
     static constexpr unsigned kJmpCacheBits = 12;
     TranslationBlock* jmp_cache_[1u << kJmpCacheBits] = {};
+    // Compiled blocks other compiled code jumps into (TierCompiler::link),
+    // by CompiledFn, to attribute the slot a linked chain returns.
+    std::unordered_map<uint64_t, TranslationBlock*> chain_owner_;
     ExecStats stats_;
     int in_exec_ = 0;
 

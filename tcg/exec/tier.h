@@ -28,6 +28,15 @@ class TierCompiler {
     virtual void submit(Block block, Done done) = 0;
     // -d out_asm: host code of a compiled function (may be empty).
     virtual std::string disassemble(CompiledFn fn) { return {}; }
+    // Direct chaining inside compiled code (optional): from now on, exit
+    // `slot` of `from` jumps straight to `to` (both compiled by this tier)
+    // unless env->exit_request is set. A compiled block entered that way
+    // that returns through a chainable exit stores its own CompiledFn in
+    // env->reserved1 (else 0), so the dispatcher knows whose slot it got.
+    // Called on the vCPU thread, never while it runs compiled code; unlink
+    // before `to` is invalidated. Returns false if not supported.
+    virtual bool link(CompiledFn from, unsigned slot, CompiledFn to) { return false; }
+    virtual void unlink(CompiledFn from, unsigned slot) {}
 };
 
 // The LLVM backend registers its factory at static-init time (or from its

@@ -329,22 +329,32 @@ inline Exact exact_add(Exact a, Exact b) {
     return r;
 }
 
-// Integer square root of a 128-bit value (floor).
+// Integer square root of a 128-bit value (floor). The x87 long double
+// estimate is within a unit or two under the usual 64-bit precision
+// control; a few integer corrections make it exact, and a bit-by-bit
+// root covers any other precision setting.
 inline uint64_t isqrt128(u128 x, bool& inexact) {
-    u128 res = 0, bit = u128(1) << 126;
-    while (bit > x)
-        bit >>= 2;
-    while (bit != 0) {
-        if (x >= res + bit) {
-            x -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
+    uint64_t r = uint64_t(__builtin_sqrtl(static_cast<long double>(x)));
+    for (int i = 0; i < 4 && u128(r) * r > x; i++)
+        r--;
+    for (int i = 0; i < 4 && r != ~uint64_t(0) && u128(r + 1) * (r + 1) <= x; i++)
+        r++;
+    if (u128(r) * r > x || (r != ~uint64_t(0) && u128(r + 1) * (r + 1) <= x)) {
+        u128 rem = x, res = 0, bit = u128(1) << 126;
+        while (bit > rem)
+            bit >>= 2;
+        for (; bit != 0; bit >>= 2) {
+            if (rem >= res + bit) {
+                rem -= res + bit;
+                res = (res >> 1) + bit;
+            } else {
+                res >>= 1;
+            }
         }
-        bit >>= 2;
+        r = uint64_t(res);
     }
-    inexact = x != 0;
-    return uint64_t(res);
+    inexact = u128(r) * r != x;
+    return r;
 }
 
 }  // namespace emu::arm::fpu::detail

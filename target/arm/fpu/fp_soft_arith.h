@@ -10,8 +10,9 @@ namespace emu::arm::fpu::detail {
 // FPAdd (negate_b = false) and FPSub (true). NaN operands are processed
 // as given: FPSub does not negate a NaN second operand.
 template <int N>
-typename T<N>::U soft_add(typename T<N>::U xa, typename T<N>::U xb, bool negate_b, uint32_t fpcr,
-                          uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_add(typename T<N>::U xa, typename T<N>::U xb,
+                                                       bool negate_b, uint32_t fpcr,
+                                                       uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     const Rounding rounding = fpcr_rounding(fpcr);
@@ -33,8 +34,8 @@ typename T<N>::U soft_add(typename T<N>::U xa, typename T<N>::U xb, bool negate_
 
 // FPMul, and FPMulX when mulx (0 * inf = +-2.0, no exception).
 template <int N>
-typename T<N>::U soft_mul(typename T<N>::U xa, typename T<N>::U xb, bool mulx, uint32_t fpcr,
-                          uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_mul(typename T<N>::U xa, typename T<N>::U xb,
+                                                       bool mulx, uint32_t fpcr, uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr, fpsr), b = unpack<N>(xb, fpcr, fpsr);
@@ -53,7 +54,8 @@ typename T<N>::U soft_mul(typename T<N>::U xa, typename T<N>::U xb, bool mulx, u
 }
 
 template <int N>
-typename T<N>::U soft_div(typename T<N>::U xa, typename T<N>::U xb, uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_div(typename T<N>::U xa, typename T<N>::U xb,
+                                                       uint32_t fpcr, uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr, fpsr), b = unpack<N>(xb, fpcr, fpsr);
@@ -78,7 +80,8 @@ typename T<N>::U soft_div(typename T<N>::U xa, typename T<N>::U xb, uint32_t fpc
 }
 
 template <int N>
-typename T<N>::U soft_sqrt(typename T<N>::U xa, uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_sqrt(typename T<N>::U xa, uint32_t fpcr,
+                                                        uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr, fpsr);
@@ -101,8 +104,9 @@ typename T<N>::U soft_sqrt(typename T<N>::U xa, uint32_t fpcr, uint32_t& fpsr) {
 
 // FPMulAdd(addend, op1, op2): addend + op1*op2 with one rounding.
 template <int N>
-typename T<N>::U soft_muladd(typename T<N>::U xc, typename T<N>::U xa, typename T<N>::U xb,
-                             uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_muladd(typename T<N>::U xc, typename T<N>::U xa,
+                                                          typename T<N>::U xb, uint32_t fpcr,
+                                                          uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     const Rounding rounding = fpcr_rounding(fpcr);
@@ -136,8 +140,8 @@ typename T<N>::U soft_muladd(typename T<N>::U xc, typename T<N>::U xa, typename 
 // FPRecipStepFused (rsqrt = false): 2 - a*b; FPRSqrtStepFused (true):
 // (3 - a*b) / 2. The first operand is negated before NaN processing.
 template <int N>
-typename T<N>::U soft_step(typename T<N>::U xa, typename T<N>::U xb, bool rsqrt, uint32_t fpcr,
-                           uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_step(typename T<N>::U xa, typename T<N>::U xb,
+                                                        bool rsqrt, uint32_t fpcr, uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     const Rounding rounding = fpcr_rounding(fpcr);
@@ -187,8 +191,9 @@ inline int compare_values(const Value& a, const Value& b) {
 
 // FPMax (is_max) / FPMin.
 template <int N>
-typename T<N>::U soft_maxmin(typename T<N>::U xa, typename T<N>::U xb, bool is_max, uint32_t fpcr,
-                             uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_maxmin(typename T<N>::U xa, typename T<N>::U xb,
+                                                          bool is_max, uint32_t fpcr,
+                                                          uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr, fpsr), b = unpack<N>(xb, fpcr, fpsr);
@@ -207,8 +212,9 @@ typename T<N>::U soft_maxmin(typename T<N>::U xa, typename T<N>::U xb, bool is_m
 // FPMaxNum / FPMinNum: a single quiet NaN is replaced by the infinity
 // that loses the comparison.
 template <int N>
-typename T<N>::U soft_maxmin_num(typename T<N>::U xa, typename T<N>::U xb, bool is_max,
-                                 uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_maxmin_num(typename T<N>::U xa,
+                                                              typename T<N>::U xb, bool is_max,
+                                                              uint32_t fpcr, uint32_t& fpsr) {
     using Tr = T<N>;
     uint32_t fpcr_u = fpcr & ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr_u, fpsr), b = unpack<N>(xb, fpcr_u, fpsr);
@@ -223,8 +229,8 @@ enum class CmpOp : uint8_t { Eq, Ge, Gt };
 
 // FPCompareEQ / FPCompareGE / FPCompareGT.
 template <int N>
-bool soft_compare_op(typename T<N>::U xa, typename T<N>::U xb, CmpOp op, uint32_t fpcr,
-                     uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] bool soft_compare_op(typename T<N>::U xa, typename T<N>::U xb,
+                                                  CmpOp op, uint32_t fpcr, uint32_t& fpsr) {
     fpcr &= ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr, fpsr), b = unpack<N>(xb, fpcr, fpsr);
     if (a.is_nan() || b.is_nan()) {
@@ -245,8 +251,9 @@ bool soft_compare_op(typename T<N>::U xa, typename T<N>::U xb, CmpOp op, uint32_
 
 // FPCompare: NZCV.
 template <int N>
-uint32_t soft_compare(typename T<N>::U xa, typename T<N>::U xb, bool signal_nans, uint32_t fpcr,
-                      uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] uint32_t soft_compare(typename T<N>::U xa, typename T<N>::U xb,
+                                                   bool signal_nans, uint32_t fpcr,
+                                                   uint32_t& fpsr) {
     fpcr &= ~kFpcrAhp;
     Value a = unpack<N>(xa, fpcr, fpsr), b = unpack<N>(xb, fpcr, fpsr);
     if (a.is_nan() || b.is_nan()) {

@@ -22,8 +22,8 @@ typename T<To>::U convert_nan(typename T<From>::U x) {
 
 // FPConvert(op, fpcr, rounding) from format From to format To.
 template <int From, int To>
-typename T<To>::U soft_convert(typename T<From>::U x, uint32_t fpcr, Rounding rounding,
-                               uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<To>::U soft_convert(typename T<From>::U x, uint32_t fpcr,
+                                                            Rounding rounding, uint32_t& fpsr) {
     using B = T<To>;
     // FPUnpackCV / FPRoundCV: FZ16 ignored, AHP observed.
     fpcr &= ~kFpcrFz16;
@@ -96,8 +96,10 @@ inline u128 round_magnitude(bool sign, uint64_t sig, int exp, Rounding rounding,
 // FPToFixed(op, fbits, unsigned, fpcr, rounding) to an int_bits-wide
 // integer, returned zero-extended in 64 bits.
 template <int N>
-uint64_t soft_to_fixed(typename T<N>::U x, unsigned fbits, bool is_unsigned, unsigned int_bits,
-                       Rounding rounding, uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] uint64_t soft_to_fixed(typename T<N>::U x, unsigned fbits,
+                                                    bool is_unsigned, unsigned int_bits,
+                                                    Rounding rounding, uint32_t fpcr,
+                                                    uint32_t& fpsr) {
     fpcr &= ~kFpcrAhp;
     Value v = unpack<N>(x, fpcr, fpsr);
     const uint64_t mask = int_bits == 64 ? ~0ull : (1ull << int_bits) - 1;
@@ -105,7 +107,7 @@ uint64_t soft_to_fixed(typename T<N>::U x, unsigned fbits, bool is_unsigned, uns
     const u128 max_pos = is_unsigned ? u128(mask) : u128(mask >> 1);
     const u128 max_neg = is_unsigned ? 0 : u128(mask >> 1) + 1;
     const uint64_t sat_pos = uint64_t(max_pos);
-    const uint64_t sat_neg = is_unsigned ? 0 : uint64_t(-int64_t(uint64_t(max_neg))) & mask;
+    const uint64_t sat_neg = is_unsigned ? 0 : (uint64_t(0) - uint64_t(max_neg)) & mask;
     if (v.is_nan()) {
         fpsr |= kFpsrIoc;
         return 0;
@@ -135,8 +137,10 @@ uint64_t soft_to_fixed(typename T<N>::U x, unsigned fbits, bool is_unsigned, uns
 
 // FixedToFP(op, fbits, unsigned, fpcr, rounding).
 template <int N>
-typename T<N>::U soft_from_fixed(uint64_t x, bool is_unsigned, unsigned int_bits, unsigned fbits,
-                                 Rounding rounding, uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_from_fixed(uint64_t x, bool is_unsigned,
+                                                              unsigned int_bits, unsigned fbits,
+                                                              Rounding rounding, uint32_t fpcr,
+                                                              uint32_t& fpsr) {
     if (int_bits < 64) x &= (1ull << int_bits) - 1;
     bool sign = false;
     uint64_t mag = x;
@@ -150,8 +154,9 @@ typename T<N>::U soft_from_fixed(uint64_t x, bool is_unsigned, unsigned int_bits
 
 // FPRoundInt(op, fpcr, rounding, exact).
 template <int N>
-typename T<N>::U soft_round_int(typename T<N>::U x, Rounding rounding, bool exact, uint32_t fpcr,
-                                uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_round_int(typename T<N>::U x, Rounding rounding,
+                                                             bool exact, uint32_t fpcr,
+                                                             uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     Value v = unpack<N>(x, fpcr, fpsr);
@@ -170,8 +175,9 @@ typename T<N>::U soft_round_int(typename T<N>::U x, Rounding rounding, bool exac
 
 // FPRoundIntN(op, fpcr, rounding, intsize): FRINT32* / FRINT64*.
 template <int N>
-typename T<N>::U soft_round_int_n(typename T<N>::U x, Rounding rounding, unsigned int_bits,
-                                  uint32_t fpcr, uint32_t& fpsr) {
+[[gnu::noinline, gnu::cold]] typename T<N>::U soft_round_int_n(typename T<N>::U x,
+                                                               Rounding rounding, unsigned int_bits,
+                                                               uint32_t fpcr, uint32_t& fpsr) {
     using Tr = T<N>;
     fpcr &= ~kFpcrAhp;
     // -2^(int_bits-1): the value every invalid case produces.

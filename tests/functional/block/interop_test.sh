@@ -128,4 +128,50 @@ cp "$T/base.qcow2" "$T/snapon.qcow2"
 run "snapshot=on writes" "$BIO" -s "$T/snapon.qcow2" write 0x66 0 4096 read 0x66 0 4096
 run "image unchanged after snapshot=on" "$QEMU_IO" -c "read -P 0x0a 0 4096" "$T/snapon.qcow2"
 
+# --- create options and preallocation
+for opts in "preallocation=metadata" "preallocation=falloc" "preallocation=full" \
+            "cluster_size=1M,lazy_refcounts=on,refcount_bits=8" "compression_type=zstd"; do
+    rm -f "$T/p.qcow2"
+    run "emu-img create -o $opts" "$EMU_IMG" create -q -f qcow2 -o "$opts" "$T/p.qcow2" 3M
+    qcheck "create $opts" "$T/p.qcow2"
+    run "empty image reads zero ($opts)" "$QEMU_IO" -c "read -P 0 0 3M" "$T/p.qcow2"
+done
+"$EMU_IMG" create -q -f qcow2 -o preallocation=full "$T/pf.qcow2" 3M
+[ "$(stat -c %b "$T/pf.qcow2")" -ge 6144 ] && pass "preallocation=full allocates" || bad "preallocation=full"
+out=$("$EMU_IMG" create -f qcow2 -o cluster_size=3000 "$T/bad.qcow2" 1M 2>&1); st=$?
+[ $st = 1 ] && echo "$out" | grep -q "power of two" && pass "bad cluster_size rejected" || bad "cluster_size=3000: $out"
+"$EMU_IMG" create -f qcow2 -o help x 2>&1 | grep -q lazy_refcounts && pass "create -o help" || bad "create -o help"
+
+# --- convert variants
+run "convert two sources concatenated" "$EMU_IMG" convert -O raw "$T/src.raw" "$T/src.raw" "$T/two.raw"
+[ "$(stat -c %s "$T/two.raw")" = $((32 * 1024 * 1024)) ] && cmp -s -n 16777216 "$T/src.raw" "$T/two.raw" \
+    && pass "concatenation content" || bad "concatenation"
+"$EMU_IMG" create -q -f qcow2 "$T/n.qcow2" 16M
+"$QEMU_IO" -c "write -P 0x77 0 16M" "$T/n.qcow2" >/dev/null
+run "convert -n into an existing image" "$EMU_IMG" convert -n -O qcow2 "$T/src.raw" "$T/n.qcow2"
+same "convert -n overwrote everything (zeroes too)" "$T/src.raw" "$T/n.qcow2"
+run "convert -S 0 (no sparse detection)" "$EMU_IMG" convert -S 0 -O raw "$T/src.raw" "$T/full.raw"
+run "-S 0 content" cmp "$T/src.raw" "$T/full.raw"
+[ "$(stat -c %b "$T/full.raw")" -gt "$(stat -c %b "$T/back.raw")" ] && pass "-S 0 writes zeroes, default is sparse" || bad "sparse output"
+"$EMU_IMG" convert -p -O raw "$T/src.raw" "$T/p.raw" | tr '\r' '\n' | grep -q "(100.00/100%)" && pass "convert -p progress" || bad "convert -p"
+"$EMU_IMG" convert -O qcow2 "$T/top.qcow2" "$T/flat.qcow2" && same "convert flattens a backing chain" "$T/top.qcow2" "$T/flat.qcow2"
+"$EMU_IMG" info "$T/flat.qcow2" | grep -q "backing file" && bad "flattened image has a backing file" || pass "flattened image has no backing file"
+
+# --- sizes that are not whole sectors round up, as in qemu-img
+head -c 1000001 /dev/urandom > "$T/odd.raw"
+for o in "" "-c"; do
+    rm -f "$T/odd.qcow2"
+    run "convert $o of a 1000001-byte file" "$EMU_IMG" convert $o -O qcow2 "$T/odd.raw" "$T/odd.qcow2"
+    same "odd size content ($o)" "$T/odd.raw" "$T/odd.qcow2"
+done
+"$EMU_IMG" create -q -f qcow2 "$T/odd2.qcow2" 1000001
+[ "$("$EMU_IMG" info --output=json "$T/odd2.qcow2" | python3 -c 'import json,sys;print(json.load(sys.stdin)["virtual-size"])')" = \
+  "$("$QEMU_IMG" info --output=json "$T/odd.raw" | python3 -c 'import json,sys;print(json.load(sys.stdin)["virtual-size"])')" ] \
+    && pass "create rounds the size like qemu-img" || bad "odd create size"
+
+# --- tools on raw images
+out=$("$EMU_IMG" check "$T/src.raw" 2>&1); [ $? = 63 ] && pass "check on raw: status 63" || bad "check raw: $out"
+"$EMU_IMG" info "$T/src.raw" | grep -q "file format: raw" && pass "info raw" || bad "info raw"
+[ "$("$EMU_IMG" map --output=json "$T/src.raw")" = "$("$QEMU_IMG" map --output=json "$T/src.raw")" ] \
+    && pass "map --output=json raw matches qemu-img" || bad "map raw"
 exit $fail

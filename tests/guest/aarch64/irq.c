@@ -101,10 +101,12 @@ int main(uint64_t dtb) {
     gic_init();
     // Virtual timer at 1 kHz, five interrupts.
     g_tick = READ_SYSREG(cntfrq_el0) / 1000;
+    // Read the start before arming: each interrupt needs a full tick after
+    // its TVAL write, so five of them take at least five ticks from here.
+    uint64_t start = READ_SYSREG(cntvct_el0);
     __asm__ volatile("msr cntv_tval_el0, %0\n msr cntv_ctl_el0, %1\n isb"
                      : : "r"(g_tick), "r"(1ull));
     __asm__ volatile("msr daifclr, #2");
-    uint64_t start = READ_SYSREG(cntvct_el0);
     while (g_timer_irqs < 5 && READ_SYSREG(cntvct_el0) - start < g_tick * 5000) {
         __asm__ volatile("wfi");
     }

@@ -42,7 +42,8 @@ void expect_clean(BlockDriver& d) {
 }
 
 // Random writes, discards and zeroes against an in-memory model.
-void model_test(uint32_t version, uint32_t cluster_bits, bool with_backing, uint32_t seed) {
+void model_test(uint32_t version, uint32_t cluster_bits, bool with_backing, uint32_t seed,
+                CacheMode cache = CacheMode::Unsafe) {
     test::TempDir dir;
     std::string err;
     const uint64_t size = 2 << 20;
@@ -62,7 +63,7 @@ void model_test(uint32_t version, uint32_t cluster_bits, bool with_backing, uint
         co.backing_format = "raw";
     }
     REQUIRE(Qcow2Image::create(dir.file("t.qcow2"), co, &err) == 0);
-    auto d = open_rw(dir.file("t.qcow2"));
+    auto d = open_rw(dir.file("t.qcow2"), cache);
     REQUIRE(d->size() == size);
     std::vector<uint8_t> buf;
     for (int op = 0; op < 300; op++) {
@@ -124,6 +125,11 @@ TEST_CASE("qcow2: random I/O matches a model", "[block][qcow2]") {
             }
         }
     }
+}
+
+TEST_CASE("qcow2: cache=none (O_DIRECT) and writethrough", "[block][qcow2]") {
+    model_test(3, 16, true, 99, CacheMode::None);
+    model_test(3, 12, false, 98, CacheMode::Writethrough);
 }
 
 TEST_CASE("qcow2: every refcount width", "[block][qcow2]") {

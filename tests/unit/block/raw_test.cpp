@@ -77,3 +77,28 @@ TEST_CASE("cache modes parse like QEMU's", "[block]") {
     CHECK(m == CacheMode::Unsafe);
     CHECK(!parse_cache_mode("fast", &m));
 }
+
+TEST_CASE("raw: cache=none handles unaligned buffers and offsets", "[block][raw]") {
+    test::TempDir d;
+    std::string err;
+    std::string p = d.file("direct.raw");
+    REQUIRE(RawDriver::create(p, 1 << 20, "off", &err) == 0);
+    OpenOptions o;
+    o.cache = CacheMode::None;
+    auto drv = open_image(p, o, &err);
+    if (!drv) {
+        // tmpfs and some other file systems have no O_DIRECT.
+        CHECK(err.find("O_DIRECT") != std::string::npos);
+        return;
+    }
+    std::vector<uint8_t> buf(10007);
+    for (size_t i = 0; i < buf.size(); i++)
+        buf[i] = static_cast<uint8_t>(i * 7);
+    REQUIRE(drv->pwrite(4097, buf.data() + 1, 9000) == 0);
+    std::vector<uint8_t> back(9002, 0xee);
+    REQUIRE(drv->pread(4096, back.data() + 1, 9001) == 0);
+    CHECK(back[1] == 0);
+    for (size_t i = 0; i < 9000; i++)
+        REQUIRE(back[2 + i] == buf[1 + i]);
+    REQUIRE(drv->flush() == 0);
+}

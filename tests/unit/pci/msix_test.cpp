@@ -90,7 +90,7 @@ TEST_CASE("MSI-X capability describes table and PBA", "[pci][msix]") {
     CHECK(v == 1);
 }
 
-TEST_CASE("MSI-X delivery is a memory write; masks make vectors pending", "[pci][msix]") {
+TEST_CASE("MSI-X delivery is a memory write, masks make vectors pending", "[pci][msix]") {
     Fixture f;
     f.program(0, 0x100, 0xdead0001, false);
     f.program(2, 0x200, 0xbeef0002, true);

@@ -31,7 +31,7 @@ struct Level : IrqSink {
 
 }  // namespace
 
-TEST_CASE("header fields read back; absent functions read all-ones", "[pci]") {
+TEST_CASE("header fields read back, absent functions read all-ones", "[pci]") {
     BusFixture f;
     TestPciDevice d;
     uint8_t devfn = f.bus.plug(d, pci::devfn(3, 0));
