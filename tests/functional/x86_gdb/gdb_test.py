@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Drives Debian's gdb (batch mode) against emu-system-x86_64 -gdb.
+
+usage: gdb_test.py SCENARIO EMU GUEST_ELF
+Exits 0 on success, 1 on failure, 77 (skip) without /dev/kvm or gdb."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def fail(why, *outputs):
+    print("FAIL: " + why)
+    for o in outputs:
+        print("----\n" + o)
+    sys.exit(1)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def expect(pattern, text, what, *others):
+    if not re.search(pattern, text, re.M):
+        fail("%s: /%s/ not in gdb output" % (what, pattern), text, *others)
+
+
+def run(emu, elf, emu_args, gdb_cmds, timeout=60):
+    port = free_port()
+    serial = tempfile.NamedTemporaryFile(prefix="emu-gdb-serial-", delete=False)
+    serial.close()
+    cmd = [emu, "-display", "none", "-serial", "file:" + serial.name, "-kernel", elf,
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-gdb", "tcp::%d" % port] + emu_args
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    gdb = ["gdb", "-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off",
+           "-ex", "set tcp connect-timeout 20", "-ex", "file " + elf,
+           "-ex", "target remote 127.0.0.1:%d" % port]
+    for c in gdb_cmds:
+        gdb += ["-ex", c]
+    try:
+        g = subprocess.run(gdb, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=timeout)
+        gdb_out = g.stdout
+    except subprocess.TimeoutExpired as e:
+        emu_p.kill()
+        fail("gdb timed out", (e.stdout or b"").decode(errors="replace") if isinstance(
+            e.stdout, bytes) else (e.stdout or ""))
+    try:
+        emu_out, _ = emu_p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        emu_p.kill()
+        emu_out, _ = emu_p.communicate()
+        fail("emu did not exit after gdb finished", gdb_out, emu_out)
+    with open(serial.name, errors="replace") as f:
+        serial_out = f.read()
+    os.unlink(serial.name)
+    print(gdb_out)
+    return gdb_out, emu_p.returncode, emu_out + serial_out
+
+
+def kvm_usable():
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        os.close(fd)
+        return True
+    except OSError:
+        return False
+
+
+def main():
+    scenario, emu, elf = sys.argv[1:4]
+    if not kvm_usable():
+        skip("/dev/kvm is missing or not accessible")
+    if not shutil.which("gdb"):
+        skip("gdb is not installed")
+
+    if scenario == "session":
+        # Break, registers, a variable, single steps, a hardware breakpoint,
+        # a watchpoint, then detach: the guest runs on to its exit status.
+        out, status, emu_out = run(emu, elf, ["-append", "test=gdb"], [
+            "break gdb_target",
+            "continue",
+            "printf \"RDI=%#lx\\n\", $rdi",
+            "printf \"COUNTER=%lu\\n\", gdb_counter",
+            "printf \"PC0=%#lx\\n\", $pc",
+            "stepi",
+            "printf \"PC1=%#lx\\n\", $pc",
+            "delete",
+            "hbreak gdb_target",
+            "continue",
+            "printf \"HRDI=%#lx\\n\", $rdi",
+            "delete",
+            "watch gdb_counter",
+            "continue",
+            "printf \"WCOUNTER=%#lx\\n\", gdb_counter",
+            "delete",
+            "info registers eflags",
+            "printf \"XMM0=%#x\\n\", $xmm0.v4_int32[0]",
+            "printf \"CS=%#x FSB=%#lx\\n\", $cs, $fs_base",
+            "x/2i $pc",
+            "detach",
+        ])
+        expect(r"^Breakpoint 1, .*gdb_target", out, "software breakpoint")
+        expect(r"^RDI=0x1234$", out, "first argument in rdi")
+        expect(r"^COUNTER=0$", out, "global before the first call")
+        pc0 = re.search(r"^PC0=(0x[0-9a-f]+)$", out, re.M)
+        pc1 = re.search(r"^PC1=(0x[0-9a-f]+)$", out, re.M)
+        if not pc0 or not pc1 or pc0.group(1) == pc1.group(1):
+            fail("stepi did not move the pc", out)
+        expect(r"^Hardware assisted breakpoint 2, .*gdb_target", out, "hardware breakpoint")
+        expect(r"^HRDI=0x1235$", out, "second call's argument")
+        expect(r"^Hardware watchpoint 3: gdb_counter", out, "watchpoint hit")
+        expect(r"^New value = 13959$", out, "watched value (0x1234+0x1235+0x1236)")
+        expect(r"^WCOUNTER=0x3687$", out, "global after the third call")
+        expect(r"^CS=0x8 FSB=0x0$", out, "segment registers")
+        expect(r"^XMM0=", out, "SSE registers")
+        expect(r"gdb_target", out, "disassembly")
+        if "int3" in out:
+            fail("a breakpoint's int3 showed through a memory read", out)
+        expect(r"gdb: counter 0x3687", emu_out, "guest ran to its end", out)
+        expect(r"TEST PASS", emu_out, "guest result", out)
+        if status != 1:
+            fail("emu exit status %d, expected 1 (isa-debug-exit 0)" % status, out, emu_out)
+    elif scenario == "wait":
+        # -S: the VM waits at the entry point until gdb continues; two
+        # vCPUs are two threads; kill ends the emulator.
+        out, status, emu_out = run(emu, elf, ["-S", "-smp", "2", "-append", "test=gdb"], [
+            "printf \"PC=%#lx\\n\", $pc",
+            "info threads",
+            "thread 2",
+            "printf \"T2PC=%#lx\\n\", $pc",
+            "thread 1",
+            "break gdb_target",
+            "continue",
+            "kill",
+        ])
+        start = subprocess.run(["nm", elf], stdout=subprocess.PIPE, text=True).stdout
+        m = re.search(r"^([0-9a-f]+) T _start32$", start, re.M)
+        if not m:
+            fail("no _start32 in " + elf)
+        expect(r"^PC=%#x$" % int(m.group(1), 16), out, "-S stops at the entry point")
+        expect(r"^\* 1 +Thread 1 ", out, "thread 1")
+        expect(r"^  2 +Thread 2 ", out, "thread 2")
+        expect(r"^T2PC=0xfff0$", out, "the AP waits at the reset vector")
+        expect(r"^Breakpoint 1, .*gdb_target", out, "breakpoint after -S")
+        if "TEST PASS" in emu_out:
+            fail("the guest ran on after kill", out, emu_out)
+    else:
+        fail("unknown scenario " + scenario)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
