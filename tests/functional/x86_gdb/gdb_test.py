@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def skip(why):
@@ -68,6 +69,70 @@ def run(emu, elf, emu_args, gdb_cmds, timeout=60):
     os.unlink(serial.name)
     print(gdb_out)
     return gdb_out, emu_p.returncode, emu_out + serial_out
+
+
+def rsp_packet(sock, payload):
+    csum = sum(payload.encode()) & 0xff
+    sock.sendall(("$%s#%02x" % (payload, csum)).encode())
+
+
+def rsp_read(sock, buf, timeout):
+    """The next packet's payload (acks skipped; we ack what we get)."""
+    sock.settimeout(timeout)
+    while True:
+        start = buf.find(b"$")
+        end = buf.find(b"#", start + 1) if start >= 0 else -1
+        if start >= 0 and end >= 0 and len(buf) >= end + 3:
+            payload = buf[start + 1:end].decode()
+            del buf[:end + 3]
+            sock.sendall(b"+")
+            return payload
+        data = sock.recv(4096)
+        if not data:
+            fail("gdb connection closed by emu")
+        buf += data
+
+
+def interrupt(emu, elf):
+    """Ctrl-C (0x03) stops a running guest: gdb's batch mode cannot send it
+    while a command runs, so this speaks the protocol itself."""
+    port = free_port()
+    cmd = [emu, "-display", "none", "-serial", "null", "-kernel", elf, "-S",
+           "-append", "test=echo", "-gdb", "tcp::%d" % port]
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sock = None
+    for _ in range(100):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    if sock is None:
+        emu_p.kill()
+        fail("could not connect to the gdb port")
+    buf = bytearray()
+    try:
+        rsp_packet(sock, "?")
+        first = rsp_read(sock, buf, 10)
+        if not first.startswith("T"):
+            fail("first stop reply: " + first)
+        rsp_packet(sock, "c")
+        time.sleep(1)
+        sock.sendall(b"\x03")
+        stop = rsp_read(sock, buf, 10)
+        if not stop.startswith("T02"):
+            fail("stop reply after Ctrl-C: " + stop + " (expected T02: SIGINT)")
+        rsp_packet(sock, "p10")  # rip: inside the guest's code by now
+        rip = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        if not 0x100000 <= rip < 0x200000:
+            fail("rip after Ctrl-C: %#x" % rip)
+        print("stopped by Ctrl-C: %s, rip %#x" % (stop, rip))
+        rsp_packet(sock, "k")
+        emu_p.wait(timeout=20)
+    finally:
+        if emu_p.poll() is None:
+            emu_p.kill()
+        sock.close()
 
 
 def kvm_usable():
@@ -175,6 +240,8 @@ def main():
         expect(r"^Thread 1 hit Breakpoint 1, .*gdb_target", out, "breakpoint after -S")
         if "TEST PASS" in emu_out:
             fail("the guest ran on after kill", out, emu_out)
+    elif scenario == "interrupt":
+        interrupt(emu, elf)
     else:
         fail("unknown scenario " + scenario)
     print("PASS")
