@@ -281,29 +281,44 @@ uint64_t X86KvmDebug::dr7() const {
     return v;
 }
 
-bool X86KvmDebug::apply(std::string* err) {
+kvm_guest_debug X86KvmDebug::debug_state(unsigned cpu) const {
+    kvm_guest_debug d{};
     bool any_hw = false;
     for (const auto& s : hw_)
         any_hw |= s.used;
+    bool step = step_cpu_ == int(cpu);
+    if (sw_.empty() && !any_hw && !step) return d;  // guest debug off
+    d.control = KVM_GUESTDBG_ENABLE;
+    if (!sw_.empty()) d.control |= KVM_GUESTDBG_USE_SW_BP;
+    if (any_hw) d.control |= KVM_GUESTDBG_USE_HW_BP;
+    if (step) {
+        d.control |= KVM_GUESTDBG_SINGLESTEP;
+        // Step the instruction, not into an interrupt handler.
+        if (caps_ & KVM_GUESTDBG_BLOCKIRQ) d.control |= KVM_GUESTDBG_BLOCKIRQ;
+    }
+    for (unsigned r = 0; r < 4; ++r)
+        d.arch.debugreg[r] = hw_[r].used ? hw_[r].addr : 0;
+    d.arch.debugreg[7] = dr7();
+    return d;
+}
+
+bool X86KvmDebug::apply(std::string* err) {
     for (unsigned i = 0; i < num_cpus(); ++i) {
-        kvm_guest_debug d{};
-        bool step = step_cpu_ == int(i);
-        if (!sw_.empty() || any_hw || step) {
-            d.control = KVM_GUESTDBG_ENABLE;
-            if (!sw_.empty()) d.control |= KVM_GUESTDBG_USE_SW_BP;
-            if (any_hw) d.control |= KVM_GUESTDBG_USE_HW_BP;
-            if (step) {
-                d.control |= KVM_GUESTDBG_SINGLESTEP;
-                // Step the instruction, not into an interrupt handler.
-                if (caps_ & KVM_GUESTDBG_BLOCKIRQ) d.control |= KVM_GUESTDBG_BLOCKIRQ;
-            }
-            for (unsigned r = 0; r < 4; ++r)
-                d.arch.debugreg[r] = hw_[r].used ? hw_[r].addr : 0;
-            d.arch.debugreg[7] = dr7();
-        }
-        if (!(*vcpus_)[i]->set_guest_debug(d, err)) return false;
+        if (!(*vcpus_)[i]->set_guest_debug(debug_state(i), err)) return false;
     }
     return true;
+}
+
+bool X86KvmDebug::reinject(unsigned cpu) {
+    kvm::KvmVcpu* v = vcpu(cpu);
+    if (!v) return false;
+    uint32_t flag =
+        v->last_debug_exit().exception == 3 ? KVM_GUESTDBG_INJECT_BP : KVM_GUESTDBG_INJECT_DB;
+    if (!(caps_ & flag)) return false;
+    kvm_guest_debug d = debug_state(cpu);
+    // KVM queues the exception during the ioctl; the flag does not stick.
+    d.control |= KVM_GUESTDBG_ENABLE | flag;
+    return v->set_guest_debug(d);
 }
 
 bool X86KvmDebug::at_sw_breakpoint(unsigned cpu, uint64_t* addr) {
@@ -320,26 +335,26 @@ bool X86KvmDebug::at_sw_breakpoint(unsigned cpu, uint64_t* addr) {
     return true;
 }
 
-void X86KvmDebug::decode_exit(unsigned cpu, BreakpointKind* why, uint64_t* addr) const {
+bool X86KvmDebug::decode_exit(unsigned cpu, BreakpointKind* why, uint64_t* addr) const {
     *why = BreakpointKind::SingleStep;
     *addr = 0;
     kvm::KvmVcpu* v = vcpu(cpu);
-    if (!v) return;
+    if (!v) return true;
     const auto& e = v->last_debug_exit();
     if (e.exception == 3) {
-        // An int3: ours, or the guest's own (reported to gdb as a SIGTRAP all the same).
         *why = BreakpointKind::Software;
         *addr = e.pc;
-        return;
+        return sw_.count(e.pc) != 0;  // else the guest's own int3
     }
     for (unsigned i = 0; i < 4; ++i) {
         if ((e.dr6 & (1ull << i)) && hw_[i].used) {
             *why = hw_[i].kind;
             *addr = hw_[i].addr;
-            return;
+            return true;
         }
     }
-    // Otherwise a finished step (DR6.BS), or a #DB nobody armed.
+    // A finished step (DR6.BS), or a #DB of the guest's own.
+    return step_cpu_ == int(cpu) || (e.dr6 & (1ull << 14));
 }
 
 }  // namespace emu::x86

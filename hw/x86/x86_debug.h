@@ -42,8 +42,13 @@ class X86KvmDebug : public DebugTarget {
     bool apply(std::string* err);
     // The vCPU armed for a single step, or -1: while it steps the others stay stopped.
     int stepping_cpu() const { return step_cpu_; }
-    // Turns vCPU `cpu`'s last KVM_EXIT_DEBUG into a stop reason.
-    void decode_exit(unsigned cpu, BreakpointKind* why, uint64_t* addr) const;
+    // Turns vCPU `cpu`'s last KVM_EXIT_DEBUG into a stop reason. False if
+    // the exception was the guest's own (an int3 that is not one of our
+    // breakpoints, a #DB we did not arm): reinject() hands it back.
+    bool decode_exit(unsigned cpu, BreakpointKind* why, uint64_t* addr) const;
+    // Queues the #BP/#DB of `cpu`'s last debug exit into the guest (false
+    // if KVM cannot: then report it to gdb instead).
+    bool reinject(unsigned cpu);
     // True (and the breakpoint's address) if `cpu` stands on one of our int3
     // bytes. kvm_pvm does not intercept #BP for KVM_GUESTDBG_USE_SW_BP: it
     // fails the int3 with an emulation error instead, leaving RIP on it, so
@@ -67,6 +72,7 @@ class X86KvmDebug : public DebugTarget {
     // Guest virtual -> physical through `cpu`'s page tables.
     bool translate(unsigned cpu, uint64_t va, uint64_t* gpa, uint64_t* page_left);
     uint64_t dr7() const;
+    kvm_guest_debug debug_state(unsigned cpu) const;
 
     std::vector<std::unique_ptr<kvm::KvmVcpu>>* vcpus_;
     GuestMemory mem_;

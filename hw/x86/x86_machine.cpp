@@ -532,7 +532,9 @@ class X86Machine : public Machine {
             if (!debug_) return ExitAction::Continue;
             BreakpointKind why;
             uint64_t addr;
-            debug_->decode_exit(vcpu.index(), &why, &addr);
+            if (!debug_->decode_exit(vcpu.index(), &why, &addr) && debug_->reinject(vcpu.index())) {
+                return ExitAction::Continue;  // the guest's own int3/#DB
+            }
             // The system stops the VM and tells gdb; stay out of guest code meanwhile.
             services_.debug_stop(vcpu.index(), why, addr);
             return stopping_ ? ExitAction::Stop : ExitAction::Park;

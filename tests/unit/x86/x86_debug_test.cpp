@@ -127,7 +127,7 @@ TEST_CASE("x86 KVM debug: software breakpoint", "[x86][kvm][gdb]") {
     BreakpointKind why;
     uint64_t addr;
     if (std::holds_alternative<exit::Debug>(ex)) {
-        v.dbg->decode_exit(0, &why, &addr);
+        CHECK(v.dbg->decode_exit(0, &why, &addr));
         CHECK(why == BreakpointKind::Software);
     } else {
         // kvm_pvm: the int3 fails as an emulation error, RIP left on it.
@@ -156,7 +156,7 @@ TEST_CASE("x86 KVM debug: single step", "[x86][kvm][gdb]") {
     REQUIRE(std::holds_alternative<exit::Debug>(ex));
     BreakpointKind why;
     uint64_t addr;
-    v.dbg->decode_exit(0, &why, &addr);
+    CHECK(v.dbg->decode_exit(0, &why, &addr));
     CHECK(why == BreakpointKind::SingleStep);
     CHECK(v.rip() == 0x1005);
     ex = v.run();
@@ -181,7 +181,7 @@ TEST_CASE("x86 KVM debug: hardware breakpoint and watchpoint", "[x86][kvm][gdb]"
         REQUIRE(std::holds_alternative<exit::Debug>(ex));
         BreakpointKind why;
         uint64_t addr;
-        v.dbg->decode_exit(0, &why, &addr);
+        CHECK(v.dbg->decode_exit(0, &why, &addr));
         CHECK(why == BreakpointKind::Hardware);
         CHECK(addr == 0x1006);
         CHECK(v.rip() == 0x1006);
@@ -193,14 +193,14 @@ TEST_CASE("x86 KVM debug: hardware breakpoint and watchpoint", "[x86][kvm][gdb]"
     REQUIRE(std::holds_alternative<exit::Debug>(ex));
     BreakpointKind why;
     uint64_t addr;
-    v.dbg->decode_exit(0, &why, &addr);
+    CHECK(v.dbg->decode_exit(0, &why, &addr));
     CHECK(why == BreakpointKind::Hardware);
     CHECK(addr == 0x1006);
     CHECK(v.rip() == 0x1006);
     REQUIRE(v.dbg->remove_breakpoint(BreakpointKind::Hardware, 0x1006, 1));
     ex = v.run();
     REQUIRE(std::holds_alternative<exit::Debug>(ex));
-    v.dbg->decode_exit(0, &why, &addr);
+    CHECK(v.dbg->decode_exit(0, &why, &addr));
     CHECK(why == BreakpointKind::WatchWrite);
     CHECK(addr == 0x3000);
     CHECK(v.rip() == 0x100b);  // a trap: after the store
@@ -217,4 +217,27 @@ TEST_CASE("x86 KVM debug: hardware breakpoint and watchpoint", "[x86][kvm][gdb]"
     for (int i = 0; i < 4; ++i)
         REQUIRE(v.dbg->insert_breakpoint(BreakpointKind::WatchAccess, 0x3000 + 8 * i, 8));
     CHECK_FALSE(v.dbg->insert_breakpoint(BreakpointKind::Hardware, 0x1000, 1));  // all in use
+}
+
+TEST_CASE("x86 KVM debug: the guest's own int3 is not a breakpoint", "[x86][kvm][gdb]") {
+    DebugVm v;
+    KVM_OR_SKIP(v);
+    // The guest's int3 at 0x1005; ours elsewhere turns #BP interception on.
+    v.ram->host_ptr()[0x1005] = 0xcc;
+    REQUIRE(v.dbg->insert_breakpoint(BreakpointKind::Software, 0x1006, 1));
+    auto ex = v.run();
+    uint64_t addr;
+    if (std::holds_alternative<exit::Debug>(ex)) {
+        BreakpointKind why;
+        CHECK_FALSE(v.dbg->decode_exit(0, &why, &addr));
+        CHECK(addr == 0x1005);
+        // Handed back to the guest: with no IDT it triple-faults.
+        REQUIRE(v.dbg->reinject(0));
+        ex = v.run();
+        CHECK(std::holds_alternative<exit::Reset>(ex));
+    } else {
+        // kvm_pvm: an emulation failure that is not at one of our breakpoints.
+        REQUIRE(std::holds_alternative<exit::Error>(ex));
+        CHECK_FALSE(v.dbg->at_sw_breakpoint(0, &addr));
+    }
 }
