@@ -97,7 +97,8 @@ def interrupt(emu, elf):
     """Ctrl-C (0x03) stops a running guest: gdb's batch mode cannot send it
     while a command runs, so this speaks the protocol itself."""
     port = free_port()
-    cmd = [emu, "-display", "none", "-serial", "null", "-kernel", elf, "-S",
+    # microvm here (the other scenarios use pc): both boards debug the same way.
+    cmd = [emu, "-M", "microvm", "-display", "none", "-serial", "null", "-kernel", elf, "-S",
            "-append", "test=echo", "-gdb", "tcp::%d" % port]
     emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sock = None
@@ -127,6 +128,14 @@ def interrupt(emu, elf):
         if not 0x100000 <= rip < 0x200000:
             fail("rip after Ctrl-C: %#x" % rip)
         print("stopped by Ctrl-C: %s, rip %#x" % (stop, rip))
+        # Memory by virtual address: the guest's first code bytes (cli = 0xfa).
+        rsp_packet(sock, "m100000,1")
+        first_byte = rsp_read(sock, buf, 10)
+        if first_byte != "fa":
+            fail("m100000,1 answered %s, expected fa (cli)" % first_byte)
+        rsp_packet(sock, "m800000000000,4")  # non-canonical: an error, not a crash
+        if not rsp_read(sock, buf, 10).startswith("E"):
+            fail("a non-canonical address did not answer an error")
         rsp_packet(sock, "k")
         emu_p.wait(timeout=20)
     finally:
