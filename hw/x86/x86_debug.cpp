@@ -27,6 +27,37 @@ X86KvmDebug::X86KvmDebug(std::vector<std::unique_ptr<kvm::KvmVcpu>>* vcpus, Addr
                          uint32_t guest_debug_caps, kvm::KvmAccel* accel)
     : vcpus_(vcpus), mem_(memory), caps_(guest_debug_caps), accel_(accel) {}
 
+// The debugger touches RAM and ROM only: an address (or a guest page
+// table entry) pointing at a device must not trigger MMIO side effects.
+bool X86KvmDebug::ram_read(uint64_t gpa, void* buf, uint64_t len) const {
+    auto* out = static_cast<uint8_t*>(buf);
+    if (const uint8_t* p = mem_.span(gpa, len, false)) {
+        std::memcpy(out, p, len);
+        return true;
+    }
+    // Straddling two regions: byte by byte.
+    for (uint64_t i = 0; i < len; ++i) {
+        const uint8_t* p = mem_.span(gpa + i, 1, false);
+        if (!p) return false;
+        out[i] = *p;
+    }
+    return true;
+}
+
+bool X86KvmDebug::ram_write(uint64_t gpa, const void* buf, uint64_t len) const {
+    auto* in = static_cast<const uint8_t*>(buf);
+    if (uint8_t* p = mem_.span(gpa, len, true)) {
+        std::memcpy(p, in, len);
+        return true;
+    }
+    for (uint64_t i = 0; i < len; ++i) {
+        uint8_t* p = mem_.span(gpa + i, 1, true);
+        if (!p) return false;
+        *p = in[i];
+    }
+    return true;
+}
+
 kvm::KvmVcpu* X86KvmDebug::vcpu(unsigned cpu) const {
     return cpu < vcpus_->size() ? (*vcpus_)[cpu].get() : nullptr;
 }
@@ -146,7 +177,7 @@ bool X86KvmDebug::translate(unsigned cpu, uint64_t va, uint64_t* gpa, uint64_t* 
     X86PagingState ps{s.cr0, s.cr3, s.cr4, s.efer};
     auto rd = [this](uint64_t pa, unsigned size, uint64_t* val) {
         *val = 0;
-        return mem_.read(pa, val, size);
+        return ram_read(pa, val, size);
     };
     return x86_translate(ps, va, rd, gpa, page_left) == WalkResult::Ok;
 }
@@ -156,7 +187,7 @@ bool X86KvmDebug::read_memory(unsigned cpu, uint64_t addr, uint8_t* buf, size_t 
         uint64_t gpa, left;
         if (!translate(cpu, addr, &gpa, &left)) return false;
         size_t n = size_t(std::min<uint64_t>(left, len));
-        if (!mem_.read(gpa, buf, n)) return false;
+        if (!ram_read(gpa, buf, n)) return false;
         // Our int3 bytes are invisible: show what they replaced.
         for (const auto& [va, bp] : sw_) {
             if (bp.gpa >= gpa && bp.gpa < gpa + n) buf[bp.gpa - gpa] = bp.orig;
@@ -171,13 +202,13 @@ bool X86KvmDebug::write_memory(unsigned cpu, uint64_t addr, const uint8_t* buf, 
         uint64_t gpa, left;
         if (!translate(cpu, addr, &gpa, &left)) return false;
         size_t n = size_t(std::min<uint64_t>(left, len));
-        if (!mem_.write(gpa, buf, n)) return false;
+        if (!ram_write(gpa, buf, n)) return false;
         // A write over one of our breakpoints changes what it will restore.
         static const uint8_t kInt3 = 0xcc;
         for (auto& [va, bp] : sw_) {
             if (bp.gpa >= gpa && bp.gpa < gpa + n) {
                 bp.orig = buf[bp.gpa - gpa];
-                mem_.write(bp.gpa, &kInt3, 1);
+                ram_write(bp.gpa, &kInt3, 1);
             }
         }
         addr += n, buf += n, len -= n;
@@ -192,9 +223,9 @@ bool X86KvmDebug::insert_breakpoint(BreakpointKind kind, uint64_t addr, uint64_t
         uint64_t gpa, left;
         uint8_t orig;
         static const uint8_t kInt3 = 0xcc;
-        if (!translate(0, addr, &gpa, &left) || !mem_.read(gpa, &orig, 1)) return false;
+        if (!translate(0, addr, &gpa, &left) || !ram_read(gpa, &orig, 1)) return false;
         // ROM and MMIO cannot hold an int3.
-        if (!mem_.span(gpa, 1, true) || !mem_.write(gpa, &kInt3, 1)) return false;
+        if (!ram_write(gpa, &kInt3, 1)) return false;
         sw_[addr] = SwBreak{gpa, orig};
         return true;
     }
@@ -238,8 +269,8 @@ bool X86KvmDebug::remove_breakpoint(BreakpointKind kind, uint64_t addr, uint64_t
         if (it == sw_.end()) return false;
         uint8_t cur = 0;
         // Restore only our own byte: the guest may have rewritten the code.
-        if (mem_.read(it->second.gpa, &cur, 1) && cur == 0xcc) {
-            mem_.write(it->second.gpa, &it->second.orig, 1);
+        if (ram_read(it->second.gpa, &cur, 1) && cur == 0xcc) {
+            ram_write(it->second.gpa, &it->second.orig, 1);
         }
         sw_.erase(it);
         return true;
@@ -330,7 +361,7 @@ bool X86KvmDebug::at_sw_breakpoint(unsigned cpu, uint64_t* addr) {
     if (!(s.efer & (1u << 10))) linear &= 0xffffffffu;  // outside long mode
     auto it = sw_.find(linear);
     uint8_t cur = 0;
-    if (it == sw_.end() || !mem_.read(it->second.gpa, &cur, 1) || cur != 0xcc) return false;
+    if (it == sw_.end() || !ram_read(it->second.gpa, &cur, 1) || cur != 0xcc) return false;
     *addr = linear;
     return true;
 }

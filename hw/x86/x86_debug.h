@@ -72,6 +72,8 @@ class X86KvmDebug : public DebugTarget {
     // Guest virtual -> physical through `cpu`'s page tables.
     bool translate(unsigned cpu, uint64_t va, uint64_t* gpa, uint64_t* page_left);
     uint64_t dr7() const;
+    bool ram_read(uint64_t gpa, void* buf, uint64_t len) const;
+    bool ram_write(uint64_t gpa, const void* buf, uint64_t len) const;
     kvm_guest_debug debug_state(unsigned cpu) const;
 
     std::vector<std::unique_ptr<kvm::KvmVcpu>>* vcpus_;

@@ -20,12 +20,20 @@ namespace {
 const std::vector<uint8_t> kCode = {0xb8, 0x34, 0x12, 0x00, 0x00, 0x90, 0xa3,
                                     0x00, 0x30, 0x00, 0x00, 0xe6, 0xf4, 0xf4};
 
+struct CountingMmio : MmioHandler {
+    unsigned reads = 0, writes = 0;
+    uint64_t mmio_read(uint64_t, unsigned) override { return ++reads, 0; }
+    void mmio_write(uint64_t, uint64_t, unsigned) override { ++writes; }
+};
+
 struct DebugVm {
+    CountingMmio dev;
     std::unique_ptr<kvm::KvmAccel> accel;
     std::unique_ptr<kvm::KvmVm> vm;
     std::vector<std::unique_ptr<kvm::KvmVcpu>> vcpus;
     std::unique_ptr<MemoryRegion> root = MemoryRegion::container("root", ~0ull);
     std::unique_ptr<MemoryRegion> ram = MemoryRegion::ram("ram", 0x100000);
+    std::unique_ptr<MemoryRegion> mmio;
     std::unique_ptr<AddressSpace> as;
     std::unique_ptr<x86::X86KvmDebug> dbg;
     std::string why;
@@ -37,6 +45,8 @@ struct DebugVm {
         REQUIRE(vm);
         REQUIRE(vm->setup_x86_platform(&why));
         root->add_subregion(0, ram.get());
+        mmio = MemoryRegion::io("dev", 0x1000, &dev);
+        root->add_subregion(0x400000, mmio.get());
         as = std::make_unique<AddressSpace>("mem", root.get());
         vm->attach_memory(as.get());
         vcpus.push_back(vm->create_vcpu(0, 0, &why));
@@ -107,6 +117,12 @@ TEST_CASE("x86 KVM debug: registers and memory", "[x86][kvm][gdb]") {
     CHECK(v.ram->host_ptr()[0x4001] == 0xa5);
     // Beyond RAM: an error, not a crash.
     CHECK_FALSE(v.dbg->read_memory(0, 0xfffff0, buf, 4));
+    CHECK_FALSE(v.dbg->read_memory(0, 0xffffe, buf, 4));  // straddles the end of RAM
+    // Devices are never touched by the debugger.
+    CHECK_FALSE(v.dbg->read_memory(0, 0x400000, buf, 4));
+    CHECK_FALSE(v.dbg->write_memory(0, 0x400000, w, 2));
+    CHECK(v.dev.reads == 0);
+    CHECK(v.dev.writes == 0);
     CHECK(v.dbg->num_cpus() == 1);
 }
 
