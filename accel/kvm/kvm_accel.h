@@ -109,6 +109,18 @@ class KvmVcpu : public VcpuBackend {
                   std::string* err = nullptr);
     bool get_msr(uint32_t index, uint64_t* value);
     bool set_mp_state(uint32_t state, std::string* err = nullptr);
+    bool get_fpu(kvm_fpu* f, std::string* err = nullptr);
+    bool set_fpu(const kvm_fpu& f, std::string* err = nullptr);
+    // KVM_SET_GUEST_DEBUG (breakpoints, debug registers, single step).
+    bool set_guest_debug(const kvm_guest_debug& d, std::string* err = nullptr);
+
+    // Why the last run() returned exit::Debug (KVM_EXIT_DEBUG's arch data).
+    struct DebugExit {
+        uint32_t exception = 0;  // 1: #DB (DR6 says which), 3: #BP
+        uint64_t pc = 0;         // linear RIP
+        uint64_t dr6 = 0, dr7 = 0;
+    };
+    const DebugExit& last_debug_exit() const { return debug_exit_; }
 
   private:
     VcpuExit internal_error_exit();
@@ -120,6 +132,7 @@ class KvmVcpu : public VcpuBackend {
     kvm_run* run_;
     size_t run_size_;
     uint64_t mmio_data_ = 0;
+    DebugExit debug_exit_;
     bool mmio_read_pending_ = false;
     std::atomic<pthread_t> thread_{0};
     std::atomic<bool> has_thread_{false};

@@ -142,6 +142,10 @@ VcpuExit KvmVcpu::run() {
             case KVM_EXIT_INTR:
                 return exit::Kicked{};
             case KVM_EXIT_DEBUG:
+                debug_exit_.exception = run_->debug.arch.exception;
+                debug_exit_.pc = run_->debug.arch.pc;
+                debug_exit_.dr6 = run_->debug.arch.dr6;
+                debug_exit_.dr7 = run_->debug.arch.dr7;
                 return exit::Debug{};
             case KVM_EXIT_IRQ_WINDOW_OPEN:
                 continue;
@@ -217,6 +221,16 @@ bool KvmVcpu::set_sregs(const kvm_sregs& s, std::string* err) {
 bool KvmVcpu::set_mp_state(uint32_t state, std::string* err) {
     kvm_mp_state mp{state};
     VCPU_IOCTL(KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE");
+}
+
+bool KvmVcpu::get_fpu(kvm_fpu* f, std::string* err) {
+    VCPU_IOCTL(KVM_GET_FPU, f, "KVM_GET_FPU");
+}
+bool KvmVcpu::set_fpu(const kvm_fpu& f, std::string* err) {
+    VCPU_IOCTL(KVM_SET_FPU, &f, "KVM_SET_FPU");
+}
+bool KvmVcpu::set_guest_debug(const kvm_guest_debug& d, std::string* err) {
+    VCPU_IOCTL(KVM_SET_GUEST_DEBUG, &d, "KVM_SET_GUEST_DEBUG");
 }
 
 bool KvmVcpu::set_cpuid(const std::vector<kvm_cpuid_entry2>& entries, std::string* err) {

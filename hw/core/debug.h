@@ -14,7 +14,8 @@ enum class BreakpointKind {
     Hardware = 1,
     WatchWrite = 2,
     WatchRead = 3,
-    WatchAccess = 4
+    WatchAccess = 4,
+    SingleStep = 5  // a stop reason only (a finished step), never a Z type
 };
 
 class DebugTarget {

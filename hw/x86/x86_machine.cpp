@@ -21,6 +21,7 @@
 #include "hw/nvram/fw_cfg.h"
 #include "hw/x86/boot_loader.h"
 #include "hw/x86/e820.h"
+#include "hw/x86/x86_debug.h"
 #include "target/x86/cpu_model.h"
 #include "target/x86/cpuid_topology.h"
 #include "target/x86/entry_state.h"
@@ -107,8 +108,30 @@ class X86Machine : public Machine {
 
     void start() override {
         stopping_ = false;
-        for (auto& t : threads_)
-            t->start();
+        int step_cpu = -1;
+        if (debug_) {
+            std::string err;
+            if (!debug_->apply(&err)) error_report("gdb: %s", err.c_str());
+            step_cpu = debug_->stepping_cpu();
+        }
+        for (size_t i = 0; i < threads_.size(); ++i) {
+            // A gdb single step runs one vCPU; the others stay stopped.
+            if (step_cpu < 0 || size_t(step_cpu) == i) threads_[i]->start();
+        }
+    }
+
+    DebugTarget* debug_target() override {
+        if (!debug_) {
+            int caps = accel_->check_extension(KVM_CAP_SET_GUEST_DEBUG2);
+            if (caps <= 0 && accel_->check_extension(KVM_CAP_SET_GUEST_DEBUG) > 0) {
+                // Older kernels: the flags every x86 KVM with guest debug had.
+                caps = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_SW_BP |
+                       KVM_GUESTDBG_USE_HW_BP;
+            }
+            debug_ = std::make_unique<X86KvmDebug>(&vcpus_, memory_as_.get(),
+                                                   uint32_t(std::max(caps, 0)), accel_.get());
+        }
+        return debug_.get();
     }
 
     void stop() override {
@@ -495,10 +518,26 @@ class X86Machine : public Machine {
         } else if (std::holds_alternative<exit::Reset>(ex)) {
             request_reset();
         } else if (auto* e = std::get_if<exit::Error>(&ex)) {
+            uint64_t bp;
+            if (debug_ && debug_->at_sw_breakpoint(vcpu.index(), &bp)) {
+                // kvm_pvm fails our int3 instead of reporting it: a breakpoint hit.
+                services_.debug_stop(vcpu.index(), BreakpointKind::Software, bp);
+                return stopping_ ? ExitAction::Stop : ExitAction::Park;
+            }
             error_report("%s", e->message.c_str());
             request_shutdown(ShutdownCause::Error, 1);
         } else if (std::holds_alternative<exit::Halt>(ex)) {
             return ExitAction::Continue;  // the in-kernel LAPIC handles HLT
+        } else if (std::holds_alternative<exit::Debug>(ex)) {
+            if (!debug_) return ExitAction::Continue;
+            BreakpointKind why;
+            uint64_t addr;
+            if (!debug_->decode_exit(vcpu.index(), &why, &addr) && debug_->reinject(vcpu.index())) {
+                return ExitAction::Continue;  // the guest's own int3/#DB
+            }
+            // The system stops the VM and tells gdb; stay out of guest code meanwhile.
+            services_.debug_stop(vcpu.index(), why, addr);
+            return stopping_ ? ExitAction::Stop : ExitAction::Park;
         }
         if (log_enabled(LOG_CPU) && !std::holds_alternative<exit::Kicked>(ex)) {
             log_printf("%s", vcpu.dump_state().c_str());
@@ -537,6 +576,7 @@ class X86Machine : public Machine {
     std::unique_ptr<kvm::KvmVm> vm_;
     std::vector<std::unique_ptr<kvm::KvmVcpu>> vcpus_;
     std::vector<std::unique_ptr<VcpuThread>> threads_;
+    std::unique_ptr<X86KvmDebug> debug_;
     std::atomic<bool> stopping_{false};
 };
 

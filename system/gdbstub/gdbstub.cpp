@@ -90,6 +90,8 @@ std::string GdbStub::stop_reply() const {
                 std::snprintf(buf, sizeof buf, "awatch:%llx;", (unsigned long long)stop_addr_);
                 r += buf;
                 break;
+            case BreakpointKind::SingleStep:
+                break;  // a plain SIGTRAP
         }
     }
     return r;

@@ -328,6 +328,21 @@ static int test_pio_bench(const char* cmdline) {
     return 0;
 }
 
+/* test=gdb: a target for tests/functional/x86_gdb (breakpoints on
+ * gdb_target, a watchpoint on gdb_counter). */
+volatile unsigned long gdb_counter;
+__attribute__((noinline)) unsigned long gdb_target(unsigned long x) {
+    gdb_counter += x;
+    return gdb_counter * 2;
+}
+
+static int test_gdb(void) {
+    unsigned long sum = 0;
+    for (unsigned long i = 0; i < 3; ++i) sum += gdb_target(0x1234 + i);
+    printf_("gdb: counter 0x%lx sum 0x%lx\n", gdb_counter, sum);
+    return gdb_counter == 3 * 0x1234 + 3 ? 0 : 1;
+}
+
 void main64(uint32_t info_addr) {
     serial_init();
     const struct hvm_start_info* si = (const struct hvm_start_info*)(uintptr_t)info_addr;
@@ -350,6 +365,7 @@ void main64(uint32_t info_addr) {
     else if (!strncmp_(t, "reboot", 6)) r = test_reboot();
     else if (!strncmp_(t, "pio-bench", 9)) r = test_pio_bench(cmdline);
     else if (!strncmp_(t, "msi", 3)) r = test_msi();
+    else if (!strncmp_(t, "gdb", 3)) r = test_gdb();
     else { printf_("unknown test %s\n", t); r = 2; }
     if (r == 0) puts_("TEST PASS\n"); else puts_("TEST FAIL\n");
     debug_exit((uint32_t)r);

@@ -161,10 +161,12 @@ TEST_CASE("gdb stub: queries, registers, memory, breakpoints, stepping", "[gdb]"
     CHECK(stub.handle("vCont;s:2;c") == "\x01");
     CHECK(t.stepping == 1);
     CHECK(vm.state == RunState::Running);
-    stub.debug_stop(1, BreakpointKind::Software, 0);
+    stub.debug_stop(1, BreakpointKind::SingleStep, 0);
     vm.pause();
     stub.on_vm_stopped();
     CHECK(w.out.find("T05thread:2;") != std::string::npos);
+    // A finished step is a plain SIGTRAP, not a breakpoint hit.
+    CHECK(w.out.find("swbreak") == std::string::npos);
     CHECK(t.stepping == -1);
 
     // Detaching resumes the guest.
