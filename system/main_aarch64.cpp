@@ -1,5 +1,6 @@
 // emu-system-aarch64: aarch64 guests through the dynamic binary translator.
 #include "hw/arm/virt.h"
+#include "hw/virtio/virtio_devices.h"
 #include "system/system.h"
 
 int main(int argc, char** argv) {
@@ -22,5 +23,6 @@ int main(int argc, char** argv) {
 #endif
     // Like QEMU's qemu-system-aarch64 there is no default machine.
     emu::register_virt_machine(target.machines, cpu);
+    emu::register_virtio_devices(target.devices);
     return emu::system_main(argc, argv, target);
 }

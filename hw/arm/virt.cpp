@@ -14,7 +14,11 @@
 #include "hw/core/guest_memory.h"
 #include "hw/intc/gicv2.h"
 #include "hw/intc/gicv3.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/rtc/pl031.h"
+#include "hw/virtio/drive_table.h"
+#include "hw/virtio/virtio_devices.h"
+#include "hw/virtio/virtio_mmio.h"
 #include "util/log.h"
 
 namespace emu {
@@ -84,6 +88,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     ~VirtMachine() override {
         threads_.clear();  // joins before the vCPUs and devices go away
         vcpus_.clear();
+        virtio_.reset();  // devices before the transports they sit on
     }
 
     void start() override {
@@ -105,6 +110,8 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         if (gicv3_) gicv3_->reset();
         uart_->reset();
         rtc_->reset();
+        fw_cfg_->reset();
+        mmio_bus_->reset();
         for (auto& v : vcpus_)
             v->reset();
         load_images();
@@ -200,22 +207,12 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         if (ram_size_ > virt::map(Region::Mem).size) {
             fail("-m: RAM size too large for virt (at most 255 GiB)");
         }
-        if (!cfg_.devices.empty()) {
-            fail("-device " + cfg_.devices.front().get_or("driver", "") +
-                 ": not supported yet on -M virt");
-        }
-        if (!cfg_.drives.empty()) fail("-drive: not supported yet on -M virt");
         if (!cfg_.netdevs.empty()) fail("-netdev/-nic: not supported yet on -M virt");
         if (cfg_.kernel.empty() && !cfg_.initrd.empty()) {
             fail("-initrd only allowed with -kernel option");
         }
         if (cfg_.kernel.empty() && !cfg_.append.empty()) {
             fail("-append only allowed with -kernel option");
-        }
-        if (!cfg_.kernel.empty() && !cfg_.bios.empty()) {
-            fail(
-                "-kernel with -bios: not supported yet (the firmware gets the kernel "
-                "through fw_cfg)");
         }
         // The CPU model: validated here so every error comes before any work.
         std::string model = cfg_.cpu_model;
@@ -298,6 +295,29 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             std::make_unique<Pl031>(Pl031Config{&services_.clock(), core->spi_line(virt::kRtcSpi)});
         rtc_region_ = MemoryRegion::io("pl031", Pl031::kMmioSize, rtc_.get(), Pl031::constraints());
         root_->add_subregion(virt::map(Region::Rtc).base, rtc_region_.get());
+
+        fw_cfg_ = std::make_unique<FwCfg>(as_.get());
+        fw_cfg_mmio_ = std::make_unique<FwCfgMmio>(fw_cfg_.get());
+        root_->add_subregion(virt::map(Region::FwCfg).base, fw_cfg_mmio_->region());
+        fw_cfg_->add_i16(fw_cfg::kNbCpus, uint16_t(num_cpus_));
+
+        // All 32 virtio-mmio windows exist, as on QEMU: empty ones answer
+        // with device ID 0. -drive defaults to if=virtio on this board; with
+        // no PCI host yet, virtio disks become virtio-blk-device.
+        mmio_bus_ = std::make_unique<VirtioMmioBus>(
+            as_.get(), virt::map(Region::Mmio).base, virt::kVirtioSlots,
+            [core](unsigned slot) { return core->spi_line(virt::kMmioSpi + slot); },
+            virt::map(Region::Mmio).size);
+        mmio_bus_->map(root_.get());
+        drives_ = DriveTable::parse(cfg_.drives, "virtio", cfg_.snapshot);
+        virtio_ = std::make_unique<VirtioMachineDevices>(
+            VirtioBoardContext{&services_.loop(), mmio_bus_.get(), nullptr, false}, drives_);
+        for (const auto& kv : cfg_.devices) {
+            if (!virtio_->add_device(kv)) {
+                fail("-device " + kv.get_or("driver", "") + ": not supported yet on -M virt");
+            }
+        }
+        virtio_->add_if_virtio_drives();
     }
 
     void load_images() {
@@ -317,6 +337,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 fail("Couldn't open dtb file " + cfg_.dtb);
             }
         }
+        if (!cfg_.bios.empty() && !cfg_.kernel.empty()) kernel_to_fw_cfg();
         ArmBootInput in;
         in.kernel = cfg_.kernel;
         in.initrd = cfg_.initrd;
@@ -341,6 +362,9 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             fc.ram_base = virt::map(Region::Mem).base;
             fc.ram_size = ram_size_;
             fc.chosen = chosen;
+            fc.fw_cfg = true;
+            for (unsigned i = 0; i < virt::kVirtioSlots; ++i)
+                fc.virtio_slots.push_back(i);
             dtb_ = build_virt_fdt(fc, &err);
             if (dtb_.empty()) fail(err);
         } else {
@@ -372,6 +396,33 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 services_.request_shutdown(ShutdownCause::HostQuit, status);
             };
             semihosting_ = std::make_unique<Semihosting>(sc);
+        }
+    }
+
+    // With firmware, QEMU hands -kernel/-initrd/-append to it through
+    // fw_cfg instead of loading them (the firmware boots the kernel).
+    void kernel_to_fw_cfg() {
+        std::vector<uint8_t> k, rd;
+        std::string e;
+        if (!read_file_limited(cfg_.kernel, ram_size_, &k, &e)) {
+            fail("could not load kernel '" + cfg_.kernel + "': " + e);
+        }
+        if (k.size() >= 2 && k[0] == 0x1f && k[1] == 0x8b) {
+            std::vector<uint8_t> raw;
+            if (gunzip_limited(k, ram_size_, &raw, &e)) k.swap(raw);
+        }
+        fw_cfg_->add_i32(fw_cfg::kKernelSize, uint32_t(k.size()));
+        fw_cfg_->add_bytes(fw_cfg::kKernelData, std::move(k));
+        if (!cfg_.initrd.empty()) {
+            if (!read_file_limited(cfg_.initrd, ram_size_, &rd, &e)) {
+                fail("could not load initrd '" + cfg_.initrd + "': " + e);
+            }
+            fw_cfg_->add_i32(fw_cfg::kInitrdSize, uint32_t(rd.size()));
+            fw_cfg_->add_bytes(fw_cfg::kInitrdData, std::move(rd));
+        }
+        if (!cfg_.append.empty()) {
+            fw_cfg_->add_i32(fw_cfg::kCmdlineSize, uint32_t(cfg_.append.size() + 1));
+            fw_cfg_->add_string(fw_cfg::kCmdlineData, cfg_.append);
         }
     }
 
@@ -478,7 +529,11 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             services_.request_shutdown(ShutdownCause::Error, 1);
             return ExitAction::Park;
         }
-        return ExitAction::Continue;  // Kicked, Debug
+        if (std::holds_alternative<exit::Debug>(e)) {
+            services_.debug_stop(i, BreakpointKind::Software, 0);
+            return ExitAction::Park;
+        }
+        return ExitAction::Continue;  // Kicked
     }
 
     MachineConfig cfg_;
@@ -505,6 +560,11 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::unique_ptr<Pl031> rtc_;
     std::unique_ptr<MemoryRegion> rtc_region_;
     std::unique_ptr<Semihosting> semihosting_;
+    std::unique_ptr<FwCfg> fw_cfg_;
+    std::unique_ptr<FwCfgMmio> fw_cfg_mmio_;
+    std::unique_ptr<VirtioMmioBus> mmio_bus_;
+    DriveTable drives_;
+    std::unique_ptr<VirtioMachineDevices> virtio_;
 
     ArmBootPlan plan_;
     std::vector<uint8_t> dtb_;

@@ -53,6 +53,8 @@ struct Services : MachineServices {
     EventLoop& loop() override { return ev; }
     VirtualClock& clock() override { return clk; }
     CharBackend* serial(unsigned) override { return nullptr; }
+    NetBackend* netdev(const std::string&) override { return nullptr; }
+    void debug_stop(unsigned, BreakpointKind, uint64_t) override {}
     void request_shutdown(ShutdownCause c, int s) override {
         cause = c;
         shutdown_status = s;
@@ -299,4 +301,38 @@ TEST_CASE("virt -bios goes to flash and the CPU starts at 0", "[virt]") {
     uint64_t magic = 0;
     REQUIRE(b.mem().load(0x40000000, 4, &magic) == MemTxResult::Ok);
     CHECK(magic == 0xedfe0dd0);  // the tree at the base of RAM for firmware
+}
+
+TEST_CASE("virt has 32 virtio-mmio slots, -device fills the first, and fw_cfg", "[virt]") {
+    TempFile k(std::vector<uint8_t>(64, 0));
+    Board b;
+    auto cfg = base_config(k.path);
+    auto dev = KeyValueList::parse("virtio-rng-device", "driver", nullptr);
+    REQUIRE(dev);
+    cfg.devices.push_back(*dev);
+    b.create(cfg);
+    CHECK(b.rd32(0x0a000000) == 0x74726976);  // "virt"
+    CHECK(b.rd32(0x0a000008) == 4);           // entropy device
+    CHECK(b.rd32(0x0a000200) == 0x74726976);
+    CHECK(b.rd32(0x0a000208) == 0);           // empty slot
+    CHECK(b.rd32(0x0a003e00) == 0x74726976);  // slot 31
+    // fw_cfg: select the signature (big-endian selector at +8), read "QEMU".
+    REQUIRE(b.mem().store(0x09020008, 2, 0x0000) == MemTxResult::Ok);
+    std::string sig;
+    for (int i = 0; i < 4; ++i) {
+        uint64_t v = 0;
+        REQUIRE(b.mem().load(0x09020000, 1, &v) == MemTxResult::Ok);
+        sig.push_back(char(v));
+    }
+    CHECK(sig == "QEMU");
+}
+
+TEST_CASE("virt refuses devices it does not have", "[virt]") {
+    TempFile k(std::vector<uint8_t>(64, 0));
+    Board b;
+    auto cfg = base_config(k.path);
+    auto dev = KeyValueList::parse("e1000", "driver", nullptr);
+    REQUIRE(dev);
+    cfg.devices.push_back(*dev);
+    CHECK_THROWS_WITH(b.create(cfg), Catch::Contains("-device e1000"));
 }
