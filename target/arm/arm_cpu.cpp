@@ -30,6 +30,28 @@ int64_t now_ns() {
 
 constexpr unsigned kMaxBlockInsns = 128;
 
+// Register names for -d op.
+std::string env_name(uint32_t off) {
+    char buf[32];
+    if (off >= xreg_off(0) && off < xreg_off(31) && (off - xreg_off(0)) % 8 == 0) {
+        std::snprintf(buf, sizeof buf, "x%u", (off - xreg_off(0)) / 8);
+        return buf;
+    }
+    if (off == kSpOff) return "sp";
+    if (off == kNzcvOff) return "nzcv";
+    if (off == tcg::kEnvPcOffset) return "pc";
+    if (off >= vreg_off(0) && off < vreg_off(32)) {
+        unsigned r = (off - vreg_off(0)) / 16, b = (off - vreg_off(0)) % 16;
+        if (b) {
+            std::snprintf(buf, sizeof buf, "v%u+%u", r, b);
+        } else {
+            std::snprintf(buf, sizeof buf, "v%u", r);
+        }
+        return buf;
+    }
+    return {};
+}
+
 }  // namespace
 
 const ArmModel* find_model(const std::string& name) {
@@ -52,6 +74,7 @@ const std::vector<ArmCpuModelInfo>& arm_cpu_models() {
 ArmCpu::ArmCpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
     : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)), cfg_(cfg), boot_ns_(now_ns()) {
+    tcg::set_env_namer(env_name);
     model_ = find_model(cfg.model);
     if (!model_) model_ = &kModels[0];
     reset();
@@ -364,6 +387,11 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
 uint64_t ArmCpu::raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,
                                  bool is_write) {
     uint64_t esr, far;
+    if (access == tcg::Access::Fetch && (va & 3)) {
+        // A branch to a misaligned address: PC alignment fault (EC 0x22).
+        last_fault_valid_ = false;
+        return take_exception(ExcKind::Sync, 0x22ull << 26 | 1u << 25, va, va, true);
+    }
     if (last_fault_valid_ && last_fault_.va == va) {
         esr = mmu::abort_syndrome(last_fault_, st().el);
         far = mmu::fault_address(last_fault_);

@@ -244,6 +244,10 @@ class Builder {
     Block* b_;
 };
 
+// -d op: one line per instruction. A target may name its env offsets
+// ("x3", "nzcv") for the printer; nullptr or an empty result prints env+N.
+using EnvNamer = std::string (*)(uint32_t offset);
+void set_env_namer(EnvNamer fn);
 // -d op: one line per instruction.
 std::string print_block(const Block& b);
 std::string print_inst(const Block& b, uint32_t index);

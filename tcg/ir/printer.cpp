@@ -1,4 +1,5 @@
 // -d op output: "  v12:i64 = Add v3, v11" with immediates shown by kind.
+#include <atomic>
 #include <cinttypes>
 #include <cstdio>
 
@@ -11,7 +12,12 @@ namespace {
 const char* const kCond[16] = {"eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc",
                                "hi", "ls", "ge", "lt", "gt", "le", "al", "nv"};
 const char* const kAtomic[] = {"add", "clr", "eor", "set", "smax", "smin", "umax", "umin", "swp"};
+std::atomic<EnvNamer> g_namer{nullptr};
 }  // namespace
+
+void set_env_namer(EnvNamer fn) {
+    g_namer.store(fn);
+}
 
 std::string print_inst(const Block& b, uint32_t index) {
     const Inst& in = b.insts[index];
@@ -45,10 +51,18 @@ std::string print_inst(const Block& b, uint32_t index) {
             }
             s += buf;
             break;
-        case ImmKind::OFFSET:
-            std::snprintf(buf, sizeof buf, "%senv+%" PRIu64, sep, in.imm);
-            s += buf;
+        case ImmKind::OFFSET: {
+            EnvNamer namer = g_namer.load();
+            std::string name = namer ? namer(static_cast<uint32_t>(in.imm)) : std::string();
+            if (name.empty()) {
+                std::snprintf(buf, sizeof buf, "%senv+%" PRIu64, sep, in.imm);
+                s += buf;
+            } else {
+                s += sep;
+                s += name;
+            }
             break;
+        }
         case ImmKind::MEMOP: {
             std::snprintf(buf, sizeof buf, "%s[size %u mmu %u%s%s%s", sep, MemOp::size(in.imm),
                           MemOp::mmu_idx(in.imm), (in.imm & MemOp::kAligned) ? " aligned" : "",

@@ -308,3 +308,18 @@ TEST_CASE("MMU on: stage 1 block mappings, aliases and translation faults", "[ar
     CHECK(m.st().far_el1 == 0xc0000000);
     CHECK(m.st().elr_el1 == kRamBase + 0x40);
 }
+
+TEST_CASE("a branch to a misaligned address raises a PC alignment fault", "[arm][exec]") {
+    TestMachine m;
+    m.st().vbar_el1 = kRamBase + 0x1000;
+    m.load(kRamBase + 0x1200, {0xd503207f});
+    m.load(kRamBase, {
+                         0xd2a80000,  // mov x0, #0x40000000
+                         0x91040800,  // add x0, x0, #0x102
+                         0xd61f0000,  // br x0
+                     });
+    REQUIRE(m.run(kRamBase) == tcg::kStatusHalt);
+    CHECK(m.st().esr_el1 == (0x22ull << 26 | 1u << 25));
+    CHECK(m.st().elr_el1 == kRamBase + 0x102);
+    CHECK(m.st().far_el1 == kRamBase + 0x102);
+}

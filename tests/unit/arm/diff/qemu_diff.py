@@ -18,6 +18,7 @@ import tempfile
 
 TOOLS = ["aarch64-linux-gnu-as", "aarch64-linux-gnu-ld", "aarch64-linux-gnu-objcopy",
          "qemu-system-aarch64"]
+SIMD = False
 CONDS = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le",
          "al"]
 EDGE = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
@@ -38,7 +39,87 @@ def reg(r, w):
     return ("w" if w else "x") + str(r.randrange(16))
 
 
+def gen_simd(r):
+    v = lambda: r.randrange(8)
+    d, n, m = v(), v(), v()
+    arr = r.choice(["8b", "16b", "4h", "8h", "2s", "4s", "2d"])
+    noq = arr != "2d"
+    c = r.randrange(14)
+    if c == 0:
+        ops = ["add", "sub", "cmeq", "cmhi", "cmhs", "cmgt", "cmge", "cmtst", "addp"]
+        if noq:
+            ops += ["umax", "umin", "smax", "smin", "umaxp", "uminp", "sabd", "uabd"]
+            if arr not in ("2d",):
+                ops += ["mul", "mla", "mls"]
+        return f"{r.choice(ops)} v{d}.{arr}, v{n}.{arr}, v{m}.{arr}"
+    if c == 1:
+        a = r.choice(["8b", "16b"])
+        return f"{r.choice(['and', 'orr', 'eor', 'bic', 'orn', 'bsl', 'bit', 'bif'])} v{d}.{a}, v{n}.{a}, v{m}.{a}"
+    if c == 2:
+        a = arr if arr != "2d" or True else "4s"
+        return f"{r.choice(['uzp1', 'uzp2', 'zip1', 'zip2', 'trn1', 'trn2'])} v{d}.{a}, v{n}.{a}, v{m}.{a}"
+    if c == 3:
+        q = r.random() < 0.5
+        return f"ext v{d}.{'16b' if q else '8b'}, v{n}.{'16b' if q else '8b'}, v{m}.{'16b' if q else '8b'}, #{r.randrange(16 if q else 8)}"
+    if c == 4:
+        a = r.choice(["8b", "16b"])
+        return r.choice([f"cnt v{d}.{a}, v{n}.{a}", f"not v{d}.{a}, v{n}.{a}", f"rev16 v{d}.{a}, v{n}.{a}",
+                         f"rev64 v{d}.{arr if noq else '4s'}, v{n}.{arr if noq else '4s'}",
+                         f"cmeq v{d}.{arr}, v{n}.{arr}, #0", f"abs v{d}.{arr}, v{n}.{arr}",
+                         f"neg v{d}.{arr}, v{n}.{arr}", f"cmlt v{d}.{arr}, v{n}.{arr}, #0"])
+    if c == 5:
+        a = r.choice(["8b", "16b", "4h", "8h", "4s"])
+        return f"{r.choice(['addv', 'umaxv', 'uminv', 'smaxv', 'sminv'])} {dict(b='b', h='h', s='s')[a[-1]]}{d}, v{n}.{a}"
+    if c == 6:
+        return r.choice([f"movi v{d}.16b, #{r.randrange(256)}", f"movi v{d}.4s, #{r.randrange(256)}, lsl #{8 * r.randrange(4)}",
+                         f"mvni v{d}.8h, #{r.randrange(256)}", f"orr v{d}.4s, #{r.randrange(256)}, lsl #8",
+                         f"bic v{d}.8h, #{r.randrange(256)}", f"movi v{d}.2d, #0xff00ff0000ffff00",
+                         f"movi d{d}, #0xffff00000000ffff"])
+    if c == 7:
+        e = r.choice(["b", "h", "s", "d"])
+        cnt = {"b": 16, "h": 8, "s": 4, "d": 2}[e]
+        arrx = {"b": "16b", "h": "8h", "s": "4s", "d": "2d"}[e]
+        gp = ("x" if e == "d" else "w") + str(r.randrange(16))
+        return r.choice([f"dup v{d}.{arrx}, v{n}.{e}[{r.randrange(cnt)}]", f"dup v{d}.{arrx}, {gp}",
+                         f"ins v{d}.{e}[{r.randrange(cnt)}], {gp}", f"mov v{d}.{e}[{r.randrange(cnt)}], v{n}.{e}[{r.randrange(cnt)}]",
+                         f"umov {gp}, v{n}.{e}[{r.randrange(cnt)}]"])
+    if c == 8:
+        es = r.choice([8, 16, 32])
+        a = {8: "16b", 16: "8h", 32: "4s"}[es]
+        return r.choice([f"ushr v{d}.{a}, v{n}.{a}, #{r.randrange(1, es + 1)}",
+                         f"sshr v{d}.{a}, v{n}.{a}, #{r.randrange(1, es + 1)}",
+                         f"shl v{d}.{a}, v{n}.{a}, #{r.randrange(es)}",
+                         f"sli v{d}.{a}, v{n}.{a}, #{r.randrange(es)}",
+                         f"sri v{d}.{a}, v{n}.{a}, #{r.randrange(1, es + 1)}",
+                         f"usra v{d}.{a}, v{n}.{a}, #{r.randrange(1, es + 1)}"])
+    if c == 9:
+        wide, narrow = r.choice([("8h", "8b"), ("4s", "4h"), ("2d", "2s")])
+        narrow2 = {"8b": "16b", "4h": "8h", "2s": "4s"}[narrow]
+        es = {"8b": 8, "4h": 16, "2s": 32}[narrow]
+        return r.choice([f"xtn v{d}.{narrow}, v{n}.{wide}", f"xtn2 v{d}.{narrow2}, v{n}.{wide}",
+                         f"shrn v{d}.{narrow}, v{n}.{wide}, #{r.randrange(1, es + 1)}",
+                         f"ushll v{d}.{wide}, v{n}.{narrow}, #{r.randrange(es)}",
+                         f"sshll2 v{d}.{wide}, v{n}.{narrow2}, #{r.randrange(es)}",
+                         f"uaddl v{d}.{wide}, v{n}.{narrow}, v{m}.{narrow}",
+                         f"uaddw2 v{d}.{wide}, v{n}.{wide}, v{m}.{narrow2}",
+                         f"umull v{d}.{wide}, v{n}.{narrow}, v{m}.{narrow}",
+                         f"smull2 v{d}.{wide}, v{n}.{narrow2}, v{m}.{narrow2}",
+                         f"umlal v{d}.{wide}, v{n}.{narrow}, v{m}.{narrow}"])
+    if c == 10:
+        q = r.choice(["8b", "16b"])
+        return f"tbl v{d}.{q}, {{v{n}.16b}}, v{m}.{q}"
+    if c == 11:
+        a = r.choice(["4s", "2d", "2s"])
+        return f"{r.choice(['fadd', 'fsub', 'fmul', 'fdiv', 'fmax', 'fmin', 'fmaxnm', 'fcmeq', 'fcmge', 'fcmgt', 'fabd', 'faddp', 'fmla'])} v{d}.{a}, v{n}.{a}, v{m}.{a}"
+    if c == 12:
+        a = r.choice(["4s", "2d"])
+        return f"{r.choice(['fabs', 'fneg', 'fsqrt', 'scvtf', 'ucvtf', 'fcvtzs', 'fcvtzu'])} v{d}.{a}, v{n}.{a}"
+    return f"addp d{d}, v{n}.2d"
+
+
 def gen_insn(r):
+    if SIMD and r.random() < 0.5:
+        return gen_simd(r)
     w = r.random() < 0.4
     d, n, m = reg(r, w), reg(r, w), reg(r, w)
     width = 32 if w else 64
@@ -147,7 +228,7 @@ _start:
 
 PRINT = """
     adr x20, out_{t}
-    mov x21, #25
+    mov x21, #34
 1:  ldr x23, [x20], #8
     mov x24, #60
 2:  lsr x25, x23, x24
@@ -205,21 +286,23 @@ def build_program(r, trials, length):
         src.append("    msr nzcv, x16")
         src.append("    msr fpsr, xzr")
         for i in range(8):
-            src.append(f"    ldr d{i}, [x30, #{136 + 8 * i}]")
+            src.append(f"    ldr q{i}, [x30, #{144 + 16 * i}]")
         src += ["    " + i for i in insns]
         src.append(f"    adr x30, out_{t}")
         for i in range(0, 16, 2):
             src.append(f"    stp x{i}, x{i + 1}, [x30, #{8 * i}]")
         src.append("    mrs x16, nzcv")
         src.append("    str x16, [x30, #128]")
+        src.append("    mrs x16, fpsr")
+        src.append("    str x16, [x30, #136]")
         for i in range(8):
-            src.append(f"    str d{i}, [x30, #{136 + 8 * i}]")
+            src.append(f"    str q{i}, [x30, #{144 + 16 * i}]")
         src.append(PRINT.format(t=t).replace("1:", f"1{t}:").replace("2:", f"2{t}:")
                    .replace("1b", f"1{t}b").replace("2b", f"2{t}b"))
-        vals = [rnd_value(r) for _ in range(16)] + [r.randrange(16) << 28]
-        vals += [r.choice(FP_EDGE) if r.random() < 0.6 else r.getrandbits(64) for _ in range(8)]
-        data.append(f"    .balign 8\nin_{t}:\n" + "".join(f"    .quad {v:#x}\n" for v in vals))
-        data.append(f"out_{t}: .space 200\n")
+        vals = [rnd_value(r) for _ in range(16)] + [r.randrange(16) << 28, 0]
+        vals += [r.choice(FP_EDGE) if r.random() < 0.6 else r.getrandbits(64) for _ in range(16)]
+        data.append(f"    .balign 16\nin_{t}:\n" + "".join(f"    .quad {v:#x}\n" for v in vals))
+        data.append(f"    .balign 16\nout_{t}: .space 288\n")
     src.append(TAIL)
     src += data
     return "\n".join(src) + "\n", listing
@@ -232,11 +315,14 @@ def main():
     ap.add_argument("--trials", type=int, default=40)
     ap.add_argument("--len", type=int, default=24)
     ap.add_argument("--keep")
+    ap.add_argument("--simd", action="store_true", help="mix in AdvSIMD instructions")
     a = ap.parse_args()
     missing = [t for t in TOOLS if not shutil.which(t)]
     if missing:
         print("skipped: missing " + ", ".join(missing))
         return 77
+    global SIMD
+    SIMD = a.simd
     r = random.Random(a.seed)
     src, listing = build_program(r, a.trials, a.len)
     d = a.keep or tempfile.mkdtemp(prefix="qemu_diff_")
@@ -255,15 +341,16 @@ def main():
     ol = ours.stdout.decode(errors="replace").replace("\r", "").split("\n")
     ql = qemu.stdout.decode(errors="replace").replace("\r", "").split("\n")
     for who, lines, proc in (("ours", ol, ours), ("qemu", ql, qemu)):
-        if len([x for x in lines if x]) != 25 * a.trials:
-            print(f"{who}: expected {25 * a.trials} register lines, got {len(lines)}; "
+        if len([x for x in lines if x]) != 34 * a.trials:
+            print(f"{who}: expected {34 * a.trials} register lines, got {len(lines)}; "
                   f"exit {proc.returncode}\n{proc.stderr.decode(errors='replace')[-2000:]}")
             print(f"files in {d}")
             return 1
-    names = [f"x{i}" for i in range(16)] + ["nzcv"] + [f"d{i}" for i in range(8)]
+    names = [f"x{i}" for i in range(16)] + ["nzcv", "fpsr"] + \
+        [f"q{i // 2}.{'lo' if i % 2 == 0 else 'hi'}" for i in range(16)]
     for t in range(a.trials):
-        for i in range(25):
-            k = t * 25 + i
+        for i in range(34):
+            k = t * 34 + i
             o = ol[k] if k < len(ol) else "<missing>"
             q = ql[k] if k < len(ql) else "<missing>"
             if o != q:
