@@ -88,7 +88,7 @@ bool GicCore::pending_locked(unsigned cpu, unsigned intid) {
 bool GicCore::targets_cpu(unsigned cpu, unsigned intid) {
     if (intid < 32) return true;
     const Irq& q = spis_[intid - 32];
-    if (cfg_.version == 2) return (q.targets >> cpu) & 1;
+    if (cfg_.version == 2) return cfg_.num_cpus == 1 || ((q.targets >> cpu) & 1);
     if (!are_) return cpu == 0;
     // Interrupt_Routing_Mode: any participating CPU may take it; we offer
     // it to all and the first to acknowledge wins.
@@ -273,6 +273,7 @@ bool GicCore::is_active(unsigned cpu, unsigned intid) {
 }
 
 uint32_t GicCore::dist_ctlr() const {
+    std::lock_guard<std::mutex> g(mu_);
     uint32_t v = (grp0_enabled_ ? 1u : 0u) | (grp1_enabled_ ? 2u : 0u);
     if (cfg_.version == 3) v |= (are_ ? 1u << 4 : 0u) | (1u << 6);  // DS: one security state
     return v;
@@ -287,6 +288,7 @@ void GicCore::set_dist_ctlr(uint32_t v) {
 }
 
 uint64_t GicCore::irouter(unsigned intid) const {
+    std::lock_guard<std::mutex> g(mu_);
     if (intid < 32 || intid >= cfg_.num_irqs) return 0;
     return spis_[intid - 32].route;
 }
@@ -343,7 +345,10 @@ uint32_t GicCore::field_get(Field f, unsigned cpu, unsigned id) {
         case Field::Priority:
             return q.priority;
         case Field::Targets:
-            // SGI/PPI target bytes read as the reading CPU's own bit.
+            // A uniprocessor GIC has RAZ/WI target registers (everything
+            // goes to the one CPU); otherwise SGI/PPI bytes read as the
+            // reading CPU's own bit.
+            if (cfg_.num_cpus == 1) return 0;
             if (id < 32) return 1u << cpu;
             return q.targets;
         case Field::Config:

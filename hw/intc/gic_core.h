@@ -175,7 +175,7 @@ class GicCore : public IrqSink {
     void field_set(Field f, unsigned cpu, unsigned intid, uint32_t v);
 
     GicCoreConfig cfg_;
-    std::mutex mu_;
+    mutable std::mutex mu_;
     std::vector<std::array<Irq, 32>> banked_;
     std::vector<Irq> spis_;
     std::vector<std::array<uint8_t, 16>> sgi_src_;  // v2: [target][sgi] = source bits

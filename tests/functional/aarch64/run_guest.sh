@@ -23,6 +23,9 @@ case $case in
     irq_gic2) prog=irq machine="virt,gic-version=2" ;;
     irq_gic3) prog=irq machine="virt,gic-version=3" ;;
     smp) extra=(-smp 4) ;;
+    ipi_gic2) prog=ipi machine="virt,gic-version=2" extra=(-smp 2) ;;
+    ipi_gic3) prog=ipi machine="virt,gic-version=3" extra=(-smp 2) ;;
+    reset_noreboot) prog=reset extra=(-no-reboot) ;;
     semihost) extra=(-append "exit=42"); want_status=42 ;;
 esac
 image=$dir/$prog.$fmt
@@ -42,9 +45,17 @@ esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"  # semihosting file I/O happens in the current directory
-timeout 120 "$cmd" -M "$machine" -cpu max -m 128M -display none -serial stdio -semihosting \
-    "${accel[@]}" "${extra[@]}" -kernel "$image" < /dev/null > out.txt 2> err.txt
-status=$?
+# uart_rx reads a line from the serial port: feed it once the guest is up.
+input() {
+    if [ "$prog" = uart_rx ]; then
+        sleep 1
+        echo ping
+        sleep 2  # keep stdin open while the guest answers
+    fi
+}
+input | timeout 120 "$cmd" -M "$machine" -cpu max -m 128M -display none -serial stdio \
+    -semihosting "${accel[@]}" "${extra[@]}" -kernel "$image" > out.txt 2> err.txt
+status=${PIPESTATUS[1]}
 if grep -q "tier=llvm: not supported yet" err.txt; then
     echo "SKIP: $(cat err.txt)"
     exit 77
@@ -64,7 +75,7 @@ if [ $status -ne $want_status ]; then
 fi
 if ! diff -u "$expected" out.cmp > diff.txt; then
     echo "FAIL: output differs from $expected:"
-    cat diff.txt
+    head -60 diff.txt
     ok=0
 fi
 [ $ok = 1 ] && echo "OK: $case ($fmt, $runner)"

@@ -54,6 +54,22 @@ TEST_CASE("gicv2 identifies itself", "[gic]") {
     // SGI/PPI target bytes read as the reader's own CPU bit.
     CHECK(g.dist_read(1, ITARGETSR, 1) == 2);
     CHECK(g.dist_read(0, ITARGETSR + 31, 1) == 1);
+    g.dist_write(0, ITARGETSR + 40, 0xff, 1);
+    CHECK(g.dist_read(0, ITARGETSR + 40, 1) == 3);  // only existing CPUs
+}
+
+TEST_CASE("gicv2 uniprocessor: targets are RAZ/WI and SPIs go to CPU 0", "[gic]") {
+    Gicv2 g(cfg(1));
+    CpuLines l;
+    connect(g.core(), l);
+    v2_enable(g, 1);
+    g.dist_write(0, ITARGETSR + 40, 0xff, 1);
+    CHECK(g.dist_read(0, ITARGETSR + 40, 1) == 0);
+    CHECK(g.dist_read(0, ITARGETSR, 4) == 0);
+    g.dist_write(0, ISENABLER + 4, 1u << 8, 4);
+    g.core().spi_line(8).raise();
+    CHECK(l.irq[0]);
+    CHECK(g.cpu_read(0, IAR, 4) == 40);
 }
 
 TEST_CASE("gicv2 level SPI: acknowledge, running priority, EOI", "[gic]") {

@@ -60,8 +60,6 @@ struct Services : MachineServices {
         shutdown_status = s;
     }
     void request_reset() override { ++resets; }
-    NetBackend* netdev(const std::string&) override { return nullptr; }
-    void debug_stop(unsigned, BreakpointKind, uint64_t) override {}
 };
 
 struct Board {
