@@ -17,6 +17,7 @@ class PcPciHostAdapter : public emu::x86::PcPciHost {
         p.dma = c.dma;
         p.gsi = c.gsi;
         p.loop = &c.services->loop();
+        p.netdev = [svc = c.services](const std::string& id) { return svc->netdev(id); };
         p.ecam_base = c.ecam_base;
         p.ecam_size = c.ecam_size;
         p.mmio32_base = c.mmio32_base;

@@ -60,6 +60,10 @@ class KvmVm : public VmBackend, public IrqSink, private MemoryListener {
     // IrqSink: GSI `n` (ISA IRQs 0-15, IOAPIC pins up to 23).
     void set_irq(int n, bool level) override;
 
+    // Delivers a message-signalled interrupt (a device's write of `data` to
+    // `address`, 0xfeexxxxx on x86) to the in-kernel LAPICs.
+    bool signal_msi(uint64_t address, uint32_t data);
+
     std::unique_ptr<KvmVcpu> create_vcpu(unsigned index, unsigned apic_id, std::string* err);
     KvmAccel* accel() const { return accel_; }
     int fd() const { return fd_; }

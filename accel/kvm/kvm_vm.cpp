@@ -144,6 +144,19 @@ void KvmVm::set_irq(int n, bool level) {
     }
 }
 
+bool KvmVm::signal_msi(uint64_t address, uint32_t data) {
+    kvm_msi m{};
+    m.address_lo = static_cast<uint32_t>(address);
+    m.address_hi = static_cast<uint32_t>(address >> 32);
+    m.data = data;
+    if (ioctl(fd_, KVM_SIGNAL_MSI, &m) < 0) {
+        log_mask(LOG_GUEST_ERROR, "kvm: KVM_SIGNAL_MSI 0x%llx/0x%x: %s\n",
+                 static_cast<unsigned long long>(address), data, std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 std::unique_ptr<KvmVcpu> KvmVm::create_vcpu(unsigned index, unsigned apic_id, std::string* err) {
     int fd = ioctl(fd_, KVM_CREATE_VCPU, static_cast<unsigned long>(apic_id));
     if (fd < 0) {

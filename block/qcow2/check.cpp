@@ -39,8 +39,11 @@ struct Walker {
     std::vector<uint32_t> refs;
     CheckResult* res;
     // Bad active L2 entries / L1 entries found (repairable by clearing).
-    std::vector<std::pair<uint64_t, uint64_t>> bad_l2;  // (guest cluster, entry)
-    std::vector<uint64_t> bad_l1;                       // L1 index
+    // Entries to clear with -r all, in any view: (table offset, index);
+    // UINT64_MAX as table offset means the active L1 (kept in memory).
+    std::set<std::pair<uint64_t, uint64_t>> bad_l2;
+    std::set<std::pair<uint64_t, uint64_t>> bad_l1;
+    std::set<std::pair<uint64_t, uint64_t>> clear_copied;  // compressed entries with bit 63
 
     bool inc(uint64_t off, uint64_t len, const char* what) {
         if (len == 0) return true;
@@ -64,6 +67,66 @@ struct Walker {
 
 int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res);
 
+// Writes a new refcount table and blocks after the last cluster in use,
+// describing `refs` (and themselves), then points the header at them. The
+// old structures are left unreferenced (their clusters become free).
+int rebuild_refcounts(Qcow2Image& img, const std::vector<uint32_t>& refs, CheckResult* res) {
+    const uint64_t cs = img.cluster_size_;
+    const uint64_t epb = img.refblock_entries_;
+    uint64_t used = 0;
+    for (uint64_t c = 0; c < refs.size(); c++)
+        if (refs[c]) used = c + 1;
+    for (uint64_t c = 0; c < used; c++) {
+        if (refs[c] > img.refcount_max()) {
+            res->messages.push_back(fmt("ERROR cluster %" PRIu64 " has %u references, more than "
+                                        "refcount_bits can count",
+                                        c, refs[c]));
+            return -ERANGE;
+        }
+    }
+    const uint64_t start = used;
+    uint64_t nblocks = 0, tclusters = 1;
+    for (;;) {
+        const uint64_t end = start + tclusters + nblocks;
+        const uint64_t nb = (end + epb - 1) / epb;
+        const uint64_t tc = std::max<uint64_t>(1, (nb * 8 + cs - 1) / cs);
+        if (nb == nblocks && tc == tclusters) break;
+        nblocks = nb;
+        tclusters = tc;
+    }
+    if (tclusters * cs > kMaxRefcountTableBytes) return -EFBIG;
+    const uint64_t end = start + tclusters + nblocks;
+    std::vector<uint8_t> blocks(nblocks * cs, 0);
+    for (uint64_t c = 0; c < end; c++) {
+        const uint64_t v = c < refs.size() && c < start ? refs[c] : (c >= start ? 1 : 0);
+        if (v) refcount_entry_set(&blocks[(c / epb) * cs], c % epb, img.hdr_.refcount_order, v);
+    }
+    std::vector<uint8_t> table(tclusters * cs, 0);
+    std::vector<uint64_t> rt(tclusters * cs / 8, 0);
+    for (uint64_t b = 0; b < nblocks; b++) {
+        rt[b] = (start + tclusters + b) * cs;
+        put_be64(&table[b * 8], rt[b]);
+    }
+    int r = img.l2_cache_->write_back();  // cleared entries, before anything else
+    if (r == 0) r = img.file_->pwrite(start * cs, table.data(), table.size());
+    if (r == 0) r = img.file_->pwrite((start + tclusters) * cs, blocks.data(), blocks.size());
+    if (r == 0) r = img.barrier();
+    if (r < 0) return r;
+    img.hdr_.refcount_table_offset = start * cs;
+    img.hdr_.refcount_table_clusters = static_cast<uint32_t>(tclusters);
+    img.reftable_ = std::move(rt);
+    img.refblock_cache_->clear();
+    img.end_cluster_ = end;
+    img.free_hint_ = 0;
+    img.compressed_cursor_ = 0;
+    r = img.write_header();
+    if (r == 0) r = img.barrier();
+    if (r == 0)
+        res->messages.push_back("Rebuilt the refcount structures (" + std::to_string(nblocks) +
+                                " blocks)");
+    return r;
+}
+
 CheckResult Qcow2Image::check(RepairMode repair) {
     CheckResult res;
     if (repair != RepairMode::None && read_only()) {
@@ -75,6 +138,16 @@ CheckResult Qcow2Image::check(RepairMode repair) {
     if (r < 0) {
         res.check_errors = true;
         res.messages.push_back(std::string("ERROR: check failed: ") + std::strerror(-r));
+    }
+    if (r == 0 && repair == RepairMode::All && (corrupt() || corrupt_stop_)) {
+        // Repaired: the corrupt mark goes once a fresh check agrees.
+        CheckResult again;
+        if (qcow2_check_impl(*this, RepairMode::None, &again) == 0 && !again.corruptions) {
+            std::lock_guard<std::mutex> g(lock_);
+            corrupt_stop_ = false;
+            hdr_.incompatible_features &= ~kIncompatCorrupt;
+            if (write_header() == 0) barrier();
+        }
     }
     return res;
 }
@@ -103,7 +176,7 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
 
     std::vector<uint8_t> l2(w.cs);
     uint64_t last_host = 0;
-    auto walk_l1 = [&](const std::vector<uint64_t>& l1, bool active) -> int {
+    auto walk_l1 = [&](const std::vector<uint64_t>& l1, uint64_t l1_off, bool active) -> int {
         std::set<uint64_t> seen;
         for (size_t i = 0; i < l1.size(); i++) {
             const uint64_t l2off = l1[i] & kL1OffsetMask;
@@ -113,19 +186,21 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
                                             ": Table is not cluster aligned; L1 entry corrupted",
                                             l2off));
                 res->corruptions++;
-                if (active) w.bad_l1.push_back(i);
+                w.bad_l1.insert({l1_off, i});
                 continue;
             }
-            if (!w.inc(l2off, w.cs, "L2 table")) {
-                if (active) w.bad_l1.push_back(i);
-                continue;
-            }
-            if (!seen.insert(l2off).second) {
+            if (seen.count(l2off)) {
                 res->messages.push_back(
                     fmt("ERROR l2_offset=%" PRIx64 ": L2 table used twice in one L1 table", l2off));
                 res->corruptions++;
+                w.bad_l1.insert({l1_off, i});
                 continue;
             }
+            if (!w.inc(l2off, w.cs, "L2 table")) {
+                w.bad_l1.insert({l1_off, i});
+                continue;
+            }
+            seen.insert(l2off);
             int r = w.file->pread(l2off, l2.data(), w.cs);
             if (r < 0) return r;
             for (uint64_t j = 0; j < img.l2_entries_; j++) {
@@ -136,10 +211,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
                         res->messages.push_back(fmt(
                             "ERROR: compressed cluster %" PRIu64 " has the copied flag set", gc));
                         res->corruptions++;
+                        w.clear_copied.insert({l2off, j});
                     }
                     CompressedDesc d = decode_compressed(e, w.bits);
-                    if (!w.inc(d.host_offset, d.nb_bytes, "compressed cluster") && active)
-                        w.bad_l2.push_back({gc, e});
+                    if (!w.inc(d.host_offset, d.nb_bytes, "compressed cluster")) {
+                        w.bad_l2.insert({l2off, j});
+                        continue;
+                    }
                     if (active) {
                         res->allocated_clusters++;
                         res->compressed_clusters++;
@@ -157,11 +235,11 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
                                                 "corrupted.",
                                                 host));
                     res->corruptions++;
-                    if (active) w.bad_l2.push_back({gc, e});
+                    w.bad_l2.insert({l2off, j});
                     continue;
                 }
                 if (!w.inc(host, w.cs, "data cluster")) {
-                    if (active) w.bad_l2.push_back({gc, e});
+                    w.bad_l2.insert({l2off, j});
                     continue;
                 }
                 if (active) {
@@ -176,7 +254,7 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
 
     // Active view.
     w.inc(h.l1_table_offset, uint64_t(h.l1_size) * 8, "L1 table");
-    int r = walk_l1(img.l1_, true);
+    int r = walk_l1(img.l1_, UINT64_MAX, true);
     if (r < 0) return r;
     // Snapshots.
     std::set<uint64_t> snap_l1s;
@@ -197,13 +275,17 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
         std::vector<uint64_t> l1(s.l1_size);
         for (uint32_t i = 0; i < s.l1_size; i++)
             l1[i] = be64(&raw[i * 8]);
-        r = walk_l1(l1, false);
+        r = walk_l1(l1, s.l1_table_offset, false);
         if (r < 0) return r;
     }
     if (h.nb_snapshots) w.inc(h.snapshots_offset, img.snap_table_bytes_, "snapshot table");
+    // What a rebuilt refcount structure would have to describe (everything
+    // but the old refcount table and blocks).
+    const std::vector<uint32_t> data_refs = w.refs;
     // Refcount structures.
     w.inc(h.refcount_table_offset, uint64_t(h.refcount_table_clusters) * w.cs, "refcount table");
     std::set<uint64_t> blocks;
+    bool refcount_structure_bad = false;
     for (uint64_t e : img.reftable_) {
         const uint64_t off = e & kReftOffsetMask;
         if (!off) continue;
@@ -212,6 +294,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
             res->messages.push_back(fmt(
                 "ERROR refcount block at %" PRIx64 " is used twice in the refcount table", off));
             res->corruptions++;
+            refcount_structure_bad = true;
+        }
+        if (off / w.cs < w.file_clusters && data_refs[off / w.cs]) {
+            res->messages.push_back(
+                fmt("ERROR refcount block at %" PRIx64 " overlaps other metadata or data", off));
+            res->corruptions++;
+            refcount_structure_bad = true;
         }
     }
 
@@ -303,20 +392,58 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
     res->corruptions += copied_errors;
 
     if (repair == RepairMode::None) return 0;
-    if (fixes.empty() && copied_errors == 0 && w.bad_l1.empty() && w.bad_l2.empty()) return 0;
+    if (fixes.empty() && copied_errors == 0 && w.bad_l1.empty() && w.bad_l2.empty() &&
+        w.clear_copied.empty() && !refcount_structure_bad)
+        return 0;
 
     // Repair. Entries that point outside the file are cleared first (their
     // data is gone), then refcounts are set to the counted values.
+    bool rebuilt = false;
     if (repair == RepairMode::All) {
-        for (uint64_t i : w.bad_l1) {
-            img.l1_[i] = 0;
-            img.l1_dirty_ = true;
+        for (auto& [l1off, i] : w.bad_l1) {
+            if (l1off == UINT64_MAX) {
+                img.l1_[i] = 0;
+                img.l1_dirty_ = true;
+            } else {
+                const uint8_t zero[8] = {};
+                r = img.file_->pwrite(l1off + i * 8, zero, 8);
+                if (r < 0) return r;
+            }
             res->corruptions_fixed++;
         }
-        for (auto& [gc, e] : w.bad_l2) {
-            r = img.set_l2_entry(gc, 0);
-            if (r < 0) return r;
+        // In place, without allocating: the refcounts cannot be trusted yet.
+        auto patch_l2 = [&](uint64_t l2off, uint64_t j, bool only_copied) -> int {
+            uint8_t* t;
+            int rr = img.l2_cache_->get(l2off, &t);
+            if (rr < 0) return rr;
+            const uint64_t e = be64(t + j * 8);
+            put_be64(t + j * 8, only_copied ? (e & ~kOflagCopied) : 0);
+            img.l2_cache_->mark_dirty(l2off);
             res->corruptions_fixed++;
+            return 0;
+        };
+        for (auto& [l2off, j] : w.bad_l2) {
+            r = patch_l2(l2off, j, false);
+            if (r < 0) return r;
+        }
+        for (auto& [l2off, j] : w.clear_copied) {
+            if (w.bad_l2.count({l2off, j})) continue;
+            r = patch_l2(l2off, j, true);
+            if (r < 0) return r;
+        }
+        bool undercounted = refcount_structure_bad;
+        for (auto& f : fixes)
+            undercounted |= f.second > 0;
+        if (undercounted) {
+            // Fixing refcounts through possibly broken refcount blocks could
+            // overwrite data: write a complete new refcount structure instead.
+            r = rebuild_refcounts(img, data_refs, res);
+            if (r < 0) return r;
+            for (auto& f : fixes)
+                (f.second > 0 ? res->corruptions_fixed : res->leaks_fixed)++;
+            if (refcount_structure_bad) res->corruptions_fixed++;
+            fixes.clear();
+            rebuilt = true;  // recompute every COPIED flag below
         }
     }
     // New clusters for refcount blocks must land past everything referenced.
@@ -335,10 +462,13 @@ int qcow2_check_impl(Qcow2Image& img, RepairMode repair, CheckResult* res) {
             res->corruptions_fixed++;
         }
     }
-    if (repair == RepairMode::All && copied_errors) {
+    // Changed refcounts change which clusters are exclusively owned, so the
+    // copied flags are recomputed after any repair (with -r leaks too: a
+    // flag we made stale is ours to fix).
+    if ((repair == RepairMode::All && copied_errors) || rebuilt || !fixes.empty()) {
         r = img.fix_copied_flags();
         if (r < 0) return r;
-        res->corruptions_fixed += copied_errors;
+        if (repair == RepairMode::All) res->corruptions_fixed += copied_errors;
     }
     return img.flush_metadata(true);
 }

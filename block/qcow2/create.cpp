@@ -81,7 +81,7 @@ int Qcow2Image::create(const std::string& path, const CreateOptions& o, std::str
     auto img = open(path, oo, chain, err);
     if (!img) return -EIO;
     if (o.size) {
-        r = img->resize(o.size, false, err);
+        r = img->resize((o.size + 511) & ~uint64_t(511), false, err);  // whole sectors
         if (r < 0) return r;
     }
     if (o.preallocation != "off") {

@@ -322,6 +322,7 @@ int Qcow2Image::write_range_locked(uint64_t offset, IoVecSpan iov) {
 
 int Qcow2Image::pwritev(uint64_t offset, IoVecSpan iov) {
     if (read_only()) return -EROFS;
+    if (corrupt_stop_) return -EIO;
     const uint64_t len = iov_total(iov);
     if (offset > size() || len > size() - offset) return -EINVAL;
     std::unique_lock<std::mutex> g(lock_);
@@ -527,6 +528,7 @@ int Qcow2Image::zero_clusters_locked(uint64_t offset, uint64_t bytes, bool unmap
 
 int Qcow2Image::discard(uint64_t offset, uint64_t bytes) {
     if (read_only()) return -EROFS;
+    if (corrupt_stop_) return -EIO;
     if (offset > size() || bytes > size() - offset) return -EINVAL;
     if (!discard_unmap_) return 0;
     std::lock_guard<std::mutex> g(lock_);
@@ -539,6 +541,7 @@ int Qcow2Image::discard(uint64_t offset, uint64_t bytes) {
 
 int Qcow2Image::write_zeroes(uint64_t offset, uint64_t bytes, bool may_unmap) {
     if (read_only()) return -EROFS;
+    if (corrupt_stop_) return -EIO;
     if (offset > size() || bytes > size() - offset) return -EINVAL;
     std::lock_guard<std::mutex> g(lock_);
     if (lazy_refcounts_ && !dirty_marked_) {

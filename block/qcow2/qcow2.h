@@ -126,6 +126,7 @@ class Qcow2Image final : public BlockDriver {
   private:
     Qcow2Image() = default;
     friend int qcow2_check_impl(Qcow2Image&, RepairMode, CheckResult*);
+    friend int rebuild_refcounts(Qcow2Image&, const std::vector<uint32_t>&, CheckResult*);
 
     // --- header (qcow2_open.cpp)
     int write_header();
@@ -136,6 +137,8 @@ class Qcow2Image final : public BlockDriver {
     int get_refcount(uint64_t cluster, uint64_t* out);
     int update_refcount(uint64_t cluster, int64_t delta);
     int alloc_clusters(uint64_t n, uint64_t* host_offset);
+    int check_not_metadata(uint64_t cluster, uint64_t n);
+    void mark_corrupt(const std::string& why);
     int alloc_bytes(uint64_t n, uint64_t* host_offset);
     int free_clusters_now(uint64_t host_offset, uint64_t n);
     int ensure_refblock(uint64_t rt_index);
@@ -189,7 +192,8 @@ class Qcow2Image final : public BlockDriver {
     std::vector<uint64_t> deferred_frees_;  // host cluster offsets, freed after L2/L1 are durable
     bool opened_ = false;
     bool bad_entry_reported_ = false;
-    bool unsynced_ = false;  // writes issued since the last barrier
+    bool corrupt_stop_ = false;  // metadata damage seen: writes fail until repaired
+    bool unsynced_ = false;      // writes issued since the last barrier
     bool lazy_refcounts_ = false;
     bool dirty_marked_ = false;
     bool discard_unmap_ = true;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 #include "block/image_open_internal.h"
 #include "block/qcow2/qcow2.h"
@@ -95,10 +96,12 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
     std::string perr;
     if (!parse_header(hbuf.data(), hbuf.size(), static_cast<uint64_t>(flen), &h, &perr))
         return fail(perr);
-    if ((h.incompatible_features & kIncompatCorrupt) && !opts.read_only)
+    if ((h.incompatible_features & kIncompatCorrupt) && !opts.read_only && opts.repair_on_open)
         return fail(
             "image is marked corrupt; it can only be opened read-only "
             "(repair it with 'emu-img check -r all')");
+    // Opened writable for repair (emu-img check -r): writes wait for it.
+    img->corrupt_stop_ = (h.incompatible_features & kIncompatCorrupt) && !opts.read_only;
 
     img->cluster_bits_ = h.cluster_bits;
     img->cluster_size_ = h.cluster_size();
@@ -136,6 +139,9 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
                             ") overlaps the header, the L1 table or the refcount table");
         }
     }
+    std::unordered_set<uint64_t> l2_tables;
+    for (uint64_t e : img->l1_)
+        if (e & kL1OffsetMask) l2_tables.insert(e & kL1OffsetMask);
     // Refcount table.
     {
         std::vector<uint8_t> raw(rt_bytes);
@@ -154,9 +160,10 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::string& path, const Open
                 return fail("refcount block offset " + hex(off) + " (refcount table entry " +
                             std::to_string(i) + ") is past the end of the file");
             if (off < cs || overlaps(off, cs, h.l1_table_offset, l1_bytes) ||
-                overlaps(off, cs, h.refcount_table_offset, rt_bytes))
+                overlaps(off, cs, h.refcount_table_offset, rt_bytes) || l2_tables.count(off))
                 return fail("refcount block at " + hex(off) +
-                            " overlaps the header, the L1 table or the refcount table");
+                            " overlaps the header, the L1 table, the refcount table or an L2 "
+                            "table");
         }
     }
     img->l2_cache_ = std::make_unique<MetadataCache>(img->file_.get(), cs,
@@ -290,6 +297,7 @@ int Qcow2Image::resize(uint64_t new_size, bool shrink, std::string* err) {
     }
     std::unique_lock<std::mutex> g(lock_);
     quiesce(g);
+    new_size = (new_size + 511) & ~uint64_t(511);  // whole sectors, as in QEMU
     const uint64_t old = size_.load();
     if (new_size > (1ull << 62)) {
         *err = "Image size too large";

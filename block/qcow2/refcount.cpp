@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "block/qcow2/qcow2.h"
+#include "util/log.h"
 
 namespace emu::block::qcow2 {
 
@@ -224,7 +225,50 @@ int Qcow2Image::grow_refcount_table(uint64_t min_entries) {
     return free_clusters_now(old_off, old_clusters);
 }
 
+// Refuses clusters [c, c+n) if they overlap the header, the L1 or refcount
+// tables, a refcount block, an active L2 table or the snapshot table, and
+// marks the image corrupt (as QEMU does): writes stop with EIO until
+// 'emu-img check -r all' has repaired it.
+int Qcow2Image::check_not_metadata(uint64_t c, uint64_t n) {
+    const uint64_t a = c << cluster_bits_, b = (c + n) << cluster_bits_;
+    auto hit = [&](uint64_t off, uint64_t len) { return len && off < b && a < off + len; };
+    const char* what = nullptr;
+    if (c == 0)
+        what = "the header";
+    else if (hit(hdr_.l1_table_offset, uint64_t(hdr_.l1_size) * 8))
+        what = "the L1 table";
+    else if (hit(hdr_.refcount_table_offset,
+                 uint64_t(hdr_.refcount_table_clusters) * cluster_size_))
+        what = "the refcount table";
+    else if (hit(hdr_.snapshots_offset, snap_table_bytes_))
+        what = "the snapshot table";
+    for (uint64_t i = 0; !what && i < reftable_.size(); i++)
+        if (hit(reftable_[i] & kReftOffsetMask,
+                (reftable_[i] & kReftOffsetMask) ? cluster_size_ : 0))
+            what = "a refcount block";
+    for (uint64_t i = 0; !what && i < l1_.size(); i++)
+        if (hit(l1_[i] & kL1OffsetMask, (l1_[i] & kL1OffsetMask) ? cluster_size_ : 0))
+            what = "an L2 table";
+    if (!what) return 0;
+    mark_corrupt(std::string("allocation of a cluster that holds ") + what);
+    return -EIO;
+}
+
+void Qcow2Image::mark_corrupt(const std::string& why) {
+    if (corrupt_stop_) return;
+    corrupt_stop_ = true;
+    emu::error_report(
+        "qcow2 image '%s': marking the image as corrupt: %s; further writes fail "
+        "(repair with 'emu-img check -r all')",
+        filename().c_str(), why.c_str());
+    if (hdr_.version >= 3) {
+        hdr_.incompatible_features |= kIncompatCorrupt;
+        if (write_header() == 0) barrier();
+    }
+}
+
 int Qcow2Image::alloc_clusters(uint64_t n, uint64_t* host_offset) {
+    if (corrupt_stop_) return -EIO;
     uint64_t c = free_hint_;
     // Look for a run of n free clusters below the end; past it all are free.
     while (c < end_cluster_) {
@@ -238,6 +282,12 @@ int Qcow2Image::alloc_clusters(uint64_t n, uint64_t* host_offset) {
         if (i == n || c + i >= end_cluster_) break;
         c += i + 1;
         if (i == 0 && c - 1 == free_hint_) free_hint_ = c;
+    }
+    // A "free" cluster that holds metadata means the refcounts are wrong;
+    // handing it out would destroy the image.
+    if (c < end_cluster_) {
+        int r = check_not_metadata(c, n);
+        if (r < 0) return r;
     }
     // Clusters past the end are claimed before their refcounts are set, so
     // that a refcount block created on the way lands after them.

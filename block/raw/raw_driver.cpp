@@ -21,7 +21,9 @@ std::unique_ptr<RawDriver> RawDriver::open(const std::string& path, const OpenOp
         return nullptr;
     }
     std::unique_ptr<RawDriver> d(new RawDriver(std::move(f)));
-    d->size_ = static_cast<uint64_t>(end);
+    // Sizes are whole 512-byte sectors, as in QEMU: the tail of a file whose
+    // length is not a multiple reads as zeroes.
+    d->size_ = (static_cast<uint64_t>(end) + 511) & ~uint64_t(511);
     d->discard_unmap_ = opts.discard_unmap;
     return d;
 }
@@ -32,6 +34,7 @@ int RawDriver::create(const std::string& path, uint64_t size, const std::string&
         *err = "Invalid parameter '" + prealloc + "' for preallocation (off, falloc, full)";
         return -EINVAL;
     }
+    size = (size + 511) & ~uint64_t(511);  // whole sectors, as qemu-img creates them
     auto f = HostFile::create(path, err);
     if (!f) return -EIO;
     int r = f->truncate(size);
@@ -109,6 +112,7 @@ int RawDriver::block_status(uint64_t offset, uint64_t bytes, BlockStatus* out) {
 
 int RawDriver::truncate(uint64_t new_size) {
     if (read_only()) return -EROFS;
+    new_size = (new_size + 511) & ~uint64_t(511);
     int r = file_->truncate(new_size);
     if (r == 0) size_ = new_size;
     return r;

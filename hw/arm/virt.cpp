@@ -311,7 +311,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         mmio_bus_->map(root_.get());
         drives_ = DriveTable::parse(cfg_.drives, "virtio", cfg_.snapshot);
         virtio_ = std::make_unique<VirtioMachineDevices>(
-            VirtioBoardContext{&services_.loop(), mmio_bus_.get(), nullptr, false}, drives_);
+            VirtioBoardContext{&services_.loop(), mmio_bus_.get(), nullptr, false, {}}, drives_);
         for (const auto& kv : cfg_.devices) {
             if (!virtio_->add_device(kv)) {
                 fail("-device " + kv.get_or("driver", "") + ": not supported yet on -M virt");

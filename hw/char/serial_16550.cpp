@@ -9,17 +9,17 @@ constexpr uint8_t kIerRdi = 0x01, kIerThri = 0x02, kIerRlsi = 0x04, kIerMsi = 0x
 constexpr uint8_t kIirNone = 0x01, kIirMsi = 0x00, kIirThri = 0x02, kIirRdi = 0x04, kIirRlsi = 0x06,
                   kIirCti = 0x0c, kIirFifo = 0xc0;
 // FCR
-constexpr uint8_t kFcrEnable = 0x01, kFcrClearRx = 0x02, kFcrClearTx = 0x04;
+constexpr uint8_t kFcrEnable = 0x01, kFcrClearRx = 0x02;  // TX clear: the TX FIFO is always empty
 // LCR / MCR
 constexpr uint8_t kLcrDlab = 0x80;
-constexpr uint8_t kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut1 = 0x04, kMcrOut2 = 0x08, kMcrLoop = 0x10;
+constexpr uint8_t kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut2 = 0x08, kMcrLoop = 0x10;
 // LSR
 constexpr uint8_t kLsrDr = 0x01, kLsrOe = 0x02, kLsrPe = 0x04, kLsrFe = 0x08, kLsrBi = 0x10,
                   kLsrThre = 0x20, kLsrTemt = 0x40, kLsrRxfe = 0x80;
 constexpr uint8_t kLsrErrors = kLsrOe | kLsrPe | kLsrFe | kLsrBi;
 // MSR
 constexpr uint8_t kMsrDcts = 0x01, kMsrDdsr = 0x02, kMsrTeri = 0x04, kMsrDdcd = 0x08,
-                  kMsrCts = 0x10, kMsrDsr = 0x20, kMsrRi = 0x40, kMsrDcd = 0x80;
+                  kMsrCts = 0x10, kMsrDsr = 0x20, kMsrDcd = 0x80;
 constexpr uint8_t kMsrDeltas = kMsrDcts | kMsrDdsr | kMsrTeri | kMsrDdcd;
 }  // namespace
 
@@ -229,7 +229,6 @@ void Serial16550::mmio_write(uint64_t offset, uint64_t value, unsigned size) {
             }
             fcr_ = v & 0xc9;
             if (!(fcr_ & kFcrEnable)) fcr_ = 0;
-            (void)kFcrClearTx;  // the TX FIFO is always empty
             update_irq();
             if (cfg_.chr && !(mcr_ & kMcrLoop)) cfg_.chr->accept_input();
             break;
@@ -244,7 +243,6 @@ void Serial16550::mmio_write(uint64_t offset, uint64_t value, unsigned size) {
                 update_irq();
                 if (!(mcr_ & kMcrLoop) && cfg_.chr) cfg_.chr->accept_input();
             }
-            (void)kMcrOut1;
             break;
         }
         case 5:
@@ -277,7 +275,6 @@ void Serial16550::char_event(CharEvent ev) {
     lsr_ |= kLsrBi;
     push_rx(0);
     update_irq();
-    (void)kMsrRi;
 }
 
 }  // namespace emu

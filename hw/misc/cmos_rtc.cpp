@@ -4,7 +4,7 @@ namespace emu {
 
 namespace {
 constexpr unsigned kRegA = 0x0a, kRegB = 0x0b, kRegC = 0x0c, kRegD = 0x0d;
-constexpr uint8_t kBBinary = 0x04, kB24h = 0x02, kBSet = 0x80;
+constexpr uint8_t kBBinary = 0x04, kB24h = 0x02;
 time_t host_now() {
     return time(nullptr);
 }
@@ -150,7 +150,6 @@ void CmosRtc::mmio_write(uint64_t offset, uint64_t value, unsigned size) {
             // Switching data mode while SET is clear would corrupt nothing here:
             // time is kept as an offset, not in registers.
             ram_[kRegB] = v;
-            (void)kBSet;
             break;
         case kRegC:
         case kRegD:

@@ -104,10 +104,13 @@ PcPci::PcPci(const PcPciParams& p, const MachineConfig& cfg) : p_(p) {
         }
     }
     virtio_ = std::make_unique<VirtioMachineDevices>(
-        VirtioBoardContext{p.loop, nullptr, &host_->bus(), true}, drives_);
+        VirtioBoardContext{p.loop, nullptr, &host_->bus(), true, p.netdev}, drives_);
     virtio_->add_if_virtio_drives();
     for (const KeyValueList& d : cfg.devices)
         virtio_->add_device(d);
+    // -nic on pc: QEMU's default model here is e1000, which emu does not
+    // have; virtio-net-pci stands in (docs/differences.md).
+    virtio_->add_nics(cfg.netdevs);
 }
 
 PcPci::~PcPci() {

@@ -7,7 +7,9 @@
 // (x86::set_pc_pci_host_factory) wraps this in a few lines, see
 // docs/architecture.md.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "hw/pci/pci_host_x86.h"
@@ -17,6 +19,7 @@
 namespace emu {
 
 class EventLoop;
+class NetBackend;
 class IrqSink;
 struct MachineConfig;
 
@@ -30,6 +33,8 @@ struct PcPciParams {
     uint64_t ecam_base = 0, ecam_size = 0;
     uint64_t mmio32_base = 0, mmio32_size = 0;
     uint64_t mmio64_base = 0, mmio64_size = 0;
+    // -netdev backends by id (MachineServices::netdev).
+    std::function<NetBackend*(const std::string&)> netdev;
 };
 
 class PcPci {

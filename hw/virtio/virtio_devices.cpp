@@ -1,13 +1,16 @@
 #include "hw/virtio/virtio_devices.h"
 
+#include <array>
 #include <stdexcept>
 
 #include "hw/core/machine.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "hw/virtio/virtio_net.h"
 #include "hw/virtio/virtio_pci.h"
 #include "hw/virtio/virtio_rng.h"
+#include "net/net_backend.h"
 
 namespace emu {
 
@@ -15,20 +18,24 @@ namespace {
 
 constexpr uint32_t kClassStorageScsi = 0x010000;
 constexpr uint32_t kClassOther = 0x00ff00;
+constexpr uint32_t kClassNetEthernet = 0x020000;
 
 struct Kind {
     const char* name;
     bool pci;
     bool blk;
     const char* description;
+    bool net = false;
 };
 
 constexpr Kind kKinds[] = {
     // Grouped by bus: -device help prints a heading where the bus changes.
     {"virtio-blk-device", false, true, "virtio block device (virtio-mmio)"},
     {"virtio-rng-device", false, false, "virtio entropy source (virtio-mmio)"},
+    {"virtio-net-device", false, false, "virtio network device (virtio-mmio)", true},
     {"virtio-blk-pci", true, true, "virtio block device (PCI)"},
     {"virtio-rng-pci", true, false, "virtio entropy source (PCI)"},
+    {"virtio-net-pci", true, false, "virtio network device (PCI)", true},
 };
 
 const Kind* find_kind(const std::string& name) {
@@ -125,8 +132,8 @@ bool is_virtio_device_name(const std::string& name) {
     return find_kind(name) != nullptr;
 }
 
-VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& drives,
-                                      EventLoop* loop) {
+VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& drives, EventLoop* loop,
+                                      const VirtioNetEnv* net) {
     std::string name = opts.get_or("driver", "");
     const Kind* k = find_kind(name);
     if (!k) throw std::runtime_error("-device " + name + ": not a virtio device");
@@ -137,7 +144,27 @@ VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& driv
     std::string dev_name = opts.get_or("id", name);
     uint64_t withdraw = 0;
     bool packed = false;
-    if (k->blk) {
+    if (k->net) {
+        for (const char* s : {"netdev", "mac"})
+            keys.push_back(s);
+        p.check_known(keys);
+        withdraw = common_props(p, *k, spec, &packed);
+        NetBackend* backend = nullptr;
+        if (auto id = p.str("netdev")) {
+            if (net && net->netdev) backend = net->netdev(*id);
+            if (!backend) p.bad_value("netdev", "can't find value '" + *id + "'");
+            if (backend->has_peer()) {
+                p.bad_value("netdev", "can't take value '" + *id + "', it's in use");
+            }
+        }
+        unsigned index = net && net->nic_index ? (*net->nic_index)++ : 0;
+        std::array<uint8_t, 6> mac = VirtioNet::default_mac(index);
+        if (auto m = p.str("mac"); m && !VirtioNet::parse_mac(*m, &mac)) {
+            p.bad_value("mac", "expects a unicast MAC address like 52:54:00:12:34:56");
+        }
+        spec.device = std::make_unique<VirtioNet>(dev_name, backend, mac);
+        spec.pci_class = kClassNetEthernet;
+    } else if (k->blk) {
         for (const char* s : {"drive", "serial", "queue-size", "num-queues", "logical_block_size",
                               "physical_block_size"}) {
             keys.push_back(s);
@@ -199,8 +226,28 @@ VirtioMachineDevices::~VirtioMachineDevices() = default;
 
 bool VirtioMachineDevices::add_device(const KeyValueList& opts) {
     if (!is_virtio_device_name(opts.get_or("driver", ""))) return false;
-    place(create_virtio_device(opts, drives_, ctx_.loop));
+    VirtioNetEnv net{ctx_.netdev, &nics_};
+    place(create_virtio_device(opts, drives_, ctx_.loop, &net));
     return true;
+}
+
+void VirtioMachineDevices::add_nics(const std::vector<KeyValueList>& netdevs) {
+    for (const KeyValueList& n : netdevs) {
+        if (!n.has("nic") || n.get_or("type", "") == "none") continue;
+        std::string model = n.get_or("model", ctx_.pci ? "virtio-net-pci" : "virtio-net-device");
+        if (model == "virtio") model = ctx_.pci ? "virtio-net-pci" : "virtio-net-device";
+        const Kind* k = find_kind(model);
+        if (!k || !k->net) {
+            throw std::runtime_error("-nic model=" + model +
+                                     ": not supported yet (NIC models: virtio-net-pci, "
+                                     "virtio-net-device)");
+        }
+        KeyValueList dev;
+        dev.set("driver", model);
+        dev.set("netdev", n.get_or("id", ""));
+        if (auto mac = n.get("mac")) dev.set("mac", *mac);
+        add_device(dev);
+    }
 }
 
 void VirtioMachineDevices::add_if_virtio_drives() {

@@ -10,6 +10,7 @@
 //   virtio.add_if_virtio_drives();
 //   for (auto& kv : cfg.devices) if (!virtio.add_device(kv)) { ...board's own... }
 // and keeps `virtio` alive as long as the machine (it owns the PCI functions).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,12 +23,14 @@ namespace emu {
 
 class DeviceRegistry;
 class EventLoop;
+class NetBackend;
 class PciBus;
 class VirtioDevice;
 class VirtioMmioBus;
 class VirtioPci;
 
-// Adds virtio-blk-device, virtio-blk-pci, virtio-rng-device, virtio-rng-pci.
+// Adds virtio-blk-device, virtio-blk-pci, virtio-rng-device, virtio-rng-pci,
+// virtio-net-device and virtio-net-pci.
 void register_virtio_devices(DeviceRegistry& registry);
 bool is_virtio_device_name(const std::string& name);
 
@@ -38,6 +41,15 @@ struct VirtioBoardContext {
     // -drive if=virtio becomes virtio-blk-pci (QEMU's choice on virt and pc)
     // or, when false or without PCI, virtio-blk-device.
     bool if_virtio_on_pci = true;
+    // The -netdev backends by id (MachineServices::netdev); empty: no NICs.
+    std::function<NetBackend*(const std::string&)> netdev;
+};
+
+// What a NIC needs besides its options: the backends, and a running count
+// of NICs for QEMU's default MAC addresses (52:54:00:12:34:56, :57, ...).
+struct VirtioNetEnv {
+    std::function<NetBackend*(const std::string&)> netdev;
+    unsigned* nic_index = nullptr;
 };
 
 // A device made from options, before placement.
@@ -52,8 +64,8 @@ struct VirtioDeviceSpec {
 
 // Builds the device named by opts' "driver" key (the -device implied key).
 // Throws std::runtime_error ("-device NAME: ...") on any bad property.
-VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& drives,
-                                      EventLoop* loop);
+VirtioDeviceSpec create_virtio_device(const KeyValueList& opts, DriveTable& drives, EventLoop* loop,
+                                      const VirtioNetEnv* net = nullptr);
 
 class VirtioMachineDevices {
   public:
@@ -67,6 +79,9 @@ class VirtioMachineDevices {
     bool add_device(const KeyValueList& opts);
     // A virtio-blk for each unclaimed if=virtio drive.
     void add_if_virtio_drives();
+    // A NIC for each -nic (entries with nic=on): model= virtio-net-pci
+    // (the default where there is PCI) or virtio-net-device.
+    void add_nics(const std::vector<KeyValueList>& netdevs);
     // Places an already-built device (e.g. one a board makes itself).
     void place(VirtioDeviceSpec spec);
 
@@ -75,6 +90,7 @@ class VirtioMachineDevices {
   private:
     VirtioBoardContext ctx_;
     DriveTable& drives_;
+    unsigned nics_ = 0;
     std::vector<std::unique_ptr<VirtioPci>> pci_;
 };
 

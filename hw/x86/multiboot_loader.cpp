@@ -18,9 +18,6 @@ namespace emu::x86 {
 namespace {
 constexpr uint32_t kHeaderMagic = 0x1badb002;
 constexpr uint32_t kBootMagic = 0x2badb002;
-constexpr uint32_t kFlagPageAlign = 1u << 0;
-constexpr uint32_t kFlagMemInfo = 1u << 1;
-constexpr uint32_t kFlagVideo = 1u << 2;
 constexpr uint32_t kFlagAout = 1u << 16;
 // Multiboot info flags.
 constexpr uint32_t kInfoMem = 1u << 0, kInfoCmdline = 1u << 2, kInfoMods = 1u << 3,
@@ -67,8 +64,8 @@ int load_multiboot(const BootInputs& in, LoadContext& ctx, BootResult* out, std:
         *err = who + b;
         return -1;
     }
-    (void)kFlagMemInfo;
-    (void)kFlagVideo;  // no video mode switching without firmware: ignored, as QEMU does
+    // Flags 0 (page-aligned modules: they always are), 1 (memory info: always
+    // given) and 2 (video mode: no firmware to switch it; ignored as QEMU does).
 
     uint64_t image_end = 0;
     uint32_t entry = 0;
@@ -175,7 +172,6 @@ int load_multiboot(const BootInputs& in, LoadContext& ctx, BootResult* out, std:
         }
         next = (next + data.size() + 0xfff) & ~0xfffull;
     }
-    (void)kFlagPageAlign;  // modules are always page aligned
 
     // Memory map: {size=20, base, length, type}.
     size_t mmap_off = 128 + 16 * 32;

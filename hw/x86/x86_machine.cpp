@@ -59,6 +59,18 @@ class EmptyEcam : public MmioHandler {
     void mmio_write(uint64_t, uint64_t, unsigned) override {}
 };
 
+// Device writes to the LAPIC window (MSI/MSI-X) become KVM_SIGNAL_MSI.
+// CPU accesses there never get here: the in-kernel LAPIC takes them.
+class MsiWindow : public MmioHandler {
+  public:
+    uint64_t mmio_read(uint64_t, unsigned) override { return 0; }
+    void mmio_write(uint64_t offset, uint64_t value, unsigned size) override {
+        if (vm && size == 4) vm->signal_msi(kMsiBase + offset, static_cast<uint32_t>(value));
+    }
+    static constexpr uint64_t kMsiBase = 0xfee00000;
+    kvm::KvmVm* vm = nullptr;
+};
+
 // Devices keep IrqLines to this; it follows the VM across resets.
 class GsiForwarder : public IrqSink {
   public:
@@ -89,6 +101,7 @@ class X86Machine : public Machine {
         threads_.clear();
         vcpus_.clear();
         gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
         vm_.reset();
     }
 
@@ -113,6 +126,7 @@ class X86Machine : public Machine {
         threads_.clear();
         vcpus_.clear();
         gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
         vm_.reset();
         for (Device* d : devices_)
             d->reset();
@@ -229,6 +243,11 @@ class X86Machine : public Machine {
             layout_.ecam_base = kEcamBase;
             layout_.ecam_size = kEcamSize;
         }
+        AccessConstraints msi_c;
+        msi_c.valid_min = msi_c.impl_min = 4;
+        msi_c.valid_max = msi_c.impl_max = 4;
+        msi_ = MemoryRegion::io("msi", 0x100000, &msi_window_, msi_c);
+        system_->add_subregion(MsiWindow::kMsiBase, msi_.get());
         memory_as_ = std::make_unique<AddressSpace>("memory", system_.get());
         io_as_ = std::make_unique<AddressSpace>("I/O", io_.get());
     }
@@ -411,6 +430,7 @@ class X86Machine : public Machine {
         if (!vm_->setup_x86_platform(&err)) fail(err);
         vm_->attach_memory(memory_as_.get());
         gsi_.vm = vm_.get();
+        msi_window_.vm = vm_.get();
 
         EntryState entry;  // Reset: firmware at the reset vector
         if (!cfg_.kernel.empty() && !bios_) {
@@ -498,10 +518,11 @@ class X86Machine : public Machine {
     BootInputs boot_;
 
     std::unique_ptr<MemoryRegion> system_, io_, ram_, ram_below_, ram_above_, bios_, bios_isa_,
-        acpi_rom_, ecam_;
+        acpi_rom_, ecam_, msi_;
     std::unique_ptr<AddressSpace> memory_as_, io_as_;
     GsiForwarder gsi_;
     EmptyEcam empty_ecam_;
+    MsiWindow msi_window_;
 
     std::vector<Device*> devices_;
     std::vector<std::unique_ptr<Serial16550>> serials_;

@@ -28,13 +28,13 @@ struct LlvmTierOptions {
     // Blocks compiled into one LLVM module when several are waiting: the
     // per-module codegen set-up is shared among them.
     unsigned max_batch = 8;
-    // A block whose chainable exit jumps to its own start loops inside the
-    // compiled code (checking env->exit_request on every back edge) instead
-    // of returning to the dispatcher each iteration. Off by default: it needs
-    // the dispatcher to raise exit_request when a block invalidates itself
-    // (self-modifying code), and per-block execution counts (-d exec,
-    // instruction statistics) then count a whole loop as one execution.
-    bool self_loops = false;
+    // A block whose chainable exit jumps to its own start becomes a loop in
+    // the compiled code, with the guest registers it uses kept in host
+    // registers across iterations. The back edge is taken only while the
+    // dispatcher has linked that exit to the block itself and no exit
+    // request is pending, so invalidation and interrupts stop it as they
+    // stop any chain.
+    bool self_loops = true;
 };
 
 struct LlvmTierStats {
@@ -48,6 +48,11 @@ struct LlvmTierStats {
     double median_ms = 0;      // per block: a batch's time shared by its blocks
     double p90_ms = 0;
     double max_ms = 0;
+    // Runs of compiled blocks the dispatcher does not see (entered through
+    // a link or another turn of a self loop), and their guest instructions:
+    // add them to ExecStats' compiled counts for the real share.
+    uint64_t unseen_runs = 0;
+    uint64_t unseen_insns = 0;
     std::string format() const;  // one line for -d / exit statistics
 };
 

@@ -2,9 +2,11 @@
 // exactly the interpreter's (tcg/interp, tcg/ir/eval): shift amounts modulo
 // the width, division by zero gives 0, INT_MIN / -1 gives INT_MIN.
 #include <llvm/IR/Intrinsics.h>
+
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
+#include <algorithm>
 
 #include "tcg/exec/env.h"
 #include "tcg/ir/helpers.h"
@@ -84,7 +86,13 @@ Value* Lowerer::call_abs(llvm::FunctionType* ft, const void* fn,
     return call;
 }
 
+void Lowerer::count_exit() {
+    auto* n = ir_.CreateLoad(ir_.getInt64Ty(), counter_);
+    ir_.CreateStore(ir_.CreateAdd(n, iters_), counter_);
+}
+
 void Lowerer::ret(Value* status, Value* slot) {
+    count_exit();
     Value* r = llvm::PoisonValue::get(ret_ty_);
     r = ir_.CreateInsertValue(r, status, 0);
     r = ir_.CreateInsertValue(r, slot, 1);
@@ -107,6 +115,7 @@ void Lowerer::exit_if_status(Value* status) {
 }
 
 void Lowerer::chain_exit(Value* slot) {
+    flush_regs();
     // env.h: a block checks exit_request before taking a chainable exit; a
     // pending request turns the exit into an unchained return so that the
     // dispatcher looks at the request before running anything else.
@@ -121,6 +130,7 @@ void Lowerer::chain_exit(Value* slot) {
         Value* linked = ir_.CreateICmpNE(next, llvm::ConstantPointerNull::get(ptr_ty_));
         ir_.CreateCondBr(ir_.CreateAnd(quiet, linked), jump, out, likely_);
         ir_.SetInsertPoint(jump);
+        count_exit();
         auto* call = ir_.CreateCall(body_ty_, next, {env_, c64(1)});
         call->setTailCallKind(llvm::CallInst::TCK_MustTail);
         ir_.CreateRet(call);
@@ -130,6 +140,73 @@ void Lowerer::chain_exit(Value* slot) {
         store_env(ir_.CreateSelect(chained, self, c64(0)), kEnvChainExitOffset);
     }
     ret(c64(kStatusContinue), ir_.CreateSelect(quiet, slot, c64(kExitSlotNone)));
+}
+
+void Lowerer::plan_promotion() {
+    const Inst& t = b_.insts.back();
+    bool loops = (t.op == Op::ExitLink && loops_to_self(t.imm)) ||
+                 (t.op == Op::ExitCond && (loops_to_self(t.imm) || loops_to_self(t.imm2)));
+    if (!loops || !opts_.chaining) return;
+    // A register is promoted when every access to its bytes uses the same
+    // offset and type; the TcgEnv header (pc, exit_request, TLB, ...) never.
+    struct Use {
+        Type type;
+        bool ok;
+        uint64_t width;  // widest access at this offset
+    };
+    std::map<uint64_t, Use> uses;
+    auto width = [](Type t) -> uint64_t { return t == Type::I1 ? 1 : type_bits(t) / 8; };
+    for (const Inst& in : b_.insts) {
+        Type rt;
+        if (in.op == Op::GetReg) {
+            rt = in.type;
+        } else if (in.op == Op::SetReg) {
+            rt = b_.insts[in.args[0].id].type;
+        } else {
+            continue;
+        }
+        auto [it, fresh] = uses.try_emplace(in.imm, Use{rt, in.imm >= sizeof(TcgEnv), width(rt)});
+        if (!fresh) {
+            if (it->second.type != rt) it->second.ok = false;
+            it->second.width = std::max(it->second.width, width(rt));
+        }
+    }
+    // Any two offsets whose byte ranges overlap stay in the env.
+    uint64_t end = 0;
+    Use* last = nullptr;
+    for (auto& [off, u] : uses) {
+        if (last && off < end) {
+            u.ok = false;
+            last->ok = false;
+        }
+        if (off + u.width > end) {
+            end = off + u.width;
+            last = &u;
+        }
+    }
+    auto ip = ir_.saveIP();
+    ir_.SetInsertPoint(entry_bb_->getTerminator());
+    for (auto& [off, u] : uses) {
+        if (!u.ok) continue;
+        auto* slot = ir_.CreateAlloca(ty(u.type), nullptr, "r" + std::to_string(off));
+        promoted_[off] = Promoted{u.type, slot};
+    }
+    reload_regs();
+    ir_.restoreIP(ip);
+}
+
+void Lowerer::flush_regs() {
+    for (auto& [off, p] : promoted_)
+        store_env(ir_.CreateLoad(ty(p.type), p.slot), off);
+}
+
+void Lowerer::reload_regs() {
+    for (auto& [off, p] : promoted_) {
+        Value* v = p.type == Type::I1
+                       ? ir_.CreateTrunc(load_env(ir_.getInt8Ty(), off), ir_.getInt1Ty())
+                       : load_env(ty(p.type), off);
+        ir_.CreateStore(v, p.slot);
+    }
 }
 
 bool Lowerer::loops_to_self(uint64_t pc) const {
@@ -163,6 +240,9 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     cells_ = new llvm::GlobalVariable(m_, cells_ty, false, llvm::GlobalValue::ExternalLinkage,
                                       llvm::ConstantAggregateZero::get(cells_ty), cells_name(name));
     cells_->setAlignment(llvm::Align(16));
+    counter_ =
+        new llvm::GlobalVariable(m_, ir_.getInt64Ty(), false, llvm::GlobalValue::ExternalLinkage,
+                                 c64(0), counter_name(name));
 
     llvm::MDBuilder md(ctx_);
     auto* root = md.createTBAARoot("emu.tcg");
@@ -177,7 +257,10 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     body_bb_ = new_bb("body");
     ir_.SetInsertPoint(entry_bb_);
     ir_.CreateBr(body_bb_);
+    plan_promotion();
     ir_.SetInsertPoint(body_bb_);
+    iters_ = ir_.CreatePHI(ir_.getInt64Ty(), 2, "iters");
+    iters_->addIncoming(chained_, entry_bb_);
 
     vals_.assign(b_.insts.size(), nullptr);
     for (size_t i = 0; i < b_.insts.size(); ++i) {
@@ -238,6 +321,9 @@ Value* Lowerer::op_Const(const Inst& in) {
 }
 
 Value* Lowerer::op_GetReg(const Inst& in) {
+    if (auto it = promoted_.find(in.imm); it != promoted_.end()) {
+        return ir_.CreateLoad(ty(in.type), it->second.slot);
+    }
     if (in.type == Type::I1) {
         return ir_.CreateTrunc(load_env(ir_.getInt8Ty(), in.imm), ir_.getInt1Ty());
     }
@@ -245,6 +331,10 @@ Value* Lowerer::op_GetReg(const Inst& in) {
 }
 
 Value* Lowerer::op_SetReg(const Inst& in) {
+    if (auto it = promoted_.find(in.imm); it != promoted_.end()) {
+        ir_.CreateStore(arg(in, 0), it->second.slot);
+        return nullptr;
+    }
     store_env(arg(in, 0), in.imm);
     return nullptr;
 }
@@ -501,8 +591,10 @@ Value* Lowerer::op_Call(const Inst& in) {
     Value* a[kMaxArgs];
     for (unsigned i = 0; i < kMaxArgs; ++i)
         a[i] = i < in.nargs ? to_i64(arg(in, i)) : c64(0);
+    flush_regs();
     Value* r = call_abs(ft, reinterpret_cast<const void*>(h.fn), {env_, a[0], a[1], a[2], a[3]});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     if (in.op == Op::CallVoid) return nullptr;
     return from_i64(ir_.CreateExtractValue(r, 0), in.type);
 }
@@ -512,14 +604,24 @@ Value* Lowerer::op_CallVoid(const Inst& in) {
 
 // ---- terminals -----------------------------------------------------------
 
+void Lowerer::self_loop_exit(Value* again, Value* slot) {
+    Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+    Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), slot});
+    auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
+    next->setAtomic(llvm::AtomicOrdering::Monotonic);
+    Value* go = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
+    go = ir_.CreateAnd(go, ir_.CreateICmpEQ(next, fn_));
+    auto* out = new_bb("exit");
+    iters_->addIncoming(ir_.CreateAdd(iters_, c64(1)), ir_.GetInsertBlock());
+    ir_.CreateCondBr(go, body_bb_, out, likely_);
+    ir_.SetInsertPoint(out);
+    chain_exit(slot);
+}
+
 Value* Lowerer::op_ExitLink(const Inst& in) {
     store_env(c64(in.imm), kEnvPcOffset);
-    if (loops_to_self(in.imm)) {
-        auto* out = new_bb("exit");
-        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
-        ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), body_bb_, out, likely_);
-        ir_.SetInsertPoint(out);
-        ret(c64(kStatusContinue), c64(kExitSlotNone));
+    if (loops_to_self(in.imm) && opts_.chaining) {
+        self_loop_exit(ir_.getTrue(), c64(0));
         return nullptr;
     }
     chain_exit(c64(0));
@@ -532,25 +634,24 @@ Value* Lowerer::op_ExitCond(const Inst& in) {
     Value* slot = ir_.CreateSelect(c, c64(0), c64(1));
     bool self_taken = loops_to_self(in.imm);
     bool self_not = loops_to_self(in.imm2);
-    if (self_taken || self_not) {
+    if ((self_taken || self_not) && opts_.chaining) {
         Value* again = self_taken && self_not ? ir_.getTrue() : self_taken ? c : ir_.CreateNot(c);
-        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
-        again = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
-        auto* out = new_bb("exit");
-        ir_.CreateCondBr(again, body_bb_, out);
-        ir_.SetInsertPoint(out);
+        self_loop_exit(again, slot);
+        return nullptr;
     }
     chain_exit(slot);
     return nullptr;
 }
 
 Value* Lowerer::op_ExitIndirect(const Inst& in) {
+    flush_regs();
     store_env(arg(in, 0), kEnvPcOffset);
     ret(c64(kStatusContinue), c64(kExitSlotNone));
     return nullptr;
 }
 
 Value* Lowerer::op_ExitDispatch(const Inst&) {
+    flush_regs();
     ret(c64(kStatusContinue), c64(kExitSlotNone));
     return nullptr;
 }

@@ -23,8 +23,8 @@ class Module;
 namespace emu::tcg::llvmtier {
 
 struct LowerOptions {
-    bool self_loops = false;  // see LlvmTierOptions::self_loops
-    bool chaining = true;     // link cells at chainable exits
+    bool self_loops = true;  // see LlvmTierOptions::self_loops
+    bool chaining = true;    // link cells at chainable exits
 };
 
 // Where a body entered through a link records its CompiledFn on return
@@ -37,6 +37,11 @@ inline std::string body_name(const std::string& n) {
 }
 inline std::string cells_name(const std::string& n) {
     return n + ".l";
+}
+// i64: how often the block ran without the dispatcher seeing it (entered
+// through a link, or another turn of a self loop), for the statistics.
+inline std::string counter_name(const std::string& n) {
+    return n + ".n";
 }
 
 // Adds the block as function `name` to `m`. On failure returns nullptr with

@@ -76,8 +76,10 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
 
     ir_.SetInsertPoint(slow);
     auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64}, false);
+    flush_regs();
     Value* r = call_abs(ft, addr(&mem_load), {env_, va, c64(in.imm), c64(in.imm2)});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     Value* sv = from_i64(ir_.CreateExtractValue(r, 0), in.type);
     llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
     ir_.CreateBr(join);
@@ -113,8 +115,10 @@ void Lowerer::store_op(const Inst& in, Value* va, Value* v) {
 
     ir_.SetInsertPoint(slow);
     auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64}, false);
+    flush_regs();
     Value* r = call_abs(ft, addr(&mem_store), {env_, va, to_i64(v), c64(in.imm), c64(in.imm2)});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     ir_.CreateBr(join);
     ir_.SetInsertPoint(join);
 }
@@ -130,8 +134,10 @@ Value* Lowerer::op_Load(const Inst& in) {
         ir_.restoreIP(ip);
     }
     auto* ft = llvm::FunctionType::get(i64, {ptr_ty_, i64, i64, i64, ptr_ty_}, false);
+    flush_regs();
     Value* st = call_abs(ft, addr(&mem_load128), {env_, va, c64(in.imm), c64(in.imm2), out128_});
     exit_if_status(st);
+    reload_regs();
     Value* lo = ir_.CreateLoad(i64, out128_);
     Value* hi = ir_.CreateLoad(i64, ir_.CreateConstInBoundsGEP1_64(i64, out128_, 1));
     auto* t = ir_.getInt128Ty();
@@ -149,44 +155,54 @@ Value* Lowerer::op_Store(const Inst& in) {
     Value* lo = ir_.CreateTrunc(v, i64);
     Value* hi = ir_.CreateTrunc(ir_.CreateLShr(v, 64), i64);
     auto* ft = llvm::FunctionType::get(i64, {ptr_ty_, i64, i64, i64, i64, i64}, false);
+    flush_regs();
     exit_if_status(
         call_abs(ft, addr(&mem_store128), {env_, va, lo, hi, c64(in.imm), c64(in.imm2)}));
+    reload_regs();
     return nullptr;
 }
 
 Value* Lowerer::op_LoadExcl(const Inst& in) {
     auto* i64 = ir_.getInt64Ty();
     auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64}, false);
+    flush_regs();
     Value* r = call_abs(ft, addr(&mem_load_excl), {env_, arg(in, 0), c64(in.imm), c64(in.imm2)});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     return from_i64(ir_.CreateExtractValue(r, 0), in.type);
 }
 
 Value* Lowerer::op_StoreExcl(const Inst& in) {
     auto* i64 = ir_.getInt64Ty();
     auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64}, false);
+    flush_regs();
     Value* r = call_abs(ft, addr(&mem_store_excl),
                         {env_, arg(in, 0), to_i64(arg(in, 1)), c64(in.imm), c64(in.imm2)});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     return ir_.CreateTrunc(ir_.CreateExtractValue(r, 0), ir_.getInt32Ty());
 }
 
 Value* Lowerer::op_AtomicRmw(const Inst& in) {
     auto* i64 = ir_.getInt64Ty();
     auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64}, false);
+    flush_regs();
     Value* r = call_abs(ft, addr(&mem_atomic_rmw),
                         {env_, arg(in, 0), to_i64(arg(in, 1)), c64(in.imm), c64(in.imm2)});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     return from_i64(ir_.CreateExtractValue(r, 0), in.type);
 }
 
 Value* Lowerer::op_CmpXchg(const Inst& in) {
     auto* i64 = ir_.getInt64Ty();
     auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64, i64}, false);
+    flush_regs();
     Value* r = call_abs(
         ft, addr(&mem_cmpxchg),
         {env_, arg(in, 0), to_i64(arg(in, 1)), to_i64(arg(in, 2)), c64(in.imm), c64(in.imm2)});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    reload_regs();
     return from_i64(ir_.CreateExtractValue(r, 0), in.type);
 }
 

@@ -11,6 +11,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ class Lowerer {
         if (wrapper_) wrapper_->eraseFromParent();
         if (fn_) fn_->eraseFromParent();
         if (cells_) cells_->eraseFromParent();
+        if (counter_) counter_->eraseFromParent();
     }
 
   private:
@@ -66,6 +68,24 @@ class Lowerer {
     // or return {Continue, slot} (kExitSlotNone when exit_request is set).
     void chain_exit(llvm::Value* slot);
     bool loops_to_self(uint64_t pc) const;
+    // The back edge of a self-looping exit: loops while no request is
+    // pending and the dispatcher has linked the exit to this very block
+    // (so invalidation, which unlinks, also stops the loop); else ends as a
+    // chainable exit.
+    void self_loop_exit(llvm::Value* again, llvm::Value* slot);
+
+    // Register promotion for self-looping blocks: guest registers live in
+    // allocas (SSA after sroa) across iterations and are written back to
+    // the env before anything that may look at it (helper or softmmu call,
+    // leaving the block) and read back after a call.
+    void plan_promotion();
+    void flush_regs();
+    void reload_regs();
+    struct Promoted {
+        Type type;
+        llvm::AllocaInst* slot;
+    };
+    std::map<uint64_t, Promoted> promoted_;
     llvm::BasicBlock* new_bb(const char* name);
 
     // Calls to C functions by absolute address (helpers, softmmu).
@@ -92,6 +112,9 @@ class Lowerer {
     llvm::Function* fn_ = nullptr;       // the body
     llvm::Function* wrapper_ = nullptr;  // the CompiledFn
     llvm::GlobalVariable* cells_ = nullptr;
+    llvm::GlobalVariable* counter_ = nullptr;  // executions not seen by the dispatcher
+    llvm::PHINode* iters_ = nullptr;           // of this call: chained entry + back edges
+    void count_exit();
     llvm::Value* chained_ = nullptr;
     llvm::FunctionType* body_ty_ = nullptr;
     llvm::Value* env_ = nullptr;

@@ -43,13 +43,15 @@ llvmtier::JitConfig config_for(LlvmOptLevel level) {
     llvmtier::JitConfig c;
     switch (level) {
         case LlvmOptLevel::O0:
+            c.pipeline = "function(mem2reg)";  // promoted registers of self loops
             c.codegen_level = 0;
             break;
         case LlvmOptLevel::O1:
             // The IR already went through get/set elimination, folding and
             // DCE; what is left for LLVM is mostly cleaning up the TLB
             // fast paths and the flag arithmetic.
-            c.pipeline = "function(early-cse<memssa>,instcombine,simplifycfg)";
+            c.pipeline =
+                "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg)";
             c.codegen_level = 1;
             break;
         case LlvmOptLevel::O2:
@@ -93,6 +95,8 @@ struct LlvmTier::Impl {
         uint64_t body;  // body address, what link cells point to
         uint64_t body_size;
         CompiledFn* cells;  // [2]
+        uint64_t* counter;  // runs the dispatcher did not see
+        uint32_t guest_insns;
     };
     std::map<uint64_t, CodeInfo> code;  // CompiledFn address -> its parts
     LlvmTierStats st;
@@ -162,6 +166,7 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         }
         names.push_back(llvmtier::body_name(name));
         names.push_back(llvmtier::cells_name(name));
+        names.push_back(llvmtier::counter_name(name));
         names.push_back(std::move(name));
         lowered.push_back(&j);
     }
@@ -177,13 +182,18 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         st.code_bytes = jit->code_bytes();
         uint64_t ok = 0;
         for (size_t i = 0; i < lowered.size(); ++i) {
-            const llvmtier::CodeRange& body = code_ranges[3 * i];
-            const llvmtier::CodeRange& cells = code_ranges[3 * i + 1];
-            const llvmtier::CodeRange& entry = code_ranges[3 * i + 2];
-            if (!entry.addr || !body.addr || !cells.addr) continue;
+            const llvmtier::CodeRange& body = code_ranges[4 * i];
+            const llvmtier::CodeRange& cells = code_ranges[4 * i + 1];
+            const llvmtier::CodeRange& counter = code_ranges[4 * i + 2];
+            const llvmtier::CodeRange& entry = code_ranges[4 * i + 3];
+            if (!entry.addr || !body.addr || !cells.addr || !counter.addr) continue;
             fns[i] = reinterpret_cast<CompiledFn>(entry.addr);
-            code[entry.addr] = CodeInfo{entry.size, body.addr, body.size,
-                                        reinterpret_cast<CompiledFn*>(cells.addr)};
+            code[entry.addr] = CodeInfo{entry.size,
+                                        body.addr,
+                                        body.size,
+                                        reinterpret_cast<CompiledFn*>(cells.addr),
+                                        reinterpret_cast<uint64_t*>(counter.addr),
+                                        lowered[i]->block.guest_insns};
             ++ok;
         }
         st.compiled += ok;
@@ -293,6 +303,12 @@ void LlvmTier::unlink(CompiledFn from, unsigned slot) {
 LlvmTierStats LlvmTier::stats() const {
     std::lock_guard g(impl_->info_mu);
     LlvmTierStats s = impl_->st;
+    // Read racily while vCPUs run: statistics, not accounting.
+    for (auto& [fn, ci] : impl_->code) {
+        uint64_t n = __atomic_load_n(ci.counter, __ATOMIC_RELAXED);
+        s.unseen_runs += n;
+        s.unseen_insns += n * ci.guest_insns;
+    }
     std::vector<double> v = impl_->block_ms;
     if (!v.empty()) {
         std::sort(v.begin(), v.end());
@@ -304,15 +320,17 @@ LlvmTierStats LlvmTier::stats() const {
 }
 
 std::string LlvmTierStats::format() const {
-    char buf[320];
+    char buf[448];
     std::snprintf(buf, sizeof buf,
                   "llvm tier: %llu submitted, %llu compiled, %llu failed, %llu over budget, "
                   "%llu modules, %.1f ms total, per block median %.3f ms p90 %.3f ms max "
-                  "%.3f ms, %llu bytes of code",
+                  "%.3f ms, %llu bytes of code; %llu block runs (%llu guest insns) inside "
+                  "chains/loops",
                   (unsigned long long)submitted, (unsigned long long)compiled,
                   (unsigned long long)failed, (unsigned long long)over_budget,
                   (unsigned long long)modules, total_ms, median_ms, p90_ms, max_ms,
-                  (unsigned long long)code_bytes);
+                  (unsigned long long)code_bytes, (unsigned long long)unseen_runs,
+                  (unsigned long long)unseen_insns);
     return buf;
 }
 

@@ -82,11 +82,27 @@ expect_err "writes refused? no: corrupt refcount reported by qemu-img too" "ERRO
 run "check -r all repairs" "$EMU_IMG" check -r all "$T/h.qcow2"
 qcheck "after emu-img check -r all" "$T/h.qcow2"
 run "data intact after repair" "$QEMU_IO" -c "read -P 0x5a 0 128k" "$T/h.qcow2"
+# The refcount table points into guest data: check -r all rebuilds the
+# refcount structure instead of writing refcounts into the data.
+base; python3 "$P" "$T/h.qcow2" refblock-on-data
+out=$("$EMU_IMG" check "$T/h.qcow2" 2>&1); st=$?
+[ $st = 2 ] && echo "$out" | grep -q "overlaps" && pass "check finds a refcount block on data" || bad "refblock on data: $st $out"
+run "check -r all rebuilds refcounts" "$EMU_IMG" check -r all "$T/h.qcow2"
+qcheck "after the rebuild" "$T/h.qcow2"
+run "data intact after the rebuild" "$QEMU_IO" -c "read -P 0x5a 0 128k" "$T/h.qcow2"
 base; python3 "$P" "$T/h.qcow2" leak
 out=$("$EMU_IMG" check "$T/h.qcow2" 2>&1); st=$?
 [ $st = 3 ] && echo "$out" | grep -q "Leaked cluster" && pass "check finds leak" || bad "check leak: $st $out"
 run "check -r leaks repairs" "$EMU_IMG" check -r leaks "$T/h.qcow2"
 qcheck "after emu-img check -r leaks" "$T/h.qcow2"
+
+# The corrupt bit: read-only access only, until check -r all clears it.
+base; python3 "$P" "$T/h.qcow2" corrupt-bit
+expect_err "corrupt image opened writable" "marked corrupt" "$BIO" "$T/h.qcow2" write 1 0 512
+run "corrupt image reads" "$BIO" -r "$T/h.qcow2" read 0x5a 0 4096
+run "check -r all clears the corrupt bit" "$EMU_IMG" check -r all "$T/h.qcow2"
+"$QEMU_IMG" info "$T/h.qcow2" | grep -q "corrupt: false" && pass "corrupt bit cleared" || bad "corrupt bit still set"
+run "writable again" "$BIO" "$T/h.qcow2" write 1 0 512
 
 # Not qcow2 at all / wrong format forced.
 head -c 100000 /dev/urandom > "$T/junk"

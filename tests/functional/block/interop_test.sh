@@ -157,6 +157,18 @@ run "-S 0 content" cmp "$T/src.raw" "$T/full.raw"
 "$EMU_IMG" convert -O qcow2 "$T/top.qcow2" "$T/flat.qcow2" && same "convert flattens a backing chain" "$T/top.qcow2" "$T/flat.qcow2"
 "$EMU_IMG" info "$T/flat.qcow2" | grep -q "backing file" && bad "flattened image has a backing file" || pass "flattened image has no backing file"
 
+# --- sizes that are not whole sectors round up, as in qemu-img
+head -c 1000001 /dev/urandom > "$T/odd.raw"
+for o in "" "-c"; do
+    rm -f "$T/odd.qcow2"
+    run "convert $o of a 1000001-byte file" "$EMU_IMG" convert $o -O qcow2 "$T/odd.raw" "$T/odd.qcow2"
+    same "odd size content ($o)" "$T/odd.raw" "$T/odd.qcow2"
+done
+"$EMU_IMG" create -q -f qcow2 "$T/odd2.qcow2" 1000001
+[ "$("$EMU_IMG" info --output=json "$T/odd2.qcow2" | python3 -c 'import json,sys;print(json.load(sys.stdin)["virtual-size"])')" = \
+  "$("$QEMU_IMG" info --output=json "$T/odd.raw" | python3 -c 'import json,sys;print(json.load(sys.stdin)["virtual-size"])')" ] \
+    && pass "create rounds the size like qemu-img" || bad "odd create size"
+
 # --- tools on raw images
 out=$("$EMU_IMG" check "$T/src.raw" 2>&1); [ $? = 63 ] && pass "check on raw: status 63" || bad "check raw: $out"
 "$EMU_IMG" info "$T/src.raw" | grep -q "file format: raw" && pass "info raw" || bad "info raw"

@@ -77,6 +77,12 @@ def main():
             n = (end + cs - 1) // cs
             rb = get(f, h["rt_off"], ">Q")
             put(f, rb + 2 * (n + 3), ">H", 1)
+        elif action == "refblock-on-data":
+            # The refcount table points at a data cluster: refcounts are garbage.
+            _, data = first_data_cluster(f, h)
+            put(f, h["rt_off"], ">Q", data)
+        elif action == "corrupt-bit":
+            put(f, 72, ">Q", get(f, 72, ">Q") | 2)
         elif action == "data-past-eof":
             l2, _ = first_data_cluster(f, h)
             put(f, l2, ">Q", (1 << 63) | (1 << 40))

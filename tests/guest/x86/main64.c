@@ -286,6 +286,37 @@ static int test_reboot(void) {
     return 0;
 }
 
+static volatile unsigned msi_irqs;
+__attribute__((interrupt)) static void msi_isr(struct interrupt_frame* f) { ++msi_irqs; eoi(); }
+
+static void fw_cfg_dma(uint32_t control, uint32_t len, uint64_t addr) {
+    static volatile struct { uint32_t control, length; uint64_t address; } __attribute__((aligned(16))) d;
+    d.control = __builtin_bswap32(control);
+    d.length = __builtin_bswap32(len);
+    d.address = __builtin_bswap64(addr);
+    uint64_t a = (uint64_t)(uintptr_t)&d;
+    outl(0x514, __builtin_bswap32((uint32_t)(a >> 32)));
+    outl(0x518, __builtin_bswap32((uint32_t)a));
+}
+
+/* A device write to 0xfee00000 is an MSI. fw_cfg DMA is the device here:
+ * with -m 6 the RAM_SIZE item is 00 00 60 00 00 00 00 00, so skipping 2
+ * bytes and copying 4 to the LAPIC window sends data 0x60: vector 0x60,
+ * fixed delivery, to APIC 0. */
+static int test_msi(void) {
+    lapic_enable();
+    set_gate(0x60, msi_isr);
+    set_gate(0xff, spurious_isr);
+    load_idt();
+    __asm__ volatile("sti");
+    fw_cfg_dma((0x03u << 16) | 0x08 | 0x04, 2, 0);  /* select RAM_SIZE, skip 2 */
+    fw_cfg_dma(0x02, 4, 0xfee00000ul);              /* read 4 bytes into the MSI window */
+    for (int i = 0; msi_irqs == 0 && i < 10000000; ++i) cpu_relax();
+    __asm__ volatile("cli");
+    printf_("msi: %u interrupts on vector 0x60\n", msi_irqs);
+    return msi_irqs == 1 ? 0 : 1;
+}
+
 static int test_pio_bench(const char* cmdline) {
     unsigned long n = 100000;
     const char* p = strstr_(cmdline, "n=");
@@ -318,6 +349,7 @@ void main64(uint32_t info_addr) {
     else if (!strncmp_(t, "reset-", 6)) r = test_reset(t + 6);
     else if (!strncmp_(t, "reboot", 6)) r = test_reboot();
     else if (!strncmp_(t, "pio-bench", 9)) r = test_pio_bench(cmdline);
+    else if (!strncmp_(t, "msi", 3)) r = test_msi();
     else { printf_("unknown test %s\n", t); r = 2; }
     if (r == 0) puts_("TEST PASS\n"); else puts_("TEST FAIL\n");
     debug_exit((uint32_t)r);

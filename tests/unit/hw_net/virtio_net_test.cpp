@@ -1,8 +1,9 @@
-#include "hw/net/virtio_net.h"
+#include "hw/virtio/virtio_net.h"
 
 #include <catch2/catch.hpp>
 
 #include "guest_driver.h"
+#include "hw/virtio/virtio_devices.h"
 #include "hw/virtio/virtio_mmio.h"
 
 using namespace emu;
@@ -165,4 +166,45 @@ TEST_CASE("virtio-net MAC parsing", "[virtio-net]") {
     CHECK_FALSE(VirtioNet::parse_mac("52:54:00:ab:cd:ef:00", &m));
     CHECK_FALSE(VirtioNet::parse_mac("01:00:5e:00:00:01", &m));  // multicast
     CHECK_FALSE(VirtioNet::parse_mac("zz:54:00:ab:cd:ef", &m));
+}
+
+TEST_CASE("virtio-net -device and -nic factories", "[virtio-net]") {
+    GuestRam g;
+    EventLoop loop;
+    VirtioMmioBus mmio(&g.as, 0x0a000000, 8, [](unsigned) { return IrqLine(); });
+    FakeBackend n0, n1;
+    auto lookup = [&](const std::string& id) -> NetBackend* {
+        if (id == "n0") return &n0;
+        if (id == "n1") return &n1;
+        return nullptr;
+    };
+    auto drives = DriveTable::parse({}, "virtio", false);
+    VirtioMachineDevices v({&loop, &mmio, nullptr, false, lookup}, drives);
+    auto kv = [](const std::string& s) {
+        std::string err;
+        return *KeyValueList::parse(s, "driver", &err);
+    };
+    CHECK(v.add_device(kv("virtio-net-device,netdev=n0")));
+    CHECK(n0.has_peer());
+    CHECK(mmio.slot(0).mmio_read(8, 4) == kIdNet);
+    CHECK(mmio.slot(0).mmio_read(0x105, 1) == 0x56);  // first NIC: ...:56
+    CHECK_THROWS_WITH(v.add_device(kv("virtio-net-device,netdev=n0")), Catch::Contains("in use"));
+    CHECK_THROWS_WITH(v.add_device(kv("virtio-net-device,netdev=nope")),
+                      Catch::Contains("can't find value 'nope'"));
+    CHECK_THROWS_WITH(v.add_device(kv("virtio-net-device,netdev=n1,mac=01:02:03:04:05:06")),
+                      Catch::Contains("mac"));
+    CHECK_THROWS_WITH(v.add_device(kv("virtio-net-device,netdev=n1,frob=1")),
+                      Catch::Contains("frob"));
+    // -nic: the model is checked, the MAC goes through.
+    KeyValueList nic;
+    nic.set("type", "user");
+    nic.set("id", "n1");
+    nic.set("nic", "on");
+    nic.set("model", "e1000");
+    CHECK_THROWS_WITH(v.add_nics({nic}), Catch::Contains("not supported yet"));
+    nic.set("model", "virtio");
+    nic.set("mac", "52:54:00:aa:bb:cc");
+    v.add_nics({nic});
+    CHECK(n1.has_peer());
+    CHECK(mmio.slot(1).mmio_read(0x105, 1) == 0xcc);
 }

@@ -173,17 +173,21 @@ int main(int argc, char** argv) {
     double cpu_s = cpu_seconds() - c0;
     std::fflush(stdout);
     const tcg::ExecStats& s = cpu->stats();
-    uint64_t insns = s.insns_interp + s.insns_compiled;
+    // Compiled blocks entered through links or looping on themselves are
+    // counted by the tier, not the dispatcher.
+    tcg::LlvmTierStats ls;
+    if (opts.tier != tcg::TierMode::Interp) {
+        if (auto t = tcg::shared_llvm_tier(&err)) ls = t->stats();
+    }
+    uint64_t compiled = s.insns_compiled + ls.unseen_insns;
+    uint64_t insns = s.insns_interp + compiled;
     std::fprintf(stderr,
                  "tier %s: exit %d, %.3f s wall, %.3f s cpu (both threads), %" PRIu64
                  " guest insns (%.1f%% compiled), %" PRIu64 " blocks translated, %" PRIu64
                  " compiled, %" PRIu64 " block runs\n",
                  tier.c_str(), board.status, wall, cpu_s, insns,
-                 insns ? 100.0 * double(s.insns_compiled) / double(insns) : 0.0,
-                 s.blocks_translated, s.blocks_compiled, s.tb_exec_interp + s.tb_exec_compiled);
-    if (opts.tier != tcg::TierMode::Interp) {
-        if (auto t = tcg::shared_llvm_tier(&err))
-            std::fprintf(stderr, "%s\n", t->stats().format().c_str());
-    }
+                 insns ? 100.0 * double(compiled) / double(insns) : 0.0, s.blocks_translated,
+                 s.blocks_compiled, s.tb_exec_interp + s.tb_exec_compiled + ls.unseen_runs);
+    if (opts.tier != tcg::TierMode::Interp) std::fprintf(stderr, "%s\n", ls.format().c_str());
     return board.exited ? board.status : 3;
 }

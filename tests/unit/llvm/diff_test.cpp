@@ -115,6 +115,67 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
     CHECK(st.modules < kBlocks);  // batched
 }
 
+TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][diff]") {
+    // Linked to itself, the block loops inside compiled code with its
+    // registers promoted; the interpreter runs it once per iteration.
+    std::string err;
+    auto tier = LlvmTier::create(LlvmTierOptions{}, &err);
+    REQUIRE(tier);
+    std::mt19937_64 rng(77);
+    constexpr unsigned kBlocks = 150;
+    std::vector<Block> blocks;
+    for (unsigned i = 0; i < kBlocks; ++i) {
+        RandomBlockOptions ro;
+        ro.ops = 5 + static_cast<unsigned>(rng() % 40);
+        ro.faults = i % 3 == 0;
+        ro.self_loop = true;
+        Block b = random_block(rng, ro);
+        REQUIRE(verify(b) == "");
+        if (i % 2) REQUIRE(optimize(b) == "");
+        blocks.push_back(std::move(b));
+    }
+    std::vector<CompiledFn> fns(kBlocks, nullptr);
+    for (unsigned i = 0; i < kBlocks; ++i) {
+        tier->submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
+    }
+    tier->drain();
+    World w;
+    unsigned iterations = 0;
+    for (unsigned i = 0; i < kBlocks; ++i) {
+        INFO("block " << i << "\n" << print_block(blocks[i]));
+        REQUIRE(fns[i]);
+        const Inst& term = blocks[i].insts.back();
+        unsigned self_slot = term.imm == blocks[i].guest_pc ? 0 : 1;
+        REQUIRE(tier->link(fns[i], self_slot, fns[i]));
+        InterpCode code;
+        REQUIRE(interp_lower(blocks[i], &code, &err));
+        for (unsigned run = 0; run < 2; ++run) {
+            randomize(w, rng);
+            w.env.r[12] = 1 + rng() % 6;
+            w.cpu->tlb_flush();
+            World::Snapshot start = w.snapshot();
+            ExitInfo ei;
+            for (;;) {
+                ei = interp_run(code, &w.env);
+                ++iterations;
+                if (ei.status != kStatusContinue || ei.slot != self_slot) break;
+            }
+            World::Snapshot after_interp = w.snapshot();
+            w.restore(start);
+            ExitInfo el = fns[i](&w.env);
+            World::Snapshot after_llvm = w.snapshot();
+            CHECK(ei.status == el.status);
+            CHECK(ei.slot == el.slot);
+            // The block that returned is the entry itself, not a linked one.
+            if (el.status == kStatusContinue) CHECK(w.env.tcg.reserved1 == 0);
+            bool same = after_interp == after_llvm;
+            INFO(diff(after_interp, after_llvm));
+            CHECK(same);
+        }
+    }
+    CHECK(iterations > 2 * kBlocks);
+}
+
 TEST_CASE("a self-looping block loops inside compiled code and honours exit_request",
           "[llvm][diff]") {
     // r0 counts down; r1 accumulates; the block branches back to itself
@@ -138,9 +199,20 @@ TEST_CASE("a self-looping block loops inside compiled code and honours exit_requ
     CompiledFn fn = tier->compile_sync(b, &err);
     REQUIRE(fn);
 
+    // Not linked yet: one iteration per call, as the dispatcher expects.
     TestEnv env{};
     env.r[0] = 1000;
     ExitInfo e = fn(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.r[0] == 999);
+    CHECK(env.r[1] == 1000 * 1000);
+
+    // Linked to itself (the dispatcher does that when it chains the block
+    // to itself): the loop stays in compiled code with r0/r1 in registers.
+    REQUIRE(tier->link(fn, 0, fn));
+    env.r[0] = 1000;
+    env.r[1] = 0;
+    e = fn(&env);
     CHECK(e.status == kStatusContinue);
     CHECK(e.slot == 1);
     CHECK(env.tcg.pc == 0x2000);
@@ -149,6 +221,7 @@ TEST_CASE("a self-looping block loops inside compiled code and honours exit_requ
     for (uint64_t k = 1; k <= 1000; ++k)
         want += k * k;
     CHECK(env.r[1] == want);
+    CHECK(tier->stats().unseen_runs == 999);  // the loop's other turns
 
     // A pending request stops the loop after one iteration, unchained.
     env.r[0] = 1000;
@@ -160,6 +233,15 @@ TEST_CASE("a self-looping block loops inside compiled code and honours exit_requ
     CHECK(env.tcg.pc == 0x1000);
     CHECK(env.r[0] == 999);
     CHECK(env.r[1] == 1000 * 1000);
+
+    // Unlinked (invalidation does that): one iteration again.
+    env.tcg.exit_request.store(0);
+    tier->unlink(fn, 0);
+    env.r[0] = 1000;
+    env.r[1] = 0;
+    e = fn(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.r[0] == 999);
 
     // Without self loops the same block returns after each iteration.
     o.self_loops = false;
@@ -242,6 +324,8 @@ TEST_CASE("linked compiled blocks jump straight into each other", "[llvm][chain]
     CHECK(env.tcg.reserved1 == reinterpret_cast<uint64_t>(fb));
     CHECK(env.r[0] == want0);
     CHECK(env.r[1] == want1);
+    // Every block run after the first came through a link.
+    CHECK(tier->stats().unseen_runs == 2 * want0 - 1);
 
     // A pending request stops the chain at the next chainable exit.
     env.r[0] = 0;

@@ -81,9 +81,13 @@ class Gen {
         if (t == Type::I1) {
             ir_.set_reg(breg(r(8)), v);
         } else if (t == Type::I128) {
-            ir_.set_reg(reg(2 * r(8)), v);
+            unsigned k = r(8);
+            if (o_.self_loop && k == 6) k = 7;
+            ir_.set_reg(reg(2 * k), v);
         } else {
-            ir_.set_reg(reg(r(16)), v);
+            unsigned k = r(16);
+            if (o_.self_loop && k == 12) k = 11;
+            ir_.set_reg(reg(k), v);
         }
     }
 
@@ -327,6 +331,16 @@ class Gen {
 
     void terminal() {
         uint64_t t1 = o_.guest_pc + 0x1000 + 4 * r(64), t2 = o_.guest_pc + 0x2000 + 4 * r(64);
+        if (o_.self_loop) {
+            Value n = ir_.sub(ir_.get_reg(Type::I64, reg(12)), ir_.c64(1));
+            ir_.set_reg(reg(12), n);
+            if (p(50)) {
+                ir_.exit_cond(ir_.cmp(Op::Ne, n, ir_.c64(0)), o_.guest_pc, t2);
+            } else {
+                ir_.exit_cond(ir_.cmp(Op::Eq, n, ir_.c64(0)), t1, o_.guest_pc);
+            }
+            return;
+        }
         switch (r(4)) {
             case 0:
                 ir_.exit_link(t1);

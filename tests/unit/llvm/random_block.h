@@ -16,6 +16,9 @@ struct RandomBlockOptions {
     bool memory = true;      // guest loads/stores/atomics
     bool faults = true;      // accesses and helpers that may fault
     bool call_void = false;  // see random_block.cpp
+    // End with "r12 -= 1; r12 != 0 ? guest_pc : elsewhere" (or the reverse
+    // slot order); nothing else writes r12, so the loop terminates.
+    bool self_loop = false;
     uint64_t guest_pc = 0x1000;
 };
 

@@ -63,13 +63,14 @@ TEST_CASE("virtio device names are registered", "[virtio][devices]") {
     DeviceRegistry r;
     register_virtio_devices(r);
     register_virtio_devices(r);  // idempotent
-    CHECK(r.types().size() == 4);
+    CHECK(r.types().size() == 6);
     REQUIRE(r.find("virtio-blk-pci"));
     CHECK(r.find("virtio-blk-pci")->bus == "PCI");
     REQUIRE(r.find("virtio-rng-device"));
     CHECK(r.find("virtio-rng-device")->bus == "virtio-bus");
     CHECK(is_virtio_device_name("virtio-blk-device"));
-    CHECK_FALSE(is_virtio_device_name("virtio-net-pci"));
+    CHECK(is_virtio_device_name("virtio-net-pci"));
+    CHECK_FALSE(is_virtio_device_name("virtio-gpu-pci"));
 }
 
 TEST_CASE("drive options are checked", "[virtio][devices]") {
@@ -155,7 +156,7 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
                                      kv("file=" + img.b() + ",if=none,id=d1", "file")},
                                     "virtio", false);
     {
-        VirtioMachineDevices v({&loop, &mmio, &host.bus(), true}, drives);
+        VirtioMachineDevices v({&loop, &mmio, &host.bus(), true, {}}, drives);
         v.add_if_virtio_drives();
         CHECK(v.add_device(kv("virtio-blk-pci,drive=d1,addr=05.0")));
         CHECK(v.add_device(kv("virtio-rng-device,bus=virtio-mmio-bus.3")));
@@ -177,6 +178,6 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
     }
     CHECK(host.bus().config_read(pci::devfn(5, 0), 0, 4) == 0xffffffffu);
     // Without PCI, PCI devices are refused by name.
-    VirtioMachineDevices nopci({&loop, &mmio, nullptr, false}, drives);
+    VirtioMachineDevices nopci({&loop, &mmio, nullptr, false, {}}, drives);
     CHECK_THROWS_WITH(nopci.add_device(kv("virtio-rng-pci")), Catch::Contains("no PCI bus"));
 }

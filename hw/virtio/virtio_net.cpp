@@ -1,4 +1,4 @@
-#include "hw/net/virtio_net.h"
+#include "hw/virtio/virtio_net.h"
 
 #include <cstdio>
 #include <cstring>
