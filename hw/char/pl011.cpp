@@ -104,6 +104,9 @@ size_t Pl011::can_receive() {
 void Pl011::receive(const uint8_t* data, size_t len) {
     for (size_t i = 0; i < len; ++i)
         push_rx(data[i]);
+    // A backend that filled us keeps the rest until accept_input(), without
+    // necessarily asking can_receive() again (a pasted line in a terminal).
+    if (rx_count_ >= fifo_depth()) input_held_ = true;
     update_irq();
 }
 

@@ -106,7 +106,9 @@ void ArmCpu::reset() {
     s.id_aa64pfr0 = 0x11 | (cfg_.gic_sysregs ? 1ull << 24 : 0);  // EL0/EL1 AArch64, FP, AdvSIMD
     s.id_aa64isar0 = 0x00210000;                                 // CRC32, LSE atomics
     s.id_aa64mmfr0 = 0x00001124;
-    s.id_aa64dfr0 = 0x00000006;  // debug architecture v8
+    // Debug architecture v8, 2 breakpoints and 2 watchpoints (the architected
+    // minimum; their registers are storage only), no PMU.
+    s.id_aa64dfr0 = 0x00101006;
     s.ctr_el0 = 0x8444c004;
     s.dczid_el0 = 4;  // DC ZVA on 64-byte blocks
     s.clidr = 0x0a200023;

@@ -57,6 +57,12 @@ struct ArmCpuState {
     uint64_t osdlr_el1;
     uint64_t oslsr_el1;
     uint64_t mdccint_el1;
+    // Breakpoint/watchpoint value and control registers (the two of each
+    // ID_AA64DFR0 advertises): storage only, debug exceptions never fire.
+    uint64_t dbgbvr[2];
+    uint64_t dbgbcr[2];
+    uint64_t dbgwvr[2];
+    uint64_t dbgwcr[2];
     uint64_t disr_el1;
     // Generic timer: control and compare values (TVAL is derived).
     uint64_t cntp_ctl;

@@ -75,6 +75,14 @@ const SysregInfo kSysregs[] = {
     {enc(2, 0, 1, 0, 4), "OSLAR_EL1", OFF(zero), kSrWriteOnly | kSrHelper, 0},
     {enc(2, 0, 1, 1, 4), "OSLSR_EL1", OFF(oslsr_el1), kSrReadOnly, 0},
     {enc(2, 0, 1, 3, 4), "OSDLR_EL1", OFF(osdlr_el1), 0, 1},
+    {enc(2, 0, 0, 0, 4), "DBGBVR0_EL1", OFF(dbgbvr[0]), 0, kAll},
+    {enc(2, 0, 0, 0, 5), "DBGBCR0_EL1", OFF(dbgbcr[0]), 0, 0x00ff01e7},
+    {enc(2, 0, 0, 0, 6), "DBGWVR0_EL1", OFF(dbgwvr[0]), 0, kAll},
+    {enc(2, 0, 0, 0, 7), "DBGWCR0_EL1", OFF(dbgwcr[0]), 0, 0x1f11ffff},
+    {enc(2, 0, 0, 1, 4), "DBGBVR1_EL1", OFF(dbgbvr[1]), 0, kAll},
+    {enc(2, 0, 0, 1, 5), "DBGBCR1_EL1", OFF(dbgbcr[1]), 0, 0x00ff01e7},
+    {enc(2, 0, 0, 1, 6), "DBGWVR1_EL1", OFF(dbgwvr[1]), 0, kAll},
+    {enc(2, 0, 0, 1, 7), "DBGWCR1_EL1", OFF(dbgwcr[1]), 0, 0x1f11ffff},
     // Generic timer
     {sr::CNTFRQ_EL0, "CNTFRQ_EL0", OFF(cntfrq), kSrEl0Read, kAll},
     {sr::CNTPCT_EL0, "CNTPCT_EL0", -1, kSrHelper | kSrReadOnly | kSrEl0Read, 0},
@@ -87,6 +95,10 @@ const SysregInfo kSysregs[] = {
     {sr::CNTV_CTL_EL0, "CNTV_CTL_EL0", -1, kSrHelper | kSrEl0Read | kSrEl0Write, 3},
     {sr::CNTV_CVAL_EL0, "CNTV_CVAL_EL0", -1, kSrHelper | kSrEl0Read | kSrEl0Write, kAll},
 };
+// The rest of the ID space (op0=3, op1=0, CRn=0, CRm=1..7) reads as zero:
+// unallocated and unimplemented ID registers are RAZ so that software (Linux's
+// cpuinfo) can probe ID_AA64ZFR0/SMFR0/ISAR2... on CPUs that predate them.
+const SysregInfo kIdSpaceRaz = {0, "ID space (RAZ)", OFF(zero), kSrReadOnly, 0};
 #undef OFF
 
 }  // namespace
@@ -94,6 +106,10 @@ const SysregInfo kSysregs[] = {
 const SysregInfo* find_sysreg(uint32_t encoding) {
     for (const SysregInfo& r : kSysregs) {
         if (r.encoding == encoding) return &r;
+    }
+    unsigned crm = (encoding >> 3) & 15;
+    if ((encoding >> 7) == (sr::enc(3, 0, 0, 0, 0) >> 7) && crm >= 1 && crm <= 7) {
+        return &kIdSpaceRaz;
     }
     return nullptr;
 }
