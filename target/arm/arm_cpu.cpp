@@ -16,10 +16,11 @@ namespace emu::arm {
 namespace {
 
 const ArmModel kModels[] = {
-    {"cortex-a57", "ARM Cortex-A57", 0x411fd070},
-    {"cortex-a53", "ARM Cortex-A53", 0x410fd034},
-    {"cortex-a72", "ARM Cortex-A72", 0x410fd083},
-    {"max", "the most capable CPU this translator implements (cortex-a57 base)", 0x411fd070},
+    {"cortex-a57", "ARM Cortex-A57", 0x411fd070, 0x00010000},
+    {"cortex-a53", "ARM Cortex-A53", 0x410fd034, 0x00010000},
+    {"cortex-a72", "ARM Cortex-A72", 0x410fd083, 0x00010000},
+    {"max", "the most capable CPU this translator implements (cortex-a57 base)", 0x411fd070,
+     0x00210000},
 };
 
 int64_t now_ns() {
@@ -104,7 +105,7 @@ void ArmCpu::reset() {
     s.midr = model_->midr;
     s.mpidr = (1ull << 31) | cfg_.mpidr;
     s.id_aa64pfr0 = 0x11 | (cfg_.gic_sysregs ? 1ull << 24 : 0);  // EL0/EL1 AArch64, FP, AdvSIMD
-    s.id_aa64isar0 = 0x00210000;                                 // CRC32, LSE atomics
+    s.id_aa64isar0 = model_->id_aa64isar0;
     s.id_aa64mmfr0 = 0x00001124;
     // Debug architecture v8, 2 breakpoints and 2 watchpoints (the architected
     // minimum; their registers are storage only), no PMU.

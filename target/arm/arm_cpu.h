@@ -26,6 +26,9 @@ struct ArmModel {
     const char* name;
     const char* description;
     uint64_t midr;
+    // ARMv8.0 cores have CRC32 only; LSE atomics (ARMv8.1) are advertised
+    // by "max" alone, so Linux on a Cortex model uses LL/SC as on hardware.
+    uint64_t id_aa64isar0;
 };
 const ArmModel* find_model(const std::string& name);
 
