@@ -161,8 +161,28 @@ def mnemonic(item):
     return item.strip().split("\n")[-1].split()[0]
 
 
+def regression_items(path, group_name):
+    """Lines "group: instruction" of the regression file for one group."""
+    out = []
+    for line in open(path):
+        line = line.split("#")[0].strip()
+        if line and line.split(":", 1)[0].strip() == group_name:
+            out.append(line.split(":", 1)[1].strip().replace(" ; ", "\n"))
+    return out
+
+
 def run_group(runner, group, a, tiers, seed, summary):
     r = random.Random(f"{group.name}:{seed}")
+    if a.regress:
+        # Targeted mode: each listed instruction alone, on a.trials random inputs.
+        regs = regression_items(a.regress, group.name)
+        if not regs:
+            return 0, 0, 0
+        orig_gen = gen.gen_items
+        cycle = iter(range(10**9))
+        gen_items = lambda r_, g_, n_: [regs[next(cycle) % len(regs)]]
+    else:
+        gen_items = gen.gen_items
     tiers = list(tiers)
     failures = 0
     done = 0
@@ -172,7 +192,7 @@ def run_group(runner, group, a, tiers, seed, summary):
         trials = []
         for _ in range(n):
             st = gen.input_state(r, group)
-            trials.append((st, gen.gen_items(r, group, a.len)))
+            trials.append((st, gen_items(r, group, a.len)))
         res, base = run_all(runner, group, trials, tiers)
         if res["qemu"][0] is None:
             print(f"[{group.name}] seed {seed} batch at trial {done}: {res['qemu'][1]}")
@@ -243,6 +263,8 @@ def main():
     ap.add_argument("--keep")
     ap.add_argument("--all-mismatches", action="store_true",
                     help="bisect every mismatching trial, even when it contains a known-bad mnemonic")
+    ap.add_argument("--regress", help="file of 'group: instruction' lines to run alone "
+                    "(each on --trials random inputs, spread over the list)")
     ap.add_argument("--first-only", action="store_true", help="stop at the first mismatch")
     ap.add_argument("--no-interp", action="store_true")
     a = ap.parse_args()
@@ -262,7 +284,7 @@ def main():
     summary = {}
     for group in groups:
         grc, n, ex = run_group(runner, group, a, tiers, a.seed, summary)
-        print(f"[{group.name}] {'FAIL' if grc else 'ok'}: {n} sequences x {a.len} "
+        print(f"[{group.name}] {'FAIL' if grc else 'ok'}: {n} sequences x {1 if a.regress else a.len} "
               f"({'+'.join(tiers)} vs qemu -cpu {group.cpu}, seed {a.seed}"
               f"{f', {ex} excluded' if ex else ''})", flush=True)
         rc |= grc
