@@ -212,12 +212,13 @@ bool A64Translator::FP_ccmp(uint32_t type, uint32_t m, uint32_t cond, uint32_t n
     if (!fp_access()) return true;
     Value a = ir_.zext(Type::I64, fr(*this, n, size));
     Value b = ir_.zext(Type::I64, fr(*this, m, size));
-    Value c = ir_.cond_holds(nzcv(), cond);
-    // The compare runs even when the condition fails, so its exception
-    // flags may be set spuriously in that case (documented limitation).
-    Value f =
-        ir_.call(Type::I64, helpers().fp_cmp, {ir_.c64(uint64_t(size) | uint64_t(e) << 8), a, b});
-    set_nzcv(ir_.select(c, ir_.trunc(Type::I32, f), ir_.c32(nzcv_imm << 28)));
+    // The helper compares only when the condition holds: a failed condition
+    // must leave FPSR alone (no IOC for a signalling NaN, no IDC).
+    Value c = ir_.zext(Type::I64, ir_.cond_holds(nzcv(), cond));
+    Value f = ir_.call(Type::I64, helpers().fp_cmp,
+                       {ir_.c64(uint64_t(size) | uint64_t(e) << 8 | 1u << 9 | nzcv_imm << 12), a,
+                        b, c});
+    set_nzcv(ir_.trunc(Type::I32, f));
     return true;
 }
 
