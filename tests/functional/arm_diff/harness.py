@@ -172,7 +172,8 @@ failblk: .quad 0x20026, 3
 
 
 def trial_asm(t, items, with_mem):
-    out = [f"trial_{t}:", f"    adr x0, in_{t}", "    bl setup_common"]
+    out = [f"trial_{t}:", f"    adrp x0, in_{t}", f"    add x0, x0, :lo12:in_{t}",
+           "    bl setup_common"]
     for i in range(1, 31, 2):
         if i == 29:
             out.append(f"    ldp x29, x30, [x0, #{8 * 29}]")
