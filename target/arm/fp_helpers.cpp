@@ -32,7 +32,10 @@ HelperRet h_fma(void* env, uint64_t desc, uint64_t a, uint64_t n, uint64_t m) {
     return {fp_fma(desc & 3, a, n, m, (desc >> 8) & 1, (desc >> 9) & 1, e), 0};
 }
 
-HelperRet h_cmp(void* env, uint64_t desc, uint64_t a, uint64_t b, uint64_t) {
+// desc: size | signalling << 8 | conditional << 9 | nzcv_imm << 12; for
+// FCCMP (conditional) the fourth argument says whether the condition holds.
+HelperRet h_cmp(void* env, uint64_t desc, uint64_t a, uint64_t b, uint64_t cond_holds) {
+    if (((desc >> 9) & 1) && !cond_holds) return {((desc >> 12) & 0xf) << 28, 0};
     FpEnv e = fenv(env);
     return {fp_compare(desc & 3, a, b, (desc >> 8) & 1, e), 0};
 }

@@ -179,6 +179,15 @@ uint64_t int_to_fp(unsigned size, uint64_t v, unsigned int_bits, bool is_signed,
 
 uint64_t fp_convert(unsigned from, unsigned to, uint64_t v, FpEnv& e) {
     if (from == to) return v;
+    // Sizes are log2 bytes: 1 half, 2 single, 3 double.
+    if (from == 1) {
+        auto h = static_cast<uint16_t>(v);
+        return to == 2 ? fpu::fcvt_h2s(h, e.fpcr, *e.fpsr) : fpu::fcvt_h2d(h, e.fpcr, *e.fpsr);
+    }
+    if (to == 1) {
+        return from == 2 ? fpu::fcvt_s2h(static_cast<uint32_t>(v), e.fpcr, *e.fpsr)
+                         : fpu::fcvt_d2h(v, e.fpcr, *e.fpsr);
+    }
     if (from == 2) return fpu::fcvt_s2d(static_cast<uint32_t>(v), e.fpcr, *e.fpsr);
     return fpu::fcvt_d2s(v, e.fpcr, *e.fpsr);
 }

@@ -21,7 +21,9 @@ const SysregInfo kSysregs[] = {
     {sr::CurrentEL, "CurrentEL", -1, kSrHelper | kSrReadOnly, 0},
     {sr::SPSel, "SPSel", -1, kSrHelper | kSrEndBlock, 1},
     {sr::SP_EL0, "SP_EL0", -1, kSrHelper, kAll},
-    {enc(3, 3, 4, 4, 0), "FPCR", OFF(fpcr), kSrEl0Read | kSrEl0Write, 0x07ff9f00},
+    // FPCR trap enables (IDE, IXE..IOE) are RAZ/WI because FP exceptions are
+    // never trapped, and FZ16 is RES0 without FEAT_FP16 (as on Cortex-A57).
+    {enc(3, 3, 4, 4, 0), "FPCR", OFF(fpcr), kSrEl0Read | kSrEl0Write, 0x07f70000},
     {enc(3, 3, 4, 4, 1), "FPSR", OFF(fpsr), kSrEl0Read | kSrEl0Write, 0xf800009f},
     // Identification (read-only)
     {enc(3, 0, 0, 0, 0), "MIDR_EL1", OFF(midr), kSrReadOnly, 0},

@@ -107,6 +107,21 @@ bool A64Translator::FP_fixed(uint32_t sf, uint32_t type, uint32_t rmode, uint32_
 }
 
 bool A64Translator::FP_1src(uint32_t type, uint32_t opcode, uint32_t n, uint32_t d) {
+    // FCVT to/from half precision is base FP (no FEAT_FP16 needed): type 11
+    // is a half source, opcode 000111 a half destination.
+    if ((type == 3 && (opcode == 4 || opcode == 5)) || (opcode == 7 && type != 2)) {
+        unsigned from = type == 3 ? 1 : type == 0 ? 2 : 3;
+        unsigned to = opcode == 4 ? 2 : opcode == 5 ? 3 : 1;
+        if (from == to) return false;
+        if (!fp_access()) return true;
+        Value src = ir_.get_reg(from == 1 ? Type::I16 : from == 2 ? Type::I32 : Type::I64,
+                                vreg_off(n));
+        Value r = ir_.call(Type::I64, helpers().fp_cvt,
+                           {ir_.c64(fp_cvt_desc(FpCvtKind::Precision, from, 0, false, 0, to)),
+                            ir_.zext(Type::I64, src)});
+        set_fr(*this, d, to == 3 ? r : ir_.trunc(to == 1 ? Type::I16 : Type::I32, r));
+        return true;
+    }
     int size = fp_size(type);
     if (size < 0) return false;
     Type t = size == 2 ? Type::I32 : Type::I64;
@@ -197,12 +212,13 @@ bool A64Translator::FP_ccmp(uint32_t type, uint32_t m, uint32_t cond, uint32_t n
     if (!fp_access()) return true;
     Value a = ir_.zext(Type::I64, fr(*this, n, size));
     Value b = ir_.zext(Type::I64, fr(*this, m, size));
-    Value c = ir_.cond_holds(nzcv(), cond);
-    // The compare runs even when the condition fails, so its exception
-    // flags may be set spuriously in that case (documented limitation).
-    Value f =
-        ir_.call(Type::I64, helpers().fp_cmp, {ir_.c64(uint64_t(size) | uint64_t(e) << 8), a, b});
-    set_nzcv(ir_.select(c, ir_.trunc(Type::I32, f), ir_.c32(nzcv_imm << 28)));
+    // The helper compares only when the condition holds: a failed condition
+    // must leave FPSR alone (no IOC for a signalling NaN, no IDC).
+    Value c = ir_.zext(Type::I64, ir_.cond_holds(nzcv(), cond));
+    Value f = ir_.call(Type::I64, helpers().fp_cmp,
+                       {ir_.c64(uint64_t(size) | uint64_t(e) << 8 | 1u << 9 | nzcv_imm << 12), a,
+                        b, c});
+    set_nzcv(ir_.trunc(Type::I32, f));
     return true;
 }
 
