@@ -13,7 +13,8 @@
 # net (-nic user), net-pci (-netdev user + virtio-net-pci), net-mmio
 # (-netdev user + virtio-net-device): the guest configures eth0 by hand and
 # fetches a random file from a python3 HTTP server on the host's 127.0.0.1
-# through slirp's 10.0.2.2; the hashes must match.
+# through slirp's 10.0.2.2; the hashes must match. net-lowecam: -nic user on
+# -M virt,highmem=off,gic-version=3 (the low 16-bus ECAM, INTx on GICv3).
 set -u
 EMU="$1"
 EMU_IMG="$2"
@@ -34,6 +35,7 @@ if ! G=$("$ROOT/scripts/fetch-guest.sh" arm64 2>/tmp/linux_arm64_io_fetch.$$); t
 fi
 rm -f /tmp/linux_arm64_io_fetch.$$
 
+MACHINE=virt
 DIR=$(mktemp -d)
 OUT="$DIR/out.txt"
 SERVER_PID=
@@ -57,7 +59,7 @@ sha() { python3 -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.rea
 # run_guest "<extra emulator args>" "<guest shell command>"
 run_guest() {
     # shellcheck disable=SC2086
-    timeout 120 "$EMU" -M virt -cpu cortex-a57 -m 512M -nographic \
+    timeout 120 "$EMU" -M "$MACHINE" -cpu cortex-a57 -m 512M -nographic \
         -kernel "$G/vmlinuz" -initrd "$G/initramfs.cpio.gz" $1 \
         -append "console=ttyAMA0 quiet -- sh -c \"$2\"" </dev/null >"$OUT" 2>&1
     STATUS=$?
@@ -102,7 +104,7 @@ disk-pci | disk-mmio | disk-default)
     C=$(qemu-img check "$IMG" 2>&1) || fail "qemu-img check: $C"
     echo "$C" | grep -q "No errors were found" || fail "qemu-img check: $C"
     ;;
-net | net-pci | net-mmio)
+net | net-pci | net-mmio | net-lowecam)
     head -c 262144 /dev/urandom >"$DIR/file.bin"
     EXPECT=$(sha <"$DIR/file.bin")
     python3 -c "
@@ -122,12 +124,19 @@ s.serve_forever()
     PORT=$(cat "$DIR/port")
     case "$CASE" in
         net) ARGS="-nic user" ;;
+        net-lowecam) ARGS="-nic user" MACHINE=virt,highmem=off,gic-version=3 ;;
         net-pci) ARGS="-netdev user,id=n0 -device virtio-net-pci,netdev=n0" ;;
         *) ARGS="-netdev user,id=n0 -device virtio-net-device,netdev=n0" ;;
     esac
     run_guest "$ARGS" \
-        "ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up && route add default gw 10.0.2.2 && wget -q -O - http://10.0.2.2:$PORT/file.bin | sha256sum"
+        "readlink -f /sys/class/net/eth0; ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up && route add default gw 10.0.2.2 && wget -q -O - http://10.0.2.2:$PORT/file.bin | sha256sum"
     echo "$LINES" | grep -q "^$EXPECT  -\$" || fail "downloaded file hash differs from $EXPECT"
+    case "$CASE" in
+        net-mmio) WANT='/sys/devices/platform/.*virtio_mmio/' ;;
+        net-lowecam) WANT='/sys/devices/platform/3f000000.pcie/pci0000:00/' ;;
+        *) WANT='/sys/devices/platform/4010000000.pcie/pci0000:00/' ;;
+    esac
+    echo "$LINES" | grep -q "^$WANT.*/net/eth0\$" || fail "eth0 is not under $WANT"
     ;;
 *)
     echo "unknown case $CASE"
