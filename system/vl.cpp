@@ -57,6 +57,7 @@ class System : public MachineServices, public VmControl {
             std::string type = kv.get_or("type", "");
             if (nic && type == "none") continue;
             if (nic && !kv.has("id")) kv.set("id", "__nic" + std::to_string(anon++));
+            machine_cfg_.netdevs.push_back(kv);  // with the id the board's NIC looks up
             std::string err;
             auto be = create_net_backend(kv, &loop_, &err);
             if (!be) {
@@ -250,9 +251,11 @@ class System : public MachineServices, public VmControl {
     }
 
     int run(const MachineType& type) {
+        machine_cfg_ = cl_.machine;
+        machine_cfg_.netdevs.clear();
         if (!setup_netdevs()) return 1;
         try {
-            machine_ = type.create(cl_.machine, *this);
+            machine_ = type.create(machine_cfg_, *this);
         } catch (const std::exception& e) {
             error_report("%s", e.what());
             return 1;
@@ -288,6 +291,7 @@ class System : public MachineServices, public VmControl {
     }
 
     const CommandLine& cl_;
+    MachineConfig machine_cfg_;  // cl_.machine, -nic entries given their ids
     EventLoop& loop_;
     VirtualClock clock_;
     std::vector<CharBackend*> serials_;

@@ -15,6 +15,7 @@
 #include "hw/intc/gicv2.h"
 #include "hw/intc/gicv3.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/pci/pci_host_ecam.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/drive_table.h"
 #include "hw/virtio/virtio_devices.h"
@@ -112,6 +113,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         rtc_->reset();
         fw_cfg_->reset();
         mmio_bus_->reset();
+        pcie_->reset();
         for (auto& v : vcpus_)
             v->reset();
         load_images();
@@ -178,10 +180,15 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 auto b = parse_bool(v);
                 if (!b) fail("-M virt: " + k + "=" + v + ": expected on or off");
                 if (*b) fail("-M virt: not supported yet: " + k + "=on");
-            } else if (k == "highmem" || k == "its" || k == "acpi" || k == "ras" ||
-                       k == "highmem-ecam" || k == "highmem-mmio" || k == "highmem-redists") {
-                // Accepted for compatibility: without PCI, MSIs or firmware
-                // tables these change nothing on this board.
+            } else if (k == "highmem" || k == "highmem-ecam" || k == "highmem-mmio") {
+                auto b = parse_bool(v);
+                if (!b) fail("-M virt: " + k + "=" + v + ": expected on or off");
+                if (k == "highmem") highmem_ = *b;
+                if (k == "highmem-ecam") highmem_ecam_ = *b;
+                if (k == "highmem-mmio") highmem_mmio_ = *b;
+            } else if (k == "its" || k == "acpi" || k == "ras" || k == "highmem-redists") {
+                // Accepted for compatibility: without MSIs, firmware tables
+                // or a second redistributor region these change nothing.
                 if (!parse_bool(v) && !(k == "acpi" && v == "auto")) {
                     fail("-M virt: " + k + "=" + v + ": expected on or off");
                 }
@@ -207,7 +214,6 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         if (ram_size_ > virt::map(Region::Mem).size) {
             fail("-m: RAM size too large for virt (at most 255 GiB)");
         }
-        if (!cfg_.netdevs.empty()) fail("-netdev/-nic: not supported yet on -M virt");
         if (cfg_.kernel.empty() && !cfg_.initrd.empty()) {
             fail("-initrd only allowed with -kernel option");
         }
@@ -302,22 +308,62 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         fw_cfg_->add_i16(fw_cfg::kNbCpus, uint16_t(num_cpus_));
 
         // All 32 virtio-mmio windows exist, as on QEMU: empty ones answer
-        // with device ID 0. -drive defaults to if=virtio on this board; with
-        // no PCI host yet, virtio disks become virtio-blk-device.
+        // with device ID 0.
         mmio_bus_ = std::make_unique<VirtioMmioBus>(
             as_.get(), virt::map(Region::Mmio).base, virt::kVirtioSlots,
             [core](unsigned slot) { return core->spi_line(virt::kMmioSpi + slot); },
             virt::map(Region::Mmio).size);
         mmio_bus_->map(root_.get());
+        build_pcie(core);
+        // -drive defaults to if=virtio on this board, which becomes
+        // virtio-blk-pci as on QEMU; -nic defaults to virtio-net-pci.
         drives_ = DriveTable::parse(cfg_.drives, "virtio", cfg_.snapshot);
-        virtio_ = std::make_unique<VirtioMachineDevices>(
-            VirtioBoardContext{&services_.loop(), mmio_bus_.get(), nullptr, false, {}}, drives_);
+        VirtioBoardContext ctx;
+        ctx.loop = &services_.loop();
+        ctx.mmio = mmio_bus_.get();
+        ctx.pci = &pcie_->bus();
+        ctx.if_virtio_on_pci = true;
+        ctx.netdev = [s = &services_](const std::string& id) { return s->netdev(id); };
+        virtio_ = std::make_unique<VirtioMachineDevices>(ctx, drives_);
         for (const auto& kv : cfg_.devices) {
             if (!virtio_->add_device(kv)) {
                 fail("-device " + kv.get_or("driver", "") + ": not supported yet on -M virt");
             }
         }
         virtio_->add_if_virtio_drives();
+        virtio_->add_nics(cfg_.netdevs);
+    }
+
+    // QEMU's generic ECAM host: with highmem (the default) the ECAM for 256
+    // buses and a 64-bit window sit above RAM; otherwise the low 16-bus ECAM.
+    void build_pcie(GicCore* core) {
+        EcamHostConfig pc;
+        const bool high_ecam = highmem_ && highmem_ecam_;
+        const auto& ecam = high_ecam ? virt::kHighPcieEcam : virt::map(Region::PcieEcam);
+        pc.ecam_base = ecam.base;
+        pc.ecam_size = ecam.size;
+        pc.pio_base = virt::map(Region::PciePio).base;
+        pc.pio_size = virt::map(Region::PciePio).size;
+        pc.mmio_base = virt::map(Region::PcieMmio).base;
+        pc.mmio_size = virt::map(Region::PcieMmio).size;
+        if (highmem_ && highmem_mmio_) {
+            pc.mmio64_base = virt::kHighPcieMmio.base;
+            pc.mmio64_size = virt::kHighPcieMmio.size;
+        }
+        pcie_ = std::make_unique<PciHostEcamGeneric>(pc, as_.get());
+        pcie_->map(root_.get());
+        for (unsigned i = 0; i < 4; ++i)
+            pcie_->connect_intx(i, core->spi_line(virt::kPcieSpi + i));
+    }
+
+    void add_pcie_fdt_node() {
+        constexpr uint32_t kSpi = 0, kLevelHigh = 4;
+        EcamFdtIrqs irqs;
+        irqs.intc_phandle = kVirtFdtGicPhandle;
+        irqs.intc_address_cells = kVirtFdtGicAddressCells;
+        for (unsigned i = 0; i < 4; ++i)
+            irqs.specifiers[i] = {kSpi, virt::kPcieSpi + i, kLevelHigh};
+        pcie_->add_fdt_node(dtb_.data(), irqs);  // no MSI controller: INTx only
     }
 
     void load_images() {
@@ -367,6 +413,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 fc.virtio_slots.push_back(i);
             dtb_ = build_virt_fdt(fc, &err);
             if (dtb_.empty()) fail(err);
+            add_pcie_fdt_node();
         } else {
             if (!patch_user_fdt(&user_dtb, chosen, virt::map(Region::Mem).base, ram_size_, &err)) {
                 fail("-dtb " + cfg_.dtb + ": " + err);
@@ -544,6 +591,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     uint64_t ram_size_ = 0;
     std::string cpu_model_;
     std::string dumpdtb_;
+    bool highmem_ = true, highmem_ecam_ = true, highmem_mmio_ = true;
     std::vector<uint64_t> mpidr_;
 
     std::unique_ptr<MemoryRegion> root_, ram_, flash_[2];
@@ -563,6 +611,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::unique_ptr<FwCfg> fw_cfg_;
     std::unique_ptr<FwCfgMmio> fw_cfg_mmio_;
     std::unique_ptr<VirtioMmioBus> mmio_bus_;
+    std::unique_ptr<PciHostEcamGeneric> pcie_;
     DriveTable drives_;
     std::unique_ptr<VirtioMachineDevices> virtio_;
 

@@ -72,7 +72,7 @@ void random_bytes(uint8_t* p, size_t n) {
 }
 
 constexpr uint32_t kPhandleClock = 0x8000;
-constexpr uint32_t kPhandleGic = 0x8001;
+constexpr uint32_t kPhandleGic = kVirtFdtGicPhandle;
 constexpr uint32_t kPhandleCpu0 = 0x8100;
 
 // Interrupt specifier flags (GIC binding).

@@ -27,6 +27,11 @@ struct VirtFdtConfig {
     FdtChosen chosen;
 };
 
+// The GIC node's phandle and #address-cells, for nodes added after
+// build_virt_fdt (the PCIe host's interrupt-map).
+inline constexpr uint32_t kVirtFdtGicPhandle = 0x8001;
+inline constexpr unsigned kVirtFdtGicAddressCells = 2;
+
 // QEMU's virt tree is a 1 MiB blob (not packed); we keep that size so the
 // "does it fit below the kernel" decisions come out the same.
 inline constexpr uint64_t kVirtFdtSize = 1 << 20;

@@ -74,6 +74,11 @@ inline constexpr unsigned kPpiTimerHyp = 10;   // INTID 26
 inline constexpr uint64_t kRawKernelOffset = 0x80000;
 inline constexpr uint32_t kApbClockHz = 24'000'000;
 
+// The high regions QEMU places above 256 GiB of RAM with highmem=on (the
+// default): ECAM for 256 buses and a 512 GiB 64-bit PCI memory window.
+inline constexpr MapEntry kHighPcieEcam = {0x4010000000ull, 0x10000000};
+inline constexpr MapEntry kHighPcieMmio = {0x8000000000ull, 0x8000000000ull};
+
 // CPUs per affinity-0 cluster: a GICv2 target list is 8 bits, GICv3's 16.
 constexpr unsigned cluster_size(unsigned gic_version) {
     return gic_version == 2 ? 8 : 16;
