@@ -89,7 +89,7 @@ int main(uint64_t dtb) {
     while (!g_ready) __asm__ volatile("yield");
     g_go = 1;
     uint64_t t0 = READ_SYSREG(cntvct_el0), limit = READ_SYSREG(cntfrq_el0) * 5;
-    while (g_got[0] < 2 && READ_SYSREG(cntvct_el0) - t0 < limit) __asm__ volatile("wfi");
+    WFI_UNTIL(g_got[0] >= 2 || READ_SYSREG(cntvct_el0) - t0 >= limit);
     CHECK("CPU 0 got two SGIs from CPU 1", g_got[0], 2);
     CHECK("the last one was SGI 6", g_id[0], 6);
     if (!g_v3) CHECK("GICv2 reports the source CPU", g_src[0], 1);

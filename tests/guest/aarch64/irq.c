@@ -107,9 +107,7 @@ int main(uint64_t dtb) {
     __asm__ volatile("msr cntv_tval_el0, %0\n msr cntv_ctl_el0, %1\n isb"
                      : : "r"(g_tick), "r"(1ull));
     __asm__ volatile("msr daifclr, #2");
-    while (g_timer_irqs < 5 && READ_SYSREG(cntvct_el0) - start < g_tick * 5000) {
-        __asm__ volatile("wfi");
-    }
+    WFI_UNTIL(g_timer_irqs >= 5 || READ_SYSREG(cntvct_el0) - start >= g_tick * 5000);
     CHECK("five virtual timer interrupts", g_timer_irqs, 5);
     CHECK("at least 5 ticks elapsed", READ_SYSREG(cntvct_el0) - start >= 5 * g_tick, 1);
     // UART transmit interrupt.
@@ -117,7 +115,7 @@ int main(uint64_t dtb) {
     R32(UART_BASE + 0x38) = 1u << 5;  // TXIM
     uart_puts("INFO uart tx\n");
     start = READ_SYSREG(cntvct_el0);
-    while (!g_uart_irqs && READ_SYSREG(cntvct_el0) - start < g_tick * 1000) __asm__ volatile("wfi");
+    WFI_UNTIL(g_uart_irqs || READ_SYSREG(cntvct_el0) - start >= g_tick * 1000);
     CHECK("PL011 TX interrupt", g_uart_irqs, 1);
     __asm__ volatile("msr daifset, #2");
     CHECK("PL011 periph id", R32(UART_BASE + 0xfe0), 0x11);

@@ -39,9 +39,7 @@ int main(uint64_t dtb) {
     __asm__ volatile("msr daifclr, #2");
     printf("ready\n");
     uint64_t t0 = READ_SYSREG(cntvct_el0), limit = READ_SYSREG(cntfrq_el0) * 10;
-    while ((g_len == 0 || g_buf[g_len - 1] != '\n') && READ_SYSREG(cntvct_el0) - t0 < limit) {
-        __asm__ volatile("wfi");
-    }
+    WFI_UNTIL((g_len != 0 && g_buf[g_len - 1] == '\n') || READ_SYSREG(cntvct_el0) - t0 >= limit);
     g_buf[g_len] = 0;
     printf("got: %s", g_buf);
     CHECK("received a line through RX interrupts", g_len > 0 && g_buf[g_len - 1] == '\n', 1);

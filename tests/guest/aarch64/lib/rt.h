@@ -60,3 +60,18 @@ static inline uint64_t read_nzcv(void) {
         __asm__ volatile("mrs %0, " #name : "=r"(v_));      \
         v_;                                                 \
     })
+
+/* Waits in WFI until `cond` holds. The condition is checked with IRQs
+ * masked: a pending interrupt still wakes WFI, so one arriving between the
+ * check and the WFI cannot be missed (unmasked, it could be taken there and
+ * WFI would sleep forever). IRQs are unmasked again on return. */
+#define WFI_UNTIL(cond)                                                \
+    do {                                                               \
+        for (;;) {                                                     \
+            __asm__ volatile("msr daifset, #2" ::: "memory");          \
+            if (cond) break;                                           \
+            __asm__ volatile("wfi");                                   \
+            __asm__ volatile("msr daifclr, #2\n isb" ::: "memory");    \
+        }                                                              \
+        __asm__ volatile("msr daifclr, #2\n isb" ::: "memory");        \
+    } while (0)
