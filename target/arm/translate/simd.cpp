@@ -517,6 +517,38 @@ bool A64Translator::SIMD_modimm(uint32_t q, uint32_t op, uint32_t abc, uint32_t 
     return true;
 }
 
+// The shift-by-immediate operations that the vector and scalar forms share:
+// U:opcode -> the operation and which of the two encoded amounts it uses.
+static bool shift_imm_op(unsigned key, unsigned rshift, unsigned lshift, VecOp* op,
+                         unsigned* amount) {
+    switch (key) {
+        case 0x00:
+            *op = VecOp::Sshr, *amount = rshift;
+            break;
+        case 0x20:
+            *op = VecOp::Ushr, *amount = rshift;
+            break;
+        case 0x02:
+            *op = VecOp::Ssra, *amount = rshift;
+            break;
+        case 0x22:
+            *op = VecOp::Usra, *amount = rshift;
+            break;
+        case 0x0a:
+            *op = VecOp::Shl, *amount = lshift;
+            break;
+        case 0x2a:
+            *op = VecOp::Sli, *amount = lshift;
+            break;
+        case 0x28:
+            *op = VecOp::Sri, *amount = rshift;
+            break;
+        default:
+            return false;
+    }
+    return true;
+}
+
 bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb,
                                uint32_t opcode, uint32_t n, uint32_t d) {
     unsigned es = 31 - __builtin_clz(immh);
@@ -525,40 +557,20 @@ bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t i
     unsigned rshift = 2 * esize - immhb, lshift = immhb - esize;
     VecOp op;
     unsigned amount;
-    bool narrow_or_long = false;
+    bool narrow_or_long = true;
     switch (u << 5 | opcode) {
-        case 0x00:
-            op = VecOp::Sshr, amount = rshift;
-            break;
-        case 0x20:
-            op = VecOp::Ushr, amount = rshift;
-            break;
-        case 0x02:
-            op = VecOp::Ssra, amount = rshift;
-            break;
-        case 0x22:
-            op = VecOp::Usra, amount = rshift;
-            break;
-        case 0x0a:
-            op = VecOp::Shl, amount = lshift;
-            break;
-        case 0x2a:
-            op = VecOp::Sli, amount = lshift;
-            break;
-        case 0x28:
-            op = VecOp::Sri, amount = rshift;
-            break;
         case 0x10:
-            op = VecOp::Shrn, amount = rshift, narrow_or_long = true;
+            op = VecOp::Shrn, amount = rshift;
             break;
         case 0x14:
-            op = VecOp::Sshll, amount = lshift, narrow_or_long = true;
+            op = VecOp::Sshll, amount = lshift;
             break;
         case 0x34:
-            op = VecOp::Ushll, amount = lshift, narrow_or_long = true;
+            op = VecOp::Ushll, amount = lshift;
             break;
         default:
-            return false;
+            if (!shift_imm_op(u << 5 | opcode, rshift, lshift, &op, &amount)) return false;
+            narrow_or_long = false;
     }
     if (narrow_or_long) {
         if (es == 3) return false;
@@ -770,31 +782,7 @@ bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32
     unsigned rshift = 128 - immhb, lshift = immhb - 64;
     VecOp op;
     unsigned amount;
-    switch (u << 5 | opcode) {
-        case 0x00:
-            op = VecOp::Sshr, amount = rshift;
-            break;
-        case 0x20:
-            op = VecOp::Ushr, amount = rshift;
-            break;
-        case 0x02:
-            op = VecOp::Ssra, amount = rshift;
-            break;
-        case 0x22:
-            op = VecOp::Usra, amount = rshift;
-            break;
-        case 0x0a:
-            op = VecOp::Shl, amount = lshift;
-            break;
-        case 0x2a:
-            op = VecOp::Sli, amount = lshift;
-            break;
-        case 0x28:
-            op = VecOp::Sri, amount = rshift;
-            break;
-        default:
-            return false;
-    }
+    if (!shift_imm_op(u << 5 | opcode, rshift, lshift, &op, &amount)) return false;
     if (!fp_access()) return true;
     Vec{*this}.op(op, 3, false, d, n, n, true, false, amount);
     return true;
