@@ -85,6 +85,10 @@ uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec, boo
             spec.devfn = parse_pci_addr(*a, &err);
             if (!spec.devfn) p.fail(err);
         }
+        if (auto v = p.number("vectors")) {
+            if (*v > 128) p.bad_value("vectors", "must be at most 128");
+            spec.msix_vectors = unsigned(*v);
+        }
         if (auto v = p.flag("disable-legacy"); v && !*v) {
             p.fail(
                 "not supported yet: legacy virtio (disable-legacy=off); devices are modern only");
@@ -105,7 +109,7 @@ uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec, boo
 std::vector<std::string_view> common_keys(const Kind& k) {
     std::vector<std::string_view> keys = {"id", "bus", "event_idx", "indirect_desc", "packed"};
     if (k.pci) {
-        for (const char* s : {"addr", "disable-legacy", "disable-modern"})
+        for (const char* s : {"addr", "disable-legacy", "disable-modern", "vectors"})
             keys.push_back(s);
     }
     return keys;
@@ -225,7 +229,9 @@ void VirtioMachineDevices::place(VirtioDeviceSpec spec) {
         if (spec.bus && *spec.bus != ctx_.pci->name()) {
             throw std::runtime_error(what + ": Bus '" + *spec.bus + "' not found");
         }
-        auto fn = std::make_unique<VirtioPci>(std::move(spec.device), spec.pci_class);
+        auto vectors = spec.msix_vectors;
+        if (!vectors && !ctx_.pci_msi) vectors = 0;
+        auto fn = std::make_unique<VirtioPci>(std::move(spec.device), spec.pci_class, vectors);
         ctx_.pci->plug(*fn, spec.devfn);
         pci_.push_back(std::move(fn));
         return;

@@ -38,6 +38,10 @@ struct VirtioBoardContext {
     // -drive if=virtio becomes virtio-blk-pci (QEMU's choice on virt and pc)
     // or, when false or without PCI, virtio-blk-device.
     bool if_virtio_on_pci = true;
+    // Whether MSI writes reach an interrupt controller on this board; when
+    // not, virtio-pci functions get no MSI-X capability (unless vectors=
+    // asks) and drivers use INTx.
+    bool pci_msi = true;
 };
 
 // A device made from options, before placement.
@@ -48,6 +52,7 @@ struct VirtioDeviceSpec {
     std::optional<std::string> bus;
     std::optional<uint8_t> devfn;  // addr=
     uint32_t pci_class = 0;
+    std::optional<unsigned> msix_vectors;  // vectors=
 };
 
 // Builds the device named by opts' "driver" key (the -device implied key).

@@ -174,8 +174,21 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
         CHECK(mmio.slot(0).mmio_read(8, 4) == virtio::kIdRng);
         CHECK(mmio.slot(1).mmio_read(8, 4) == 0);
         CHECK(v.pci_functions().size() == 2);
+        CHECK(v.pci_functions()[0]->msix() != nullptr);
+        CHECK(v.add_device(kv("virtio-rng-pci,vectors=0")));
+        CHECK(v.pci_functions().back()->msix() == nullptr);
+        CHECK(v.add_device(kv("virtio-rng-pci,vectors=5")));
+        CHECK(v.pci_functions().back()->msix()->vectors() == 5);
+        CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-pci,vectors=500")),
+                          Catch::Contains("vectors"));
     }
     CHECK(host.bus().config_read(pci::devfn(5, 0), 0, 4) == 0xffffffffu);
+    // A board without MSI delivery gets INTx-only functions.
+    {
+        VirtioMachineDevices nomsi({&loop, &mmio, &host.bus(), true, false}, drives);
+        CHECK(nomsi.add_device(kv("virtio-rng-pci")));
+        CHECK(nomsi.pci_functions().back()->msix() == nullptr);
+    }
     // Without PCI, PCI devices are refused by name.
     VirtioMachineDevices nopci({&loop, &mmio, nullptr, false}, drives);
     CHECK_THROWS_WITH(nopci.add_device(kv("virtio-rng-pci")), Catch::Contains("no PCI bus"));
