@@ -1,5 +1,6 @@
 #include "hw/virtio/virtio_devices.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "hw/core/machine.h"
@@ -202,8 +203,17 @@ VirtioMachineDevices::VirtioMachineDevices(const VirtioBoardContext& ctx, DriveT
 VirtioMachineDevices::~VirtioMachineDevices() = default;
 
 bool VirtioMachineDevices::add_device(const KeyValueList& opts) {
-    if (!is_virtio_device_name(opts.get_or("driver", ""))) return false;
-    place(create_virtio_device(opts, drives_, ctx_.loop));
+    std::string name = opts.get_or("driver", "");
+    if (!is_virtio_device_name(name)) return false;
+    if (auto id = opts.get("id")) {
+        if (std::find(ids_.begin(), ids_.end(), *id) != ids_.end()) {
+            throw std::runtime_error("-device " + name + ": Duplicate ID '" + *id + "' for device");
+        }
+    }
+    auto spec = create_virtio_device(opts, drives_, ctx_.loop);
+    std::string id = spec.id;
+    place(std::move(spec));
+    if (!id.empty()) ids_.push_back(id);
     return true;
 }
 

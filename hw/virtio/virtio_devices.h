@@ -80,6 +80,7 @@ class VirtioMachineDevices {
   private:
     VirtioBoardContext ctx_;
     DriveTable& drives_;
+    std::vector<std::string> ids_;
     std::vector<std::unique_ptr<VirtioPci>> pci_;
 };
 

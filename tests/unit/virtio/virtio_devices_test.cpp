@@ -161,6 +161,9 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
         CHECK(v.add_device(kv("virtio-rng-device,bus=virtio-mmio-bus.3")));
         CHECK(v.add_device(kv("virtio-rng-device")));
         CHECK_FALSE(v.add_device(kv("pl011")));
+        CHECK(v.add_device(kv("virtio-rng-device,id=r0")));
+        CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-device,id=r0")),
+                          Catch::Contains("Duplicate ID 'r0'"));
         CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-pci,bus=pcie.7")),
                           Catch::Contains("Bus 'pcie.7' not found"));
         CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-device,bus=virtio-mmio-bus.3")),
@@ -172,7 +175,8 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
         CHECK(host.bus().config_read(pci::devfn(5, 0), 0, 4) == 0x10421af4u);
         CHECK(mmio.slot(3).mmio_read(8, 4) == virtio::kIdRng);
         CHECK(mmio.slot(0).mmio_read(8, 4) == virtio::kIdRng);
-        CHECK(mmio.slot(1).mmio_read(8, 4) == 0);
+        CHECK(mmio.slot(1).mmio_read(8, 4) == virtio::kIdRng);  // r0
+        CHECK(mmio.slot(2).mmio_read(8, 4) == 0);
         CHECK(v.pci_functions().size() == 2);
         CHECK(v.pci_functions()[0]->msix() != nullptr);
         CHECK(v.add_device(kv("virtio-rng-pci,vectors=0")));
