@@ -20,6 +20,7 @@ libcapstone-dev
 zlib1g-dev libzstd-dev
 libboost-program-options-dev
 catch2
+libmpfr-dev
 libfdt-dev
 libslirp-dev libglib2.0-dev
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu

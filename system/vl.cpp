@@ -217,8 +217,6 @@ class System : public MachineServices, public VmControl {
             }
             qmps_.push_back(std::make_unique<QmpMonitor>(c, this, arch_, &qmp_hmp_));
         }
-        for (auto& m : monitors_)
-            m->char_event(CharEvent::Opened);
         return true;
     }
 

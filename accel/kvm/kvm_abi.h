@@ -29,7 +29,7 @@ constexpr unsigned long kIoctlSetGsiRouting = _IOW(KVMIO, 0x6a, FlexHeader);
 // A header plus `n` entries of T, contiguous, zero-filled.
 template <typename T>
 class FlexBuffer {
-public:
+  public:
     explicit FlexBuffer(size_t n) : buf_(sizeof(FlexHeader) + n * sizeof(T), 0) {
         header()->count = static_cast<uint32_t>(n);
     }
@@ -37,7 +37,7 @@ public:
     T* entries() { return reinterpret_cast<T*>(buf_.data() + sizeof(FlexHeader)); }
     void* data() { return buf_.data(); }
 
-private:
+  private:
     std::vector<uint8_t> buf_;
 };
 

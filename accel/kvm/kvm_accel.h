@@ -25,7 +25,7 @@ class KvmVcpu;
 // /dev/kvm. open() returns nullptr and a reason when KVM is unusable
 // (missing device, no permission, wrong API version, missing capability).
 class KvmAccel : public Accelerator {
-public:
+  public:
     static std::unique_ptr<KvmAccel> open(std::string* why);
     ~KvmAccel() override;
     const char* name() const override { return "kvm"; }
@@ -40,14 +40,14 @@ public:
 
     std::unique_ptr<KvmVm> create_vm(std::string* err);
 
-private:
+  private:
     KvmAccel() = default;
     int fd_ = -1;
     int vcpu_mmap_size_ = 0;
 };
 
 class KvmVm : public VmBackend, public IrqSink, private MemoryListener {
-public:
+  public:
     KvmVm(KvmAccel* accel, int vm_fd);
     ~KvmVm() override;
 
@@ -65,7 +65,7 @@ public:
     int fd() const { return fd_; }
     size_t slot_count() const { return slots_.size(); }
 
-private:
+  private:
     void region_add(const FlatRange& r) override;
     void region_del(const FlatRange& r) override;
 
@@ -84,7 +84,7 @@ private:
 };
 
 class KvmVcpu : public VcpuBackend {
-public:
+  public:
     KvmVcpu(KvmVm* vm, unsigned index, int fd, kvm_run* run, size_t run_size);
     ~KvmVcpu() override;
 
@@ -106,7 +106,7 @@ public:
     bool get_msr(uint32_t index, uint64_t* value);
     bool set_mp_state(uint32_t state, std::string* err = nullptr);
 
-private:
+  private:
     VcpuExit internal_error_exit();
     VcpuExit error_exit(const std::string& what);
 

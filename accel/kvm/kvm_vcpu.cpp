@@ -48,9 +48,8 @@ std::string fmt(const char* f, ...) {
 
 std::string seg_line(const char* name, const kvm_segment& s) {
     return fmt("%-3s=%04x %016llx %08x %02x%s%s%s%s dpl=%u\n", name, s.selector,
-               static_cast<unsigned long long>(s.base),
-               s.limit, s.type, s.present ? " P" : "", s.s ? " S" : "", s.l ? " L" : "",
-               s.db ? " DB" : "", s.dpl);
+               static_cast<unsigned long long>(s.base), s.limit, s.type, s.present ? " P" : "",
+               s.s ? " S" : "", s.l ? " L" : "", s.db ? " DB" : "", s.dpl);
 }
 
 }  // namespace
@@ -111,49 +110,49 @@ VcpuExit KvmVcpu::run() {
             return error_exit(std::string("KVM_RUN failed: ") + std::strerror(errno));
         }
         switch (run_->exit_reason) {
-        case KVM_EXIT_IO: {
-            auto* data = reinterpret_cast<uint8_t*>(run_) + run_->io.data_offset;
-            return exit::Pio{run_->io.port, run_->io.size,
-                             run_->io.direction == KVM_EXIT_IO_OUT, run_->io.count, data};
-        }
-        case KVM_EXIT_MMIO: {
-            unsigned len = run_->mmio.len;
-            if (len == 0 || len > 8) {
-                return error_exit("MMIO access of " + std::to_string(len) + " bytes");
+            case KVM_EXIT_IO: {
+                auto* data = reinterpret_cast<uint8_t*>(run_) + run_->io.data_offset;
+                return exit::Pio{run_->io.port, run_->io.size,
+                                 run_->io.direction == KVM_EXIT_IO_OUT, run_->io.count, data};
             }
-            mmio_data_ = 0;
-            if (run_->mmio.is_write) {
-                std::memcpy(&mmio_data_, run_->mmio.data, len);
-            } else {
-                mmio_read_pending_ = true;
+            case KVM_EXIT_MMIO: {
+                unsigned len = run_->mmio.len;
+                if (len == 0 || len > 8) {
+                    return error_exit("MMIO access of " + std::to_string(len) + " bytes");
+                }
+                mmio_data_ = 0;
+                if (run_->mmio.is_write) {
+                    std::memcpy(&mmio_data_, run_->mmio.data, len);
+                } else {
+                    mmio_read_pending_ = true;
+                }
+                return exit::Mmio{run_->mmio.phys_addr, len, run_->mmio.is_write != 0, &mmio_data_};
             }
-            return exit::Mmio{run_->mmio.phys_addr, len, run_->mmio.is_write != 0, &mmio_data_};
-        }
-        case KVM_EXIT_HLT:
-            return exit::Halt{};
-        case KVM_EXIT_SHUTDOWN:
-            // A triple fault: the PC platform resets.
-            log_mask(LOG_GUEST_ERROR, "kvm: vCPU %u triple fault, resetting\n", index_);
-            return exit::Reset{};
-        case KVM_EXIT_SYSTEM_EVENT:
-            if (run_->system_event.type == KVM_SYSTEM_EVENT_RESET) return exit::Reset{};
-            if (run_->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) return exit::Shutdown{0};
-            return error_exit("unhandled KVM system event " +
-                              std::to_string(run_->system_event.type));
-        case KVM_EXIT_INTR:
-            return exit::Kicked{};
-        case KVM_EXIT_DEBUG:
-            return exit::Debug{};
-        case KVM_EXIT_IRQ_WINDOW_OPEN:
-            continue;
-        case KVM_EXIT_INTERNAL_ERROR:
-            return internal_error_exit();
-        case KVM_EXIT_FAIL_ENTRY:
-            return error_exit(fmt("KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x%llx",
-                                  static_cast<unsigned long long>(
-                                      run_->fail_entry.hardware_entry_failure_reason)));
-        default:
-            return error_exit("unhandled KVM exit reason " + std::to_string(run_->exit_reason));
+            case KVM_EXIT_HLT:
+                return exit::Halt{};
+            case KVM_EXIT_SHUTDOWN:
+                // A triple fault: the PC platform resets.
+                log_mask(LOG_GUEST_ERROR, "kvm: vCPU %u triple fault, resetting\n", index_);
+                return exit::Reset{};
+            case KVM_EXIT_SYSTEM_EVENT:
+                if (run_->system_event.type == KVM_SYSTEM_EVENT_RESET) return exit::Reset{};
+                if (run_->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) return exit::Shutdown{0};
+                return error_exit("unhandled KVM system event " +
+                                  std::to_string(run_->system_event.type));
+            case KVM_EXIT_INTR:
+                return exit::Kicked{};
+            case KVM_EXIT_DEBUG:
+                return exit::Debug{};
+            case KVM_EXIT_IRQ_WINDOW_OPEN:
+                continue;
+            case KVM_EXIT_INTERNAL_ERROR:
+                return internal_error_exit();
+            case KVM_EXIT_FAIL_ENTRY:
+                return error_exit(fmt("KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x%llx",
+                                      static_cast<unsigned long long>(
+                                          run_->fail_entry.hardware_entry_failure_reason)));
+            default:
+                return error_exit("unhandled KVM exit reason " + std::to_string(run_->exit_reason));
         }
     }
 }
@@ -161,17 +160,17 @@ VcpuExit KvmVcpu::run() {
 VcpuExit KvmVcpu::internal_error_exit() {
     const char* what = "unknown";
     switch (run_->internal.suberror) {
-    case KVM_INTERNAL_ERROR_EMULATION:
-        what = "emulation failure";
-        break;
-    case KVM_INTERNAL_ERROR_SIMUL_EX:
-        what = "simultaneous exceptions";
-        break;
-    case KVM_INTERNAL_ERROR_DELIVERY_EV:
-        what = "failed to deliver an event";
-        break;
-    default:
-        break;
+        case KVM_INTERNAL_ERROR_EMULATION:
+            what = "emulation failure";
+            break;
+        case KVM_INTERNAL_ERROR_SIMUL_EX:
+            what = "simultaneous exceptions";
+            break;
+        case KVM_INTERNAL_ERROR_DELIVERY_EV:
+            what = "failed to deliver an event";
+            break;
+        default:
+            break;
     }
     std::string m = fmt("KVM internal error. Suberror: %u (%s)", run_->internal.suberror, what);
     for (uint32_t i = 0; i < run_->internal.ndata && i < 16; ++i) {
@@ -189,20 +188,23 @@ std::string KvmVcpu::dump_state() {
     kvm_regs r{};
     kvm_sregs s{};
     std::string err;
-    if (!get_regs(&r, &err) || !get_sregs(&s, &err)) return "(registers unavailable: " + err + ")\n";
+    if (!get_regs(&r, &err) || !get_sregs(&s, &err))
+        return "(registers unavailable: " + err + ")\n";
     return format_x86_state(r, s);
 }
 
-#define VCPU_IOCTL(req, arg, name)                                                    \
-    do {                                                                              \
-        if (ioctl(fd_, req, arg) < 0) {                                               \
-            if (err) *err = std::string(name " failed: ") + std::strerror(errno);     \
-            return false;                                                             \
-        }                                                                             \
-        return true;                                                                  \
+#define VCPU_IOCTL(req, arg, name)                                                \
+    do {                                                                          \
+        if (ioctl(fd_, req, arg) < 0) {                                           \
+            if (err) *err = std::string(name " failed: ") + std::strerror(errno); \
+            return false;                                                         \
+        }                                                                         \
+        return true;                                                              \
     } while (0)
 
-bool KvmVcpu::get_regs(kvm_regs* r, std::string* err) { VCPU_IOCTL(KVM_GET_REGS, r, "KVM_GET_REGS"); }
+bool KvmVcpu::get_regs(kvm_regs* r, std::string* err) {
+    VCPU_IOCTL(KVM_GET_REGS, r, "KVM_GET_REGS");
+}
 bool KvmVcpu::set_regs(const kvm_regs& r, std::string* err) {
     VCPU_IOCTL(KVM_SET_REGS, &r, "KVM_SET_REGS");
 }
@@ -225,15 +227,15 @@ bool KvmVcpu::set_cpuid(const std::vector<kvm_cpuid_entry2>& entries, std::strin
     VCPU_IOCTL(kIoctlSetCpuid2, b.data(), "KVM_SET_CPUID2");
 }
 
-bool KvmVcpu::set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs,
-                       std::string* err) {
+bool KvmVcpu::set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs, std::string* err) {
     for (const auto& [index, value] : msrs) {
         FlexBuffer<kvm_msr_entry> m(1);
         m.entries()[0].index = index;
         m.entries()[0].data = value;
         if (ioctl(fd_, kIoctlSetMsrs, m.data()) != 1) {
-            if (err) *err = fmt("KVM refused MSR 0x%x = 0x%llx", index,
-                                static_cast<unsigned long long>(value));
+            if (err)
+                *err = fmt("KVM refused MSR 0x%x = 0x%llx", index,
+                           static_cast<unsigned long long>(value));
             return false;
         }
     }

@@ -88,7 +88,8 @@ void KvmVm::region_add(const FlatRange& r) {
     // KVM maps whole pages; sub-page RAM would have to be emulated as MMIO,
     // which no board here needs.
     if ((r.start | r.size | reinterpret_cast<uintptr_t>(r.host_ptr())) & (kPage - 1)) {
-        error_report("kvm: RAM range 0x%" PRIx64 "+0x%" PRIx64 " (%s) is not page aligned; not "
+        error_report("kvm: RAM range 0x%" PRIx64 "+0x%" PRIx64
+                     " (%s) is not page aligned; not "
                      "mapped",
                      r.start, r.size, r.region->name().c_str());
         return;

@@ -123,6 +123,7 @@ void Qcow2Image::defer_free_cluster(uint64_t host_offset) {
 
 void Qcow2Image::defer_free(uint64_t entry) {
     if (entry & kOflagCompressed) {
+        compressed_gen_++;
         CompressedDesc d = decode_compressed(entry, cluster_bits_);
         const uint64_t first = d.host_offset >> cluster_bits_;
         const uint64_t last = (d.host_offset + d.nb_bytes - 1) >> cluster_bits_;
@@ -149,7 +150,7 @@ int Qcow2Image::process_deferred_frees() {
 int Qcow2Image::flush_metadata(bool sync) {
     if (file_->read_only()) return 0;
     int r = 0;
-    if (l2_cache_->has_dirty() || l1_dirty_ || !deferred_frees_.empty()) {
+    if (l2_cache_->has_dirty() || l1_dirty_ || (!deferred_frees_.empty() && readers_ == 0)) {
         r = before_l2_writeback();
         if (r == 0 && l2_cache_->has_dirty()) {
             r = l2_cache_->write_back();
@@ -166,7 +167,8 @@ int Qcow2Image::flush_metadata(bool sync) {
                 unsynced_ = true;
             }
         }
-        if (r == 0 && !deferred_frees_.empty()) {
+        // Unlocked readers may still be reading clusters on the list.
+        if (r == 0 && !deferred_frees_.empty() && readers_ == 0) {
             r = unsynced_ ? barrier() : 0;
             if (r == 0) r = process_deferred_frees();
         }

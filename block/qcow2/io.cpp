@@ -79,53 +79,129 @@ int Qcow2Image::read_cluster_part(uint64_t entry, uint64_t guest_off, uint64_t i
     return -EIO;
 }
 
+// Guest reads are planned under the lock (mapping lookups) and executed
+// without it, so reads proceed in parallel with each other and with
+// decompression. Clusters a plan refers to cannot be freed meanwhile:
+// frees are deferred while readers_ is non-zero (see flush_metadata).
+struct ReadSeg {
+    enum Kind { Zero, Host, Backing, Compressed } kind;
+    uint64_t pos;       // offset in the request
+    uint64_t len;
+    uint64_t where;     // host offset (Host), guest offset (Backing), L2 entry (Compressed)
+    uint64_t in_off;    // offset inside the cluster (Compressed)
+};
+
 int Qcow2Image::read_guest_range(uint64_t offset, IoVecSpan iov) {
     const uint64_t total = iov_total(iov);
-    uint64_t pos = 0;
-    std::vector<IoVec> part;
-    while (pos < total) {
-        const uint64_t g = offset + pos;
-        const uint64_t gc = g >> cluster_bits_;
-        const uint64_t in_off = g & (cluster_size_ - 1);
-        uint64_t entry;
-        int r = get_l2_entry(gc, &entry);
-        if (r < 0) return r;
-        uint64_t n = std::min(cluster_size_ - in_off, total - pos);
-        const Kind k = classify(entry, hdr_.version);
-        // Merge following clusters that continue the same run on the host.
-        if (k == Kind::Normal || k == Kind::Zero || (k == Kind::Unallocated && !backing_)) {
-            uint64_t next_host = (entry & kL2OffsetMask) + cluster_size_;
-            while (pos + n < total) {
-                uint64_t e2;
-                r = get_l2_entry(gc + ((in_off + n) >> cluster_bits_), &e2);
-                if (r < 0) return r;
-                const Kind k2 = classify(e2, hdr_.version);
-                if (k == Kind::Normal) {
-                    if (k2 != Kind::Normal || (e2 & kL2OffsetMask) != next_host) break;
-                    next_host += cluster_size_;
-                } else if (!(k2 == Kind::Zero || (k2 == Kind::Unallocated && !backing_))) {
-                    break;
-                }
-                n += std::min(cluster_size_, total - pos - n);
-            }
-        }
-        part.clear();
-        iov_slice(iov, pos, n, &part);
-        if (k == Kind::Zero || (k == Kind::Unallocated && !backing_)) {
-            iov_memset(part, 0, 0, n);
-        } else {
-            r = read_cluster_part(entry, gc << cluster_bits_, in_off, part);
+    std::vector<ReadSeg> plan;
+    uint64_t gen;
+    {
+        std::lock_guard<std::mutex> g(lock_);
+        uint64_t pos = 0;
+        while (pos < total) {
+            const uint64_t gpos = offset + pos;
+            const uint64_t gc = gpos >> cluster_bits_;
+            const uint64_t in_off = gpos & (cluster_size_ - 1);
+            uint64_t entry;
+            int r = get_l2_entry(gc, &entry);
             if (r < 0) return r;
+            uint64_t n = std::min(cluster_size_ - in_off, total - pos);
+            const Kind k = classify(entry, hdr_.version);
+            const bool zero_like = k == Kind::Zero || (k == Kind::Unallocated && !backing_);
+            // Merge following clusters that continue the same run.
+            if (k == Kind::Normal || zero_like || k == Kind::Unallocated) {
+                uint64_t next_host = (entry & kL2OffsetMask) + cluster_size_;
+                while (pos + n < total) {
+                    uint64_t e2;
+                    r = get_l2_entry(gc + ((in_off + n) >> cluster_bits_), &e2);
+                    if (r < 0) return r;
+                    const Kind k2 = classify(e2, hdr_.version);
+                    if (k == Kind::Normal) {
+                        if (k2 != Kind::Normal || (e2 & kL2OffsetMask) != next_host) break;
+                        next_host += cluster_size_;
+                    } else if (zero_like) {
+                        if (!(k2 == Kind::Zero || (k2 == Kind::Unallocated && !backing_))) break;
+                    } else if (k2 != Kind::Unallocated) {
+                        break;
+                    }
+                    n += std::min(cluster_size_, total - pos - n);
+                }
+            }
+            if (zero_like) {
+                plan.push_back({ReadSeg::Zero, pos, n, 0, 0});
+            } else if (k == Kind::Normal) {
+                const uint64_t host = entry & kL2OffsetMask;
+                if (host & (cluster_size_ - 1)) return -EIO;
+                plan.push_back({ReadSeg::Host, pos, n, host + in_off, 0});
+            } else if (k == Kind::Unallocated) {
+                plan.push_back({ReadSeg::Backing, pos, n, gpos, 0});
+            } else if (entry == decomp_entry_ && decomp_buf_.size() == cluster_size_) {
+                iov_from_buf(iov, pos, decomp_buf_.data() + in_off, n);  // cached
+            } else {
+                plan.push_back({ReadSeg::Compressed, pos, n, entry, in_off});
+            }
+            pos += n;
         }
-        pos += n;
+        readers_++;
+        gen = compressed_gen_;
     }
-    return 0;
+    int ret = 0;
+    std::vector<IoVec> part;
+    std::vector<uint8_t> cin, cout;
+    uint64_t last_entry = 0;
+    for (const ReadSeg& sg : plan) {
+        if (ret < 0) break;
+        part.clear();
+        iov_slice(iov, sg.pos, sg.len, &part);
+        switch (sg.kind) {
+        case ReadSeg::Zero: iov_memset(part, 0, 0, sg.len); break;
+        case ReadSeg::Host: ret = file_->preadv(sg.where, part); break;
+        case ReadSeg::Backing: {
+            uint64_t from_backing = 0;
+            const uint64_t bs = backing_->size();
+            if (sg.where < bs) from_backing = std::min<uint64_t>(sg.len, bs - sg.where);
+            if (from_backing) {
+                std::vector<IoVec> bpart;
+                iov_slice(part, 0, from_backing, &bpart);
+                ret = backing_->preadv(sg.where, bpart);
+            }
+            if (from_backing < sg.len) iov_memset(part, from_backing, 0, sg.len - from_backing);
+            break;
+        }
+        case ReadSeg::Compressed: {
+            CompressedDesc d = decode_compressed(sg.where, cluster_bits_);
+            if (d.nb_bytes > 2 * cluster_size_ + 512) {
+                ret = -EIO;
+                break;
+            }
+            cout.resize(cluster_size_);
+            cin.resize(d.nb_bytes);
+            ret = file_->pread(d.host_offset, cin.data(), cin.size());
+            if (ret == 0)
+                ret = decompress_cluster(hdr_.compression_type, cin.data(), cin.size(),
+                                         cout.data(), cluster_size_);
+            if (ret == 0) {
+                iov_from_buf(part, 0, cout.data() + sg.in_off, sg.len);
+                last_entry = sg.where;
+            }
+            break;
+        }
+        }
+    }
+    std::lock_guard<std::mutex> g(lock_);
+    readers_--;
+    // Cache the cluster only if no compressed entry was replaced meanwhile
+    // (its descriptor could now name different data).
+    if (ret == 0 && last_entry && gen == compressed_gen_) {
+        decomp_buf_ = cout;
+        decomp_entry_ = last_entry;
+    }
+    return ret;
 }
 
 int Qcow2Image::preadv(uint64_t offset, IoVecSpan iov) {
     const uint64_t len = iov_total(iov);
     if (offset > size() || len > size() - offset) return -EINVAL;
-    std::lock_guard<std::mutex> g(lock_);
     return read_guest_range(offset, iov);
 }
 
@@ -207,7 +283,10 @@ int Qcow2Image::write_range_locked(uint64_t offset, IoVecSpan iov) {
             r = set_l2_entry(gc + i, (host + i * cluster_size_) | kOflagCopied);
             if (r < 0) return r;
             defer_free(olds[i]);
-            if ((olds[i] & kOflagCompressed) && olds[i] == decomp_entry_) decomp_entry_ = 0;
+            if (olds[i] & kOflagCompressed) {
+                compressed_gen_++;
+                if (olds[i] == decomp_entry_) decomp_entry_ = 0;
+            }
         }
         pos += n;
     }
@@ -313,7 +392,10 @@ int Qcow2Image::zero_clusters_locked(uint64_t offset, uint64_t bytes, bool unmap
         if (free_old && (k == Kind::Normal || k == Kind::Compressed ||
                          (k == Kind::Zero && (old & kL2OffsetMask))))
             defer_free(old);
-        if (k == Kind::Compressed && old == decomp_entry_) decomp_entry_ = 0;
+        if (k == Kind::Compressed) {
+            compressed_gen_++;
+            if (old == decomp_entry_) decomp_entry_ = 0;
+        }
     }
     if (last < end) r = zero_partial(last, end - last);
     if (r < 0) return r;

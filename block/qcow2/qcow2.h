@@ -190,6 +190,8 @@ class Qcow2Image final : public BlockDriver {
     // The last decompressed cluster (sequential reads decompress once).
     uint64_t decomp_entry_ = 0;
     std::vector<uint8_t> decomp_buf_;
+    uint64_t compressed_gen_ = 0;  // bumped when a compressed L2 entry is replaced
+    unsigned readers_ = 0;         // reads running without the lock
     std::vector<uint8_t> bounce_;
     mutable std::mutex lock_;
 };

@@ -383,6 +383,7 @@ int Qcow2Image::snapshot_apply(const std::string& key, std::string* err) {
     if (r == 0) r = fix_copied_flags();
     if (r == 0) r = flush_metadata(true);
     decomp_entry_ = 0;
+    compressed_gen_++;
     if (r < 0) *err = std::string("Could not apply snapshot: ") + std::strerror(-r);
     return r;
 }

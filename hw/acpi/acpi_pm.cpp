@@ -34,10 +34,13 @@ uint64_t AcpiPm::mmio_read(uint64_t offset, unsigned size) {
     regs[2] = static_cast<uint8_t>(en_), regs[3] = static_cast<uint8_t>(en_ >> 8);
     regs[4] = static_cast<uint8_t>(cnt_), regs[5] = static_cast<uint8_t>(cnt_ >> 8);
     uint64_t ns = clock_ ? static_cast<uint64_t>(clock_->now_ns()) : 0;
-    uint32_t tmr = static_cast<uint32_t>(static_cast<unsigned __int128>(ns) * kPmTimerHz / 1000000000u);
-    for (int i = 0; i < 4; ++i) regs[8 + i] = static_cast<uint8_t>(tmr >> (8 * i));
+    uint32_t tmr =
+        static_cast<uint32_t>(static_cast<unsigned __int128>(ns) * kPmTimerHz / 1000000000u);
+    for (int i = 0; i < 4; ++i)
+        regs[8 + i] = static_cast<uint8_t>(tmr >> (8 * i));
     uint64_t v = 0;
-    for (unsigned i = 0; i < size && offset + i < 12; ++i) v |= static_cast<uint64_t>(regs[offset + i]) << (8 * i);
+    for (unsigned i = 0; i < size && offset + i < 12; ++i)
+        v |= static_cast<uint64_t>(regs[offset + i]) << (8 * i);
     return v;
 }
 
@@ -47,20 +50,20 @@ void AcpiPm::mmio_write(uint64_t offset, uint64_t value, unsigned size) {
         uint8_t byte = static_cast<uint8_t>(value >> (8 * i));
         unsigned shift = (reg & 1) * 8;
         switch (reg) {
-        case 0:
-        case 1:
-            sts_ &= static_cast<uint16_t>(~(byte << shift));  // write 1 to clear
-            break;
-        case 2:
-        case 3:
-            en_ = static_cast<uint16_t>((en_ & ~(0xff << shift)) | (byte << shift));
-            break;
-        case 4:
-        case 5:
-            cnt_ = static_cast<uint16_t>((cnt_ & ~(0xff << shift)) | (byte << shift));
-            break;
-        default:
-            break;
+            case 0:
+            case 1:
+                sts_ &= static_cast<uint16_t>(~(byte << shift));  // write 1 to clear
+                break;
+            case 2:
+            case 3:
+                en_ = static_cast<uint16_t>((en_ & ~(0xff << shift)) | (byte << shift));
+                break;
+            case 4:
+            case 5:
+                cnt_ = static_cast<uint16_t>((cnt_ & ~(0xff << shift)) | (byte << shift));
+                break;
+            default:
+                break;
         }
     }
     if (offset <= 5 && offset + size > 4 && (cnt_ & kCntSlpEn)) {

@@ -15,14 +15,14 @@
 namespace emu::acpi {
 
 class AcpiPm : public Device, public MmioHandler {
-public:
+  public:
     AcpiPm(VirtualClock* clock, std::function<void()> poweroff);
     MemoryRegion* region() { return region_.get(); }  // 12 ports
     void reset() override;
     uint64_t mmio_read(uint64_t offset, unsigned size) override;
     void mmio_write(uint64_t offset, uint64_t value, unsigned size) override;
 
-private:
+  private:
     VirtualClock* clock_;
     std::function<void()> poweroff_;
     std::unique_ptr<MemoryRegion> region_;

@@ -6,14 +6,13 @@ namespace {
 // IER
 constexpr uint8_t kIerRdi = 0x01, kIerThri = 0x02, kIerRlsi = 0x04, kIerMsi = 0x08;
 // IIR
-constexpr uint8_t kIirNone = 0x01, kIirMsi = 0x00, kIirThri = 0x02, kIirRdi = 0x04,
-                  kIirRlsi = 0x06, kIirCti = 0x0c, kIirFifo = 0xc0;
+constexpr uint8_t kIirNone = 0x01, kIirMsi = 0x00, kIirThri = 0x02, kIirRdi = 0x04, kIirRlsi = 0x06,
+                  kIirCti = 0x0c, kIirFifo = 0xc0;
 // FCR
 constexpr uint8_t kFcrEnable = 0x01, kFcrClearRx = 0x02, kFcrClearTx = 0x04;
 // LCR / MCR
 constexpr uint8_t kLcrDlab = 0x80;
-constexpr uint8_t kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut1 = 0x04, kMcrOut2 = 0x08,
-                  kMcrLoop = 0x10;
+constexpr uint8_t kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut1 = 0x04, kMcrOut2 = 0x08, kMcrLoop = 0x10;
 // LSR
 constexpr uint8_t kLsrDr = 0x01, kLsrOe = 0x02, kLsrPe = 0x04, kLsrFe = 0x08, kLsrBi = 0x10,
                   kLsrThre = 0x20, kLsrTemt = 0x40, kLsrRxfe = 0x80;
@@ -109,7 +108,7 @@ void Serial16550::update_irq() {
 void Serial16550::push_rx(uint8_t c) {
     size_t cap = (fcr_ & kFcrEnable) ? kFifoSize : 1;
     if (rx_.size() >= cap) {
-        lsr_ |= kLsrOe;  // the character is lost, as on hardware
+        lsr_ |= kLsrOe;                            // the character is lost, as on hardware
         if (!(fcr_ & kFcrEnable)) rx_.back() = c;  // 16450 mode: RBR is overwritten
         return;
     }
@@ -121,63 +120,63 @@ uint64_t Serial16550::mmio_read(uint64_t offset, unsigned size) {
     unsigned reg = static_cast<unsigned>(offset >> cfg_.regshift) & 7;
     uint8_t v = 0;
     switch (reg) {
-    case 0:
-        if (lcr_ & kLcrDlab) {
-            v = divisor_ & 0xff;
-            break;
-        }
-        if (!rx_.empty()) {
-            v = rx_.front();
-            rx_.pop_front();
-            if (rx_.empty()) {
-                lsr_ &= ~(kLsrDr | kLsrBi);
-                lsr_ &= ~kLsrRxfe;
+        case 0:
+            if (lcr_ & kLcrDlab) {
+                v = divisor_ & 0xff;
+                break;
             }
-            timeout_pending_ = false;
-            arm_timeout();
-            if (cfg_.chr && !(mcr_ & kMcrLoop)) cfg_.chr->accept_input();
-        }
-        update_irq();
-        break;
-    case 1:
-        v = (lcr_ & kLcrDlab) ? divisor_ >> 8 : ier_;
-        break;
-    case 2:
-        v = iir();
-        // Reading IIR acknowledges a THRE interrupt it reports.
-        if ((v & 0x0f) == kIirThri) thr_ipending_ = false;
-        update_irq();
-        break;
-    case 3:
-        v = lcr_;
-        break;
-    case 4:
-        v = mcr_;
-        break;
-    case 5:
-        v = lsr_;
-        if (lsr_ & (kLsrBi | kLsrOe)) {
-            lsr_ &= ~(kLsrBi | kLsrOe | kLsrPe | kLsrFe | kLsrRxfe);
+            if (!rx_.empty()) {
+                v = rx_.front();
+                rx_.pop_front();
+                if (rx_.empty()) {
+                    lsr_ &= ~(kLsrDr | kLsrBi);
+                    lsr_ &= ~kLsrRxfe;
+                }
+                timeout_pending_ = false;
+                arm_timeout();
+                if (cfg_.chr && !(mcr_ & kMcrLoop)) cfg_.chr->accept_input();
+            }
             update_irq();
-        }
-        break;
-    case 6:
-        if (mcr_ & kMcrLoop) {
-            // Loopback wires the modem outputs back to the inputs.
-            v = static_cast<uint8_t>(((mcr_ & 0x0c) << 4) | ((mcr_ & kMcrRts) << 3) |
-                                     ((mcr_ & kMcrDtr) << 5)) |
-                (msr_ & kMsrDeltas);
-        } else {
-            v = msr_;
-        }
-        if (msr_ & kMsrDeltas) {
-            msr_ &= ~kMsrDeltas;
+            break;
+        case 1:
+            v = (lcr_ & kLcrDlab) ? divisor_ >> 8 : ier_;
+            break;
+        case 2:
+            v = iir();
+            // Reading IIR acknowledges a THRE interrupt it reports.
+            if ((v & 0x0f) == kIirThri) thr_ipending_ = false;
             update_irq();
-        }
-        break;
-    case 7:
-        v = scr_;
-        break;
+            break;
+        case 3:
+            v = lcr_;
+            break;
+        case 4:
+            v = mcr_;
+            break;
+        case 5:
+            v = lsr_;
+            if (lsr_ & (kLsrBi | kLsrOe)) {
+                lsr_ &= ~(kLsrBi | kLsrOe | kLsrPe | kLsrFe | kLsrRxfe);
+                update_irq();
+            }
+            break;
+        case 6:
+            if (mcr_ & kMcrLoop) {
+                // Loopback wires the modem outputs back to the inputs.
+                v = static_cast<uint8_t>(((mcr_ & 0x0c) << 4) | ((mcr_ & kMcrRts) << 3) |
+                                         ((mcr_ & kMcrDtr) << 5)) |
+                    (msr_ & kMsrDeltas);
+            } else {
+                v = msr_;
+            }
+            if (msr_ & kMsrDeltas) {
+                msr_ &= ~kMsrDeltas;
+                update_irq();
+            }
+            break;
+        case 7:
+            v = scr_;
+            break;
     }
     return v;
 }
@@ -186,74 +185,75 @@ void Serial16550::mmio_write(uint64_t offset, uint64_t value, unsigned size) {
     unsigned reg = static_cast<unsigned>(offset >> cfg_.regshift) & 7;
     uint8_t v = static_cast<uint8_t>(value);
     switch (reg) {
-    case 0:
-        if (lcr_ & kLcrDlab) {
-            divisor_ = static_cast<uint16_t>((divisor_ & 0xff00) | v);
+        case 0:
+            if (lcr_ & kLcrDlab) {
+                divisor_ = static_cast<uint16_t>((divisor_ & 0xff00) | v);
+                break;
+            }
+            if (mcr_ & kMcrLoop) {
+                push_rx(v);
+                arm_timeout();
+            } else if (cfg_.chr) {
+                cfg_.chr->write(&v, 1);
+            }
+            // Transmission is instantaneous: THR is empty again at once.
+            lsr_ |= kLsrThre | kLsrTemt;
+            thr_ipending_ = true;
+            update_irq();
+            break;
+        case 1:
+            if (lcr_ & kLcrDlab) {
+                divisor_ = static_cast<uint16_t>((divisor_ & 0x00ff) | (v << 8));
+                break;
+            }
+            {
+                uint8_t old = ier_;
+                ier_ = v & 0x0f;
+                // Enabling THRI with THR empty raises the interrupt (16550 behaviour).
+                if (!(old & kIerThri) && (ier_ & kIerThri) && (lsr_ & kLsrThre))
+                    thr_ipending_ = true;
+                update_irq();
+            }
+            break;
+        case 2: {
+            uint8_t old = fcr_;
+            if ((v ^ old) & kFcrEnable) {
+                rx_.clear();  // toggling FIFO mode clears both FIFOs
+                lsr_ &= ~(kLsrDr | kLsrRxfe);
+            }
+            if (v & kFcrClearRx) {
+                rx_.clear();
+                lsr_ &= ~(kLsrDr | kLsrRxfe);
+                timeout_pending_ = false;
+                if (timeout_timer_) timeout_timer_->cancel();
+            }
+            fcr_ = v & 0xc9;
+            if (!(fcr_ & kFcrEnable)) fcr_ = 0;
+            (void)kFcrClearTx;  // the TX FIFO is always empty
+            update_irq();
+            if (cfg_.chr && !(mcr_ & kMcrLoop)) cfg_.chr->accept_input();
             break;
         }
-        if (mcr_ & kMcrLoop) {
-            push_rx(v);
-            arm_timeout();
-        } else if (cfg_.chr) {
-            cfg_.chr->write(&v, 1);
-        }
-        // Transmission is instantaneous: THR is empty again at once.
-        lsr_ |= kLsrThre | kLsrTemt;
-        thr_ipending_ = true;
-        update_irq();
-        break;
-    case 1:
-        if (lcr_ & kLcrDlab) {
-            divisor_ = static_cast<uint16_t>((divisor_ & 0x00ff) | (v << 8));
+        case 3:
+            lcr_ = v;
+            break;
+        case 4: {
+            uint8_t old = mcr_;
+            mcr_ = v & 0x1f;
+            if ((old ^ mcr_) & kMcrLoop) {
+                update_irq();
+                if (!(mcr_ & kMcrLoop) && cfg_.chr) cfg_.chr->accept_input();
+            }
+            (void)kMcrOut1;
             break;
         }
-        {
-            uint8_t old = ier_;
-            ier_ = v & 0x0f;
-            // Enabling THRI with THR empty raises the interrupt (16550 behaviour).
-            if (!(old & kIerThri) && (ier_ & kIerThri) && (lsr_ & kLsrThre)) thr_ipending_ = true;
-            update_irq();
-        }
-        break;
-    case 2: {
-        uint8_t old = fcr_;
-        if ((v ^ old) & kFcrEnable) {
-            rx_.clear();  // toggling FIFO mode clears both FIFOs
-            lsr_ &= ~(kLsrDr | kLsrRxfe);
-        }
-        if (v & kFcrClearRx) {
-            rx_.clear();
-            lsr_ &= ~(kLsrDr | kLsrRxfe);
-            timeout_pending_ = false;
-            if (timeout_timer_) timeout_timer_->cancel();
-        }
-        fcr_ = v & 0xc9;
-        if (!(fcr_ & kFcrEnable)) fcr_ = 0;
-        (void)kFcrClearTx;  // the TX FIFO is always empty
-        update_irq();
-        if (cfg_.chr && !(mcr_ & kMcrLoop)) cfg_.chr->accept_input();
-        break;
-    }
-    case 3:
-        lcr_ = v;
-        break;
-    case 4: {
-        uint8_t old = mcr_;
-        mcr_ = v & 0x1f;
-        if ((old ^ mcr_) & kMcrLoop) {
-            update_irq();
-            if (!(mcr_ & kMcrLoop) && cfg_.chr) cfg_.chr->accept_input();
-        }
-        (void)kMcrOut1;
-        break;
-    }
-    case 5:
-        break;  // LSR is read-only (factory test register on some parts)
-    case 6:
-        break;
-    case 7:
-        scr_ = v;
-        break;
+        case 5:
+            break;  // LSR is read-only (factory test register on some parts)
+        case 6:
+            break;
+        case 7:
+            scr_ = v;
+            break;
     }
 }
 
@@ -265,7 +265,8 @@ size_t Serial16550::can_receive() {
 
 void Serial16550::receive(const uint8_t* data, size_t len) {
     if (mcr_ & kMcrLoop) return;
-    for (size_t i = 0; i < len; ++i) push_rx(data[i]);
+    for (size_t i = 0; i < len; ++i)
+        push_rx(data[i]);
     timeout_pending_ = false;
     arm_timeout();
     update_irq();

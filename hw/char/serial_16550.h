@@ -19,15 +19,15 @@
 namespace emu {
 
 struct Serial16550Config {
-    CharBackend* chr = nullptr;      // nullptr: output dropped, no input
+    CharBackend* chr = nullptr;  // nullptr: output dropped, no input
     IrqLine irq;
-    VirtualClock* clock = nullptr;   // for the receive timeout (immediate if null)
+    VirtualClock* clock = nullptr;  // for the receive timeout (immediate if null)
     unsigned regshift = 0;
     uint32_t baudbase = 115200;
 };
 
 class Serial16550 : public Device, public MmioHandler, public CharFrontend {
-public:
+  public:
     Serial16550(std::string name, const Serial16550Config& cfg);
     ~Serial16550() override;
 
@@ -45,7 +45,7 @@ public:
     bool irq_level() const { return irq_level_; }
     size_t rx_count() const { return rx_.size(); }
 
-private:
+  private:
     static constexpr size_t kFifoSize = 16;
     void update_irq();
     uint8_t iir() const;

@@ -6,7 +6,10 @@
 
 namespace emu {
 
-enum class CharEvent { Opened, Closed, Break };
+// Opened: the backend is connected (stdio at start, a socket client on
+// accept); Closed: the peer went away; FocusIn: a mux gave this frontend the
+// input focus again after it had been opened; Break: a serial break.
+enum class CharEvent { Opened, Closed, Break, FocusIn };
 
 class CharFrontend {
   public:

@@ -14,7 +14,7 @@
 namespace emu {
 
 class CmosRtc : public Device, public MmioHandler {
-public:
+  public:
     CmosRtc();
     // Two ports: index (and NMI mask) at 0, data at 1.
     MemoryRegion* region() { return region_.get(); }
@@ -29,7 +29,7 @@ public:
     // Host time source, replaceable for tests.
     void set_time_source(time_t (*now)()) { now_ = now; }
 
-private:
+  private:
     uint8_t read_time_reg(unsigned reg);
     void write_time_reg(unsigned reg, uint8_t v);
     uint8_t to_reg(int v) const;

@@ -51,47 +51,47 @@ void I8042::write(bool is_cmd, uint8_t v) {
     if (is_cmd) {
         status_ |= kStatCmd;
         switch (v) {
-        case 0x20:
-            queue(command_byte_);
-            break;
-        case 0x60:  // write command byte
-        case 0xd1:  // write output port
-        case 0xd2:  // write keyboard output buffer
-        case 0xd3:  // write mouse output buffer
-        case 0xd4:  // write to mouse
-            pending_cmd_ = v;
-            break;
-        case 0xa7:
-        case 0xa8:
-        case 0xad:
-        case 0xae:
-            break;  // port enable/disable: nothing attached
-        case 0xa9:
-            queue(0x00);  // mouse interface test: ok
-            break;
-        case 0xaa:
-            queue(0x55);  // controller self test passed
-            break;
-        case 0xab:
-            queue(0x00);  // keyboard interface test: ok
-            break;
-        case 0xc0:
-            queue(0x00);  // input port
-            break;
-        case 0xd0:
-            queue(outport_);
-            break;
-        case 0xdd:
-        case 0xdf:
-            break;  // A20 off/on: A20 is always on under KVM
-        default:
-            if (v >= 0xf0) {
-                // Pulse output lines; bit 0 clear in the low nibble pulses reset.
-                if (!(v & 0x01)) reset_fn_();
+            case 0x20:
+                queue(command_byte_);
                 break;
-            }
-            log_mask(LOG_UNIMP, "i8042: unsupported command 0x%02x\n", v);
-            break;
+            case 0x60:  // write command byte
+            case 0xd1:  // write output port
+            case 0xd2:  // write keyboard output buffer
+            case 0xd3:  // write mouse output buffer
+            case 0xd4:  // write to mouse
+                pending_cmd_ = v;
+                break;
+            case 0xa7:
+            case 0xa8:
+            case 0xad:
+            case 0xae:
+                break;  // port enable/disable: nothing attached
+            case 0xa9:
+                queue(0x00);  // mouse interface test: ok
+                break;
+            case 0xaa:
+                queue(0x55);  // controller self test passed
+                break;
+            case 0xab:
+                queue(0x00);  // keyboard interface test: ok
+                break;
+            case 0xc0:
+                queue(0x00);  // input port
+                break;
+            case 0xd0:
+                queue(outport_);
+                break;
+            case 0xdd:
+            case 0xdf:
+                break;  // A20 off/on: A20 is always on under KVM
+            default:
+                if (v >= 0xf0) {
+                    // Pulse output lines; bit 0 clear in the low nibble pulses reset.
+                    if (!(v & 0x01)) reset_fn_();
+                    break;
+                }
+                log_mask(LOG_UNIMP, "i8042: unsupported command 0x%02x\n", v);
+                break;
         }
         return;
     }
@@ -99,23 +99,23 @@ void I8042::write(bool is_cmd, uint8_t v) {
     uint8_t cmd = pending_cmd_;
     pending_cmd_ = 0;
     switch (cmd) {
-    case 0x60:
-        command_byte_ = v;
-        break;
-    case 0xd1:
-        outport_ = v;
-        if (!(v & 0x01)) reset_fn_();
-        break;
-    case 0xd2:
-    case 0xd3:
-        queue(v);
-        break;
-    case 0xd4:
-        queue(0xfe, true);  // no mouse
-        break;
-    default:
-        queue(0xfe, true);  // no keyboard: the device command times out
-        break;
+        case 0x60:
+            command_byte_ = v;
+            break;
+        case 0xd1:
+            outport_ = v;
+            if (!(v & 0x01)) reset_fn_();
+            break;
+        case 0xd2:
+        case 0xd3:
+            queue(v);
+            break;
+        case 0xd4:
+            queue(0xfe, true);  // no mouse
+            break;
+        default:
+            queue(0xfe, true);  // no keyboard: the device command times out
+            break;
     }
 }
 

@@ -15,7 +15,7 @@
 namespace emu {
 
 class I8042 : public Device {
-public:
+  public:
     explicit I8042(std::function<void()> reset_fn, IrqLine kbd_irq = {});
 
     // Port 0x60 (data) and port 0x64 (status/command).
@@ -23,7 +23,7 @@ public:
     MemoryRegion* command_region() { return cmd_.region.get(); }
     void reset() override;
 
-private:
+  private:
     struct Port : MmioHandler {
         I8042* self;
         bool is_cmd;

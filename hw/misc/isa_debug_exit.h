@@ -11,14 +11,14 @@
 namespace emu {
 
 class IsaDebugExit : public Device, public MmioHandler {
-public:
+  public:
     // exit_fn gets the process status; iosize is the port window (1, 2 or 4).
     IsaDebugExit(unsigned iosize, std::function<void(int)> exit_fn);
     MemoryRegion* region() { return region_.get(); }
     uint64_t mmio_read(uint64_t offset, unsigned size) override { return 0; }
     void mmio_write(uint64_t offset, uint64_t value, unsigned size) override;
 
-private:
+  private:
     std::function<void(int)> exit_fn_;
     std::unique_ptr<MemoryRegion> region_;
 };

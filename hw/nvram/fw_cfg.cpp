@@ -10,10 +10,18 @@ namespace emu {
 using namespace fw_cfg;
 
 namespace {
-uint16_t bswap16(uint16_t v) { return __builtin_bswap16(v); }
-uint32_t bswap32(uint32_t v) { return __builtin_bswap32(v); }
-uint64_t bswap64(uint64_t v) { return __builtin_bswap64(v); }
-uint16_t strip(uint16_t key) { return key & ~kWriteChannel; }
+uint16_t bswap16(uint16_t v) {
+    return __builtin_bswap16(v);
+}
+uint32_t bswap32(uint32_t v) {
+    return __builtin_bswap32(v);
+}
+uint64_t bswap64(uint64_t v) {
+    return __builtin_bswap64(v);
+}
+uint16_t strip(uint16_t key) {
+    return key & ~kWriteChannel;
+}
 }  // namespace
 
 FwCfg::FwCfg(AddressSpace* dma_memory)
@@ -23,7 +31,9 @@ FwCfg::FwCfg(AddressSpace* dma_memory)
     rebuild_dir();
 }
 
-void FwCfg::add_bytes(uint16_t key, std::vector<uint8_t> data) { items_[strip(key)] = std::move(data); }
+void FwCfg::add_bytes(uint16_t key, std::vector<uint8_t> data) {
+    items_[strip(key)] = std::move(data);
+}
 
 void FwCfg::add_string(uint16_t key, const std::string& s) {
     std::vector<uint8_t> d(s.begin(), s.end());
@@ -104,7 +114,8 @@ uint8_t FwCfg::read_byte() {
 
 uint64_t FwCfg::read_data(unsigned size) {
     uint64_t v = 0;
-    for (unsigned i = 0; i < size; ++i) v |= static_cast<uint64_t>(read_byte()) << (8 * i);
+    for (unsigned i = 0; i < size; ++i)
+        v |= static_cast<uint64_t>(read_byte()) << (8 * i);
     return v;
 }
 
@@ -134,7 +145,8 @@ void FwCfg::dma(uint64_t desc_addr) {
             std::vector<uint8_t> buf(std::min<uint32_t>(length, 1u << 20));
             uint64_t done = 0;
             while (done < length) {
-                uint32_t chunk = static_cast<uint32_t>(std::min<uint64_t>(buf.size(), length - done));
+                uint32_t chunk =
+                    static_cast<uint32_t>(std::min<uint64_t>(buf.size(), length - done));
                 for (uint32_t i = 0; i < chunk; ++i) {
                     buf[i] = (d && cur_offset_ + i < d->size()) ? (*d)[cur_offset_ + i] : 0;
                 }
@@ -180,7 +192,8 @@ uint64_t FwCfgIo::Dma::mmio_read(uint64_t offset, unsigned size) {
     // The register reads as "QEMU CFG", big-endian.
     uint64_t sig = bswap64(kDmaSignature);
     uint64_t v = 0;
-    std::memcpy(&v, reinterpret_cast<uint8_t*>(&sig) + offset, std::min<uint64_t>(size, 8 - offset));
+    std::memcpy(&v, reinterpret_cast<uint8_t*>(&sig) + offset,
+                std::min<uint64_t>(size, 8 - offset));
     return v;
 }
 

@@ -64,7 +64,7 @@ constexpr uint64_t kDmaSignature = 0x51454d5520434647ull;
 }  // namespace fw_cfg
 
 class FwCfg : public Device {
-public:
+  public:
     // dma_memory: where DMA descriptors and buffers live (nullptr: no DMA).
     explicit FwCfg(AddressSpace* dma_memory);
 
@@ -87,7 +87,7 @@ public:
 
     void reset() override;
 
-private:
+  private:
     const std::vector<uint8_t>* current() const;
     void rebuild_dir();
 
@@ -102,14 +102,14 @@ private:
 // The x86 port interface: selector (16-bit write) at base, data (8-bit) at
 // base+1, DMA address (big-endian 64-bit, two 32-bit halves) at base+4.
 class FwCfgIo : public MmioHandler {
-public:
+  public:
     explicit FwCfgIo(FwCfg* core);
     MemoryRegion* ctl_region() { return ctl_.get(); }  // map at 0x510, 2 ports
     MemoryRegion* dma_region() { return dma_.get(); }  // map at 0x514, 8 ports
     uint64_t mmio_read(uint64_t offset, unsigned size) override;
     void mmio_write(uint64_t offset, uint64_t value, unsigned size) override;
 
-private:
+  private:
     struct Dma : MmioHandler {
         FwCfg* core;
         uint64_t addr = 0;
@@ -123,13 +123,13 @@ private:
 
 // The memory-mapped interface (one 0x18-byte region).
 class FwCfgMmio : public MmioHandler {
-public:
+  public:
     explicit FwCfgMmio(FwCfg* core);
     MemoryRegion* region() { return region_.get(); }
     uint64_t mmio_read(uint64_t offset, unsigned size) override;
     void mmio_write(uint64_t offset, uint64_t value, unsigned size) override;
 
-private:
+  private:
     FwCfg* core_;
     uint64_t dma_addr_ = 0;
     std::unique_ptr<MemoryRegion> region_;

@@ -90,8 +90,10 @@ bool LoadContext::write_identity_page_tables(std::string* err) {
     std::vector<uint64_t> t(6 * 512, 0);
     const uint64_t pdpt = kPageTableAddr + 0x1000, pd0 = kPageTableAddr + 0x2000;
     t[0] = pdpt | 0x3;
-    for (uint64_t i = 0; i < 4; ++i) t[512 + i] = (pd0 + i * 0x1000) | 0x3;
-    for (uint64_t i = 0; i < 4 * 512; ++i) t[1024 + i] = (i << 21) | 0x83;  // P, RW, PS
+    for (uint64_t i = 0; i < 4; ++i)
+        t[512 + i] = (pd0 + i * 0x1000) | 0x3;
+    for (uint64_t i = 0; i < 4 * 512; ++i)
+        t[1024 + i] = (i << 21) | 0x83;  // P, RW, PS
     return write(kPageTableAddr, t.data(), t.size() * 8, err, "boot page tables");
 }
 

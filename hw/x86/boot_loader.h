@@ -40,12 +40,11 @@ constexpr uint64_t kCmdlineMax = 0x10000;
 constexpr uint64_t kKernelLoadAddr = 0x100000;
 
 class LoadContext {
-public:
+  public:
     LoadContext(GuestMemory mem, const X86MemoryLayout& layout, std::vector<E820Entry> e820)
         : mem_(mem), layout_(layout), e820_(std::move(e820)) {}
     // Writes data at gpa; fails (with a message) unless the range is RAM.
-    bool write(uint64_t gpa, const void* data, uint64_t len, std::string* err,
-               const char* what);
+    bool write(uint64_t gpa, const void* data, uint64_t len, std::string* err, const char* what);
     bool zero(uint64_t gpa, uint64_t len, std::string* err, const char* what);
     bool is_ram(uint64_t gpa, uint64_t len) const;
     const X86MemoryLayout& layout() const { return layout_; }
@@ -54,7 +53,7 @@ public:
     bool write_gdt(std::string* err);
     bool write_identity_page_tables(std::string* err);
 
-private:
+  private:
     GuestMemory mem_;
     X86MemoryLayout layout_;
     std::vector<E820Entry> e820_;

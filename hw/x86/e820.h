@@ -16,8 +16,8 @@ struct E820Entry {
 
 struct X86MemoryLayout {
     uint64_t ram_size = 0;
-    uint64_t below_4g = 0;  // RAM mapped at [0, below_4g)
-    uint64_t above_4g = 0;  // RAM mapped at [4 GiB, 4 GiB + above_4g)
+    uint64_t below_4g = 0;                  // RAM mapped at [0, below_4g)
+    uint64_t above_4g = 0;                  // RAM mapped at [4 GiB, 4 GiB + above_4g)
     uint64_t acpi_base = 0, acpi_size = 0;  // the tables' ROM (0 if none)
     uint64_t ecam_base = 0, ecam_size = 0;  // PCIe ECAM window (0 if none)
 };

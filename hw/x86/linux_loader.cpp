@@ -63,13 +63,14 @@ int load_linux(const BootInputs& in, LoadContext& ctx, BootResult* out, std::str
     if (version < 0x020c) {
         char b[64];
         std::snprintf(b, sizeof b, "%u.%02u", version >> 8, version & 0xff);
-        *err = who + "Linux boot protocol " + b +
-               " is too old: the 64-bit entry needs 2.12 or later";
+        *err =
+            who + "Linux boot protocol " + b + " is too old: the 64-bit entry needs 2.12 or later";
         return -1;
     }
     if (!(get<uint16_t>(img, kXLoadFlags) & kXlfKernel64)) {
-        *err = who + "this kernel has no 64-bit entry point (XLF_KERNEL_64 clear); not "
-                     "supported yet: 32-bit Linux boot";
+        *err = who +
+               "this kernel has no 64-bit entry point (XLF_KERNEL_64 clear); not "
+               "supported yet: 32-bit Linux boot";
         return -1;
     }
     if (!(img[kLoadFlags] & kLoadedHigh)) {
@@ -90,11 +91,12 @@ int load_linux(const BootInputs& in, LoadContext& ctx, BootResult* out, std::str
 
     // The kernel decompresses itself at max(pref_address, load address) and
     // needs init_size bytes there.
-    uint64_t kernel_end = std::max(kKernelLoadAddr + kernel_size,
-                                   std::max(pref, kKernelLoadAddr) + init_size);
+    uint64_t kernel_end =
+        std::max(kKernelLoadAddr + kernel_size, std::max(pref, kKernelLoadAddr) + init_size);
     if (kernel_end > low_end) {
         *err = who + "the kernel needs RAM up to " + std::to_string(kernel_end >> 20) +
-               " MiB but only " + std::to_string(low_end >> 20) + " MiB are below 4 GiB (-m too small)";
+               " MiB but only " + std::to_string(low_end >> 20) +
+               " MiB are below 4 GiB (-m too small)";
         return -1;
     }
 

@@ -85,8 +85,8 @@ int load_multiboot(const BootInputs& in, LoadContext& ctx, BootResult* out, std:
             return -1;
         }
         uint64_t file_off = static_cast<uint64_t>(hoff) - (header_addr - load_addr);
-        uint64_t size = load_end ? static_cast<uint64_t>(load_end) - load_addr
-                                 : img.size() - file_off;
+        uint64_t size =
+            load_end ? static_cast<uint64_t>(load_end) - load_addr : img.size() - file_off;
         if (load_end && load_end < load_addr) {
             *err = who + "Multiboot load_end_addr is below load_addr";
             return -1;
@@ -113,8 +113,9 @@ int load_multiboot(const BootInputs& in, LoadContext& ctx, BootResult* out, std:
             return -1;
         }
         if (elf.is64 || elf.machine != EM_386) {
-            *err = who + "Multiboot ELF images must be 32-bit x86 (use the a.out kludge or a "
-                         "PVH note for 64-bit ELF files)";
+            *err = who +
+                   "Multiboot ELF images must be 32-bit x86 (use the a.out kludge or a "
+                   "PVH note for 64-bit ELF files)";
             return -1;
         }
         entry = static_cast<uint32_t>(elf.entry);

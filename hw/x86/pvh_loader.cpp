@@ -79,7 +79,8 @@ int load_pvh(const BootInputs& in, LoadContext& ctx, BootResult* out, std::strin
         uint64_t size = in.initrd.size();
         uint64_t addr = size <= low_end ? ((low_end - size) & ~0xfffull) : 0;
         if (size > low_end || addr < std::max<uint64_t>(image_end, kKernelLoadAddr)) {
-            *err = "-initrd " + in.initrd_path + ": kernel and initrd do not fit in RAM (-m too small)";
+            *err = "-initrd " + in.initrd_path +
+                   ": kernel and initrd do not fit in RAM (-m too small)";
             return -1;
         }
         if (!ctx.write(addr, in.initrd.data(), size, err, "initrd")) return -1;

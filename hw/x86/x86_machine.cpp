@@ -51,7 +51,7 @@ constexpr SerialPort kComPorts[] = {{0x3f8, 4}, {0x2f8, 3}, {0x3e8, 4}, {0x2e8, 
 
 // Reads as all-ones: an ECAM window with no devices behind it.
 class EmptyEcam : public MmioHandler {
-public:
+  public:
     uint64_t mmio_read(uint64_t, unsigned size) override {
         return size >= 8 ? ~0ull : ((1ull << (8 * size)) - 1);
     }
@@ -60,17 +60,19 @@ public:
 
 // Devices keep IrqLines to this; it follows the VM across resets.
 class GsiForwarder : public IrqSink {
-public:
+  public:
     void set_irq(int n, bool level) override {
         if (vm) vm->set_irq(n, level);
     }
     kvm::KvmVm* vm = nullptr;
 };
 
-[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error(msg); }
+[[noreturn]] void fail(const std::string& msg) {
+    throw std::runtime_error(msg);
+}
 
 class X86Machine : public Machine {
-public:
+  public:
     X86Machine(const MachineConfig& cfg, MachineServices& services, bool is_pc)
         : cfg_(cfg), services_(services), is_pc_(is_pc) {
         open_kvm();
@@ -91,11 +93,18 @@ public:
 
     void start() override {
         stopping_ = false;
-        for (auto& t : threads_) t->start();
+        for (auto& t : threads_)
+            t->start();
     }
 
     void stop() override {
-        for (auto& t : threads_) t->stop();
+        for (auto& t : threads_)
+            t->stop();
+        // -d cpu: where every vCPU was when it stopped (pause, reset, exit).
+        if (log_enabled(LOG_CPU)) {
+            for (auto& v : vcpus_)
+                log_printf("vCPU %u stopped:\n%s", v->index(), v->dump_state().c_str());
+        }
     }
 
     void reset() override {
@@ -104,12 +113,20 @@ public:
         vcpus_.clear();
         gsi_.vm = nullptr;
         vm_.reset();
-        for (Device* d : devices_) d->reset();
+        for (Device* d : devices_)
+            d->reset();
         if (pci_host_) pci_host_->reset();
-        power_on();
+        try {
+            power_on();
+        } catch (const std::exception& e) {
+            // Runs from the main loop: report and end the VM, no vCPUs left.
+            error_report("system reset failed: %s", e.what());
+            threads_.clear();
+            services_.request_shutdown(ShutdownCause::Error, 1);
+        }
     }
 
-private:
+  private:
     void open_kvm() {
         std::string why;
         accel_ = kvm::KvmAccel::open(&why);
@@ -141,7 +158,8 @@ private:
         }
         std::string err;
         if (!resolve_cpu(cfg_.cpu_model, accel_->supported_cpuid(), &cpu_, &err)) fail(err);
-        for (const auto& w : cpu_.warnings) warn_report("%s", w.c_str());
+        for (const auto& w : cpu_.warnings)
+            warn_report("%s", w.c_str());
         for (const auto& [k, v] : cfg_.machine_options.items()) {
             if (k == "accel") continue;
             fail("-M " + cfg_.type + "," + k + "=" + v + ": not supported yet: machine property '" +
@@ -157,8 +175,8 @@ private:
         ram_below_ = MemoryRegion::alias("ram-below-4g", ram_.get(), 0, layout_.below_4g);
         system_->add_subregion(0, ram_below_.get());
         if (layout_.above_4g) {
-            ram_above_ = MemoryRegion::alias("ram-above-4g", ram_.get(), layout_.below_4g,
-                                             layout_.above_4g);
+            ram_above_ =
+                MemoryRegion::alias("ram-above-4g", ram_.get(), layout_.below_4g, layout_.above_4g);
             system_->add_subregion(k4G, ram_above_.get());
         }
         if (!cfg_.bios.empty()) {
@@ -211,9 +229,8 @@ private:
         io_->add_subregion(0x70, rtc_->region());
         devices_.push_back(rtc_.get());
         fill_cmos();
-        acpi_pm_ = std::make_unique<acpi::AcpiPm>(&services_.clock(), [this] {
-            request_shutdown(ShutdownCause::GuestPoweroff, 0);
-        });
+        acpi_pm_ = std::make_unique<acpi::AcpiPm>(
+            &services_.clock(), [this] { request_shutdown(ShutdownCause::GuestPoweroff, 0); });
         io_->add_subregion(0x600, acpi_pm_->region());
         devices_.push_back(acpi_pm_.get());
 
@@ -223,13 +240,22 @@ private:
         io_->add_subregion(0x514, fw_cfg_io_->dma_region());
         devices_.push_back(fw_cfg_.get());
 
-        for (const auto& d : cfg_.devices) add_device(d);
+        for (const auto& d : cfg_.devices)
+            add_device(d);
 
         if (is_pc_) {
             if (pci_factory()) {
-                PcPciHostContext ctx{&cfg_,       &services_, system_.get(), io_.get(),
-                                     memory_as_.get(), &gsi_,  kEcamBase,     kEcamSize,
-                                     kMmio32Base, kMmio32End - kMmio32Base, k4G + (k4G << 4),
+                PcPciHostContext ctx{&cfg_,
+                                     &services_,
+                                     system_.get(),
+                                     io_.get(),
+                                     memory_as_.get(),
+                                     &gsi_,
+                                     kEcamBase,
+                                     kEcamSize,
+                                     kMmio32Base,
+                                     kMmio32End - kMmio32Base,
+                                     k4G + (k4G << 4),
                                      k4G << 4};
                 pci_host_ = pci_factory()(ctx);
             } else {
@@ -252,8 +278,8 @@ private:
             if (iosize == 0 || iosize > 8 || iobase + iosize > 0x10000) {
                 fail("-device isa-debug-exit: iobase/iosize outside the I/O port space");
             }
-            debug_exits_.push_back(std::make_unique<IsaDebugExit>(
-                static_cast<unsigned>(iosize), [this](int status) {
+            debug_exits_.push_back(
+                std::make_unique<IsaDebugExit>(static_cast<unsigned>(iosize), [this](int status) {
                     // Like QEMU, the emulator exits at once with the status.
                     stopping_ = true;
                     services_.request_shutdown(ShutdownCause::GuestPanic, status);
@@ -261,8 +287,12 @@ private:
             io_->add_subregion(iobase, debug_exits_.back()->region(), 1);
             return;
         }
+        if (drv == "isa-serial") fail("-device isa-serial: not supported yet (use -serial)");
+        // Everything else belongs on the PCI bus, which the PCI host (when
+        // the pc board has one) creates from the same list.
+        if (is_pc_ && pci_factory()) return;
         fail("-device " + drv + ": not supported yet on this machine" +
-             (drv == "isa-serial" ? std::string(" (use -serial)") : std::string()));
+             std::string(is_pc_ ? "" : " (microvm has no PCI bus)"));
     }
 
     void fill_cmos() {
@@ -274,7 +304,8 @@ private:
         ext_kb = std::min<uint64_t>(ext_kb, 0xffff);
         set(0x17, static_cast<uint8_t>(ext_kb)), set(0x18, static_cast<uint8_t>(ext_kb >> 8));
         set(0x30, static_cast<uint8_t>(ext_kb)), set(0x31, static_cast<uint8_t>(ext_kb >> 8));
-        uint64_t above16 = layout_.below_4g > (16u << 20) ? (layout_.below_4g - (16u << 20)) >> 16 : 0;
+        uint64_t above16 =
+            layout_.below_4g > (16u << 20) ? (layout_.below_4g - (16u << 20)) >> 16 : 0;
         above16 = std::min<uint64_t>(above16, 0xffff);
         set(0x34, static_cast<uint8_t>(above16)), set(0x35, static_cast<uint8_t>(above16 >> 8));
         uint64_t high = layout_.above_4g >> 16;
@@ -287,7 +318,8 @@ private:
         e820_ = build_e820(layout_);
         if (!bios_) {
             acpi::AcpiConfig ac;
-            for (unsigned i = 0; i < cfg_.smp.cpus; ++i) ac.apic_ids.push_back(topo_.apic_id(i));
+            for (unsigned i = 0; i < cfg_.smp.cpus; ++i)
+                ac.apic_ids.push_back(topo_.apic_id(i));
             ac.has_mcfg = is_pc_;
             ac.ecam_base = kEcamBase;
             ac.ecam_end_bus = static_cast<uint8_t>((kEcamSize >> 20) - 1);
@@ -321,8 +353,9 @@ private:
 
         if (cfg_.kernel.empty()) {
             if (!bios_) {
-                fail("no -kernel given: not supported yet: booting from firmware without -bios "
-                     "(pass -kernel, or -bios with a firmware image)");
+                fail(
+                    "no -kernel given: not supported yet: booting from firmware without -bios "
+                    "(pass -kernel, or -bios with a firmware image)");
             }
             return;
         }
@@ -457,14 +490,22 @@ private:
 
 }  // namespace
 
-void set_pc_pci_host_factory(PcPciHostFactory f) { pci_factory() = std::move(f); }
+void set_pc_pci_host_factory(PcPciHostFactory f) {
+    pci_factory() = std::move(f);
+}
 
 void register_x86_machines(MachineRegistry& reg) {
-    reg.add({"pc", "Standard PC (KVM; direct kernel boot, ACPI, PCIe ECAM)", true, {"q35"},
+    reg.add({"pc",
+             "Standard PC (KVM; direct kernel boot, ACPI, PCIe ECAM)",
+             true,
+             {"q35"},
              [](const MachineConfig& c, MachineServices& s) -> std::unique_ptr<Machine> {
                  return std::make_unique<X86Machine>(c, s, true);
              }});
-    reg.add({"microvm", "microvm (i386): no PCI, direct kernel boot", false, {},
+    reg.add({"microvm",
+             "microvm (i386): no PCI, direct kernel boot",
+             false,
+             {},
              [](const MachineConfig& c, MachineServices& s) -> std::unique_ptr<Machine> {
                  return std::make_unique<X86Machine>(c, s, false);
              }});

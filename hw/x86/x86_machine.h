@@ -19,17 +19,17 @@ namespace emu::x86 {
 struct PcPciHostContext {
     const MachineConfig* config;
     MachineServices* services;
-    MemoryRegion* system;      // guest physical address space root
-    MemoryRegion* io;          // x86 I/O port space root
-    AddressSpace* dma;         // what devices DMA into
-    IrqSink* gsi;              // GSI n: ISA IRQs 0-15, IOAPIC pins 16-23
+    MemoryRegion* system;  // guest physical address space root
+    MemoryRegion* io;      // x86 I/O port space root
+    AddressSpace* dma;     // what devices DMA into
+    IrqSink* gsi;          // GSI n: ISA IRQs 0-15, IOAPIC pins 16-23
     uint64_t ecam_base, ecam_size;
     uint64_t mmio32_base, mmio32_size;
     uint64_t mmio64_base, mmio64_size;
 };
 
 class PcPciHost {
-public:
+  public:
     virtual ~PcPciHost() = default;
     virtual std::vector<uint8_t> dsdt_aml() { return {}; }
     virtual void reset() {}

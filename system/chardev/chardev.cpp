@@ -33,6 +33,10 @@ class NullChardev : public Chardev {
   public:
     using Chardev::Chardev;
     size_t write(const uint8_t*, size_t len) override { return len; }
+    void set_frontend(CharFrontend* fe) override {
+        Chardev::set_frontend(fe);
+        if (fe) fe->char_event(CharEvent::Opened);
+    }
 };
 
 class FileChardev : public FdChardev {

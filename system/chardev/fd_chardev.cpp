@@ -32,6 +32,8 @@ void FdChardev::detach_input() {
 void FdChardev::set_frontend(CharFrontend* fe) {
     Chardev::set_frontend(fe);
     update_poll();
+    // Already connected (stdio, files, a socket with its client): say so.
+    if (fe && (in_fd_ >= 0 || out_fd_ >= 0)) fe->char_event(CharEvent::Opened);
 }
 
 void FdChardev::update_poll() {

@@ -12,10 +12,12 @@ class MuxChardev::View : public CharBackend {
     size_t write(const uint8_t* data, size_t len) override { return mux_->base_->write(data, len); }
     void set_frontend(CharFrontend* fe) override {
         fe_ = fe;
-        if (fe_) fe_->char_event(CharEvent::Opened);
+        opened_ = false;
+        mux_->maybe_open(this);
     }
     void accept_input() override { mux_->base_->accept_input(); }
     CharFrontend* fe_ = nullptr;
+    bool opened_ = false;
 
   private:
     MuxChardev* mux_;
@@ -32,9 +34,22 @@ CharBackend* MuxChardev::add_frontend() {
     return views_.back().get();
 }
 
+void MuxChardev::maybe_open(View* v) {
+    // As in QEMU, only the frontend with the focus is told the line is open
+    // (so the monitor greets the user when they first switch to it).
+    if (!base_open_ || !v->fe_ || views_.empty() || views_[focus_].get() != v) return;
+    if (!v->opened_) {
+        v->opened_ = true;
+        v->fe_->char_event(CharEvent::Opened);
+    } else {
+        v->fe_->char_event(CharEvent::FocusIn);
+    }
+}
+
 void MuxChardev::switch_focus() {
     if (views_.empty()) return;
     focus_ = (focus_ + 1) % views_.size();
+    maybe_open(views_[focus_].get());
 }
 
 size_t MuxChardev::can_receive() {
@@ -50,8 +65,15 @@ void MuxChardev::receive(const uint8_t* data, size_t len) {
 }
 
 void MuxChardev::char_event(CharEvent ev) {
+    if (ev == CharEvent::Opened) {
+        base_open_ = true;
+        if (!views_.empty()) maybe_open(views_[focus_].get());
+        return;
+    }
+    if (ev == CharEvent::Closed) base_open_ = false;
     for (auto& v : views_) {
-        if (v->fe_) v->fe_->char_event(ev);
+        if (v->fe_ && (ev != CharEvent::Closed || v->opened_)) v->fe_->char_event(ev);
+        if (ev == CharEvent::Closed) v->opened_ = false;
     }
 }
 

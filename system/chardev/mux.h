@@ -21,6 +21,8 @@ class MuxChardev : public Chardev, public CharFrontend {
     void set_break_handler(std::function<void()> fn) { on_break_ = std::move(fn); }
     size_t focus() const { return focus_; }
     void switch_focus();
+    class View;
+    void maybe_open(View* v);
 
     // CharBackend (unused directly: frontends use their views)
     size_t write(const uint8_t* data, size_t len) override { return base_->write(data, len); }
@@ -32,7 +34,6 @@ class MuxChardev : public Chardev, public CharFrontend {
     void char_event(CharEvent ev) override;
 
   private:
-    class View;
     void feed(uint8_t c);
     void print_help();
 
@@ -40,6 +41,7 @@ class MuxChardev : public Chardev, public CharFrontend {
     std::vector<std::unique_ptr<View>> views_;
     size_t focus_ = 0;
     bool escape_pending_ = false;
+    bool base_open_ = false;
     std::function<void()> on_quit_;
     std::function<void()> on_break_;
 };

@@ -42,10 +42,13 @@ void HumanMonitor::prompt() {
 }
 
 void HumanMonitor::char_event(CharEvent ev) {
+    if (ev == CharEvent::FocusIn) {
+        prompt();
+        return;
+    }
     if (ev == CharEvent::Opened && !greeted_) {
         greeted_ = true;
-        print(std::string("QEMU ") + EMU_VERSION +
-              " monitor (emu) - type 'help' for more information\n");
+        print(std::string("emu ") + EMU_VERSION + " monitor - type 'help' for more information\n");
         prompt();
     }
 }

@@ -1,8 +1,5 @@
 #include "target/arm/fp_helpers.h"
 
-#include <cmath>
-#include <cstring>
-
 #include "target/arm/cpu_state.h"
 #include "target/arm/fp_ops.h"
 #include "target/arm/vec_helpers.h"
@@ -13,23 +10,6 @@ namespace emu::arm {
 namespace {
 
 using tcg::HelperRet;
-
-// x * 2^n, exact for the fixed-point conversions' range.
-uint64_t fp_scale(unsigned size, uint64_t v, int n) {
-    if (size == 2) {
-        float f;
-        uint32_t u = static_cast<uint32_t>(v);
-        std::memcpy(&f, &u, 4);
-        f = std::ldexp(f, n);
-        std::memcpy(&u, &f, 4);
-        return u;
-    }
-    double d;
-    std::memcpy(&d, &v, 8);
-    d = std::ldexp(d, n);
-    std::memcpy(&v, &d, 8);
-    return v;
-}
 
 FpEnv fenv(void* env) {
     auto& s = *static_cast<ArmCpuState*>(env);
@@ -66,12 +46,9 @@ HelperRet h_cvt(void* env, uint64_t desc, uint64_t v, uint64_t, uint64_t) {
     unsigned fbits = (desc >> 32) & 0xff;
     switch (kind) {
         case FpCvtKind::ToInt:
-            if (fbits) v = fp_scale(size, v, static_cast<int>(fbits));
-            return {fp_to_int(size, v, bits, sgn, round, e), 0};
-        case FpCvtKind::FromInt: {
-            uint64_t r = int_to_fp(size, v, bits, sgn, e);
-            return {fbits ? fp_scale(size, r, -static_cast<int>(fbits)) : r, 0};
-        }
+            return {fp_to_int(size, v, bits, sgn, round, e, fbits), 0};
+        case FpCvtKind::FromInt:
+            return {int_to_fp(size, v, bits, sgn, e, fbits), 0};
         default:
             return {fp_convert(size, (desc >> 24) & 3, v, e), 0};
     }

@@ -1,9 +1,8 @@
 #pragma once
-// A64 floating point on the host FPU with Arm semantics layered on top:
-// NaN propagation (signalling first, then quiet, first operand first),
-// default NaN (FPCR.DN), flush-to-zero (FPCR.FZ), rounding from
-// FPCR.RMode, and the cumulative exception flags in FPSR. Single (size 2)
-// and double (size 3) precision; values are bit patterns.
+// The translator's view of A64 floating point: operations selected by
+// enum and size (2 = single, 3 = double) on bit patterns, mapped onto the
+// bit-exact Arm FP library in target/arm/fpu (FPCR rounding/DN/FZ, NaN
+// rules, cumulative FPSR flags).
 #include <cstdint>
 
 namespace emu::arm {
@@ -27,8 +26,9 @@ uint32_t fp_compare(unsigned size, uint64_t a, uint64_t b, bool signal, FpEnv& e
 // Compare-to-mask for FCMEQ/FCMGE/FCMGT (kind 0 eq, 1 ge, 2 gt).
 bool fp_compare_mask(unsigned size, uint64_t a, uint64_t b, int kind, FpEnv& e);
 uint64_t fp_to_int(unsigned size, uint64_t v, unsigned int_bits, bool is_signed, FpRound r,
-                   FpEnv& e);
-uint64_t int_to_fp(unsigned size, uint64_t v, unsigned int_bits, bool is_signed, FpEnv& e);
+                   FpEnv& e, unsigned fbits = 0);
+uint64_t int_to_fp(unsigned size, uint64_t v, unsigned int_bits, bool is_signed, FpEnv& e,
+                   unsigned fbits = 0);
 uint64_t fp_convert(unsigned from_size, unsigned to_size, uint64_t v, FpEnv& e);
 // VFPExpandImm for FMOV (immediate).
 uint64_t fp_expand_imm(unsigned size, uint32_t imm8);

@@ -20,9 +20,9 @@ struct ModelDef {
 };
 
 const std::vector<const char*> kQemu64 = {
-    "fpu", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", "sep", "mtrr", "pge",
-    "mca", "cmov", "pat", "pse36", "clflush", "mmx", "fxsr", "sse", "sse2", "pni", "cx16",
-    "x2apic", "syscall", "nx", "lm", "lahf-lm"};
+    "fpu",  "de",  "pse",  "tsc",    "msr",     "pae",   "mce",     "cx8",    "apic", "sep",
+    "mtrr", "pge", "mca",  "cmov",   "pat",     "pse36", "clflush", "mmx",    "fxsr", "sse",
+    "sse2", "pni", "cx16", "x2apic", "syscall", "nx",    "lm",      "lahf-lm"};
 
 std::vector<const char*> plus(std::vector<const char*> a, std::initializer_list<const char*> b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -31,9 +31,10 @@ std::vector<const char*> plus(std::vector<const char*> a, std::initializer_list<
 
 // Paravirtual KVM features QEMU enables by default for every model.
 const std::initializer_list<const char*> kKvmDefaults = {
-    "kvmclock", "kvm-nopiodelay", "kvmclock2", "kvm-asyncpf", "kvm-steal-time", "kvm-pv-eoi",
-    "kvm-pv-unhalt", "kvm-pv-tlb-flush", "kvm-pv-ipi", "kvm-poll-control",
-    "kvm-pv-sched-yield", "kvm-asyncpf-int", "kvm-msi-ext-dest-id"};
+    "kvmclock",           "kvm-nopiodelay",   "kvmclock2",          "kvm-asyncpf",
+    "kvm-steal-time",     "kvm-pv-eoi",       "kvm-pv-unhalt",      "kvm-pv-tlb-flush",
+    "kvm-pv-ipi",         "kvm-poll-control", "kvm-pv-sched-yield", "kvm-asyncpf-int",
+    "kvm-msi-ext-dest-id"};
 
 const std::vector<ModelDef>& model_defs() {
     static const std::vector<ModelDef> defs = {
@@ -44,24 +45,34 @@ const std::vector<ModelDef>& model_defs() {
         {"Skylake-Client", "Intel Core Processor (Skylake)", false, 6, 94, 3,
          "Intel Core Processor (Skylake)",
          plus(plus(kQemu64, kKvmDefaults),
-              {"pclmulqdq", "ssse3", "fma", "sse4.1", "sse4.2", "movbe", "popcnt",
-               "tsc-deadline", "aes", "xsave", "avx", "f16c", "rdrand", "pcid", "fsgsbase",
-               "bmi1", "avx2", "smep", "bmi2", "erms", "invpcid", "rdseed", "adx", "smap",
-               "clflushopt", "xsaveopt", "xsavec", "xgetbv1", "rdtscp", "pdpe1gb", "abm",
-               "3dnowprefetch"})},
+              {"pclmulqdq",    "ssse3",   "fma",   "sse4.1",       "sse4.2",   "movbe",  "popcnt",
+               "tsc-deadline", "aes",     "xsave", "avx",          "f16c",     "rdrand", "pcid",
+               "fsgsbase",     "bmi1",    "avx2",  "smep",         "bmi2",     "erms",   "invpcid",
+               "rdseed",       "adx",     "smap",  "clflushopt",   "xsaveopt", "xsavec", "xgetbv1",
+               "rdtscp",       "pdpe1gb", "abm",   "3dnowprefetch"})},
         {"host", "KVM processor with all supported host features", true, 0, 0, 0, nullptr, {}},
-        {"max", "Enables all features supported by the accelerator in the current host", true,
-         0, 0, 0, nullptr, {}},
+        {"max",
+         "Enables all features supported by the accelerator in the current host",
+         true,
+         0,
+         0,
+         0,
+         nullptr,
+         {}},
     };
     return defs;
 }
 
 uint32_t& reg_of(kvm_cpuid_entry2& e, CpuidReg r) {
     switch (r) {
-    case CpuidReg::Eax: return e.eax;
-    case CpuidReg::Ebx: return e.ebx;
-    case CpuidReg::Ecx: return e.ecx;
-    case CpuidReg::Edx: break;
+        case CpuidReg::Eax:
+            return e.eax;
+        case CpuidReg::Ebx:
+            return e.ebx;
+        case CpuidReg::Ecx:
+            return e.ecx;
+        case CpuidReg::Edx:
+            break;
     }
     return e.edx;
 }
@@ -116,7 +127,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 const std::vector<CpuModelInfo>& cpu_models() {
     static const std::vector<CpuModelInfo> v = [] {
         std::vector<CpuModelInfo> m;
-        for (const auto& d : model_defs()) m.push_back({d.name, d.description});
+        for (const auto& d : model_defs())
+            m.push_back({d.name, d.description});
         return m;
     }();
     return v;
@@ -161,7 +173,8 @@ bool resolve_cpu(const std::string& spec, const std::vector<kvm_cpuid_entry2>& s
             if (has_bit(supported, f)) want.insert(&f);
         }
     } else {
-        for (const char* n : def->features) want.insert(find_cpu_feature(n));
+        for (const char* n : def->features)
+            want.insert(find_cpu_feature(n));
     }
     std::set<const CpuFeature*> explicit_on;
     bool enforce = false;
@@ -219,7 +232,8 @@ bool resolve_cpu(const std::string& spec, const std::vector<kvm_cpuid_entry2>& s
                 *err = "-cpu " + spec + ": " + msg;
                 return false;
             }
-            if (explicit_on.count(&f) || (!def->host && f.leaf != 0x40000001)) out->warnings.push_back(msg);
+            if (explicit_on.count(&f) || (!def->host && f.leaf != 0x40000001))
+                out->warnings.push_back(msg);
         }
         // osxsave tracks CR4 and KVM maintains it; hypervisor is always set.
         if (std::strcmp(f.name, "osxsave") == 0) continue;
@@ -227,7 +241,8 @@ bool resolve_cpu(const std::string& spec, const std::vector<kvm_cpuid_entry2>& s
     }
     if (const CpuFeature* hv = find_cpu_feature("hypervisor")) set_bit(t, *hv, true);
     if (!def->host) {
-        if (kvm_cpuid_entry2* l1 = find_leaf(t, 1)) l1->eax = fms(def->family, def->model, def->stepping);
+        if (kvm_cpuid_entry2* l1 = find_leaf(t, 1))
+            l1->eax = fms(def->family, def->model, def->stepping);
         set_brand(t, def->model_id);
     }
     out->model = def->name;

@@ -9,14 +9,21 @@ namespace emu::x86 {
 namespace {
 unsigned bits_for(unsigned n) {
     unsigned b = 0;
-    while ((1u << b) < n) ++b;
+    while ((1u << b) < n)
+        ++b;
     return b;
 }
 }  // namespace
 
-unsigned X86Topology::thread_bits() const { return bits_for(threads); }
-unsigned X86Topology::core_bits() const { return bits_for(cores); }
-unsigned X86Topology::die_bits() const { return bits_for(dies); }
+unsigned X86Topology::thread_bits() const {
+    return bits_for(threads);
+}
+unsigned X86Topology::core_bits() const {
+    return bits_for(cores);
+}
+unsigned X86Topology::die_bits() const {
+    return bits_for(dies);
+}
 
 uint32_t X86Topology::apic_id(unsigned index) const {
     unsigned t = index % threads;
@@ -56,7 +63,8 @@ std::vector<kvm_cpuid_entry2> cpuid_for_vcpu(const std::vector<kvm_cpuid_entry2>
         if (e.function != 4 || (e.eax & 0x1f) == 0) continue;  // null entry ends the list
         unsigned level = (e.eax >> 5) & 7;
         unsigned share = level >= 3 ? (1u << pkg_shift) : (1u << smt_shift);
-        e.eax = (e.eax & 0x3fff) | ((share - 1) << 14) | (((1u << (pkg_shift - smt_shift)) - 1) << 26);
+        e.eax =
+            (e.eax & 0x3fff) | ((share - 1) << 14) | (((1u << (pkg_shift - smt_shift)) - 1) << 26);
     }
     auto add = [&](uint32_t fn, uint32_t sub, uint32_t eax, uint32_t ebx, uint32_t ecx) {
         kvm_cpuid_entry2 e{};

@@ -15,7 +15,8 @@ constexpr uint64_t kEferLma = 1ull << 10;
 
 uint64_t descriptor(uint32_t base, uint32_t limit, uint16_t flags) {
     // flags: the access byte in bits 0-7 and G/DB/L/AVL in bits 12-15.
-    return (static_cast<uint64_t>(limit) & 0xffff) | ((static_cast<uint64_t>(base) & 0xffffff) << 16) |
+    return (static_cast<uint64_t>(limit) & 0xffff) |
+           ((static_cast<uint64_t>(base) & 0xffffff) << 16) |
            (static_cast<uint64_t>(flags & 0xff) << 40) |
            ((static_cast<uint64_t>(limit) >> 16 & 0xf) << 48) |
            (static_cast<uint64_t>(flags >> 12 & 0xf) << 52) |
@@ -49,7 +50,8 @@ std::vector<uint8_t> boot_gdt() {
     };
     std::vector<uint8_t> out(sizeof d);
     for (size_t i = 0; i < 5; ++i) {
-        for (int b = 0; b < 8; ++b) out[i * 8 + b] = static_cast<uint8_t>(d[i] >> (8 * b));
+        for (int b = 0; b < 8; ++b)
+            out[i * 8 + b] = static_cast<uint8_t>(d[i] >> (8 * b));
     }
     return out;
 }

@@ -68,7 +68,8 @@ ExitInfo run_impl(const InterpCode* c, void* envp, const void* const** export_la
     auto* env = static_cast<TcgEnv*>(envp);
     auto* base = static_cast<uint8_t*>(envp);
     uint64_t s[kInterpMaxSlots];
-    if (!c->consts.empty()) std::memcpy(s, c->consts.data(), c->consts.size() * 8);
+    for (size_t i = 0, n = c->consts.size(); i < n; ++i)
+        s[i] = c->consts[i];
     const LInst* ip = c->code.data();
 
 #define NEXT goto*(++ip)->handler
@@ -436,6 +437,54 @@ L_CMPXCHG : {
     D = r.value;
     NEXT;
 }
+L_ADD64I:
+    D = A + ip->imm;
+    NEXT;
+L_SUB64I:
+    D = A - ip->imm;
+    NEXT;
+L_ANDI:
+    D = A & ip->imm;
+    NEXT;
+L_ORI:
+    D = A | ip->imm;
+    NEXT;
+L_XORI:
+    D = A ^ ip->imm;
+    NEXT;
+L_SHL64I:
+    D = A << ip->imm;
+    NEXT;
+L_LSHR64I:
+    D = A >> ip->imm;
+    NEXT;
+L_ASHR64I:
+    D = (uint64_t)((int64_t)A >> ip->imm);
+    NEXT;
+L_ADDMI:
+    D = (A + ip->imm) & ip->imm2;
+    NEXT;
+L_SUBMI:
+    D = (A - ip->imm) & ip->imm2;
+    NEXT;
+L_EQI:
+    D = A == ip->imm;
+    NEXT;
+L_NEI:
+    D = A != ip->imm;
+    NEXT;
+L_SUBF32I:
+    D = nzcv_sub(A, ip->imm, 32);
+    NEXT;
+L_SUBF64I:
+    D = nzcv_sub(A, ip->imm, 64);
+    NEXT;
+L_ADDF32I:
+    D = nzcv_add(A, ip->imm, 0, 32);
+    NEXT;
+L_ADDF64I:
+    D = nzcv_add(A, ip->imm, 0, 64);
+    NEXT;
 L_FENCE:
     std::atomic_thread_fence(std::memory_order_seq_cst);
     NEXT;
@@ -761,6 +810,69 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
         Variant v;
         uint64_t imm, imm2;
         if (!pick(b, in, &v, &imm, &imm2)) continue;
+        // Second operand a constant: use the immediate form (the most
+        // common shape: add #imm, cmp #imm, shifts by a constant).
+        if (in.nargs == 2 && b.insts[in.args[1].id].op == Op::Const &&
+            b.insts[in.args[1].id].type != Type::I128) {
+            uint64_t k = b.insts[in.args[1].id].imm;
+            Variant iv = v;
+            switch (v) {
+                case V_ADD64:
+                    iv = V_ADD64I;
+                    break;
+                case V_SUB64:
+                    iv = V_SUB64I;
+                    break;
+                case V_ADDM:
+                    iv = V_ADDMI;
+                    break;
+                case V_SUBM:
+                    iv = V_SUBMI;
+                    break;
+                case V_AND:
+                    iv = V_ANDI;
+                    break;
+                case V_OR:
+                    iv = V_ORI;
+                    break;
+                case V_XOR:
+                    iv = V_XORI;
+                    break;
+                case V_SHL64:
+                    iv = V_SHL64I, k &= 63;
+                    break;
+                case V_LSHR64:
+                    iv = V_LSHR64I, k &= 63;
+                    break;
+                case V_ASHR64:
+                    iv = V_ASHR64I, k &= 63;
+                    break;
+                case V_EQ:
+                    iv = V_EQI;
+                    break;
+                case V_NE:
+                    iv = V_NEI;
+                    break;
+                case V_SUBF32:
+                    iv = V_SUBF32I;
+                    break;
+                case V_SUBF64:
+                    iv = V_SUBF64I;
+                    break;
+                case V_ADDF32:
+                    iv = V_ADDF32I;
+                    break;
+                case V_ADDF64:
+                    iv = V_ADDF64I;
+                    break;
+                default:
+                    break;
+            }
+            if (iv != v) {
+                v = iv;
+                imm = k;
+            }
+        }
         LInst li{};
         li.handler = lab[v];
         li.d = static_cast<uint16_t>(slot[i]);

@@ -1,7 +1,7 @@
 // emu-img convert: copies one or more images (concatenated) into a new
 // image. Zero areas are skipped (sparse output). Reading and writing
-// overlap (a reader thread feeds the writer); with -c, clusters are
-// compressed on every core and written in order.
+// overlap (worker threads read, decompress and compress chunks; the main
+// thread writes them in order).
 #include <getopt.h>
 
 #include <atomic>
@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -52,15 +51,6 @@ class Progress {
     }
     bool on_;
     double last_ = 0;
-};
-
-// A chunk of input: its data, or nothing when the whole chunk reads as zero.
-struct Chunk {
-    uint64_t off = 0;
-    uint64_t len = 0;
-    bool zero = false;
-    std::vector<uint8_t> buf;
-    int err = 0;
 };
 
 // Reads [off, off+len) of the concatenated sources. Uses block status to
@@ -210,50 +200,56 @@ int cmd_convert(int argc, char** argv) {
     // Zero detection granularity: a whole cluster for qcow2 (a partial one
     // would be written anyway), the -S size for raw.
     uint64_t gran = qout ? cs : (sparse ? sparse : 0);
-    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 64 * cs : (2u << 20));
+    const uint64_t chunk = std::max<uint64_t>(cs, compress ? 64 * cs : (1u << 20));
 
     Progress prog(progress);
-    std::atomic<int> werr{0};
 
-    if (compress) {
-        // Workers each take the next chunk, read it and compress its
-        // clusters; this thread writes finished chunks in order. A window of
-        // slots bounds memory and keeps the output sequential.
-        const auto ctype = qout->header().compression_type;
-        // More workers than cores keeps the pipeline full while the writer runs.
-        const unsigned nthreads = std::max(4u, std::thread::hardware_concurrency());
-        const uint64_t nchunks = (total + chunk - 1) / chunk;
-        const uint64_t window = 2 * nthreads + 2;
-        struct Slot {
-            std::vector<uint8_t> buf;
-            std::vector<std::vector<uint8_t>> comp;
-            std::vector<char> skip;
-            bool zero = false;
-            bool ready = false;
-            int err = 0;
-        };
-        std::vector<Slot> slots(window);
-        std::mutex m;
-        std::condition_variable cv;
-        uint64_t written = 0;
-        std::atomic<uint64_t> next{0};
-        std::atomic<bool> stop{false};
-        auto worker = [&] {
-            for (;;) {
-                const uint64_t i = next.fetch_add(1);
-                if (i >= nchunks) return;
-                {
-                    std::unique_lock<std::mutex> g(m);
-                    cv.wait(g, [&] { return i < written + window || stop.load(); });
-                    if (stop.load()) return;
-                }
-                Slot& s = slots[i % window];
-                const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+    // Workers each take the next chunk, read it (decompressing in parallel
+    // when the source is compressed), find its zero runs and, with -c,
+    // compress its clusters; this thread writes finished chunks in order.
+    // A window of slots bounds memory and keeps the output sequential.
+    const auto ctype = qout ? qout->header().compression_type : block::qcow2::CompressionType::Zlib;
+    // More workers than cores keeps the pipeline full while the writer runs.
+    const unsigned nthreads = std::max(4u, std::thread::hardware_concurrency());
+    const uint64_t nchunks = (total + chunk - 1) / chunk;
+    const uint64_t window = 2 * nthreads + 2;
+    struct Run {
+        uint64_t pos, len;
+        bool zero;
+    };
+    struct Slot {
+        std::vector<uint8_t> buf;
+        std::vector<std::vector<uint8_t>> comp;  // -c: per cluster
+        std::vector<char> skip;                  // -c: cluster is all zero
+        std::vector<Run> runs;                   // otherwise: zero / data runs
+        bool zero = false;
+        bool ready = false;
+        int err = 0;
+    };
+    std::vector<Slot> slots(window);
+    std::mutex m;
+    std::condition_variable cv;
+    uint64_t written = 0;
+    std::atomic<uint64_t> next{0};
+    std::atomic<bool> stop{false};
+    auto worker = [&] {
+        for (;;) {
+            const uint64_t i = next.fetch_add(1);
+            if (i >= nchunks) return;
+            {
+                std::unique_lock<std::mutex> g(m);
+                cv.wait(g, [&] { return i < written + window || stop.load(); });
+                if (stop.load()) return;
+            }
+            Slot& s = slots[i % window];
+            const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+            s.buf.resize(chunk);
+            s.err = read_input(srcs, off, len, s.buf.data(), &s.zero);
+            s.runs.clear();
+            if (compress) {
                 const uint64_t n = (len + cs - 1) / cs;
-                s.buf.resize(chunk);
                 s.comp.resize(n);
                 s.skip.assign(n, 0);
-                s.err = read_input(srcs, off, len, s.buf.data(), &s.zero);
                 for (uint64_t k = 0; k < n && !s.zero && s.err == 0; k++) {
                     const uint64_t l = std::min(cs, len - k * cs);
                     const uint8_t* p = s.buf.data() + k * cs;
@@ -262,145 +258,80 @@ int cmd_convert(int argc, char** argv) {
                     if (s.skip[k] || l < cs) continue;  // a short last cluster is stored raw
                     s.comp[k] = block::qcow2::compress_cluster(ctype, p, l);
                 }
-                std::lock_guard<std::mutex> g(m);
-                s.ready = true;
-                cv.notify_all();
-            }
-        };
-        std::vector<std::thread> ts;
-        for (unsigned t = 0; t < nthreads; t++)
-            ts.emplace_back(worker);
-        int r = 0;
-        for (uint64_t i = 0; i < nchunks && r == 0; i++) {
-            Slot& s = slots[i % window];
-            {
-                std::unique_lock<std::mutex> g(m);
-                cv.wait(g, [&] { return s.ready; });
-            }
-            const uint64_t off = i * chunk, len = std::min(chunk, total - off);
-            if (s.err < 0) {
-                error_report("error while reading at byte %" PRIu64 ": %s", off,
-                             std::strerror(-s.err));
-                r = s.err;
-                break;
-            }
-            if (s.zero) {
-                if (!target_is_zero) r = out->write_zeroes(off, len, true);
-            } else {
-                for (uint64_t k = 0; k < s.comp.size() && r == 0; k++) {
-                    const uint64_t l = std::min(cs, len - k * cs);
-                    if (s.skip[k]) {
-                        if (!target_is_zero) r = out->write_zeroes(off + k * cs, l, true);
-                    } else if (l < cs) {
-                        r = out->pwrite(off + k * cs, s.buf.data() + k * cs, l);
-                    } else {
-                        r = qout->write_compressed(off + k * cs, s.buf.data() + k * cs, s.comp[k]);
+            } else if (!s.zero && s.err == 0) {
+                if (gran == 0) {
+                    s.runs.push_back({0, len, false});
+                } else {
+                    for (uint64_t pos = 0; pos < len;) {
+                        const uint64_t n = std::min(gran, len - pos);
+                        const bool z = block::buffer_is_zero(s.buf.data() + pos, n);
+                        if (!s.runs.empty() && s.runs.back().zero == z)
+                            s.runs.back().len += n;
+                        else
+                            s.runs.push_back({pos, n, z});
+                        pos += n;
                     }
                 }
             }
-            if (r < 0)
-                error_report("error while writing at byte %" PRIu64 ": %s", off, std::strerror(-r));
-            prog.update(off + len, total);
             std::lock_guard<std::mutex> g(m);
-            s.ready = false;
-            written++;
+            s.ready = true;
             cv.notify_all();
         }
-        if (r < 0) {
-            std::lock_guard<std::mutex> g(m);
-            stop = true;
-            cv.notify_all();
-        }
-        for (auto& t : ts)
-            t.join();
-        if (r < 0) return 1;
-    } else {
-        // Reader thread -> bounded queue -> this thread writes.
-        std::mutex m;
-        std::condition_variable cv;
-        std::deque<Chunk> q;
-        std::vector<std::vector<uint8_t>> pool;
-        bool done = false;
-        std::thread reader([&] {
-            for (uint64_t off = 0; off < total && !werr.load(); off += chunk) {
-                Chunk ch;
-                ch.off = off;
-                ch.len = std::min(chunk, total - off);
-                {
-                    std::unique_lock<std::mutex> g(m);
-                    cv.wait(g, [&] { return q.size() < 4 || werr.load(); });
-                    if (!pool.empty()) {
-                        ch.buf = std::move(pool.back());
-                        pool.pop_back();
-                    }
-                }
-                ch.buf.resize(ch.len);
-                ch.err = read_input(srcs, off, ch.len, ch.buf.data(), &ch.zero);
-                std::lock_guard<std::mutex> g(m);
-                q.push_back(std::move(ch));
-                cv.notify_all();
-            }
-            std::lock_guard<std::mutex> g(m);
-            done = true;
-            cv.notify_all();
-        });
-        for (;;) {
-            Chunk ch;
-            {
-                std::unique_lock<std::mutex> g(m);
-                cv.wait(g, [&] { return !q.empty() || done; });
-                if (q.empty()) break;
-                ch = std::move(q.front());
-                q.pop_front();
-                cv.notify_all();
-            }
-            int r = ch.err;
-            if (r < 0) {
-                error_report("error while reading at byte %" PRIu64 ": %s", ch.off,
-                             std::strerror(-r));
-                werr = 1;
-                break;
-            }
-            if (ch.zero) {
-                if (!target_is_zero) r = out->write_zeroes(ch.off, ch.len, true);
-            } else if (gran == 0) {
-                r = out->pwrite(ch.off, ch.buf.data(), ch.len);
-            } else {
-                // Write runs of non-zero blocks; skip (or zero) the rest.
-                uint64_t pos = 0;
-                while (pos < ch.len && r == 0) {
-                    uint64_t n = std::min(gran, ch.len - pos);
-                    const bool z = block::buffer_is_zero(ch.buf.data() + pos, n);
-                    uint64_t run = n;
-                    while (pos + run < ch.len) {
-                        uint64_t n2 = std::min(gran, ch.len - pos - run);
-                        if (block::buffer_is_zero(ch.buf.data() + pos + run, n2) != z) break;
-                        run += n2;
-                    }
-                    if (!z)
-                        r = out->pwrite(ch.off + pos, ch.buf.data() + pos, run);
-                    else if (!target_is_zero)
-                        r = out->write_zeroes(ch.off + pos, run, true);
-                    pos += run;
-                }
-            }
-            if (r < 0) {
-                error_report("error while writing at byte %" PRIu64 ": %s", ch.off,
-                             std::strerror(-r));
-                werr = 1;
-                break;
-            }
-            prog.update(ch.off + ch.len, total);
-            std::lock_guard<std::mutex> g(m);
-            pool.push_back(std::move(ch.buf));
-        }
+    };
+    std::vector<std::thread> ts;
+    for (unsigned t = 0; t < nthreads; t++)
+        ts.emplace_back(worker);
+    int wr = 0;
+    for (uint64_t i = 0; i < nchunks && wr == 0; i++) {
+        Slot& s = slots[i % window];
         {
-            std::lock_guard<std::mutex> g(m);
-            cv.notify_all();
+            std::unique_lock<std::mutex> g(m);
+            cv.wait(g, [&] { return s.ready; });
         }
-        reader.join();
-        if (werr.load()) return 1;
+        const uint64_t off = i * chunk, len = std::min(chunk, total - off);
+        if (s.err < 0) {
+            error_report("error while reading at byte %" PRIu64 ": %s", off, std::strerror(-s.err));
+            wr = s.err;
+            break;
+        }
+        if (s.zero) {
+            if (!target_is_zero) wr = out->write_zeroes(off, len, true);
+        } else if (compress) {
+            for (uint64_t k = 0; k < s.comp.size() && wr == 0; k++) {
+                const uint64_t l = std::min(cs, len - k * cs);
+                if (s.skip[k]) {
+                    if (!target_is_zero) wr = out->write_zeroes(off + k * cs, l, true);
+                } else if (l < cs) {
+                    wr = out->pwrite(off + k * cs, s.buf.data() + k * cs, l);
+                } else {
+                    wr = qout->write_compressed(off + k * cs, s.buf.data() + k * cs, s.comp[k]);
+                }
+            }
+        } else {
+            for (const Run& rn : s.runs) {
+                if (wr < 0) break;
+                if (!rn.zero)
+                    wr = out->pwrite(off + rn.pos, s.buf.data() + rn.pos, rn.len);
+                else if (!target_is_zero)
+                    wr = out->write_zeroes(off + rn.pos, rn.len, true);
+            }
+        }
+        if (wr < 0)
+            error_report("error while writing at byte %" PRIu64 ": %s", off, std::strerror(-wr));
+        prog.update(off + len, total);
+        std::lock_guard<std::mutex> g(m);
+        s.ready = false;
+        written++;
+        cv.notify_all();
     }
+    if (wr < 0) {
+        std::lock_guard<std::mutex> g(m);
+        stop = true;
+        cv.notify_all();
+    }
+    for (auto& t : ts)
+        t.join();
+    if (wr < 0) return 1;
     int r = out->flush();
     if (r < 0) {
         error_report("error while flushing: %s", std::strerror(-r));

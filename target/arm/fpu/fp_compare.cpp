@@ -62,15 +62,35 @@ EMU_FPU_CMP(facge, Ge, true)
 EMU_FPU_CMP(facgt, Gt, true)
 #undef EMU_FPU_CMP
 
+namespace {
+// Without NaNs and flushing, FPMax/FPMin (and the Num forms) select an
+// operand exactly; equal nonzero values have one encoding, and for zeros
+// the most positive (max) or most negative (min) sign wins.
+template <int N, typename Soft>
+inline typename T<N>::U maxmin(typename T<N>::U a, typename T<N>::U b, bool is_max, uint32_t fpcr,
+                               uint32_t& fpsr, Soft soft) {
+    using H = Host<N>;
+    const auto nan = [](typename T<N>::U x) {
+        return T<N>::exp_of(x) == unsigned(T<N>::max_biased) && (x & T<N>::frac_mask);
+    };
+    if (__builtin_expect(!(fpcr & kFpcrFz) && !nan(a) && !nan(b), 1)) {
+        const H x = std::bit_cast<H>(a), y = std::bit_cast<H>(b);
+        if (x != y) return (x > y) == is_max ? a : b;
+        return is_max ? (a & b) : (a | b);
+    }
+    return soft(a, b, is_max, fpcr, fpsr);
+}
+}  // namespace
+
 #define EMU_FPU_MAXMIN(name, fn, is_max)                                       \
     uint16_t name##_h(uint16_t a, uint16_t b, uint32_t fpcr, uint32_t& fpsr) { \
         return fn<16>(a, b, is_max, fpcr, fpsr);                               \
     }                                                                          \
     uint32_t name##_s(uint32_t a, uint32_t b, uint32_t fpcr, uint32_t& fpsr) { \
-        return fn<32>(a, b, is_max, fpcr, fpsr);                               \
+        return maxmin<32>(a, b, is_max, fpcr, fpsr, fn<32>);                   \
     }                                                                          \
     uint64_t name##_d(uint64_t a, uint64_t b, uint32_t fpcr, uint32_t& fpsr) { \
-        return fn<64>(a, b, is_max, fpcr, fpsr);                               \
+        return maxmin<64>(a, b, is_max, fpcr, fpsr, fn<64>);                   \
     }
 
 EMU_FPU_MAXMIN(fmax, soft_maxmin, true)

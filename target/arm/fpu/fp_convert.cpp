@@ -50,29 +50,99 @@ uint64_t fcvt_to_int_h(uint16_t a, Rounding r, bool is_unsigned, unsigned int_bi
                        uint32_t fpcr, uint32_t& fpsr) {
     return soft_to_fixed<16>(a, fbits, is_unsigned, int_bits, r, fpcr, fpsr);
 }
+namespace {
+
+// Rounds a finite host value with |v| < 2^F (so that it and its integral
+// neighbours are exact in the format) to an integral value; the sign of a
+// zero result is the operand's, as FPRoundInt and FPToFixed need.
+template <int N>
+inline Host<N> host_round(Host<N> v, Rounding r) {
+    using H = Host<N>;
+    const int64_t t = int64_t(v);  // truncation, exact in range
+    const H tr = H(t);
+    const H diff = v - tr;  // exact: same binade or smaller
+    H res = tr;
+    const H step = diff < 0 ? H(-1) : H(1);
+    switch (r) {
+        case Rounding::Zero:
+        case Rounding::Odd:
+            break;
+        case Rounding::NegInf:
+            if (diff < 0) res = tr - 1;
+            break;
+        case Rounding::PosInf:
+            if (diff > 0) res = tr + 1;
+            break;
+        case Rounding::TieEven: {
+            const H ad = diff < 0 ? -diff : diff;
+            if (ad > H(0.5) || (ad == H(0.5) && (t & 1))) res = tr + step;
+            break;
+        }
+        case Rounding::TieAway: {
+            const H ad = diff < 0 ? -diff : diff;
+            if (ad >= H(0.5)) res = tr + step;
+            break;
+        }
+    }
+    if (res == 0)
+        res =
+            std::bit_cast<H>(typename T<N>::U(std::bit_cast<typename T<N>::U>(v) & T<N>::sign_bit));
+    return res;
+}
+
+// |v| < 2^F: below that, values can have a fraction; at or above, every
+// value is integral.
+template <int N>
+inline bool has_fraction_range(typename T<N>::U x) {
+    return T<N>::exp_of(x) < unsigned(T<N>::bias + T<N>::F);
+}
+
+// FPToFixed with fbits = 0 for finite operands within range, on the host.
+template <int N>
+inline bool to_int_fast(typename T<N>::U a, Rounding r, bool is_unsigned, unsigned int_bits,
+                        uint32_t fpcr, uint32_t& fpsr, uint64_t& out) {
+    using H = Host<N>;
+    if ((fpcr & kFpcrFz) || r == Rounding::Odd || !finite<N>(a)) return false;
+    if (int_bits != 32 && int_bits != 64) return false;
+    const H v = std::bit_cast<H>(a);
+    H rv = v;
+    if (has_fraction_range<N>(a)) {
+        rv = host_round<N>(v, r);
+        if (rv != v) fpsr |= kFpsrIxc;
+    }
+    // The rounded value is integral and exact in H: compare with the limits.
+    const H two31 = H(2147483648.0), two63 = H(9223372036854775808.0);
+    const H half_range = int_bits == 32 ? two31 : two63;
+    const H lo = is_unsigned ? H(0) : -half_range;
+    const H hi = is_unsigned ? half_range * 2 : half_range;  // exclusive
+    if (!(rv >= lo && rv < hi)) return false;                // saturation: the exact model
+    if (is_unsigned)
+        out = uint64_t(rv);
+    else
+        out = uint64_t(int64_t(rv));
+    if (int_bits == 32) out &= 0xffffffffu;
+    return true;
+}
+
+}  // namespace
+
 uint64_t fcvt_to_int_s(uint32_t a, Rounding r, bool is_unsigned, unsigned int_bits, unsigned fbits,
                        uint32_t fpcr, uint32_t& fpsr) {
-    // FCVTZS to a 32-bit integer, the C cast: exact truncation when in range.
-    if (r == Rounding::Zero && !is_unsigned && int_bits == 32 && fbits == 0 && !(fpcr & kFpcrFz)) {
-        const float f = std::bit_cast<float>(a);
-        if (f > -2147483648.0f && f < 2147483648.0f) {
-            const int32_t i = int32_t(f);
-            if (float(i) != f) fpsr |= kFpsrIxc;
-            return uint32_t(i);
-        }
+    uint64_t out;
+    uint32_t flags = 0;
+    if (fbits == 0 && to_int_fast<32>(a, r, is_unsigned, int_bits, fpcr, flags, out)) {
+        fpsr |= flags;
+        return out;
     }
     return soft_to_fixed<32>(a, fbits, is_unsigned, int_bits, r, fpcr, fpsr);
 }
 uint64_t fcvt_to_int_d(uint64_t a, Rounding r, bool is_unsigned, unsigned int_bits, unsigned fbits,
                        uint32_t fpcr, uint32_t& fpsr) {
-    if (r == Rounding::Zero && !is_unsigned && fbits == 0 && !(fpcr & kFpcrFz)) {
-        const double d = std::bit_cast<double>(a);
-        const double lim = int_bits == 32 ? 2147483648.0 : 9223372036854775808.0;
-        if (d > -lim && d < lim) {
-            const int64_t i = int64_t(d);
-            if (double(i) != d) fpsr |= kFpsrIxc;
-            return int_bits == 32 ? uint64_t(uint32_t(i)) : uint64_t(i);
-        }
+    uint64_t out;
+    uint32_t flags = 0;
+    if (fbits == 0 && to_int_fast<64>(a, r, is_unsigned, int_bits, fpcr, flags, out)) {
+        fpsr |= flags;
+        return out;
     }
     return soft_to_fixed<64>(a, fbits, is_unsigned, int_bits, r, fpcr, fpsr);
 }
@@ -98,17 +168,71 @@ uint64_t cvtf_d(uint64_t a, bool is_unsigned, unsigned int_bits, unsigned fbits,
 uint16_t frint_h(uint16_t a, Rounding r, bool exact, uint32_t fpcr, uint32_t& fpsr) {
     return soft_round_int<16>(a, r, exact, fpcr, fpsr);
 }
+namespace {
+template <int N>
+inline typename T<N>::U frint(typename T<N>::U a, Rounding r, bool exact, uint32_t fpcr,
+                              uint32_t& fpsr) {
+    using H = Host<N>;
+    if (__builtin_expect(!(fpcr & kFpcrFz) && r != Rounding::Odd && finite<N>(a), 1)) {
+        if (!has_fraction_range<N>(a)) return a;  // already integral
+        const H v = std::bit_cast<H>(a);
+        const H rv = host_round<N>(v, r);
+        if (exact && rv != v) fpsr |= kFpsrIxc;
+        return std::bit_cast<typename T<N>::U>(rv);
+    }
+    return soft_round_int<N>(a, r, exact, fpcr, fpsr);
+}
+}  // namespace
+
 uint32_t frint_s(uint32_t a, Rounding r, bool exact, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_round_int<32>(a, r, exact, fpcr, fpsr);
+    return frint<32>(a, r, exact, fpcr, fpsr);
 }
 uint64_t frint_d(uint64_t a, Rounding r, bool exact, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_round_int<64>(a, r, exact, fpcr, fpsr);
+    return frint<64>(a, r, exact, fpcr, fpsr);
 }
 uint32_t frint_n_s(uint32_t a, Rounding r, unsigned int_bits, uint32_t fpcr, uint32_t& fpsr) {
     return soft_round_int_n<32>(a, r, int_bits, fpcr, fpsr);
 }
 uint64_t frint_n_d(uint64_t a, Rounding r, unsigned int_bits, uint32_t fpcr, uint32_t& fpsr) {
     return soft_round_int_n<64>(a, r, int_bits, fpcr, fpsr);
+}
+
+uint32_t fjcvtzs(uint64_t a, uint32_t fpcr, uint32_t& fpsr, bool* z) {
+    Value v = unpack<64>(a, fpcr & ~kFpcrAhp, fpsr);
+    bool zf = true;
+    if (v.is_nan() || v.kind == Kind::Inf) {
+        fpsr |= kFpsrIoc;
+        *z = false;
+        return 0;
+    }
+    if (v.kind == Kind::Zero) {
+        // -0, or a positive denormal flushed by FZ, is not an exact +0.
+        *z = !v.sign && (a & T<64>::frac_mask) == 0;
+        return 0;
+    }
+    // Truncate |value| = sig * 2^exp; only the low 32 bits of the integer
+    // matter for the result, the rest for the range check.
+    bool inexact = false;
+    u128 mag;
+    bool huge = false;
+    if (v.exp >= 0) {
+        huge = v.exp + (63 - __builtin_clzll(v.sig)) >= 32;
+        mag = v.exp >= 64 ? 0 : u128(v.sig) << v.exp;
+    } else {
+        mag = round_magnitude(v.sign, v.sig, v.exp, Rounding::Zero, inexact);
+    }
+    const uint32_t low = uint32_t(uint64_t(mag));
+    const uint32_t result = v.sign ? uint32_t(0) - low : low;
+    const bool out_of_range = huge || (v.sign ? mag > (u128(1) << 31) : mag > 0x7fffffff);
+    if (out_of_range) {
+        fpsr |= kFpsrIoc;
+        zf = false;
+    } else if (inexact) {
+        fpsr |= kFpsrIxc;
+        zf = false;
+    }
+    *z = zf;
+    return result;
 }
 
 }  // namespace emu::arm::fpu

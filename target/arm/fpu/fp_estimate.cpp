@@ -138,8 +138,9 @@ typename T<N>::U soft_rsqrte(typename T<N>::U x, uint32_t fpcr, uint32_t& fpsr) 
         }
         fraction = (fraction << 1) & ((1ull << 52) - 1);
     }
+    // An odd exponent scales into [0.25, 0.5), an even one into [0.5, 1).
     const unsigned scaled =
-        (exp & 1) == 0 ? (128 | unsigned(fraction >> 45)) : (256 | unsigned(fraction >> 44));
+        (exp & 1) ? (128 | unsigned(fraction >> 45)) : (256 | unsigned(fraction >> 44));
     // (3*bias - 1 - exp) DIV 2 with floor division (exp may be negative).
     const int num = 3 * Tr::bias - 1 - exp;
     const int result_exp = num >= 0 ? num / 2 : -((-num + 1) / 2);

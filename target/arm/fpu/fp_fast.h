@@ -5,7 +5,8 @@
 // host) and the Arm pseudocode provably agree: no NaN, no overflow, and no
 // result near the underflow threshold (Arm detects tininess before
 // rounding, SSE after). IXC is computed only while it is still clear in
-// the FPSR, with an error-free transformation. Everything else goes to
+// the FPSR, with an error-free transformation (the host's MXCSR flags are
+// not used: LDMXCSR costs more than the exact model here). Everything else goes to
 // the exact models in fp_soft*.h. Internal to target/arm/fpu.
 #include <bit>
 #include <type_traits>
@@ -38,12 +39,16 @@ inline bool safe_normal(typename T<N>::U x) {
     return T<N>::exp_of(x) - 2u < unsigned(T<N>::max_biased - 2);
 }
 
-bool host_has_fma();
+// Whether the host has FMA3 (the functions below need it).
+extern const bool g_host_has_fma;
+inline bool host_has_fma() {
+    return g_host_has_fma;
+}
 
-// a*b - p exactly, when representable (double only; needs host FMA).
+// a*b + c with one rounding: the residual of a product or quotient when
+// it is representable, and the fused multiply-add itself.
 double fma_residual(double a, double b, double c);
-// a*b + c with the host FMA; *inexact from MXCSR.PE when inexact != null.
-double host_fma(double a, double b, double c, bool* inexact);
-float host_fmaf(float a, float b, float c, bool* inexact);
+double host_fma(double a, double b, double c);
+float host_fmaf(float a, float b, float c);
 
 }  // namespace emu::arm::fpu::detail

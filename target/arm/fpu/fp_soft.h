@@ -329,22 +329,17 @@ inline Exact exact_add(Exact a, Exact b) {
     return r;
 }
 
-// Integer square root of a 128-bit value (floor).
+// Integer square root of a 128-bit value (floor). The x87 long double
+// estimate is within a few units; the integer corrections make it exact
+// whatever the estimate's error.
 inline uint64_t isqrt128(u128 x, bool& inexact) {
-    u128 res = 0, bit = u128(1) << 126;
-    while (bit > x)
-        bit >>= 2;
-    while (bit != 0) {
-        if (x >= res + bit) {
-            x -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
-    }
-    inexact = x != 0;
-    return uint64_t(res);
+    uint64_t r = uint64_t(__builtin_sqrtl(static_cast<long double>(x)));
+    while (u128(r) * r > x)
+        r--;
+    while (r != ~uint64_t(0) && u128(r + 1) * (r + 1) <= x)
+        r++;
+    inexact = u128(r) * r != x;
+    return r;
 }
 
 }  // namespace emu::arm::fpu::detail

@@ -194,7 +194,8 @@ uint32_t fcvtxn(uint64_t a, uint32_t fpcr, uint32_t& fpsr);
 
 // ---- FP to integer / fixed point (FPToFixed) ----
 // FCVT{N,A,P,M,Z}{S,U}: rounding TieEven, TieAway, PosInf, NegInf, Zero;
-// FCVTZ with fbits > 0 is the fixed-point form. int_bits is 32 or 64; the
+// FCVTZ with fbits > 0 is the fixed-point form. int_bits is 16 (AdvSIMD
+// half-precision elements), 32 or 64; the
 // result saturates (IOC, no IXC) and is zero-extended to 64 bits. NaN
 // gives 0 with IOC. fbits is 0..int_bits.
 uint64_t fcvt_to_int_h(uint16_t a, Rounding r, bool is_unsigned, unsigned int_bits, unsigned fbits,
@@ -205,7 +206,7 @@ uint64_t fcvt_to_int_d(uint64_t a, Rounding r, bool is_unsigned, unsigned int_bi
                        uint32_t fpcr, uint32_t& fpsr);
 
 // ---- Integer / fixed point to FP (FixedToFP): SCVTF, UCVTF ----
-// `a` holds an int_bits-wide (32 or 64) integer in its low bits; it is
+// `a` holds an int_bits-wide (16, 32 or 64) integer in its low bits; it is
 // read as signed unless is_unsigned. Rounds with the FPCR rounding mode.
 uint16_t cvtf_h(uint64_t a, bool is_unsigned, unsigned int_bits, unsigned fbits, uint32_t fpcr,
                 uint32_t& fpsr);
@@ -244,6 +245,12 @@ uint64_t frsqrts_d(uint64_t a, uint64_t b, uint32_t fpcr, uint32_t& fpsr);
 uint16_t frecpx_h(uint16_t a, uint32_t fpcr, uint32_t& fpsr);
 uint32_t frecpx_s(uint32_t a, uint32_t fpcr, uint32_t& fpsr);
 uint64_t frecpx_d(uint64_t a, uint32_t fpcr, uint32_t& fpsr);
+// FJCVTZS (FEAT_JSCVT, FPToFixedJS): double to int32 rounding toward
+// zero, the result modulo 2^32 (0 for NaN/infinity, with IOC when out of
+// int32 range). *z receives the Z flag (NZCV = 0:Z:0:0): set only when the
+// conversion was exact, in range and not from -0.
+uint32_t fjcvtzs(uint64_t a, uint32_t fpcr, uint32_t& fpsr, bool* z);
+
 // URECPE / URSQRTE (UnsignedRecipEstimate / UnsignedRSqrtEstimate): no
 // FPCR/FPSR involvement.
 uint32_t urecpe(uint32_t a);

@@ -254,6 +254,11 @@ static int test_reset(const char* how) {
         uint64_t port;
         memcpy(&port, fadt + 116 + 4, 8);
         outb((uint16_t)port, fadt[128]);
+    } else if (!strncmp_(how, "int3", 4)) {
+        /* Hardware KVM: a triple fault. kvm_pvm: an emulation failure,
+         * which must be reported with the registers. */
+        struct { uint16_t limit; uint64_t base; } __attribute__((packed)) p = {0, 0};
+        __asm__ volatile("lidt %0; int3" ::"m"(p));
     } else if (!strncmp_(how, "triple", 6)) {
         struct { uint16_t limit; uint64_t base; } __attribute__((packed)) p = {0, 0};
         __asm__ volatile("lidt %0; ud2" ::"m"(p));

@@ -212,6 +212,45 @@ TEST_CASE("mux: Ctrl-a c switches to the monitor, Ctrl-a x quits", "[chardev]") 
     CHECK(quit);
 }
 
+TEST_CASE("mux: the monitor greets only when it first gets the focus", "[chardev]") {
+    struct Rec : Chardev {
+        std::string out;
+        using Chardev::Chardev;
+        size_t write(const uint8_t* d, size_t n) override {
+            out.append(reinterpret_cast<const char*>(d), n);
+            return n;
+        }
+        void set_frontend(CharFrontend* fe) override {
+            Chardev::set_frontend(fe);
+            if (fe) fe->char_event(CharEvent::Opened);  // like stdio: open at once
+        }
+        void push(const std::string& s) {
+            deliver(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+        }
+    } rec("rec");
+    MuxChardev mux("mux", &rec);
+    Sink serial;
+    mux.add_frontend()->set_frontend(&serial);
+    FakeVm vm;
+    HumanMonitor mon(mux.add_frontend(), &vm);
+    CHECK(serial.events == std::vector<CharEvent>{CharEvent::Opened});
+    CHECK(rec.out.find("monitor") == std::string::npos);  // no banner at start-up
+    rec.push(
+        "\x01"
+        "c");
+    CHECK(rec.out.find("monitor") != std::string::npos);
+    CHECK(rec.out.find("(qemu) ") != std::string::npos);
+    size_t banners = rec.out.size();
+    rec.push(
+        "\x01"
+        "c");  // back to the serial port: it gets the focus again
+    CHECK(serial.events.back() == CharEvent::FocusIn);
+    rec.push(
+        "\x01"
+        "c");  // and to the monitor: a prompt, not a second banner
+    CHECK(rec.out.substr(banners) == "(qemu) ");
+}
+
 TEST_CASE("HMP commands", "[monitor]") {
     NullBackend b;
     FakeVm vm;

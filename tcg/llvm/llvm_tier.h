@@ -1,0 +1,91 @@
+#pragma once
+// The LLVM tier (DESIGN.md §4): hot IR blocks are lowered to LLVM IR and
+// compiled by ORC LLJIT on one background thread; the dispatcher switches a
+// block to the compiled function when the TierCompiler callback delivers
+// it. This header is the whole public surface and includes no LLVM header.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tcg/exec/tier.h"
+
+namespace emu::tcg {
+
+// How hard LLVM works on a block. Measured on this machine with
+// emu-llvm-compile-bench (bench/llvm_compile_time.sh); see
+// docs/architecture.md for the numbers behind the default.
+enum class LlvmOptLevel : uint8_t {
+    O0,  // no IR passes, FastISel + fast register allocation
+    O1,  // a short IR pipeline (early-cse, instcombine, simplifycfg), codegen -O1
+    O2,  // LLVM's default -O2 module pipeline, codegen -O2
+};
+
+struct LlvmTierOptions {
+    LlvmOptLevel opt = LlvmOptLevel::O1;
+    // Host code bytes the tier may hold; once used up, further blocks stay
+    // in the interpreter (done(nullptr)) so code memory stays bounded.
+    uint64_t code_budget = 64ull << 20;
+    // Blocks compiled into one LLVM module when several are waiting: the
+    // per-module codegen set-up is shared among them.
+    unsigned max_batch = 8;
+    // A block whose chainable exit jumps to its own start loops inside the
+    // compiled code (checking env->exit_request on every back edge) instead
+    // of returning to the dispatcher each iteration. Off by default: it needs
+    // the dispatcher to raise exit_request when a block invalidates itself
+    // (self-modifying code), and per-block execution counts (-d exec,
+    // instruction statistics) then count a whole loop as one execution.
+    bool self_loops = false;
+};
+
+struct LlvmTierStats {
+    uint64_t submitted = 0;
+    uint64_t compiled = 0;
+    uint64_t failed = 0;       // lowering or LLVM rejected the block
+    uint64_t over_budget = 0;  // refused because the code budget is used up
+    uint64_t modules = 0;      // LLVM modules (batches) compiled
+    uint64_t code_bytes = 0;   // host code (object text) held
+    double total_ms = 0;       // compile thread time spent, all blocks
+    double median_ms = 0;      // per block: a batch's time shared by its blocks
+    double p90_ms = 0;
+    double max_ms = 0;
+    std::string format() const;  // one line for -d / exit statistics
+};
+
+class LlvmTier final : public TierCompiler {
+  public:
+    static std::unique_ptr<LlvmTier> create(const LlvmTierOptions& opts, std::string* err);
+    ~LlvmTier() override;
+
+    const char* name() const override { return "llvm"; }
+    // Queued with hotness 0 (tier=auto submits hot blocks; hotter first).
+    void submit(Block block, Done done) override;
+    void submit(Block block, Done done, uint32_t hotness);
+    // Compiles ahead of everything queued and waits (tier=llvm and tests).
+    // Returns nullptr with *err set when the block cannot be compiled.
+    CompiledFn compile_sync(Block block, std::string* err = nullptr);
+    std::string disassemble(CompiledFn fn) override;
+    LlvmTierStats stats() const;
+    // Blocks until the queue is empty and the worker idle.
+    void drain();
+
+    struct Impl;
+
+  private:
+    explicit LlvmTier(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// The process-wide compile service (default options), created on first
+// use and destroyed with its last user. Its stats() are the run's totals.
+std::shared_ptr<LlvmTier> shared_llvm_tier(std::string* err);
+
+// The TierCompilerFactory for tcg/exec: a per-vCPU handle on the shared
+// service.
+std::unique_ptr<TierCompiler> make_llvm_tier(std::string* err);
+
+// Registers make_llvm_tier with set_tier_compiler_factory. Library
+// emu_tcg_llvm_register also does it from a static initialiser; link it as
+// a whole archive ($<LINK_LIBRARY:WHOLE_ARCHIVE,...>) so the linker keeps it.
+void register_llvm_tier();
+
+}  // namespace emu::tcg

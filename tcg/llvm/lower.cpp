@@ -1,0 +1,523 @@
+// IR -> LLVM IR: dispatch, control flow and the pure ops. Semantics are
+// exactly the interpreter's (tcg/interp, tcg/ir/eval): shift amounts modulo
+// the width, division by zero gives 0, INT_MIN / -1 gives INT_MIN.
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "tcg/exec/env.h"
+#include "tcg/ir/helpers.h"
+#include "tcg/llvm/lowerer.h"
+
+namespace emu::tcg::llvmtier {
+
+using llvm::Value;
+
+Lowerer::Lowerer(const Block& b, llvm::Module& m, const LowerOptions& opts)
+    : b_(b), m_(m), ctx_(m.getContext()), opts_(opts), ir_(m.getContext()) {}
+
+llvm::IntegerType* Lowerer::ty(Type t) const {
+    switch (t) {
+        case Type::I1:
+            return ir_.getInt1Ty();
+        case Type::I8:
+            return ir_.getInt8Ty();
+        case Type::I16:
+            return ir_.getInt16Ty();
+        case Type::I32:
+        case Type::F32:
+            return ir_.getInt32Ty();
+        case Type::I64:
+        case Type::F64:
+            return ir_.getInt64Ty();
+        case Type::I128:
+            return ir_.getInt128Ty();
+        case Type::Void:
+            break;
+    }
+    return nullptr;
+}
+
+llvm::BasicBlock* Lowerer::new_bb(const char* name) {
+    return llvm::BasicBlock::Create(ctx_, name, fn_);
+}
+
+void Lowerer::tag(llvm::Instruction* i, llvm::MDNode* tbaa) {
+    i->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa);
+}
+
+Value* Lowerer::env_ptr(uint64_t offset) {
+    return ir_.CreateConstInBoundsGEP1_64(ir_.getInt8Ty(), env_, offset);
+}
+
+Value* Lowerer::load_env(llvm::Type* t, uint64_t offset, bool atomic) {
+    auto* l = ir_.CreateAlignedLoad(t, env_ptr(offset), llvm::Align(atomic ? 4 : 1));
+    if (atomic) l->setAtomic(llvm::AtomicOrdering::Monotonic);
+    tag(l, tbaa_env_);
+    return l;
+}
+
+void Lowerer::store_env(Value* v, uint64_t offset) {
+    // i1 registers are one byte in the env, as in the interpreter.
+    if (v->getType()->isIntegerTy(1)) v = ir_.CreateZExt(v, ir_.getInt8Ty());
+    tag(ir_.CreateAlignedStore(v, env_ptr(offset), llvm::Align(1)), tbaa_env_);
+}
+
+Value* Lowerer::to_i64(Value* v) {
+    unsigned w = v->getType()->getIntegerBitWidth();
+    if (w == 64) return v;
+    return w < 64 ? ir_.CreateZExt(v, ir_.getInt64Ty()) : ir_.CreateTrunc(v, ir_.getInt64Ty());
+}
+
+Value* Lowerer::from_i64(Value* v, Type t) {
+    llvm::IntegerType* want = ty(t);
+    if (want->getBitWidth() == 64) return v;
+    return want->getBitWidth() < 64 ? ir_.CreateTrunc(v, want) : ir_.CreateZExt(v, want);
+}
+
+Value* Lowerer::call_abs(llvm::FunctionType* ft, const void* fn,
+                         std::initializer_list<Value*> args) {
+    auto* callee = llvm::ConstantExpr::getIntToPtr(c64(reinterpret_cast<uint64_t>(fn)), ptr_ty_);
+    auto* call = ir_.CreateCall(ft, callee, args);
+    call->addFnAttr(llvm::Attribute::NoUnwind);
+    return call;
+}
+
+void Lowerer::ret(Value* status, Value* slot) {
+    Value* r = llvm::PoisonValue::get(ret_ty_);
+    r = ir_.CreateInsertValue(r, status, 0);
+    r = ir_.CreateInsertValue(r, slot, 1);
+    ir_.CreateRet(r);
+}
+
+void Lowerer::exit_if_status(Value* status) {
+    if (!fault_bb_) {
+        auto ip = ir_.saveIP();
+        fault_bb_ = new_bb("fault");
+        ir_.SetInsertPoint(fault_bb_);
+        fault_status_ = ir_.CreatePHI(ir_.getInt64Ty(), 4, "status");
+        ret(fault_status_, c64(kExitSlotNone));
+        ir_.restoreIP(ip);
+    }
+    auto* cont = new_bb("ok");
+    ir_.CreateCondBr(ir_.CreateICmpNE(status, c64(0)), fault_bb_, cont, unlikely_);
+    fault_status_->addIncoming(status, ir_.GetInsertBlock());
+    ir_.SetInsertPoint(cont);
+}
+
+Value* Lowerer::chain_slot(Value* slot) {
+    // env.h: a block checks exit_request before taking a chainable exit; a
+    // pending request turns the exit into an unchained one so that the
+    // dispatcher looks at the request before running anything else.
+    Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+    return ir_.CreateSelect(ir_.CreateICmpNE(req, ir_.getInt32(0)), c64(kExitSlotNone), slot);
+}
+
+bool Lowerer::loops_to_self(uint64_t pc) const {
+    return opts_.self_loops && pc == b_.guest_pc;
+}
+
+bool Lowerer::run(const std::string& name, std::string* err) {
+    ptr_ty_ = llvm::PointerType::getUnqual(ctx_);
+    ret_ty_ = llvm::StructType::get(ctx_, {ir_.getInt64Ty(), ir_.getInt64Ty()});
+    auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_}, false);
+    fn_ = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, name, m_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);
+    fn_->addParamAttr(0, llvm::Attribute::NonNull);
+    fn_->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
+    fn_->addParamAttr(0, llvm::Attribute::getWithDereferenceableBytes(ctx_, sizeof(TcgEnv)));
+    env_ = fn_->getArg(0);
+
+    llvm::MDBuilder md(ctx_);
+    auto* root = md.createTBAARoot("emu.tcg");
+    auto* env_t = md.createTBAAScalarTypeNode("env", root);
+    auto* guest_t = md.createTBAAScalarTypeNode("guest", root);
+    tbaa_env_ = md.createTBAAStructTagNode(env_t, env_t, 0);
+    tbaa_guest_ = md.createTBAAStructTagNode(guest_t, guest_t, 0);
+    likely_ = md.createBranchWeights(2000, 1);
+    unlikely_ = md.createBranchWeights(1, 2000);
+
+    entry_bb_ = new_bb("entry");
+    body_bb_ = new_bb("body");
+    ir_.SetInsertPoint(entry_bb_);
+    ir_.CreateBr(body_bb_);
+    ir_.SetInsertPoint(body_bb_);
+
+    vals_.assign(b_.insts.size(), nullptr);
+    for (size_t i = 0; i < b_.insts.size(); ++i) {
+        const Inst& in = b_.insts[i];
+        Value* v = nullptr;
+        switch (in.op) {
+#define OP(name, ...)      \
+    case Op::name:         \
+        v = op_##name(in); \
+        break;
+#include "tcg/ir/opcodes.inc"
+#undef OP
+            case Op::Count_:
+                break;
+        }
+        if (in.type != Type::Void && !v) {
+            *err = "inst " + std::to_string(i) + ": no LLVM lowering for " + op_info(in.op).name;
+            return false;
+        }
+        vals_[i] = v;
+    }
+    if (!ir_.GetInsertBlock()->getTerminator()) {
+        *err = "block does not end in a terminal";
+        return false;
+    }
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    if (llvm::verifyFunction(*fn_, &os)) {
+        *err = "LLVM verifier: " + os.str();
+        return false;
+    }
+    return true;
+}
+
+llvm::Function* lower_block(const Block& b, llvm::Module& m, const std::string& name,
+                            const LowerOptions& opts, std::string* err) {
+    std::string why = verify(b);
+    if (!why.empty()) {
+        *err = "invalid block: " + why;
+        return nullptr;
+    }
+    Lowerer l(b, m, opts);
+    if (!l.run(name, err)) {
+        if (l.function()) l.function()->eraseFromParent();
+        return nullptr;
+    }
+    return l.function();
+}
+
+// ---- constants, guest state, markers -------------------------------------
+
+Value* Lowerer::op_Const(const Inst& in) {
+    if (in.type == Type::I128) {
+        uint64_t words[2] = {in.imm, in.imm2};
+        return llvm::ConstantInt::get(ctx_, llvm::APInt(128, words));
+    }
+    return llvm::ConstantInt::get(ty(in.type), in.imm & type_mask(in.type));
+}
+
+Value* Lowerer::op_GetReg(const Inst& in) {
+    if (in.type == Type::I1) {
+        return ir_.CreateTrunc(load_env(ir_.getInt8Ty(), in.imm), ir_.getInt1Ty());
+    }
+    return load_env(ty(in.type), in.imm);
+}
+
+Value* Lowerer::op_SetReg(const Inst& in) {
+    store_env(arg(in, 0), in.imm);
+    return nullptr;
+}
+
+Value* Lowerer::op_GuestInsn(const Inst&) {
+    return nullptr;
+}
+Value* Lowerer::op_Nop(const Inst&) {
+    return nullptr;
+}
+
+// ---- integer arithmetic and logic ----------------------------------------
+
+Value* Lowerer::op_Add(const Inst& in) {
+    return ir_.CreateAdd(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Sub(const Inst& in) {
+    return ir_.CreateSub(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_AddCarry(const Inst& in) {
+    Value* c = ir_.CreateZExt(arg(in, 2), ty(in.type));
+    return ir_.CreateAdd(ir_.CreateAdd(arg(in, 0), arg(in, 1)), c);
+}
+Value* Lowerer::op_Mul(const Inst& in) {
+    return ir_.CreateMul(arg(in, 0), arg(in, 1));
+}
+
+Value* Lowerer::op_UMulH(const Inst& in) {
+    unsigned w = type_bits(in.type);
+    auto* wide = ir_.getIntNTy(2 * w);
+    Value* p = ir_.CreateMul(ir_.CreateZExt(arg(in, 0), wide), ir_.CreateZExt(arg(in, 1), wide));
+    return ir_.CreateTrunc(ir_.CreateLShr(p, w), ty(in.type));
+}
+Value* Lowerer::op_SMulH(const Inst& in) {
+    unsigned w = type_bits(in.type);
+    auto* wide = ir_.getIntNTy(2 * w);
+    Value* p = ir_.CreateMul(ir_.CreateSExt(arg(in, 0), wide), ir_.CreateSExt(arg(in, 1), wide));
+    return ir_.CreateTrunc(ir_.CreateLShr(p, w), ty(in.type));
+}
+
+Value* Lowerer::op_UDiv(const Inst& in) {
+    auto* t = ty(in.type);
+    Value* zero = ir_.CreateICmpEQ(arg(in, 1), llvm::ConstantInt::get(t, 0));
+    Value* d = ir_.CreateSelect(zero, llvm::ConstantInt::get(t, 1), arg(in, 1));
+    return ir_.CreateSelect(zero, llvm::ConstantInt::get(t, 0), ir_.CreateUDiv(arg(in, 0), d));
+}
+Value* Lowerer::op_SDiv(const Inst& in) {
+    auto* t = ty(in.type);
+    Value* a = arg(in, 0);
+    Value* b = arg(in, 1);
+    Value* zero = ir_.CreateICmpEQ(b, llvm::ConstantInt::get(t, 0));
+    Value* ovf = ir_.CreateAnd(
+        ir_.CreateICmpEQ(
+            a, llvm::ConstantInt::get(ctx_, llvm::APInt::getSignedMinValue(t->getBitWidth()))),
+        ir_.CreateICmpEQ(b, llvm::ConstantInt::getSigned(t, -1)));
+    // INT_MIN / 1 = INT_MIN, which is the architected result for INT_MIN / -1.
+    Value* d = ir_.CreateSelect(ir_.CreateOr(zero, ovf), llvm::ConstantInt::get(t, 1), b);
+    return ir_.CreateSelect(zero, llvm::ConstantInt::get(t, 0), ir_.CreateSDiv(a, d));
+}
+
+Value* Lowerer::op_And(const Inst& in) {
+    return ir_.CreateAnd(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Or(const Inst& in) {
+    return ir_.CreateOr(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Xor(const Inst& in) {
+    return ir_.CreateXor(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Not(const Inst& in) {
+    return ir_.CreateNot(arg(in, 0));
+}
+Value* Lowerer::op_Neg(const Inst& in) {
+    return ir_.CreateNeg(arg(in, 0));
+}
+
+Value* Lowerer::op_Shl(const Inst& in) {
+    Value* n = ir_.CreateAnd(arg(in, 1), type_bits(in.type) - 1);
+    return ir_.CreateShl(arg(in, 0), n);
+}
+Value* Lowerer::op_LShr(const Inst& in) {
+    Value* n = ir_.CreateAnd(arg(in, 1), type_bits(in.type) - 1);
+    return ir_.CreateLShr(arg(in, 0), n);
+}
+Value* Lowerer::op_AShr(const Inst& in) {
+    Value* n = ir_.CreateAnd(arg(in, 1), type_bits(in.type) - 1);
+    return ir_.CreateAShr(arg(in, 0), n);
+}
+Value* Lowerer::op_Ror(const Inst& in) {
+    // Funnel shifts take the amount modulo the width.
+    return ir_.CreateIntrinsic(llvm::Intrinsic::fshr, {ty(in.type)},
+                               {arg(in, 0), arg(in, 0), arg(in, 1)});
+}
+Value* Lowerer::op_Clz(const Inst& in) {
+    return ir_.CreateIntrinsic(llvm::Intrinsic::ctlz, {ty(in.type)}, {arg(in, 0), ir_.getFalse()});
+}
+Value* Lowerer::op_Rbit(const Inst& in) {
+    return ir_.CreateUnaryIntrinsic(llvm::Intrinsic::bitreverse, arg(in, 0));
+}
+Value* Lowerer::op_Bswap(const Inst& in) {
+    if (in.type == Type::I8) return arg(in, 0);
+    return ir_.CreateUnaryIntrinsic(llvm::Intrinsic::bswap, arg(in, 0));
+}
+Value* Lowerer::op_Ctpop(const Inst& in) {
+    return ir_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, arg(in, 0));
+}
+
+// ---- comparisons and select ----------------------------------------------
+
+Value* Lowerer::op_Eq(const Inst& in) {
+    return ir_.CreateICmpEQ(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Ne(const Inst& in) {
+    return ir_.CreateICmpNE(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Ult(const Inst& in) {
+    return ir_.CreateICmpULT(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Ule(const Inst& in) {
+    return ir_.CreateICmpULE(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Slt(const Inst& in) {
+    return ir_.CreateICmpSLT(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Sle(const Inst& in) {
+    return ir_.CreateICmpSLE(arg(in, 0), arg(in, 1));
+}
+Value* Lowerer::op_Select(const Inst& in) {
+    return ir_.CreateSelect(arg(in, 0), arg(in, 1), arg(in, 2));
+}
+
+// ---- width changes -------------------------------------------------------
+
+Value* Lowerer::op_ZExt(const Inst& in) {
+    return ir_.CreateZExt(arg(in, 0), ty(in.type));
+}
+Value* Lowerer::op_SExt(const Inst& in) {
+    return ir_.CreateSExt(arg(in, 0), ty(in.type));
+}
+Value* Lowerer::op_Trunc(const Inst& in) {
+    return ir_.CreateTrunc(arg(in, 0), ty(in.type));
+}
+// f32/f64 are carried as i32/i64 bit patterns, so a same-width bitcast is free.
+Value* Lowerer::op_Bitcast(const Inst& in) {
+    return arg(in, 0);
+}
+Value* Lowerer::op_Hi64(const Inst& in) {
+    return ir_.CreateTrunc(ir_.CreateLShr(arg(in, 0), 64), ir_.getInt64Ty());
+}
+Value* Lowerer::op_Pack128(const Inst& in) {
+    auto* t = ir_.getInt128Ty();
+    Value* lo = ir_.CreateZExt(arg(in, 0), t);
+    Value* hi = ir_.CreateShl(ir_.CreateZExt(arg(in, 1), t), 64);
+    return ir_.CreateOr(lo, hi);
+}
+
+// ---- flags ---------------------------------------------------------------
+
+Value* Lowerer::pack_nzcv(Value* n, Value* z, Value* c, Value* v) {
+    auto* i32 = ir_.getInt32Ty();
+    Value* r = ir_.CreateShl(ir_.CreateZExt(n, i32), 31);
+    r = ir_.CreateOr(r, ir_.CreateShl(ir_.CreateZExt(z, i32), 30));
+    r = ir_.CreateOr(r, ir_.CreateShl(ir_.CreateZExt(c, i32), 29));
+    return ir_.CreateOr(r, ir_.CreateShl(ir_.CreateZExt(v, i32), 28));
+}
+
+// NZCV of a + b (+ carry_in), or of a - b (= a + ~b + 1) when `sub`.
+Value* Lowerer::add_flags(const Inst& in, Value* carry_in, bool sub) {
+    Value* a = arg(in, 0);
+    Value* b = arg(in, 1);
+    auto* t = llvm::cast<llvm::IntegerType>(a->getType());
+    Value* zero = llvm::ConstantInt::get(t, 0);
+    Value* r;
+    Value* c;
+    Value* ovf_bits;
+    if (sub) {
+        r = ir_.CreateSub(a, b);
+        c = ir_.CreateICmpUGE(a, b);
+        ovf_bits = ir_.CreateAnd(ir_.CreateXor(a, b), ir_.CreateXor(a, r));
+    } else {
+        Value* s1 = ir_.CreateBinaryIntrinsic(llvm::Intrinsic::uadd_with_overflow, a, b);
+        r = ir_.CreateExtractValue(s1, 0);
+        c = ir_.CreateExtractValue(s1, 1);
+        if (carry_in) {
+            Value* s2 = ir_.CreateBinaryIntrinsic(llvm::Intrinsic::uadd_with_overflow, r,
+                                                  ir_.CreateZExt(carry_in, t));
+            r = ir_.CreateExtractValue(s2, 0);
+            c = ir_.CreateOr(c, ir_.CreateExtractValue(s2, 1));
+        }
+        ovf_bits = ir_.CreateAnd(ir_.CreateNot(ir_.CreateXor(a, b)), ir_.CreateXor(a, r));
+    }
+    return pack_nzcv(ir_.CreateICmpSLT(r, zero), ir_.CreateICmpEQ(r, zero), c,
+                     ir_.CreateICmpSLT(ovf_bits, zero));
+}
+
+Value* Lowerer::op_AddFlags(const Inst& in) {
+    return add_flags(in, nullptr, false);
+}
+Value* Lowerer::op_SubFlags(const Inst& in) {
+    return add_flags(in, nullptr, true);
+}
+Value* Lowerer::op_AdcFlags(const Inst& in) {
+    return add_flags(in, arg(in, 2), false);
+}
+Value* Lowerer::op_LogicFlags(const Inst& in) {
+    Value* a = arg(in, 0);
+    Value* zero = llvm::ConstantInt::get(a->getType(), 0);
+    return pack_nzcv(ir_.CreateICmpSLT(a, zero), ir_.CreateICmpEQ(a, zero), ir_.getFalse(),
+                     ir_.getFalse());
+}
+
+Value* Lowerer::op_CondHolds(const Inst& in) {
+    Value* nzcv = arg(in, 0);
+    auto bit = [&](unsigned k) {
+        return ir_.CreateTrunc(ir_.CreateLShr(nzcv, k), ir_.getInt1Ty());
+    };
+    unsigned cond = static_cast<unsigned>(in.imm) & 15;
+    Value* r;
+    switch (cond >> 1) {
+        case 0:
+            r = bit(30);
+            break;  // EQ: Z
+        case 1:
+            r = bit(29);
+            break;  // CS: C
+        case 2:
+            r = bit(31);
+            break;  // MI: N
+        case 3:
+            r = bit(28);
+            break;  // VS: V
+        case 4:
+            r = ir_.CreateAnd(bit(29), ir_.CreateNot(bit(30)));
+            break;  // HI
+        case 5:
+            r = ir_.CreateICmpEQ(bit(31), bit(28));
+            break;  // GE
+        case 6:     // GT
+            r = ir_.CreateAnd(ir_.CreateNot(bit(30)), ir_.CreateICmpEQ(bit(31), bit(28)));
+            break;
+        default:
+            return ir_.getTrue();  // AL and NV
+    }
+    return (cond & 1) ? ir_.CreateNot(r) : r;
+}
+
+// ---- helpers -------------------------------------------------------------
+
+Value* Lowerer::op_Call(const Inst& in) {
+    const HelperInfo& h = helper_info(static_cast<uint32_t>(in.imm));
+    auto* i64 = ir_.getInt64Ty();
+    auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64}, false);
+    // Missing operands are passed as 0, as the interpreter does.
+    Value* a[kMaxArgs];
+    for (unsigned i = 0; i < kMaxArgs; ++i)
+        a[i] = i < in.nargs ? to_i64(arg(in, i)) : c64(0);
+    Value* r = call_abs(ft, reinterpret_cast<const void*>(h.fn), {env_, a[0], a[1], a[2], a[3]});
+    exit_if_status(ir_.CreateExtractValue(r, 1));
+    if (in.op == Op::CallVoid) return nullptr;
+    return from_i64(ir_.CreateExtractValue(r, 0), in.type);
+}
+Value* Lowerer::op_CallVoid(const Inst& in) {
+    return op_Call(in);
+}
+
+// ---- terminals -----------------------------------------------------------
+
+Value* Lowerer::op_ExitLink(const Inst& in) {
+    store_env(c64(in.imm), kEnvPcOffset);
+    if (loops_to_self(in.imm)) {
+        auto* out = new_bb("exit");
+        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+        ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), body_bb_, out, likely_);
+        ir_.SetInsertPoint(out);
+        ret(c64(kStatusContinue), c64(kExitSlotNone));
+        return nullptr;
+    }
+    ret(c64(kStatusContinue), chain_slot(c64(0)));
+    return nullptr;
+}
+
+Value* Lowerer::op_ExitCond(const Inst& in) {
+    Value* c = arg(in, 0);
+    store_env(ir_.CreateSelect(c, c64(in.imm), c64(in.imm2)), kEnvPcOffset);
+    Value* slot = ir_.CreateSelect(c, c64(0), c64(1));
+    bool self_taken = loops_to_self(in.imm);
+    bool self_not = loops_to_self(in.imm2);
+    if (self_taken || self_not) {
+        Value* again = self_taken && self_not ? ir_.getTrue() : self_taken ? c : ir_.CreateNot(c);
+        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+        again = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
+        auto* out = new_bb("exit");
+        ir_.CreateCondBr(again, body_bb_, out);
+        ir_.SetInsertPoint(out);
+    }
+    ret(c64(kStatusContinue), chain_slot(slot));
+    return nullptr;
+}
+
+Value* Lowerer::op_ExitIndirect(const Inst& in) {
+    store_env(arg(in, 0), kEnvPcOffset);
+    ret(c64(kStatusContinue), c64(kExitSlotNone));
+    return nullptr;
+}
+
+Value* Lowerer::op_ExitDispatch(const Inst&) {
+    ret(c64(kStatusContinue), c64(kExitSlotNone));
+    return nullptr;
+}
+
+}  // namespace emu::tcg::llvmtier

@@ -1,0 +1,97 @@
+#pragma once
+// The state of lowering one block (internal to tcg/llvm): lower.cpp holds
+// the dispatch and the arithmetic, lower_mem.cpp guest memory and helpers.
+//
+// Value model: every IR value is an LLVM integer of its width (f32/f64 are
+// bit patterns, i32/i64: the IR has no FP arithmetic, FP goes through
+// helpers). Guest registers are loads/stores at env offsets tagged with
+// their own TBAA type, so LLVM knows guest memory stores cannot clobber
+// them and GVN/DSE can forward and drop them across guest accesses.
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <string>
+#include <vector>
+
+#include "tcg/ir/ir.h"
+#include "tcg/llvm/lower.h"
+
+namespace emu::tcg::llvmtier {
+
+class Lowerer {
+  public:
+    Lowerer(const Block& b, llvm::Module& m, const LowerOptions& opts);
+    // Builds the function; false with *err on a block it cannot lower.
+    bool run(const std::string& name, std::string* err);
+    llvm::Function* function() const { return fn_; }
+
+  private:
+    // One lowering per opcode, expanded from opcodes.inc: an op added to the
+    // table without a lowering here fails to compile.
+#define OP(name, res, types, nargs, a0, a1, a2, imm, flags) llvm::Value* op_##name(const Inst& in);
+#include "tcg/ir/opcodes.inc"
+#undef OP
+
+    llvm::IntegerType* ty(Type t) const;
+    llvm::Value* arg(const Inst& in, unsigned a) const {
+        return vals_[in.args[a].id];
+    }
+    Type arg_type(const Inst& in, unsigned a) const {
+        return b_.insts[in.args[a].id].type;
+    }
+    llvm::ConstantInt* c64(uint64_t v) const {
+        return ir_.getInt64(v);
+    }
+
+    // env access
+    llvm::Value* env_ptr(uint64_t offset);
+    llvm::Value* load_env(llvm::Type* t, uint64_t offset, bool atomic = false);
+    void store_env(llvm::Value* v, uint64_t offset);
+    void tag(llvm::Instruction* i, llvm::MDNode* tbaa);
+
+    // Control flow
+    void exit_if_status(llvm::Value* status);  // leaves the block on status != 0
+    void ret(llvm::Value* status, llvm::Value* slot);
+    llvm::Value* chain_slot(llvm::Value* slot);  // kExitSlotNone when exit_request is set
+    bool loops_to_self(uint64_t pc) const;
+    llvm::BasicBlock* new_bb(const char* name);
+
+    // Calls to C functions by absolute address (helpers, softmmu).
+    llvm::Value* call_abs(llvm::FunctionType* ft, const void* fn,
+                          std::initializer_list<llvm::Value*> args);
+    llvm::Value* to_i64(llvm::Value* v);
+    llvm::Value* from_i64(llvm::Value* v, Type t);
+
+    // Guest memory (lower_mem.cpp)
+    llvm::Value* tlb_entry(llvm::Value* va, unsigned mmu_idx);
+    llvm::Value* fast_path_hit(llvm::Value* va, llvm::Value* entry, unsigned size, bool write);
+    llvm::Value* load_op(const Inst& in, llvm::Value* va);
+    void store_op(const Inst& in, llvm::Value* va, llvm::Value* v);
+
+    // NZCV packed as in the env (bit 31 N .. bit 28 V) from four i1.
+    llvm::Value* pack_nzcv(llvm::Value* n, llvm::Value* z, llvm::Value* c, llvm::Value* v);
+    llvm::Value* add_flags(const Inst& in, llvm::Value* carry_in, bool sub);
+
+    const Block& b_;
+    llvm::Module& m_;
+    llvm::LLVMContext& ctx_;
+    LowerOptions opts_;
+    mutable llvm::IRBuilder<> ir_;
+    llvm::Function* fn_ = nullptr;
+    llvm::Value* env_ = nullptr;
+    llvm::BasicBlock* entry_bb_ = nullptr;  // allocas only
+    llvm::BasicBlock* body_bb_ = nullptr;   // start of the block's code (self loops)
+    llvm::BasicBlock* fault_bb_ = nullptr;
+    llvm::PHINode* fault_status_ = nullptr;
+    llvm::StructType* ret_ty_ = nullptr;  // {i64, i64}: ExitInfo and HelperRet
+    llvm::PointerType* ptr_ty_ = nullptr;
+    llvm::MDNode* tbaa_env_ = nullptr;
+    llvm::MDNode* tbaa_guest_ = nullptr;
+    llvm::MDNode* likely_ = nullptr;
+    llvm::MDNode* unlikely_ = nullptr;
+    llvm::Value* out128_ = nullptr;  // [2 x i64] alloca for 16-byte loads
+    std::vector<llvm::Value*> vals_;
+};
+
+}  // namespace emu::tcg::llvmtier

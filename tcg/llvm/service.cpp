@@ -1,0 +1,319 @@
+// The compile service: one background thread (the machine has two cores and
+// the vCPU needs one) takes blocks from a queue ordered by hotness, lowers
+// a batch of them into one LLVM module, compiles it with LLJIT and hands
+// each function to its callback.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tcg/llvm/jit.h"
+#include "tcg/llvm/llvm_tier.h"
+#include "tcg/llvm/lower.h"
+
+namespace emu::tcg {
+
+std::string llvm_disassemble(const uint8_t* code, uint64_t size, uint64_t addr);
+
+namespace {
+
+struct Job {
+    Block block;
+    TierCompiler::Done done;
+    uint32_t hotness;
+    uint64_t seq;
+};
+
+// Hotter first; FIFO among equals.
+struct JobOrder {
+    bool operator()(const Job& a, const Job& b) const {
+        return a.hotness != b.hotness ? a.hotness < b.hotness : a.seq > b.seq;
+    }
+};
+
+llvmtier::JitConfig config_for(LlvmOptLevel level) {
+    llvmtier::JitConfig c;
+    switch (level) {
+        case LlvmOptLevel::O0:
+            c.codegen_level = 0;
+            break;
+        case LlvmOptLevel::O1:
+            // The IR already went through get/set elimination, folding and
+            // DCE; what is left for LLVM is mostly cleaning up the TLB
+            // fast paths and the flag arithmetic.
+            c.pipeline = "function(early-cse<memssa>,instcombine,simplifycfg)";
+            c.codegen_level = 1;
+            break;
+        case LlvmOptLevel::O2:
+            c.pipeline = "default<O2>";
+            c.codegen_level = 2;
+            break;
+    }
+    // Tuning knobs for bench/llvm_compile_time.sh, not a user interface.
+    if (const char* p = std::getenv("EMU_LLVM_PIPELINE")) c.pipeline = p;
+    if (const char* cg = std::getenv("EMU_LLVM_CODEGEN")) c.codegen_level = std::atoi(cg) & 3;
+    if (const char* f = std::getenv("EMU_LLVM_FASTISEL")) c.fast_isel = *f == '1';
+    return c;
+}
+
+// Compile cost is the compile thread's CPU time: on a shared 2-core
+// machine wall time mostly measures the neighbours.
+double thread_cpu_ms() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+}  // namespace
+
+struct LlvmTier::Impl {
+    LlvmTierOptions opts;
+    std::unique_ptr<llvmtier::Jit> jit;  // compile thread only (after start)
+
+    std::mutex mu;
+    std::condition_variable wake;
+    std::condition_variable idle;
+    std::vector<Job> queue;  // a heap under JobOrder
+    uint64_t seq = 0;
+    bool stop = false;
+    bool busy = false;
+    std::thread worker;
+
+    mutable std::mutex info_mu;         // guards what follows
+    std::map<uint64_t, uint64_t> code;  // function address -> size
+    LlvmTierStats st;
+    std::vector<double> block_ms;
+    uint64_t next_name = 0;
+
+    void run();
+    void compile_batch(std::vector<Job>& batch);
+    void finish(Job& j, CompiledFn fn) {
+        if (j.done) j.done(fn);
+    }
+};
+
+void LlvmTier::Impl::run() {
+    std::unique_lock lk(mu);
+    for (;;) {
+        wake.wait(lk, [&] { return stop || !queue.empty(); });
+        if (stop) break;
+        std::vector<Job> batch;
+        while (!queue.empty() && batch.size() < std::max(1u, opts.max_batch)) {
+            std::pop_heap(queue.begin(), queue.end(), JobOrder{});
+            batch.push_back(std::move(queue.back()));
+            queue.pop_back();
+        }
+        busy = true;
+        lk.unlock();
+        compile_batch(batch);
+        lk.lock();
+        busy = false;
+        if (queue.empty()) idle.notify_all();
+    }
+    // Every callback runs exactly once: whatever is still queued fails.
+    std::vector<Job> left = std::move(queue);
+    queue.clear();
+    lk.unlock();
+    for (Job& j : left)
+        finish(j, nullptr);
+    idle.notify_all();
+}
+
+void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
+    double t0 = thread_cpu_ms();
+    bool over;
+    {
+        std::lock_guard g(info_mu);
+        over = jit->code_bytes() >= opts.code_budget;
+        if (over) st.over_budget += batch.size();
+    }
+    if (over) {
+        for (Job& j : batch)
+            finish(j, nullptr);
+        return;
+    }
+    llvmtier::LowerOptions lo;
+    lo.self_loops = opts.self_loops;
+    auto m = jit->new_module();
+    std::vector<std::string> names;
+    std::vector<Job*> lowered;
+    uint64_t failed = 0;
+    for (Job& j : batch) {
+        std::string name = "emu_blk_" + std::to_string(next_name++);
+        std::string err;
+        if (!llvmtier::lower_block(j.block, *m, name, lo, &err)) {
+            ++failed;
+            finish(j, nullptr);
+            continue;
+        }
+        names.push_back(std::move(name));
+        lowered.push_back(&j);
+    }
+    std::vector<llvmtier::CodeRange> code_ranges;
+    std::string err;
+    if (!names.empty()) jit->compile(std::move(m), names, &code_ranges, &err);
+    double ms = thread_cpu_ms() - t0;
+    std::vector<CompiledFn> fns(lowered.size(), nullptr);
+    {
+        std::lock_guard g(info_mu);
+        st.modules += names.empty() ? 0 : 1;
+        st.total_ms += ms;
+        st.code_bytes = jit->code_bytes();
+        uint64_t ok = 0;
+        for (size_t i = 0; i < lowered.size(); ++i) {
+            if (!code_ranges[i].addr) continue;
+            fns[i] = reinterpret_cast<CompiledFn>(code_ranges[i].addr);
+            code[code_ranges[i].addr] = code_ranges[i].size;
+            ++ok;
+        }
+        st.compiled += ok;
+        st.failed += failed + (lowered.size() - ok);
+        // A batch's time is shared by the blocks it produced.
+        if (ok) block_ms.insert(block_ms.end(), ok, ms / double(ok));
+    }
+    for (size_t i = 0; i < lowered.size(); ++i)
+        finish(*lowered[i], fns[i]);
+}
+
+LlvmTier::LlvmTier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+std::unique_ptr<LlvmTier> LlvmTier::create(const LlvmTierOptions& opts, std::string* err) {
+    auto impl = std::make_unique<Impl>();
+    impl->opts = opts;
+    impl->jit = llvmtier::Jit::create(config_for(opts.opt), err);
+    if (!impl->jit) return nullptr;
+    Impl* p = impl.get();
+    impl->worker = std::thread([p] { p->run(); });
+    return std::unique_ptr<LlvmTier>(new LlvmTier(std::move(impl)));
+}
+
+LlvmTier::~LlvmTier() {
+    {
+        std::lock_guard g(impl_->mu);
+        impl_->stop = true;
+    }
+    impl_->wake.notify_all();
+    impl_->worker.join();
+    // Same switch as the dispatcher's statistics (accel/tcg).
+    if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s\n", stats().format().c_str());
+}
+
+void LlvmTier::submit(Block block, Done done) {
+    submit(std::move(block), std::move(done), 0);
+}
+
+void LlvmTier::submit(Block block, Done done, uint32_t hotness) {
+    {
+        std::lock_guard g(impl_->mu);
+        if (!impl_->stop) {
+            impl_->queue.push_back(Job{std::move(block), std::move(done), hotness, impl_->seq++});
+            std::push_heap(impl_->queue.begin(), impl_->queue.end(), JobOrder{});
+            std::lock_guard s(impl_->info_mu);
+            ++impl_->st.submitted;
+            done = nullptr;
+        }
+    }
+    if (done) {
+        done(nullptr);
+        return;
+    }
+    impl_->wake.notify_one();
+}
+
+CompiledFn LlvmTier::compile_sync(Block block, std::string* err) {
+    auto promise = std::make_shared<std::promise<CompiledFn>>();
+    auto fut = promise->get_future();
+    submit(
+        std::move(block), [promise](CompiledFn fn) { promise->set_value(fn); }, UINT32_MAX);
+    CompiledFn fn = fut.get();
+    if (!fn && err) *err = "the LLVM tier could not compile the block";
+    return fn;
+}
+
+void LlvmTier::drain() {
+    std::unique_lock lk(impl_->mu);
+    impl_->idle.wait(lk, [&] { return impl_->stop || (impl_->queue.empty() && !impl_->busy); });
+}
+
+std::string LlvmTier::disassemble(CompiledFn fn) {
+    uint64_t a = reinterpret_cast<uint64_t>(fn);
+    uint64_t size;
+    {
+        std::lock_guard g(impl_->info_mu);
+        auto it = impl_->code.find(a);
+        if (it == impl_->code.end()) return {};
+        size = it->second;
+    }
+    return llvm_disassemble(reinterpret_cast<const uint8_t*>(a), size, a);
+}
+
+LlvmTierStats LlvmTier::stats() const {
+    std::lock_guard g(impl_->info_mu);
+    LlvmTierStats s = impl_->st;
+    std::vector<double> v = impl_->block_ms;
+    if (!v.empty()) {
+        std::sort(v.begin(), v.end());
+        s.median_ms = v[v.size() / 2];
+        s.p90_ms = v[std::min(v.size() - 1, v.size() * 9 / 10)];
+        s.max_ms = v.back();
+    }
+    return s;
+}
+
+std::string LlvmTierStats::format() const {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "llvm tier: %llu submitted, %llu compiled, %llu failed, %llu over budget, "
+                  "%llu modules, %.1f ms total, per block median %.3f ms p90 %.3f ms max "
+                  "%.3f ms, %llu bytes of code",
+                  (unsigned long long)submitted, (unsigned long long)compiled,
+                  (unsigned long long)failed, (unsigned long long)over_budget,
+                  (unsigned long long)modules, total_ms, median_ms, p90_ms, max_ms,
+                  (unsigned long long)code_bytes);
+    return buf;
+}
+
+namespace {
+
+// Every vCPU gets its own TierCompiler from the factory, but they all share
+// one compile service: one background thread for the process, whatever
+// -smp says, since the machine has two cores and the vCPUs need them.
+class SharedTier final : public TierCompiler {
+  public:
+    explicit SharedTier(std::shared_ptr<LlvmTier> t) : t_(std::move(t)) {}
+    const char* name() const override { return "llvm"; }
+    void submit(Block block, Done done) override { t_->submit(std::move(block), std::move(done)); }
+    std::string disassemble(CompiledFn fn) override { return t_->disassemble(fn); }
+
+  private:
+    std::shared_ptr<LlvmTier> t_;
+};
+
+std::mutex g_shared_mu;
+std::weak_ptr<LlvmTier> g_shared;
+
+}  // namespace
+
+std::shared_ptr<LlvmTier> shared_llvm_tier(std::string* err) {
+    std::lock_guard g(g_shared_mu);
+    if (auto t = g_shared.lock()) return t;
+    std::shared_ptr<LlvmTier> t = LlvmTier::create(LlvmTierOptions{}, err);
+    g_shared = t;
+    return t;
+}
+
+std::unique_ptr<TierCompiler> make_llvm_tier(std::string* err) {
+    auto t = shared_llvm_tier(err);
+    if (!t) return nullptr;
+    return std::make_unique<SharedTier>(std::move(t));
+}
+
+}  // namespace emu::tcg
