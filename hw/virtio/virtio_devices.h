@@ -9,7 +9,8 @@
 //   VirtioMachineDevices virtio({&loop, &mmio_bus, &pci_host.bus(), true}, drives);
 //   virtio.add_if_virtio_drives();
 //   for (auto& kv : cfg.devices) if (!virtio.add_device(kv)) { ...board's own... }
-// and keeps `virtio` alive as long as the machine (it owns the PCI functions).
+// and keeps `virtio` alive as long as the machine (it owns the PCI functions;
+// destroy it before the PCI host, whose bus the functions sit on).
 #include <memory>
 #include <optional>
 #include <string>
