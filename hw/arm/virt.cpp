@@ -323,6 +323,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         ctx.mmio = mmio_bus_.get();
         ctx.pci = &pcie_->bus();
         ctx.if_virtio_on_pci = true;
+        ctx.pci_msi = false;  // no GICv2m/ITS yet: INTx only
         ctx.netdev = [s = &services_](const std::string& id) { return s->netdev(id); };
         virtio_ = std::make_unique<VirtioMachineDevices>(ctx, drives_);
         for (const auto& kv : cfg_.devices) {

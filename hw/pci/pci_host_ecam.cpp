@@ -5,6 +5,7 @@ extern "C" {
 }
 
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace emu {
@@ -27,11 +28,6 @@ void check(int err, const char* what) {
     }
 }
 
-void push64(std::vector<fdt32_t>& v, uint64_t x) {
-    v.push_back(cpu_to_fdt32(uint32_t(x >> 32)));
-    v.push_back(cpu_to_fdt32(uint32_t(x)));
-}
-
 }  // namespace
 
 PciHostEcamGeneric::PciHostEcamGeneric(const EcamHostConfig& cfg, AddressSpace* dma)
@@ -51,64 +47,79 @@ void PciHostEcamGeneric::map(MemoryRegion* sysmem) {
     if (mmio64_) sysmem->add_subregion(cfg_.mmio64_base, mmio64_);
 }
 
-int PciHostEcamGeneric::add_fdt_node(void* fdt, const EcamFdtIrqs& irqs) const {
+std::string PciHostEcamGeneric::fdt_node_name() const {
     char name[64];
     std::snprintf(name, sizeof name, "pcie@%llx", (unsigned long long)cfg_.mmio_base);
-    int node = fdt_add_subnode(fdt, 0, name);
-    check(node, "node");
-    check(fdt_setprop_string(fdt, node, "compatible", "pci-host-ecam-generic"), "compatible");
-    check(fdt_setprop_string(fdt, node, "device_type", "pci"), "device_type");
-    check(fdt_setprop_u32(fdt, node, "#address-cells", 3), "#address-cells");
-    check(fdt_setprop_u32(fdt, node, "#size-cells", 2), "#size-cells");
-    check(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1), "#interrupt-cells");
-    check(fdt_setprop_u32(fdt, node, "linux,pci-domain", 0), "linux,pci-domain");
-    check(fdt_setprop(fdt, node, "dma-coherent", nullptr, 0), "dma-coherent");
-    fdt32_t range[2] = {cpu_to_fdt32(0), cpu_to_fdt32(uint32_t(cfg_.ecam_size >> 20) - 1)};
-    check(fdt_setprop(fdt, node, "bus-range", range, sizeof range), "bus-range");
+    return name;
+}
 
-    std::vector<fdt32_t> reg;
-    push64(reg, cfg_.ecam_base);
-    push64(reg, cfg_.ecam_size);
-    check(fdt_setprop(fdt, node, "reg", reg.data(), int(reg.size() * 4)), "reg");
+std::vector<FdtProperty> PciHostEcamGeneric::fdt_properties(const EcamFdtIrqs& irqs) const {
+    std::vector<FdtProperty> props;
+    auto cells = [&](const char* name, const std::vector<uint32_t>& v) {
+        FdtProperty p{name, {}};
+        for (uint32_t c : v) {
+            for (int s = 24; s >= 0; s -= 8)
+                p.value.push_back(uint8_t(c >> s));
+        }
+        props.push_back(std::move(p));
+    };
+    auto str = [&](const char* name, const char* v) {
+        props.push_back({name, std::vector<uint8_t>(v, v + std::strlen(v) + 1)});
+    };
+    auto hi = [](uint64_t v) { return uint32_t(v >> 32); };
+    auto lo = [](uint64_t v) { return uint32_t(v); };
+    str("compatible", "pci-host-ecam-generic");
+    str("device_type", "pci");
+    cells("#address-cells", {3});
+    cells("#size-cells", {2});
+    cells("#interrupt-cells", {1});
+    cells("linux,pci-domain", {0});
+    props.push_back({"dma-coherent", {}});
+    cells("bus-range", {0, uint32_t(cfg_.ecam_size >> 20) - 1});
+    cells("reg", {hi(cfg_.ecam_base), lo(cfg_.ecam_base), hi(cfg_.ecam_size), lo(cfg_.ecam_size)});
 
     // ranges: PCI address (space code, 64-bit address), CPU address, size.
-    std::vector<fdt32_t> ranges;
+    std::vector<uint32_t> ranges;
     auto add_range = [&](uint32_t space, uint64_t pci, uint64_t cpu, uint64_t size) {
-        ranges.push_back(cpu_to_fdt32(space));
-        push64(ranges, pci);
-        push64(ranges, cpu);
-        push64(ranges, size);
+        for (uint32_t c : {space, hi(pci), lo(pci), hi(cpu), lo(cpu), hi(size), lo(size)}) {
+            ranges.push_back(c);
+        }
     };
     if (cfg_.pio_size) add_range(0x01000000, 0, cfg_.pio_base, cfg_.pio_size);
     if (cfg_.mmio_size) add_range(0x02000000, cfg_.mmio_base, cfg_.mmio_base, cfg_.mmio_size);
     if (cfg_.mmio64_size) {
         add_range(0x03000000, cfg_.mmio64_base, cfg_.mmio64_base, cfg_.mmio64_size);
     }
-    check(fdt_setprop(fdt, node, "ranges", ranges.data(), int(ranges.size() * 4)), "ranges");
-
-    if (irqs.msi_parent) check(fdt_setprop_u32(fdt, node, "msi-parent", *irqs.msi_parent), "msi");
+    cells("ranges", ranges);
+    if (irqs.msi_parent) cells("msi-parent", {*irqs.msi_parent});
 
     // interrupt-map: the swizzle repeats every four slots, so the mask keeps
     // the low two slot bits and the pin.
-    std::vector<fdt32_t> map;
+    std::vector<uint32_t> map;
     for (unsigned slot = 0; slot < 4; ++slot) {
         for (uint8_t pin = 1; pin <= 4; ++pin) {
-            map.push_back(cpu_to_fdt32(slot << 11));
-            map.push_back(cpu_to_fdt32(0));
-            map.push_back(cpu_to_fdt32(0));
-            map.push_back(cpu_to_fdt32(pin));
-            map.push_back(cpu_to_fdt32(irqs.intc_phandle));
+            for (uint32_t c : {slot << 11, 0u, 0u, uint32_t(pin), irqs.intc_phandle}) {
+                map.push_back(c);
+            }
             for (unsigned i = 0; i < irqs.intc_address_cells; ++i)
-                map.push_back(cpu_to_fdt32(0));
+                map.push_back(0);
             for (uint32_t c : irqs.specifiers[PciBus::swizzle(pci::devfn(slot, 0), pin)]) {
-                map.push_back(cpu_to_fdt32(c));
+                map.push_back(c);
             }
         }
     }
-    check(fdt_setprop(fdt, node, "interrupt-map", map.data(), int(map.size() * 4)),
-          "interrupt-map");
-    fdt32_t mask[4] = {cpu_to_fdt32(0x1800), 0, 0, cpu_to_fdt32(7)};
-    check(fdt_setprop(fdt, node, "interrupt-map-mask", mask, sizeof mask), "interrupt-map-mask");
+    cells("interrupt-map", map);
+    cells("interrupt-map-mask", {0x1800, 0, 0, 7});
+    return props;
+}
+
+int PciHostEcamGeneric::add_fdt_node(void* fdt, const EcamFdtIrqs& irqs) const {
+    int node = fdt_add_subnode(fdt, 0, fdt_node_name().c_str());
+    check(node, "node");
+    for (const FdtProperty& p : fdt_properties(irqs)) {
+        check(fdt_setprop(fdt, node, p.name.c_str(), p.value.data(), int(p.value.size())),
+              p.name.c_str());
+    }
     return node;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "hw/pci/pci_host.h"
@@ -34,6 +35,13 @@ struct EcamFdtIrqs {
     std::optional<uint32_t> msi_parent;  // phandle of an MSI controller (GICv2m/ITS)
 };
 
+// One device-tree property, value already in FDT byte order (big-endian
+// cells; strings NUL-terminated), for boards with their own FDT writer.
+struct FdtProperty {
+    std::string name;
+    std::vector<uint8_t> value;
+};
+
 class PciHostEcamGeneric : public PciHost {
   public:
     PciHostEcamGeneric(const EcamHostConfig& cfg, AddressSpace* dma);
@@ -45,6 +53,10 @@ class PciHostEcamGeneric : public PciHost {
     // whose root has #address-cells = #size-cells = 2. Returns the node
     // offset; throws std::runtime_error on libfdt errors (e.g. no space).
     int add_fdt_node(void* fdt, const EcamFdtIrqs& irqs) const;
+    // The same node for another writer: name ("pcie@<mmio base>") and
+    // properties in order.
+    std::string fdt_node_name() const;
+    std::vector<FdtProperty> fdt_properties(const EcamFdtIrqs& irqs) const;
 
     const EcamHostConfig& config() const { return cfg_; }
 

@@ -104,7 +104,7 @@ PcPci::PcPci(const PcPciParams& p, const MachineConfig& cfg) : p_(p) {
         }
     }
     virtio_ = std::make_unique<VirtioMachineDevices>(
-        VirtioBoardContext{p.loop, nullptr, &host_->bus(), true, p.netdev}, drives_);
+        VirtioBoardContext{p.loop, nullptr, &host_->bus(), true, p.msi, p.netdev}, drives_);
     virtio_->add_if_virtio_drives();
     for (const KeyValueList& d : cfg.devices)
         virtio_->add_device(d);

@@ -29,6 +29,9 @@ struct PcPciParams {
     AddressSpace* dma = nullptr;     // where devices DMA and MSIs go
     IrqSink* gsi = nullptr;          // INTA..INTD -> GSI first_intx_gsi + 0..3
     unsigned first_intx_gsi = 16;
+    // Whether MSI writes to 0xFEExxxxx in `dma` reach the CPUs. Until the
+    // board routes them, virtio-pci functions are created without MSI-X.
+    bool msi = false;
     EventLoop* loop = nullptr;  // block completions
     uint64_t ecam_base = 0, ecam_size = 0;
     uint64_t mmio32_base = 0, mmio32_size = 0;

@@ -107,14 +107,21 @@ void VirtioBlk::device_reset() {
     ++generation_;
     backend_->drain();
     in_flight_ = 0;
+    stalled_ = false;
 }
 
 void VirtioBlk::handle_queue(unsigned q) {
+    if (in_handler_) return;
+    in_handler_ = true;
     for (;;) {
         auto e = pop(q);
-        if (!e) break;
+        if (!e) {
+            stalled_ = queue(q).full();
+            break;
+        }
         start(q, std::move(*e));
     }
+    in_handler_ = false;
 }
 
 void VirtioBlk::complete(const std::shared_ptr<Request>& r, uint8_t status, uint32_t data_written) {
@@ -137,6 +144,11 @@ void VirtioBlk::submit(const std::shared_ptr<Request>& r, block::BlockRequest br
         }
         if (--r->pending == 0) {
             complete(r, r->status, r->status == kSOk ? r->data_written : 0);
+            // A completion frees a place: resume a queue that was full.
+            if (stalled_) {
+                stalled_ = false;
+                handle_queue(r->queue);
+            }
         }
     });
 }

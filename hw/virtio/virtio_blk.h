@@ -68,6 +68,8 @@ class VirtioBlk : public VirtioDevice {
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     uint64_t generation_ = 0;
     unsigned in_flight_ = 0;
+    bool in_handler_ = false;
+    bool stalled_ = false;  // stopped popping with every element in flight
 };
 
 }  // namespace emu

@@ -93,7 +93,7 @@ void VirtioDevice::config_changed() {
 }
 
 void VirtioDevice::queue_enabled(unsigned i) {
-    if (i >= queues_.size()) return;
+    if (i >= queues_.size() || !transport_) return;
     std::string err;
     if (!queues_[i]->enable(mem_, has_feature(kFEventIdx), has_feature(kFIndirectDesc), &err,
                             has_feature(kFRingPacked))) {

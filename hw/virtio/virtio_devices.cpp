@@ -1,5 +1,6 @@
 #include "hw/virtio/virtio_devices.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -92,6 +93,10 @@ uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec, boo
             spec.devfn = parse_pci_addr(*a, &err);
             if (!spec.devfn) p.fail(err);
         }
+        if (auto v = p.number("vectors")) {
+            if (*v > 128) p.bad_value("vectors", "must be at most 128");
+            spec.msix_vectors = unsigned(*v);
+        }
         if (auto v = p.flag("disable-legacy"); v && !*v) {
             p.fail(
                 "not supported yet: legacy virtio (disable-legacy=off); devices are modern only");
@@ -112,7 +117,7 @@ uint64_t common_props(const Props& p, const Kind& k, VirtioDeviceSpec& spec, boo
 std::vector<std::string_view> common_keys(const Kind& k) {
     std::vector<std::string_view> keys = {"id", "bus", "event_idx", "indirect_desc", "packed"};
     if (k.pci) {
-        for (const char* s : {"addr", "disable-legacy", "disable-modern"})
+        for (const char* s : {"addr", "disable-legacy", "disable-modern", "vectors"})
             keys.push_back(s);
     }
     return keys;
@@ -225,9 +230,18 @@ VirtioMachineDevices::VirtioMachineDevices(const VirtioBoardContext& ctx, DriveT
 VirtioMachineDevices::~VirtioMachineDevices() = default;
 
 bool VirtioMachineDevices::add_device(const KeyValueList& opts) {
-    if (!is_virtio_device_name(opts.get_or("driver", ""))) return false;
+    std::string name = opts.get_or("driver", "");
+    if (!is_virtio_device_name(name)) return false;
+    if (auto id = opts.get("id")) {
+        if (std::find(ids_.begin(), ids_.end(), *id) != ids_.end()) {
+            throw std::runtime_error("-device " + name + ": Duplicate ID '" + *id + "' for device");
+        }
+    }
     VirtioNetEnv net{ctx_.netdev, &nics_};
-    place(create_virtio_device(opts, drives_, ctx_.loop, &net));
+    auto spec = create_virtio_device(opts, drives_, ctx_.loop, &net);
+    std::string id = spec.id;
+    place(std::move(spec));
+    if (!id.empty()) ids_.push_back(id);
     return true;
 }
 
@@ -272,7 +286,9 @@ void VirtioMachineDevices::place(VirtioDeviceSpec spec) {
         if (spec.bus && *spec.bus != ctx_.pci->name()) {
             throw std::runtime_error(what + ": Bus '" + *spec.bus + "' not found");
         }
-        auto fn = std::make_unique<VirtioPci>(std::move(spec.device), spec.pci_class);
+        auto vectors = spec.msix_vectors;
+        if (!vectors && !ctx_.pci_msi) vectors = 0;
+        auto fn = std::make_unique<VirtioPci>(std::move(spec.device), spec.pci_class, vectors);
         ctx_.pci->plug(*fn, spec.devfn);
         pci_.push_back(std::move(fn));
         return;

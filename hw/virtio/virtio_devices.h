@@ -9,7 +9,8 @@
 //   VirtioMachineDevices virtio({&loop, &mmio_bus, &pci_host.bus(), true}, drives);
 //   virtio.add_if_virtio_drives();
 //   for (auto& kv : cfg.devices) if (!virtio.add_device(kv)) { ...board's own... }
-// and keeps `virtio` alive as long as the machine (it owns the PCI functions).
+// and keeps `virtio` alive as long as the machine (it owns the PCI functions;
+// destroy it before the PCI host, whose bus the functions sit on).
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +42,10 @@ struct VirtioBoardContext {
     // -drive if=virtio becomes virtio-blk-pci (QEMU's choice on virt and pc)
     // or, when false or without PCI, virtio-blk-device.
     bool if_virtio_on_pci = true;
+    // Whether MSI writes reach an interrupt controller on this board; when
+    // not, virtio-pci functions get no MSI-X capability (unless vectors=
+    // asks) and drivers use INTx.
+    bool pci_msi = true;
     // The -netdev backends by id (MachineServices::netdev); empty: no NICs.
     std::function<NetBackend*(const std::string&)> netdev;
 };
@@ -60,6 +65,7 @@ struct VirtioDeviceSpec {
     std::optional<std::string> bus;
     std::optional<uint8_t> devfn;  // addr=
     uint32_t pci_class = 0;
+    std::optional<unsigned> msix_vectors;  // vectors=
 };
 
 // Builds the device named by opts' "driver" key (the -device implied key).
@@ -91,6 +97,7 @@ class VirtioMachineDevices {
     VirtioBoardContext ctx_;
     DriveTable& drives_;
     unsigned nics_ = 0;
+    std::vector<std::string> ids_;
     std::vector<std::unique_ptr<VirtioPci>> pci_;
 };
 

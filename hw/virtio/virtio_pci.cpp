@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 
 #include "hw/core/address_space.h"
 #include "util/log.h"
@@ -73,7 +74,8 @@ class VirtioPci::Region : public MmioHandler {
     uint32_t base_;
 };
 
-VirtioPci::VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code)
+VirtioPci::VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code,
+                     std::optional<unsigned> msix_vectors)
     : PciDevice(dev->name() + "-pci", virtio_ids(dev->device_id(), class_code)),
       dev_(std::move(dev)) {
     AccessConstraints c;
@@ -93,9 +95,13 @@ VirtioPci::VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code)
     device_cfg_ = make("-device", kDeviceOffset, 0x1000, device_h_);
     notify_ = make("-notify", kNotifyOffset, 0x1000, notify_h_);
 
-    msix_bar_ = MemoryRegion::container(name() + "-msix", 0x1000);
-    msix_ = std::make_unique<Msix>(*this, dev_->num_queues() + 1, msix_bar_.get(), 1, 0, 0x800);
-    register_bar(1, PciBarType::Mem32, msix_bar_.get());
+    unsigned vectors = msix_vectors.value_or(dev_->num_queues() + 1);
+    if (vectors > 128) throw std::invalid_argument(name() + ": at most 128 MSI-X vectors");
+    if (vectors > 0) {
+        msix_bar_ = MemoryRegion::container(name() + "-msix", 0x1000);
+        msix_ = std::make_unique<Msix>(*this, vectors, msix_bar_.get(), 1, 0, 0x800);
+        register_bar(1, PciBarType::Mem32, msix_bar_.get());
+    }
     register_bar(4, PciBarType::Mem64, bar4_.get(), true);
 
     add_virtio_cap(kCapCommon, kCommonOffset, 0x1000, 0);
@@ -129,7 +135,7 @@ void VirtioPci::bus_attached() {
 }
 
 bool VirtioPci::intx_suppressed() const {
-    return msix_->enabled();
+    return msix_ && msix_->enabled();
 }
 
 void VirtioPci::transport_reset() {
@@ -142,12 +148,12 @@ void VirtioPci::transport_reset() {
 
 void VirtioPci::device_reset() {
     dev_->reset();
-    msix_->reset();
+    if (msix_) msix_->reset();
     transport_reset();
 }
 
 void VirtioPci::config_written(unsigned offset, unsigned size) {
-    msix_->config_written(offset, size);
+    if (msix_) msix_->config_written(offset, size);
     update_intx();
 }
 
@@ -250,8 +256,9 @@ void VirtioPci::common_write(uint64_t off, uint64_t value, unsigned size) {
         return true;
     };
     auto vector = [&](uint64_t v) {
-        return uint16_t(v) != kNoVector && uint16_t(v) >= msix_->vectors() ? kNoVector
-                                                                           : uint16_t(v);
+        return uint16_t(v) != kNoVector && (!msix_ || uint16_t(v) >= msix_->vectors())
+                   ? kNoVector
+                   : uint16_t(v);
     };
     auto set_part = [&](uint64_t& field, uint64_t base) {
         unsigned shift = unsigned(off - base) * 8;
@@ -299,7 +306,7 @@ void VirtioPci::common_write(uint64_t off, uint64_t value, unsigned size) {
 }
 
 void VirtioPci::notify_queue(unsigned q) {
-    if (msix_->enabled()) {
+    if (msix_ && msix_->enabled()) {
         uint16_t v = dev_->queue(q).msix_vector;
         if (v != kNoVector) msix_->notify(v);
         return;
@@ -309,7 +316,7 @@ void VirtioPci::notify_queue(unsigned q) {
 }
 
 void VirtioPci::notify_config() {
-    if (msix_->enabled()) {
+    if (msix_ && msix_->enabled()) {
         if (config_vector_ != kNoVector) msix_->notify(config_vector_);
         return;
     }

@@ -6,6 +6,7 @@
 // with the ISR when MSI-X is off, and the PCI configuration access window.
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "hw/pci/msix.h"
 #include "hw/pci/pci_device.h"
@@ -25,11 +26,15 @@ class VirtioPci : public PciDevice, public VirtioTransport {
     static constexpr uint32_t kBar4Size = 0x4000;
 
     // PCI class code for the function (e.g. 0x010000 for a block device).
-    VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code);
+    // msix_vectors: default one per queue plus one for configuration
+    // changes; 0 leaves MSI-X out (INTx only: for boards that cannot
+    // deliver MSIs yet, or -device ...,vectors=0 as in QEMU).
+    VirtioPci(std::unique_ptr<VirtioDevice> dev, uint32_t class_code,
+              std::optional<unsigned> msix_vectors = std::nullopt);
     ~VirtioPci() override;
 
     VirtioDevice& device() { return *dev_; }
-    Msix& msix() { return *msix_; }
+    Msix* msix() { return msix_.get(); }
     uint8_t isr() const { return isr_; }
 
     uint32_t config_read(unsigned offset, unsigned size) override;

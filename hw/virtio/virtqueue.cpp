@@ -67,6 +67,7 @@ void Virtqueue::reset() {
     used_ = nullptr;
     last_avail_ = used_idx_ = signalled_used_ = 0;
     signalled_used_valid_ = false;
+    outstanding_ = 0;
 }
 
 bool Virtqueue::enable(const GuestMemory& mem, bool event_idx, bool indirect, std::string* err,
@@ -105,6 +106,7 @@ bool Virtqueue::enable(const GuestMemory& mem, bool event_idx, bool indirect, st
     broken_ = false;
     last_avail_ = used_idx_ = signalled_used_ = 0;
     signalled_used_valid_ = false;
+    outstanding_ = 0;
     notify_enabled_ = true;
     if (packed_) {
         store16(used_, 0);      // device event suppression: off_wrap
@@ -174,9 +176,10 @@ bool Virtqueue::add_buffer(uint64_t addr, uint32_t len, bool writable, uint64_t*
 }
 
 Virtqueue::PopResult Virtqueue::pop(VirtqElement* elem, std::string* err) {
-    if (!ready_ || broken_) return PopResult::Empty;
+    if (!ready_ || broken_ || full()) return PopResult::Empty;
     PopResult r = packed_ ? pop_packed(elem, err) : pop_split(elem, err);
     if (r == PopResult::Error) broken_ = true;
+    if (r == PopResult::Ok) ++outstanding_;
     return r;
 }
 
@@ -241,6 +244,7 @@ Virtqueue::PopResult Virtqueue::pop_split(VirtqElement* elem, std::string* err) 
 
 void Virtqueue::push(const VirtqElement& elem, uint32_t written) {
     if (!ready_ || broken_) return;
+    if (outstanding_ > 0) --outstanding_;
     if (packed_) return push_packed(elem, written);
     VirtqUsedElem e{elem.head, written};
     std::memcpy(used_ + 4 + 8 * (used_idx_ % size_), &e, sizeof e);

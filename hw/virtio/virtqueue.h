@@ -90,6 +90,12 @@ class Virtqueue {
     bool has_work();
 
     uint16_t last_avail_idx() const { return last_avail_; }
+    // Elements popped and not yet pushed. A driver can never have more
+    // than the queue size outstanding (each holds a descriptor or slot),
+    // so pop() stops there: a hostile driver that republishes descriptors
+    // the device still owns cannot make it queue unbounded work.
+    unsigned outstanding() const { return outstanding_; }
+    bool full() const { return outstanding_ >= size_; }
     uint16_t used_idx() const { return used_idx_; }
 
   private:
@@ -124,6 +130,7 @@ class Virtqueue {
     uint16_t last_avail_ = 0;
     uint16_t used_idx_ = 0;
     uint16_t signalled_used_ = 0;
+    unsigned outstanding_ = 0;
     bool signalled_used_valid_ = false;
 };
 

@@ -179,7 +179,7 @@ TEST_CASE("virtio-net -device and -nic factories", "[virtio-net]") {
         return nullptr;
     };
     auto drives = DriveTable::parse({}, "virtio", false);
-    VirtioMachineDevices v({&loop, &mmio, nullptr, false, lookup}, drives);
+    VirtioMachineDevices v({&loop, &mmio, nullptr, false, true, lookup}, drives);
     auto kv = [](const std::string& s) {
         std::string err;
         return *KeyValueList::parse(s, "driver", &err);

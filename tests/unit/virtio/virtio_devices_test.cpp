@@ -156,12 +156,15 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
                                      kv("file=" + img.b() + ",if=none,id=d1", "file")},
                                     "virtio", false);
     {
-        VirtioMachineDevices v({&loop, &mmio, &host.bus(), true, {}}, drives);
+        VirtioMachineDevices v({&loop, &mmio, &host.bus(), true, true, {}}, drives);
         v.add_if_virtio_drives();
         CHECK(v.add_device(kv("virtio-blk-pci,drive=d1,addr=05.0")));
         CHECK(v.add_device(kv("virtio-rng-device,bus=virtio-mmio-bus.3")));
         CHECK(v.add_device(kv("virtio-rng-device")));
         CHECK_FALSE(v.add_device(kv("pl011")));
+        CHECK(v.add_device(kv("virtio-rng-device,id=r0")));
+        CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-device,id=r0")),
+                          Catch::Contains("Duplicate ID 'r0'"));
         CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-pci,bus=pcie.7")),
                           Catch::Contains("Bus 'pcie.7' not found"));
         CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-device,bus=virtio-mmio-bus.3")),
@@ -173,11 +176,25 @@ TEST_CASE("devices are placed on the board's slots and bus", "[virtio][devices]"
         CHECK(host.bus().config_read(pci::devfn(5, 0), 0, 4) == 0x10421af4u);
         CHECK(mmio.slot(3).mmio_read(8, 4) == virtio::kIdRng);
         CHECK(mmio.slot(0).mmio_read(8, 4) == virtio::kIdRng);
-        CHECK(mmio.slot(1).mmio_read(8, 4) == 0);
+        CHECK(mmio.slot(1).mmio_read(8, 4) == virtio::kIdRng);  // r0
+        CHECK(mmio.slot(2).mmio_read(8, 4) == 0);
         CHECK(v.pci_functions().size() == 2);
+        CHECK(v.pci_functions()[0]->msix() != nullptr);
+        CHECK(v.add_device(kv("virtio-rng-pci,vectors=0")));
+        CHECK(v.pci_functions().back()->msix() == nullptr);
+        CHECK(v.add_device(kv("virtio-rng-pci,vectors=5")));
+        CHECK(v.pci_functions().back()->msix()->vectors() == 5);
+        CHECK_THROWS_WITH(v.add_device(kv("virtio-rng-pci,vectors=500")),
+                          Catch::Contains("vectors"));
     }
     CHECK(host.bus().config_read(pci::devfn(5, 0), 0, 4) == 0xffffffffu);
+    // A board without MSI delivery gets INTx-only functions.
+    {
+        VirtioMachineDevices nomsi({&loop, &mmio, &host.bus(), true, false, {}}, drives);
+        CHECK(nomsi.add_device(kv("virtio-rng-pci")));
+        CHECK(nomsi.pci_functions().back()->msix() == nullptr);
+    }
     // Without PCI, PCI devices are refused by name.
-    VirtioMachineDevices nopci({&loop, &mmio, nullptr, false, {}}, drives);
+    VirtioMachineDevices nopci({&loop, &mmio, nullptr, false, true, {}}, drives);
     CHECK_THROWS_WITH(nopci.add_device(kv("virtio-rng-pci")), Catch::Contains("no PCI bus"));
 }

@@ -195,3 +195,35 @@ TEST_CASE("virtio-pci configuration access capability reaches BAR4", "[virtio][p
     f.cfg_w(cap + 16, 0, 4);
     CHECK(f.rd(20, 1) == (kStatusAcknowledge | kStatusDriver));
 }
+
+TEST_CASE("virtio-pci without MSI-X (vectors=0)", "[virtio][pci]") {
+    GuestRam g;
+    EcamHostConfig c;
+    c.ecam_base = 0x4010000000ull;
+    c.ecam_size = 16 << 20;
+    c.mmio64_base = kBar4;
+    c.mmio64_size = 1ull << 32;
+    PciHostEcamGeneric host(c, &g.as);
+    host.map(g.root.get());
+    VirtioPci dev(std::make_unique<VirtioRng>(), 0x00ff00, 0u);
+    host.bus().plug(dev, pci::devfn(2, 0));
+    CHECK(dev.msix() == nullptr);
+    CHECK(dev.find_capability(pci::kCapIdMsix) == 0);
+    // BAR1 is not implemented.
+    host.bus().config_write(pci::devfn(2, 0), pci::kBar0 + 4, 0xffffffff, 4);
+    CHECK(host.bus().config_read(pci::devfn(2, 0), pci::kBar0 + 4, 4) == 0);
+    host.bus().config_write(pci::devfn(2, 0), pci::kBar0 + 16, uint32_t(kBar4), 4);
+    host.bus().config_write(pci::devfn(2, 0), pci::kBar0 + 20, uint32_t(kBar4 >> 32), 4);
+    host.bus().config_write(pci::devfn(2, 0), pci::kCommand, pci::kCommandMemory, 2);
+    uint64_t v = 0;
+    g.as.store(kBar4 + 16, 2, 0);  // config_msix_vector
+    g.as.load(kBar4 + 16, 2, &v);
+    CHECK(v == VirtioPci::kNoVector);
+    // A config change goes to INTx and the ISR.
+    g.as.store(kBar4 + 20, 1, kStatusDriverOk);
+    dev.device().device_error("test");
+    CHECK(dev.intx_level());
+    g.as.load(kBar4 + VirtioPci::kIsrOffset, 1, &v);
+    CHECK(v == kIntConfigChange);
+    CHECK_FALSE(dev.intx_level());
+}

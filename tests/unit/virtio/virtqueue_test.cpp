@@ -281,3 +281,26 @@ TEST_CASE("event index: interrupts only when used_event is crossed", "[virtio]")
     f.drv.add({{kData, 4, true}});
     CHECK(f.q.has_work());
 }
+
+TEST_CASE("a driver cannot make the device hold more than the queue size", "[virtio]") {
+    QueueFixture f;
+    // The same descriptor republished again and again while the device
+    // still owns it.
+    f.drv.write_desc(0, kData, 16, kDescFWrite, 0);
+    std::vector<VirtqElement> held;
+    for (int i = 0; i < 16; ++i) {
+        f.drv.publish(0);
+        VirtqElement e;
+        REQUIRE(f.pop(&e) == PR::Ok);
+        held.push_back(e);
+    }
+    f.drv.publish(0);
+    VirtqElement e;
+    CHECK(f.q.full());
+    CHECK(f.q.has_work());
+    CHECK(f.pop(&e) == PR::Empty);
+    f.q.push(held.back(), 0);
+    CHECK_FALSE(f.q.full());
+    CHECK(f.pop(&e) == PR::Ok);
+    CHECK_FALSE(f.q.broken());
+}
