@@ -20,6 +20,7 @@
 #include "hw/virtio/drive_table.h"
 #include "hw/virtio/virtio_devices.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "target/arm/gdb_target.h"
 #include "util/log.h"
 
 namespace emu {
@@ -94,7 +95,10 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
 
     void start() override {
         if (!dumpdtb_.empty()) return;
+        // A gdb single step runs one vCPU; the others stay stopped.
+        int step_cpu = gdb_ ? gdb_->stepping_cpu() : -1;
         for (size_t i = 0; i < threads_.size(); ++i) {
+            if (step_cpu >= 0 && size_t(step_cpu) != i) continue;
             threads_[i]->start();
             threads_[i]->wake();
         }
@@ -118,6 +122,14 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             v->reset();
         load_images();
         apply_boot_state();
+    }
+
+    DebugTarget* debug_target() override {
+        for (auto& v : vcpus_) {
+            if (!v->debug()) return nullptr;  // an accelerator without debug support
+        }
+        if (!gdb_) gdb_ = std::make_unique<arm::ArmGdbTarget>(&vcpus_);
+        return gdb_.get();
     }
 
     // --- ArmPlatformHooks ---------------------------------------------------
@@ -578,7 +590,9 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             return ExitAction::Park;
         }
         if (std::holds_alternative<exit::Debug>(e)) {
-            services_.debug_stop(i, BreakpointKind::Software, 0);
+            uint64_t addr = 0;
+            BreakpointKind why = gdb_ ? gdb_->stop_reason(i, &addr) : BreakpointKind::Software;
+            services_.debug_stop(i, why, addr);
             return ExitAction::Park;
         }
         return ExitAction::Continue;  // Kicked
@@ -620,6 +634,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::vector<uint8_t> dtb_;
     std::vector<std::unique_ptr<arm::ArmVcpu>> vcpus_;
     std::vector<std::unique_ptr<VcpuThread>> threads_;
+    std::unique_ptr<arm::ArmGdbTarget> gdb_;
     std::atomic<bool> halting_{false};
 };
 }  // namespace

@@ -76,6 +76,7 @@ ArmCpu::ArmCpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
     : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)), cfg_(cfg), boot_ns_(now_ns()) {
     tcg::set_env_namer(env_name);
+    arm_gdb_register_helpers();  // before any vCPU thread translates
     model_ = find_model(cfg.model);
     if (!model_) model_ = &kModels[0];
     reset();
@@ -175,6 +176,11 @@ uint64_t ArmCpu::take_exception(ExcKind kind, uint64_t esr, uint64_t ret, uint64
     s.daif = kDaifMask;
     s.tcg.excl_addr = tcg::kTlbInvalid;
     s.tcg.pc = s.vbar_el1 + offset;
+    if (dbg_.single_step) {
+        // A stepped instruction that traps stops at the vector, as in QEMU.
+        step_done_ = true;
+        request(tcg::kRequestKick);
+    }
     return tcg::kStatusException;
 }
 
@@ -224,6 +230,9 @@ void ArmCpu::check_unmasked() {
 }
 
 bool ArmCpu::take_interrupt() {
+    // gdb single steps run with interrupts held off (QEMU's default):
+    // the request stays pending for the next continue.
+    if (dbg_.single_step) return true;
     timer_update();
     uint32_t l = lines_.load();
     ArmCpuState& s = st();
@@ -323,12 +332,15 @@ uint64_t ArmCpu::tb_flags() {
     unsigned fpen = (s.cpacr_el1 >> 20) & 3;
     if (fpen == 3 || (fpen == 1 && s.el == 1)) f |= kTbFpEnabled;
     if (s.sctlr_el1 & 1) f |= kTbMmuOn;
+    if (dbg_.single_step) f |= kTbSingleInsn | kTbGdbStep;
     return f;
 }
 
 bool ArmCpu::translate_block(tcg::Block* b, tcg::CodeReader& code) {
+    unsigned max_insns = kMaxBlockInsns;
+    if (debug_active_ && (max_insns = debug_translate_prologue(b, max_insns)) == 0) return true;
     A64Translator tr(b, b->flags);
-    return tr.translate(code, kMaxBlockInsns);
+    return tr.translate(code, max_insns);
 }
 
 mmu::Regs ArmCpu::current_mmu_regs() const {
