@@ -9,7 +9,8 @@
 
 extern char secondary_entry[];
 volatile uint64_t gdb_counter;
-volatile uint64_t gdb_hold;
+// In .data, not .bss: the debugger may set it before crt0 clears the bss.
+__attribute__((section(".data"))) volatile uint64_t gdb_hold;
 volatile uint64_t gdb_spins;
 static volatile uint64_t g_stop, g_stopped;
 
@@ -24,18 +25,21 @@ __attribute__((noinline)) uint64_t gdb_regcheck(uint64_t v) {
 }
 
 __attribute__((noinline)) void gdb_spin(void) {
-    while (!g_stop) gdb_spins = gdb_spins + 1;
+    while (!g_stop)
+        gdb_spins = gdb_spins + 1;
 }
 
 __attribute__((noinline)) void gdb_wait(void) {
-    while (gdb_hold) __asm__ volatile("yield");
+    while (gdb_hold)
+        __asm__ volatile("yield");
 }
 
 void secondary_main(uint64_t ctx) {
     (void)ctx;
     gdb_spin();
     g_stopped = 1;
-    for (;;) __asm__ volatile("wfi");
+    for (;;)
+        __asm__ volatile("wfi");
 }
 
 int main(uint64_t dtb) {
@@ -51,7 +55,8 @@ int main(uint64_t dtb) {
     gdb_wait();
     if (r == 0) {
         g_stop = 1;
-        while (!g_stopped) __asm__ volatile("yield");
+        while (!g_stopped)
+            __asm__ volatile("yield");
     }
     printf("gdb: counter 0x%lx regcheck %lu\n", (unsigned long)gdb_counter, (unsigned long)v);
     printf("TEST PASS\n");
