@@ -144,10 +144,12 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
                          r.cpsr);
             return false;
         }
-        cpu_.set_el_spsel(el, r.cpsr & 1);  // banks the old SP first
         for (int i = 0; i < 31; ++i)
             s.x[i] = r.x[i];
+        // sp belongs to the mode gdb read it in; a new cpsr then selects
+        // the other stack pointer (as a cpsr-only write does in QEMU).
         s.x[31] = r.sp;
+        cpu_.set_el_spsel(el, r.cpsr & 1);
         s.tcg.pc = r.pc;
         s.nzcv = r.cpsr & 0xf0000000u;
         s.daif = r.cpsr & kDaifMask;
