@@ -258,6 +258,86 @@ def interrupt(emu, elf):
         sock.close()
 
 
+def connect(port, emu_p):
+    for _ in range(100):
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=1)
+        except OSError:
+            time.sleep(0.1)
+    emu_p.kill()
+    fail("could not connect to the gdb port")
+
+
+def linux(emu):
+    """Debian's arm64 kernel with the MMU on: Ctrl-C during boot, the pc and
+    the code under it by kernel virtual address, a step on each of two
+    vCPUs' threads, then detach: the boot goes on to the init marker."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    fetch = subprocess.run([os.path.join(root, "scripts", "fetch-guest.sh"), "arm64"],
+                           capture_output=True, text=True)
+    if fetch.returncode != 0:
+        skip("cannot fetch the arm64 guest:\n" + fetch.stderr)
+    g = fetch.stdout.strip()
+    port = free_port()
+    serial = tempfile.NamedTemporaryFile(prefix="emu-gdb-serial-", delete=False)
+    serial.close()
+    cmd = [emu, "-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2", "-display", "none",
+           "-kernel", g + "/vmlinuz", "-initrd", g + "/initramfs.cpio.gz",
+           "-append", "console=ttyAMA0 quiet", "-serial", "file:" + serial.name,
+           "-gdb", "tcp::%d" % port]
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sock = connect(port, emu_p)
+    buf = bytearray()
+    try:
+        rsp_packet(sock, "?")
+        rsp_read(sock, buf, 10)
+        rsp_packet(sock, "c")
+        time.sleep(2)
+        sock.sendall(b"\x03")
+        stop = rsp_read(sock, buf, 20)
+        if not stop.startswith("T02"):
+            fail("stop reply after Ctrl-C: " + stop)
+        rsp_packet(sock, "qfThreadInfo")
+        if rsp_read(sock, buf, 10) != "m1,2":
+            fail("two vCPUs are not threads 1 and 2")
+        rsp_packet(sock, "Hg1")
+        rsp_read(sock, buf, 10)
+        rsp_packet(sock, "p20")
+        pc = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        if pc < 0xffff000000000000:
+            fail("pc %#x after 2 s of boot is not a kernel address" % pc)
+        # The code at pc through the kernel's page tables (TTBR1).
+        rsp_packet(sock, "m%x,4" % pc)
+        word = rsp_read(sock, buf, 10)
+        if word.startswith("E") or len(word) != 8:
+            fail("code at the kernel pc %#x is not readable: %s" % (pc, word))
+        rsp_packet(sock, "vCont;s:1")
+        if not rsp_read(sock, buf, 20).startswith("T05"):
+            fail("no stop after a step")
+        rsp_packet(sock, "p20")
+        pc1 = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        if pc1 == pc:
+            fail("a step did not move the pc (%#x)" % pc)
+        print("Ctrl-C at %#x (%s), stepped to %#x" % (pc, word, pc1))
+        rsp_packet(sock, "D")
+        if rsp_read(sock, buf, 10) != "OK":
+            fail("detach not acknowledged")
+        deadline = time.monotonic() + 120
+        text = ""
+        while time.monotonic() < deadline and "EMU-GUEST-READY" not in text:
+            time.sleep(0.5)
+            with open(serial.name, errors="replace") as f:
+                text = f.read()
+        if "EMU-GUEST-READY" not in text:
+            fail("the boot did not reach the init marker after detach", text)
+    finally:
+        if emu_p.poll() is None:
+            emu_p.kill()
+            emu_p.wait()
+        sock.close()
+        os.unlink(serial.name)
+
+
 def kill(emu, elf):
     """kill ends the emulator; the guest never ran to its end."""
     out, status, emu_out = run(emu, elf, ["-S"], [
@@ -274,6 +354,10 @@ def main():
     scenario, emu, elf = sys.argv[1:4]
     if not shutil.which(GDB):
         skip("gdb-multiarch is not installed (Debian package gdb-multiarch)")
+    if scenario == "linux":
+        linux(emu)
+        print("PASS")
+        return
     if not os.path.exists(elf):
         skip(elf + " was not built")
     if scenario == "session":
