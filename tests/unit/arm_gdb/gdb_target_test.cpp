@@ -128,6 +128,20 @@ TEST_CASE("arm gdb target: breakpoints, watchpoints and steps on the translator"
     CHECK((r.reg(gdbreg::kCpsr) & 0x3cf) == 0x3c5);  // EL1h, DAIF masked
     REQUIRE(r.gdb->set_single_step(0, false));
 
+    // A pending, unmasked IRQ waits while stepping and is taken on continue.
+    r.set_reg(gdbreg::kCpsr, 0x5);  // EL1h, DAIF clear
+    r.set_reg(gdbreg::kPc, kBase);
+    r.vcpus[0]->set_irq(kArmIrq, true);
+    REQUIRE(r.gdb->set_single_step(0, true));
+    CHECK(r.run(&addr) == BreakpointKind::SingleStep);
+    CHECK(r.reg(gdbreg::kPc) == kBase + 4);
+    REQUIRE(r.gdb->set_single_step(0, false));
+    REQUIRE(r.gdb->insert_breakpoint(BreakpointKind::Hardware, kData + 0x280, 4));
+    CHECK(r.run(&addr) == BreakpointKind::Hardware);
+    CHECK(r.reg(gdbreg::kPc) == kData + 0x280);  // the IRQ vector (EL1h)
+    REQUIRE(r.gdb->remove_breakpoint(BreakpointKind::Hardware, kData + 0x280, 4));
+    r.vcpus[0]->set_irq(kArmIrq, false);
+
     // Rewrite code the vCPU already translated, then run it again from the start.
     REQUIRE(r.gdb->insert_breakpoint(BreakpointKind::Hardware, kBase + 4, 4));
     r.set_reg(gdbreg::kPc, kBase);
