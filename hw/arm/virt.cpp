@@ -15,6 +15,7 @@
 #include "hw/intc/gicv2.h"
 #include "hw/intc/gicv2m.h"
 #include "hw/intc/gicv3.h"
+#include "hw/intc/gicv3_its.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pci_host_ecam.h"
 #include "hw/rtc/pl031.h"
@@ -110,6 +111,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         halting_ = false;
         if (gicv2_) gicv2_->reset();
         if (gicv3_) gicv3_->reset();
+        if (its_dev_) its_dev_->reset();
         uart_->reset();
         rtc_->reset();
         fw_cfg_->reset();
@@ -246,9 +248,8 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         }
     }
 
-    // GICv2 always has the v2m frame; GICv3 would need the ITS, which we do
-    // not model yet, so its=on (QEMU's default) still leaves PCI on INTx.
-    bool has_msi() const { return v2m_ != nullptr; }
+    // GICv2 always has the v2m frame; GICv3 has the ITS unless its=off.
+    bool has_msi() const { return v2m_ != nullptr || its_dev_ != nullptr; }
 
     void build_memory() {
         root_ = MemoryRegion::container("system", UINT64_MAX);
@@ -287,7 +288,10 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 MemoryRegion::io("gicv2m", Gicv2m::kSize, v2m_.get(), Gicv2m::constraints()));
             root_->add_subregion(virt::map(Region::GicV2m).base, gic_regions_.back().get());
         } else {
+            // its=on (QEMU's default): LPIs with 16 ID bits and the ITS.
+            if (its_) gc.lpi_id_bits = 16;
             gicv3_ = std::make_unique<Gicv3>(gc);
+            gicv3_->set_dma(as_.get());
             core = &gicv3_->core();
             sysregs_ = std::make_unique<Gicv3SysregAdapter>(gicv3_.get());
             gic_regions_.push_back(MemoryRegion::io("gicv3_dist", Gicv3::kDistSize,
@@ -297,6 +301,12 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                                  gicv3_->redistributors(), Gicv3::constraints()));
             root_->add_subregion(virt::map(Region::GicDist).base, gic_regions_[0].get());
             root_->add_subregion(virt::map(Region::GicRedist).base, gic_regions_[1].get());
+            if (its_) {
+                its_dev_ = std::make_unique<Gicv3Its>(*gicv3_, as_.get());
+                gic_regions_.push_back(MemoryRegion::io("gicv3_its", Gicv3Its::kSize,
+                                                        its_dev_.get(), Gicv3Its::constraints()));
+                root_->add_subregion(virt::map(Region::GicIts).base, gic_regions_.back().get());
+            }
         }
         gic_ = core;
         cpu_inputs_.resize(num_cpus_);
@@ -372,6 +382,16 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         pcie_->map(root_.get());
         for (unsigned i = 0; i < 4; ++i)
             pcie_->connect_intx(i, core->spi_line(virt::kPcieSpi + i));
+        if (its_dev_) {
+            // The ITS needs the requester ID as DeviceID (msi-map is 1:1).
+            const uint64_t doorbell = virt::map(Region::GicIts).base + Gicv3Its::kTranslater;
+            pcie_->bus().set_msi_hook(
+                [its = its_dev_.get(), doorbell](uint16_t rid, uint64_t addr, uint32_t data) {
+                    if (addr != doorbell) return false;
+                    its->translate(rid, data);
+                    return true;
+                });
+        }
     }
 
     void add_pcie_fdt_node() {
@@ -621,6 +641,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::unique_ptr<Gicv2> gicv2_;
     std::unique_ptr<Gicv3> gicv3_;
     std::unique_ptr<Gicv2m> v2m_;
+    std::unique_ptr<Gicv3Its> its_dev_;
     GicCore* gic_ = nullptr;
     std::unique_ptr<Gicv3SysregAdapter> sysregs_;
     std::vector<std::unique_ptr<MemoryRegion>> gic_regions_;

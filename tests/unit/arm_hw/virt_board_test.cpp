@@ -406,23 +406,28 @@ TEST_CASE("virt GICv2: the v2m frame turns PCI MSI-X writes into SPIs", "[virt][
     CHECK(fdt32_to_cpu(map[3]) == 0x10000);
 }
 
-TEST_CASE("virt GICv3 without an ITS keeps PCI on INTx; its= is parsed", "[virt][gicv2m]") {
+TEST_CASE("virt GICv3: its=on gives an ITS and MSI-X, its=off INTx only", "[virt][its]") {
     TempFile k(std::vector<uint8_t>(64, 0));
-    for (const char* its : {"on", "off"}) {
+    for (bool its : {true, false}) {
         Board b;
         auto cfg = base_config(k.path);
         cfg.machine_options.set("gic-version", "3");
-        cfg.machine_options.set("its", its);
+        cfg.machine_options.set("its", its ? "on" : "off");
         auto dev = KeyValueList::parse("virtio-rng-pci", "driver", nullptr);
         REQUIRE(dev);
         cfg.devices.push_back(*dev);
         b.create(cfg);
         uint64_t v = 0;
         CHECK(b.mem().load(0x08020008, 4, &v) != MemTxResult::Ok);  // no v2m frame
-        CHECK_FALSE(has_pci_cap(b, 1, 0x11));
+        // GITS_TYPER.Physical; GICD_TYPER.LPIS.
+        CHECK((b.mem().load(0x08080008, 4, &v) == MemTxResult::Ok && (v & 1)) == its);
+        CHECK(bool((b.rd32(0x08000004) >> 17) & 1) == its);
+        CHECK(has_pci_cap(b, 1, 0x11) == its);
         auto blob = guest_dtb(b);
-        CHECK(fdt_getprop(blob.data(), fdt_path_offset(blob.data(), "/pcie@10000000"), "msi-map",
-                          nullptr) == nullptr);
+        const void* f = blob.data();
+        CHECK((fdt_getprop(f, fdt_path_offset(f, "/pcie@10000000"), "msi-map", nullptr) !=
+               nullptr) == its);
+        CHECK((fdt_path_offset(f, "/intc@8000000/its@8080000") >= 0) == its);
     }
     Board b;
     auto cfg = base_config(k.path);
