@@ -14,10 +14,11 @@
 # (-netdev user + virtio-net-device): the guest configures eth0 by hand and
 # fetches a random file from a python3 HTTP server on the host's 127.0.0.1
 # through slirp's 10.0.2.2; the hashes must match. net-lowecam: -nic user on
-# -M virt,highmem=off,gic-version=3 (the low 16-bus ECAM, INTx on GICv3).
-# disk-pci (GICv2, so the GICv2m frame) also checks in /proc/interrupts that
-# the disk's queue interrupt is an MSI(-X) that fired; net-lowecam that the
-# NIC sits on a GICv3 INTx line (no ITS yet).
+# -M virt,highmem=off,gic-version=3 (the low 16-bus ECAM, the ITS).
+# /proc/interrupts must show: disk-pci (GICv2, so the GICv2m frame) the
+# disk's queue interrupt as an MSI that fired; net and net-pci the NIC's
+# receive queue on MSI-X; net-lowecam the same through the ITS (ITS-MSI);
+# disk-default runs on gic-version=3,its=off and must use INTx.
 set -u
 EMU="$1"
 EMU_IMG="$2"
@@ -85,7 +86,7 @@ disk-pci | disk-mmio | disk-default)
     case "$CASE" in
         disk-pci) ARGS="-drive file=$IMG,if=none,id=d0 -device virtio-blk-pci,drive=d0" ;;
         disk-mmio) ARGS="-drive file=$IMG,if=none,id=d0 -device virtio-blk-device,drive=d0" ;;
-        *) ARGS="-drive file=$IMG,format=qcow2" ;;
+        *) ARGS="-drive file=$IMG,format=qcow2" MACHINE=virt,gic-version=3,its=off ;;
     esac
     # Read sectors 128..143, then copy them to 2 MiB (sector 4096).
     run_guest "$ARGS" \
@@ -103,6 +104,9 @@ disk-pci | disk-mmio | disk-default)
         # e.g. " 20:   1   MSI 32769 Edge   virtio1-req.0" (count before the reads).
         echo "$LINES" | grep -Eq '^ *[0-9]+: +[1-9][0-9]* +MSI +[0-9]+ +Edge +virtio[0-9]+-req\.0$' ||
             fail "virtio-blk-pci queue interrupt is not a delivered MSI in /proc/interrupts"
+    elif [ "$CASE" = disk-default ]; then
+        echo "$LINES" | grep -Eq '^ *[0-9]+: +[1-9][0-9]* +GICv3 +3[5-8] +Level +virtio[0-9]+$' ||
+            fail "with its=off virtio-blk-pci is not on a GICv3 INTx line"
     fi
     V=$(qemu-io -f qcow2 -c "read -P 0xa5 2097152 4096" -c "read -P 0x3c 2101248 4096" \
         -c "read -P 0 2105344 4096" -c "read -P 0 2093056 4096" "$IMG" 2>&1) ||
@@ -148,8 +152,8 @@ s.serve_forever()
     case "$CASE" in
         net-mmio) ;;
         net-lowecam)
-            echo "$LINES" | grep -Eq '^ *[0-9]+: +[0-9]+ +GICv3 +3[5-8] +Level +virtio' ||
-                fail "virtio-net-pci is not on a GICv3 INTx line" ;;
+            echo "$LINES" | grep -Eq '^ *[0-9]+: +[0-9]+ +ITS-MSI +[0-9]+ +Edge +virtio[0-9]+-input\.0$' ||
+                fail "virtio-net-pci does not use MSI-X through the ITS" ;;
         *)
             echo "$LINES" | grep -Eq '^ *[0-9]+: +[0-9]+ +MSI +[0-9]+ +Edge +virtio[0-9]+-input\.0$' ||
                 fail "virtio-net-pci receive queue does not use MSI-X" ;;
