@@ -787,6 +787,39 @@ def gen_sys(r):
     return f"mrs x{t}, {r.choice(['midr_el1', 'mpidr_el1', 'ctr_el0', 'dczid_el0', 'currentel', 'daif', 'spsel', 'cntfrq_el0'])}"
 
 
+# ---------------------------------------------------------------- crypto
+
+
+def gen_crypto(r):
+    """AES, SHA1, SHA256 and PMULL/PMULL2 (Cryptographic Extension and the
+    8-bit AdvSIMD PMULL); random register inputs, often with d aliasing n/m."""
+    d, n, m = vr(r), vr(r), vr(r)
+    if r.random() < 0.15:
+        n = d
+    if r.random() < 0.15:
+        m = d
+    k = r.randrange(5)
+    if k == 0:
+        return f"{r.choice(['aese', 'aesd'])} v{d}.16b, v{n}.16b"
+    if k == 1:
+        return f"{r.choice(['aesmc', 'aesimc'])} v{d}.16b, v{n}.16b"
+    if k == 2:
+        op = r.choice(["sha1c", "sha1p", "sha1m", "sha256h", "sha256h2", "sha1su0",
+                       "sha256su1", "sha1h", "sha1su1", "sha256su0"])
+        if op in ("sha1c", "sha1p", "sha1m"):
+            return f"{op} q{d}, s{n}, v{m}.4s"
+        if op in ("sha256h", "sha256h2"):
+            return f"{op} q{d}, q{n}, v{m}.4s"
+        if op == "sha1h":
+            return f"sha1h s{d}, s{n}"
+        if op in ("sha1su1", "sha256su0"):
+            return f"{op} v{d}.4s, v{n}.4s"
+        return f"{op} v{d}.4s, v{n}.4s, v{m}.4s"
+    if k == 3:
+        return r.choice([f"pmull v{d}.1q, v{n}.1d, v{m}.1d", f"pmull2 v{d}.1q, v{n}.2d, v{m}.2d"])
+    return r.choice([f"pmull v{d}.8h, v{n}.8b, v{m}.8b", f"pmull2 v{d}.8h, v{n}.16b, v{m}.16b"])
+
+
 # ---------------------------------------------------------------- raw encodings
 
 
@@ -828,6 +861,7 @@ GROUPS = [
     Group("simd_int", gen_simd_int),
     Group("simd_fp", gen_simd_fp, fp=True),
     Group("simd_ls", gen_simd_ls, mem=True, stateful=True),
+    Group("crypto", gen_crypto),
     Group("sys", gen_sys, fp=True),
     Group("raw", gen_raw, fp=True),
 ]
