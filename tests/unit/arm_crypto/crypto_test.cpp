@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "target/arm/crypto_helpers.h"
+#include "target/arm/translate/translator.h"
 
 using namespace emu::arm;
 
@@ -307,4 +308,20 @@ TEST_CASE("the helper reads and writes V registers in place (aliasing d = n)", "
     // An out-of-range operation leaves the destination as it was.
     crypto_helper(env, 0xff, 0, 16, 32);
     CHECK(env[0] == 1);
+}
+
+TEST_CASE("crypto encodings decode to their groups; other sizes do not", "[crypto]") {
+    using emu::arm::A64Translator;
+    auto name = [](uint32_t insn) {
+        const char* n = A64Translator::decode_name(insn);
+        return std::string(n ? n : "(none)");
+    };
+    CHECK(name(0x4e284822) == "CRYPTO_aes");   // aese v2.16b, v1.16b
+    CHECK(name(0x4e286842) == "CRYPTO_aes");   // aesmc v2.16b, v2.16b
+    CHECK(name(0x5e280820) == "CRYPTO_sha2");  // sha1h s0, s1
+    CHECK(name(0x5e024020) == "CRYPTO_sha3");  // sha256h q0, q1, v2.4s
+    CHECK(name(0x0ee1e022) == "SIMD_3diff");   // pmull v2.1q, v1.1d, v1.1d
+    CHECK(name(0x4e684822) == "(none)");       // AES group with size = 01
+    CHECK(name(0x5e420020) == "(none)");       // SHA three-register with size = 01
+    CHECK(name(0x5e024420) != "CRYPTO_sha3");  // bit 10 set: not the SHA group
 }
