@@ -74,17 +74,29 @@ void shift_rows(uint8_t s[16], bool inverse) {
     std::memcpy(s, t, 16);
 }
 
+constexpr uint8_t xtime(uint8_t a) {
+    return static_cast<uint8_t>(a << 1 ^ ((a & 0x80) ? 0x1b : 0));
+}
+
+// b_r = 2 a_r + 3 a_(r+1) + a_(r+2) + a_(r+3) per column. InvMixColumns is
+// MixColumns after multiplying the column by 4x^2 + 5 (the factorisation of
+// the inverse polynomial 0b x^3 + 0d x^2 + 09 x + 0e), which needs only
+// two more doublings.
 void mix_columns(uint8_t s[16], bool inverse) {
-    const uint8_t k0 = inverse ? 0x0e : 2, k1 = inverse ? 0x0b : 3, k2 = inverse ? 0x0d : 1,
-                  k3 = inverse ? 0x09 : 1;
     for (unsigned c = 0; c < 4; ++c) {
         uint8_t* a = s + 4 * c;
-        uint8_t b[4];
-        for (unsigned r = 0; r < 4; ++r) {
-            b[r] = gf_mul(a[r], k0) ^ gf_mul(a[(r + 1) % 4], k1) ^ gf_mul(a[(r + 2) % 4], k2) ^
-                   gf_mul(a[(r + 3) % 4], k3);
+        if (inverse) {
+            uint8_t u = xtime(xtime(a[0] ^ a[2])), v = xtime(xtime(a[1] ^ a[3]));
+            a[0] ^= u;
+            a[1] ^= v;
+            a[2] ^= u;
+            a[3] ^= v;
         }
-        std::memcpy(a, b, 4);
+        uint8_t all = a[0] ^ a[1] ^ a[2] ^ a[3], a0 = a[0];
+        for (unsigned r = 0; r < 4; ++r) {
+            uint8_t next = r < 3 ? a[r + 1] : a0;
+            a[r] ^= all ^ xtime(a[r] ^ next);
+        }
     }
 }
 
