@@ -326,6 +326,7 @@ void exec_portable(CryptoOp op, bool part2, uint8_t d[16], const uint8_t n[16],
 struct HostFeatures {
     bool aes = false;
     bool pclmul = false;
+    bool sha = false;
 };
 HostFeatures detect_host() {
     HostFeatures f;
@@ -334,6 +335,7 @@ HostFeatures detect_host() {
         f.aes = c & bit_AES;
         f.pclmul = c & bit_PCLMUL;
     }
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) f.sha = b & bit_SHA;
     return f;
 }
 const HostFeatures& host() {
@@ -372,6 +374,26 @@ __attribute__((target("pclmul"))) void exec_pclmul(uint8_t d[16], const uint8_t 
     __m128i r = part2 ? _mm_clmulepi64_si128(a, b, 0x11) : _mm_clmulepi64_si128(a, b, 0x00);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(d), r);
 }
+// SHA256H/SHA256H2: four rounds on X = abcd, Y = efgh (a, e in lane 0),
+// returning one half. SHA256RNDS2 does two rounds on the state packed as
+// ABEF = [F, E, B, A] and CDGH = [H, G, D, C] (lane 0 first), using the
+// low two words of the round input.
+__attribute__((target("sha"))) void exec_sha256_ni(bool part1, uint8_t d[16], const uint8_t n[16],
+                                                   const uint8_t m[16]) {
+    __m128i vd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+    __m128i vn = _mm_loadu_si128(reinterpret_cast<const __m128i*>(n));
+    __m128i x = part1 ? vd : vn, y = part1 ? vn : vd;
+    __m128i wk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(m));
+    __m128i abef = _mm_shuffle_epi32(_mm_unpacklo_epi64(y, x), 0xb1);
+    __m128i cdgh = _mm_shuffle_epi32(_mm_unpackhi_epi64(y, x), 0xb1);
+    __m128i abef2 = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+    __m128i abef4 = _mm_sha256rnds2_epu32(abef, abef2, _mm_shuffle_epi32(wk, 0x0e));
+    __m128i rev_abef = _mm_shuffle_epi32(abef4, 0x1b);  // [A, B, E, F]
+    __m128i rev_cdgh = _mm_shuffle_epi32(abef2, 0x1b);  // [C, D, G, H]
+    __m128i r =
+        part1 ? _mm_unpacklo_epi64(rev_abef, rev_cdgh) : _mm_unpackhi_epi64(rev_abef, rev_cdgh);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(d), r);
+}
 #endif
 
 bool host_available(CryptoOp op) {
@@ -384,6 +406,9 @@ bool host_available(CryptoOp op) {
             return host().aes;
         case CryptoOp::Pmull64:
             return host().pclmul;
+        case CryptoOp::Sha256h:
+        case CryptoOp::Sha256h2:
+            return host().sha;
         default:
             return false;
     }
@@ -422,6 +447,8 @@ bool crypto_exec(CryptoOp op, bool part2, uint8_t d[16], const uint8_t n[16], co
 #if defined(__x86_64__)
     if (op == CryptoOp::Pmull64) {
         exec_pclmul(d, n, m, part2);
+    } else if (op == CryptoOp::Sha256h || op == CryptoOp::Sha256h2) {
+        exec_sha256_ni(op == CryptoOp::Sha256h, d, n, m);
     } else {
         exec_aesni(op, d, n);
     }
