@@ -271,8 +271,12 @@ void ArmCpu::timer_update() {
             if (when < deadline) deadline = when;
         }
     }
+    // The timer thread sleeps until the old deadline; it only needs waking
+    // when the new one is earlier (a later one it finds when it wakes).
+    // Guest kernels re-arm the timer on every idle entry and tick, so
+    // sparing the futex wake-up and context switch matters.
     int64_t old = timer_deadline_ns_.exchange(deadline);
-    if (old != deadline) {
+    if (deadline < old) {
         std::lock_guard<std::mutex> g(wait_lock_);
         wait_cv_.notify_all();
     }
