@@ -798,7 +798,22 @@ def gen_crypto(r):
         n = d
     if r.random() < 0.15:
         m = d
-    k = r.randrange(5)
+    k = r.randrange(6)
+    if k == 5 and r.random() < 0.5:
+        # Unallocated neighbours: reserved opcodes and sizes of the AES,
+        # SHA three-register and SHA two-register groups, PMULL sizes 01/10.
+        base, ops = r.choice([(0x4e280800, range(32)), (0x5e000000, [7]),
+                              (0x5e280800, range(3, 32)), (0x0e20e000, [])])
+        w = base | n << 5 | (d if d != 28 else 0)
+        if ops:
+            w |= r.choice(ops) << 12
+        if base == 0x5e000000:
+            w |= m << 16
+        if base == 0x0e20e000:
+            w |= m << 16 | r.choice([1, 2]) << 22 | r.randrange(2) << 30
+        elif r.random() < 0.5:
+            w |= r.randrange(1, 4) << 22
+        return f".inst {w:#010x}"
     if k == 0:
         return f"{r.choice(['aese', 'aesd'])} v{d}.16b, v{n}.16b"
     if k == 1:
