@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "accel/tcg/pc_sampler.h"
 #include "hw/core/guest_memory.h"
 #include "target/arm/arm_cpu.h"
 #include "target/arm/cpu_api.h"
@@ -24,9 +25,12 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
   public:
     TcgArmVcpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
-        : cpu_(cfg, opts, std::move(compiler)), index_(cfg.index) {}
+        : cpu_(cfg, opts, std::move(compiler)),
+          index_(cfg.index),
+          sampler_(tcg::PcSampler::from_env(&cpu_.env()->pc, cfg.index)) {}
 
     ~TcgArmVcpu() override {
+        sampler_.reset();
         if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s", stats().c_str());
     }
 
@@ -238,6 +242,7 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
     std::atomic<bool> kicked_{false};
     std::mutex power_lock_;
     std::condition_variable power_cv_;
+    std::unique_ptr<tcg::PcSampler> sampler_;
     std::mutex debug_lock_;
     ArmDebugConfig pending_debug_;
     std::atomic<bool> debug_dirty_{false};
