@@ -10,6 +10,7 @@
 #include "target/arm/fpu/fpu.h"
 #include "target/arm/vec_helpers.h"
 #include "target/arm/vec_int_ops.h"
+#include "target/arm/vec_lanes.h"
 
 namespace emu::arm {
 
@@ -18,23 +19,9 @@ namespace {
 using i128 = __int128;
 using u128 = unsigned __int128;
 
-constexpr uint32_t kFpsrQc = 1u << 27;
+using namespace vec_lane;
 
-uint64_t get(const uint8_t* v, unsigned i, unsigned es) {
-    uint64_t r = 0;
-    std::memcpy(&r, v + (i << es), 1u << es);
-    return r;
-}
-void put(uint8_t* v, unsigned i, unsigned es, uint64_t x) {
-    std::memcpy(v + (i << es), &x, 1u << es);
-}
-int64_t sx(uint64_t v, unsigned es) {
-    unsigned sh = 64 - (8u << es);
-    return static_cast<int64_t>(v << sh) >> sh;
-}
-uint64_t mask(unsigned es) {
-    return es >= 3 ? ~0ull : (1ull << (8u << es)) - 1;
-}
+constexpr uint32_t kFpsrQc = 1u << 27;
 
 // SatQ for a signed / unsigned destination of `bits` bits.
 uint64_t sat_s(i128 v, unsigned bits, bool& qc) {
@@ -162,6 +149,13 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
         for (unsigned i = 0; i < cnt; ++i)
             put(r, i + half, es, f(get(n, i, es + 1), get(m, i, es + 1)) & mk);
     };
+    auto same_or_long = [&](auto f) {
+        if (op >= VecIntOp::Sabal && op <= VecIntOp::Shll) {
+            longop(f);
+        } else {
+            same(f);
+        }
+    };
     const u128 wround = u128(1) << (bits - 1);  // rounding constant of the high-half forms
     auto rshift_imm = [&](i128 x) { return (x + (i128(1) << (imm - 1))) >> imm; };
 
@@ -226,13 +220,16 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
             break;
         }
         case VecIntOp::Saba:
-            same([&](uint64_t a, uint64_t b, uint64_t c) {
+        case VecIntOp::Sabal:
+            same_or_long([&](uint64_t a, uint64_t b, uint64_t c) {
                 int64_t x = sx(a, es), y = sx(b, es);
                 return c + uint64_t(x > y ? x - y : y - x);
             });
             break;
         case VecIntOp::Uaba:
-            same([](uint64_t a, uint64_t b, uint64_t c) { return c + (a > b ? a - b : b - a); });
+        case VecIntOp::Uabal:
+            same_or_long(
+                [](uint64_t a, uint64_t b, uint64_t c) { return c + (a > b ? a - b : b - a); });
             break;
         case VecIntOp::Pmul:
             same([](uint64_t a, uint64_t b, uint64_t) { return pmul8(a, b); });
@@ -245,14 +242,18 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
             });
             break;
         }
+        // Same-size products wrap, so they share the unsigned long forms.
         case VecIntOp::Mul:
-            same([](uint64_t a, uint64_t b, uint64_t) { return a * b; });
+        case VecIntOp::Umull:
+            same_or_long([](uint64_t a, uint64_t b, uint64_t) { return a * b; });
             break;
         case VecIntOp::Mla:
-            same([](uint64_t a, uint64_t b, uint64_t c) { return c + a * b; });
+        case VecIntOp::Umlal:
+            same_or_long([](uint64_t a, uint64_t b, uint64_t c) { return c + a * b; });
             break;
         case VecIntOp::Mls:
-            same([](uint64_t a, uint64_t b, uint64_t c) { return c - a * b; });
+        case VecIntOp::Umlsl:
+            same_or_long([](uint64_t a, uint64_t b, uint64_t c) { return c - a * b; });
             break;
         case VecIntOp::Suqadd:
             same([&](uint64_t a, uint64_t, uint64_t c) {
@@ -313,37 +314,19 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
                 return sat_u(i128(sx(a, es)) << imm, bits, qc);
             });
             break;
-        case VecIntOp::Sabal:
-            longop([&](uint64_t a, uint64_t b, uint64_t c) {
-                int64_t x = sx(a, es), y = sx(b, es);
-                return c + uint64_t(x > y ? x - y : y - x);
-            });
-            break;
-        case VecIntOp::Uabal:
-            longop([](uint64_t a, uint64_t b, uint64_t c) { return c + (a > b ? a - b : b - a); });
-            break;
         case VecIntOp::Smull:
             longop(
                 [&](uint64_t a, uint64_t b, uint64_t) { return uint64_t(sx(a, es) * sx(b, es)); });
-            break;
-        case VecIntOp::Umull:
-            longop([](uint64_t a, uint64_t b, uint64_t) { return a * b; });
             break;
         case VecIntOp::Smlal:
             longop([&](uint64_t a, uint64_t b, uint64_t c) {
                 return c + uint64_t(sx(a, es) * sx(b, es));
             });
             break;
-        case VecIntOp::Umlal:
-            longop([](uint64_t a, uint64_t b, uint64_t c) { return c + a * b; });
-            break;
         case VecIntOp::Smlsl:
             longop([&](uint64_t a, uint64_t b, uint64_t c) {
                 return c - uint64_t(sx(a, es) * sx(b, es));
             });
-            break;
-        case VecIntOp::Umlsl:
-            longop([](uint64_t a, uint64_t b, uint64_t c) { return c - a * b; });
             break;
         case VecIntOp::Sqdmull:
             longop([&](uint64_t a, uint64_t b, uint64_t) { return sqdmull(a, b, es, qc); });
