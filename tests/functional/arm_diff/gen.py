@@ -846,6 +846,24 @@ def gen_raw(r):
             return f".inst {w:#010x}"
 
 
+# (mask, value) of the AdvSIMD integer-bearing encoding groups: vector and
+# scalar three same / three different / two-register misc / shift by
+# immediate / by element. FP opcodes inside them are reached too.
+SIMD_GROUP_SPACES = [
+    (0x9f200400, 0x0e200400), (0x9f200c00, 0x0e200000), (0x9f3e0c00, 0x0e200800),
+    (0x9f800400, 0x0f000400), (0x9f000400, 0x0f000000),
+    (0xdf200400, 0x5e200400), (0xdf200c00, 0x5e200000), (0xdf3e0c00, 0x5e200800),
+    (0xdf800400, 0x5f000400), (0xdf000400, 0x5f000000),
+]
+
+
+def gen_raw_simd(r):
+    """Random words inside the AdvSIMD arithmetic groups: the allocated /
+    unallocated boundaries (sizes, Q, immh) must match QEMU's."""
+    mask, val = r.choice(SIMD_GROUP_SPACES)
+    return f".inst {(r.getrandbits(32) & ~mask) | val:#010x}"
+
+
 class Group:
     def __init__(self, name, gen, mem=False, fp=False, cpu="cortex-a57", stateful=False, bisect=True):
         self.name, self.gen, self.mem, self.fp, self.cpu = name, gen, mem, fp, cpu
@@ -870,6 +888,7 @@ GROUPS = [
     Group("simd_ls", gen_simd_ls, mem=True, stateful=True),
     Group("sys", gen_sys, fp=True),
     Group("raw", gen_raw, fp=True),
+    Group("raw_simd", gen_raw_simd, fp=True),
 ]
 GROUP = {g.name: g for g in GROUPS}
 
