@@ -107,14 +107,14 @@ uint64_t sqdmull(uint64_t a, uint64_t b, unsigned es, bool& qc) {
     return sat_s(i128(2) * sx(a, es) * sx(b, es), 16u << es, qc);
 }
 
-}  // namespace
-
-tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_off,
-                              uint64_t m_off) {
-    auto* base = static_cast<uint8_t*>(envp);
-    ArmCpuState& st = *static_cast<ArmCpuState*>(envp);
+// The element size is a template parameter so that every lane access is a
+// fixed-size load or store (a run-time size costs a memcpy call per lane).
+template <unsigned ES>
+void vec_int_op(ArmCpuState& st, uint8_t* base, uint64_t desc, uint64_t d_off, uint64_t n_off,
+                uint64_t m_off) {
     auto op = static_cast<VecIntOp>(desc & 0xff);
-    unsigned es = (desc >> 8) & 3;
+    constexpr unsigned es = ES;
+    constexpr unsigned wes = ES < 3 ? ES + 1 : 3;  // wide side of long/narrow forms (ES < 3)
     bool q = (desc >> 12) & 1, scalar = (desc >> 13) & 1, elem = (desc >> 14) & 1;
     unsigned imm = static_cast<unsigned>(desc >> 16);
     uint8_t n[16], m[16], d[16], r[16] = {};
@@ -122,7 +122,7 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
     std::memcpy(m, base + m_off, 16);
     std::memcpy(d, base + d_off, 16);
     const unsigned bits = 8u << es;
-    const uint64_t mk = mask(es), wmk = mask(es + 1);
+    const uint64_t mk = mask(es), wmk = mask(wes);
     bool qc = false;
     // Second operand of lane i (element size e): by element or lane-wise.
     auto second = [&](unsigned i, unsigned e) { return elem ? get(m, imm, e) : get(m, i, e); };
@@ -138,7 +138,7 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
         unsigned cnt = scalar ? 1 : 8 >> es, half = (q && !scalar) ? cnt : 0;
         for (unsigned i = 0; i < cnt; ++i) {
             uint64_t b = elem ? get(m, imm, es) : get(m, i + half, es);
-            put(r, i, es + 1, f(get(n, i + half, es), b, get(d, i, es + 1)) & wmk);
+            put(r, i, wes, f(get(n, i + half, es), b, get(d, i, wes)) & wmk);
         }
     };
     // Wide sources, narrow result (into the upper half for the "2" forms,
@@ -147,7 +147,7 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
         unsigned cnt = scalar ? 1 : 8 >> es, half = (q && !scalar) ? cnt : 0;
         if (half) std::memcpy(r, d, 8);
         for (unsigned i = 0; i < cnt; ++i)
-            put(r, i + half, es, f(get(n, i, es + 1), get(m, i, es + 1)) & mk);
+            put(r, i + half, es, f(get(n, i, wes), get(m, i, wes)) & mk);
     };
     auto same_or_long = [&](auto f) {
         if (op >= VecIntOp::Sabal && op <= VecIntOp::Shll) {
@@ -335,13 +335,13 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
         case VecIntOp::Sqdmlsl: {
             bool sub = op == VecIntOp::Sqdmlsl;
             longop([&](uint64_t a, uint64_t b, uint64_t c) {
-                i128 p = sx(sqdmull(a, b, es, qc), es + 1), acc = sx(c, es + 1);
-                return sat_s(sub ? acc - p : acc + p, 2 * bits, qc);
+                i128 p = sx(sqdmull(a, b, es, qc), wes), acc = sx(c, wes);
+                return sat_s(sub ? acc - p : acc + p, 8u << wes, qc);
             });
             break;
         }
         case VecIntOp::Shll:
-            longop([&](uint64_t a, uint64_t, uint64_t) { return a << bits; });
+            longop([&](uint64_t a, uint64_t, uint64_t) { return a << (bits & 63); });  // ES < 3
             break;
         case VecIntOp::Raddhn:
             narrow([&](uint64_t a, uint64_t b) {
@@ -357,48 +357,68 @@ tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_
             narrow([&](uint64_t a, uint64_t) { return uint64_t(rshift_imm(a)); });
             break;
         case VecIntOp::Sqshrn:
-            narrow([&](uint64_t a, uint64_t) { return sat_s(sx(a, es + 1) >> imm, bits, qc); });
+            narrow([&](uint64_t a, uint64_t) { return sat_s(sx(a, wes) >> imm, bits, qc); });
             break;
         case VecIntOp::Uqshrn:
             narrow([&](uint64_t a, uint64_t) { return sat_u(a >> imm, bits, qc); });
             break;
         case VecIntOp::Sqrshrn:
-            narrow(
-                [&](uint64_t a, uint64_t) { return sat_s(rshift_imm(sx(a, es + 1)), bits, qc); });
+            narrow([&](uint64_t a, uint64_t) { return sat_s(rshift_imm(sx(a, wes)), bits, qc); });
             break;
         case VecIntOp::Uqrshrn:
             narrow([&](uint64_t a, uint64_t) { return sat_u(rshift_imm(a), bits, qc); });
             break;
         case VecIntOp::Sqshrun:
-            narrow([&](uint64_t a, uint64_t) { return sat_u(sx(a, es + 1) >> imm, bits, qc); });
+            narrow([&](uint64_t a, uint64_t) { return sat_u(sx(a, wes) >> imm, bits, qc); });
             break;
         case VecIntOp::Sqrshrun:
-            narrow(
-                [&](uint64_t a, uint64_t) { return sat_u(rshift_imm(sx(a, es + 1)), bits, qc); });
+            narrow([&](uint64_t a, uint64_t) { return sat_u(rshift_imm(sx(a, wes)), bits, qc); });
             break;
         case VecIntOp::Sqxtn:
-            narrow([&](uint64_t a, uint64_t) { return sat_s(sx(a, es + 1), bits, qc); });
+            narrow([&](uint64_t a, uint64_t) { return sat_s(sx(a, wes), bits, qc); });
             break;
         case VecIntOp::Uqxtn:
             narrow([&](uint64_t a, uint64_t) { return sat_u(a, bits, qc); });
             break;
         case VecIntOp::Sqxtun:
-            narrow([&](uint64_t a, uint64_t) { return sat_u(sx(a, es + 1), bits, qc); });
+            narrow([&](uint64_t a, uint64_t) { return sat_u(sx(a, wes), bits, qc); });
             break;
         case VecIntOp::Sadalp:
         case VecIntOp::Uadalp: {
-            unsigned cnt = (q ? 16 : 8) >> (es + 1);
+            unsigned cnt = (q ? 16 : 8) >> (wes);
             bool is_signed = op == VecIntOp::Sadalp;
             for (unsigned i = 0; i < cnt; ++i) {
                 uint64_t a = get(n, 2 * i, es), b = get(n, 2 * i + 1, es);
                 uint64_t s = is_signed ? uint64_t(sx(a, es) + sx(b, es)) : a + b;
-                put(r, i, es + 1, (get(d, i, es + 1) + s) & wmk);
+                put(r, i, wes, (get(d, i, wes) + s) & wmk);
             }
             break;
         }
     }
     if (qc) st.fpsr |= kFpsrQc;
     std::memcpy(base + d_off, r, 16);
+}
+
+}  // namespace
+
+tcg::HelperRet vec_int_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_off,
+                              uint64_t m_off) {
+    auto* base = static_cast<uint8_t*>(envp);
+    ArmCpuState& st = *static_cast<ArmCpuState*>(envp);
+    switch ((desc >> 8) & 3) {
+        case 0:
+            vec_int_op<0>(st, base, desc, d_off, n_off, m_off);
+            break;
+        case 1:
+            vec_int_op<1>(st, base, desc, d_off, n_off, m_off);
+            break;
+        case 2:
+            vec_int_op<2>(st, base, desc, d_off, n_off, m_off);
+            break;
+        default:
+            vec_int_op<3>(st, base, desc, d_off, n_off, m_off);
+            break;
+    }
     return {0, 0};
 }
 
