@@ -4,7 +4,7 @@
 // 8 KiB buffers, as codecs run them. Prints checksums (the bench compares
 // them between emulators) after checking one pass against a C model so a
 // wrong translation cannot look fast. BENCH_SCALE (default 8) multiplies
-// the work.
+// the work. The MMU is on (RAM is Normal memory, as under an OS).
 #include <arm_neon.h>
 
 #include "lib/rt.h"
@@ -53,6 +53,7 @@ static int32_t sat16(int32_t v) {
 }
 
 int main(uint64_t dtb) {
+    rt_mmu_identity_on();
     uint32_t lcg = 1;
     for (int i = 0; i < N; ++i) {
         lcg = lcg * 1103515245u + 12345u;
