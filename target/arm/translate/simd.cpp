@@ -170,13 +170,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
     if (auto r = simd_int::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (size == 3 && !q) return false;
     VecOp op;
-    switch (u << 5 | opcode) {
-        case 0x10:
-            op = VecOp::Add;
-            break;
-        case 0x30:
-            op = VecOp::Sub;
-            break;
+    switch (u << 5 | opcode) {  // ADD/SUB: inline in simd_int.cpp
         case 0x13:
             if (size == 3) return false;
             op = VecOp::Mul;
