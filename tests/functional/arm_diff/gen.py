@@ -648,7 +648,7 @@ def gen_simd_int(r):
             return f"movi {V(d, '2d')}, #{r.choice(['0xff00ff00ff00ff00', '0xffffffffffffffff', '0x00ff0000ffff00ff'])}"
         return f"{r.choice(['movi', 'mvni'])} {V(d, r.choice(['2s', '4s']))}, #{r.randrange(256)}, msl #{r.choice([8, 16])}"
     # by-element and scalar integer SIMD
-    c = r.randrange(3)
+    c = r.randrange(8)
     if c == 0:
         aa = r.choice(["4h", "8h", "2s", "4s"])
         e = aa[-1]
@@ -659,6 +659,46 @@ def gen_simd_int(r):
         p = r.choice(["b", "h", "s", "d"])
         op = r.choice(["sqadd", "uqadd", "sqsub", "uqsub", "sqshl", "uqshl", "sqrshl", "uqrshl"])
         return f"{op} {p}{d}, {p}{n}, {p}{m}"
+    if c == 2:  # long by element
+        hi = r.random() < 0.5
+        nn, wide = r.choice([("4h", "4s"), ("2s", "2d")]) if not hi else r.choice([("8h", "4s"), ("4s", "2d")])
+        e = nn[-1]
+        idx = r.randrange(8 if e == "h" else 4)
+        mm = r.randrange(16) if e == "h" else m
+        op = r.choice(["smull", "umull", "smlal", "umlal", "smlsl", "umlsl", "sqdmull", "sqdmlal", "sqdmlsl"])
+        return f"{op}{'2' if hi else ''} {V(d, wide)}, {V(n, nn)}, v{mm}.{e}[{idx}]"
+    if c == 3:  # scalar doubling multiplies, by element too
+        p, w = r.choice([("h", "s"), ("s", "d")])
+        by_el = r.random() < 0.5
+        idx = r.randrange(8 if p == "h" else 4)
+        mm = r.randrange(16) if p == "h" else m
+        src = f"v{mm}.{p}[{idx}]" if by_el else f"{p}{m}"
+        if r.random() < 0.5:
+            return f"{r.choice(['sqdmulh', 'sqrdmulh'])} {p}{d}, {p}{n}, {src}"
+        return f"{r.choice(['sqdmull', 'sqdmlal', 'sqdmlsl'])} {w}{d}, {p}{n}, {src}"
+    if c == 4:  # scalar two-register misc
+        p = r.choice(["b", "h", "s", "d"])
+        if p != "d" and r.random() < 0.4:
+            w = {"b": "h", "h": "s", "s": "d"}[p]
+            return f"{r.choice(['sqxtn', 'uqxtn', 'sqxtun'])} {p}{d}, {w}{n}"
+        return f"{r.choice(['sqabs', 'sqneg', 'suqadd', 'usqadd'])} {p}{d}, {p}{n}"
+    if c == 5:  # scalar shift by immediate
+        p = r.choice(["b", "h", "s", "d"])
+        esz = {"b": 8, "h": 16, "s": 32, "d": 64}[p]
+        k2 = r.randrange(3)
+        if k2 == 0:
+            return f"{r.choice(['sqshl', 'uqshl', 'sqshlu'])} {p}{d}, {p}{n}, #{r.randrange(esz)}"
+        if k2 == 1 or p == "d":
+            op = r.choice(["srshr", "urshr", "srsra", "ursra", "sshr", "ushr", "ssra", "usra"])
+            return f"{op} d{d}, d{n}, #{r.randrange(1, 65)}"
+        w = {"b": "h", "h": "s", "s": "d"}[p]
+        op = r.choice(["sqshrn", "uqshrn", "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun"])
+        return f"{op} {p}{d}, {w}{n}, #{r.randrange(1, esz + 1)}"
+    if c == 6:  # shift left long by the element size
+        hi = r.random() < 0.5
+        nn, wide, esz = r.choice([("8b", "8h", 8), ("4h", "4s", 16), ("2s", "2d", 32)])
+        nn = {"8b": "16b", "4h": "8h", "2s": "4s"}[nn] if hi else nn
+        return f"shll{'2' if hi else ''} {V(d, wide)}, {V(n, nn)}, #{esz}"
     op = r.choice(["add", "sub", "cmeq", "cmgt", "cmhi", "cmtst", "sshl", "ushl", "srshl", "urshl"])
     return f"{op} d{d}, d{n}, d{m}"
 
@@ -854,6 +894,24 @@ def gen_raw(r):
             return f".inst {w:#010x}"
 
 
+# (mask, value) of the AdvSIMD integer-bearing encoding groups: vector and
+# scalar three same / three different / two-register misc / shift by
+# immediate / by element. FP opcodes inside them are reached too.
+SIMD_GROUP_SPACES = [
+    (0x9f200400, 0x0e200400), (0x9f200c00, 0x0e200000), (0x9f3e0c00, 0x0e200800),
+    (0x9f800400, 0x0f000400), (0x9f000400, 0x0f000000),
+    (0xdf200400, 0x5e200400), (0xdf200c00, 0x5e200000), (0xdf3e0c00, 0x5e200800),
+    (0xdf800400, 0x5f000400), (0xdf000400, 0x5f000000),
+]
+
+
+def gen_raw_simd(r):
+    """Random words inside the AdvSIMD arithmetic groups: the allocated /
+    unallocated boundaries (sizes, Q, immh) must match QEMU's."""
+    mask, val = r.choice(SIMD_GROUP_SPACES)
+    return f".inst {(r.getrandbits(32) & ~mask) | val:#010x}"
+
+
 class Group:
     def __init__(self, name, gen, mem=False, fp=False, cpu="cortex-a57", stateful=False, bisect=True):
         self.name, self.gen, self.mem, self.fp, self.cpu = name, gen, mem, fp, cpu
@@ -879,6 +937,7 @@ GROUPS = [
     Group("crypto", gen_crypto),
     Group("sys", gen_sys, fp=True),
     Group("raw", gen_raw, fp=True),
+    Group("raw_simd", gen_raw_simd, fp=True),
 ]
 GROUP = {g.name: g for g in GROUPS}
 
