@@ -160,7 +160,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
                 op = VecOp::Fcmgt;
                 break;
             default:
-                return false;
+                return simd_fp_3same(false, q, u, size, m, opcode, n, d);
         }
         if (!fp_access()) return true;
         v.op(op, es, q, d, n, m);
@@ -395,7 +395,7 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
                     op = VecOp::Fcvtzu;
                     break;
                 default:
-                    return false;
+                    return simd_fp_2misc(false, q, u, size, opcode, n, d);
             }
             break;
         }
@@ -434,7 +434,7 @@ bool A64Translator::SIMD_across(uint32_t q, uint32_t u, uint32_t size, uint32_t 
             op = VecOp::Uaddlv;
             break;
         default:
-            return false;
+            return simd_fp_across(q, u, size, opcode, n, d);
     }
     if (!fp_access()) return true;
     Vec{*this}.op(op, size, q, d, n, n);
@@ -568,6 +568,11 @@ bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t i
         case 0x34:
             op = VecOp::Ushll, amount = lshift;
             break;
+        case 0x1c:  // SCVTF/UCVTF/FCVTZS/FCVTZU (vector, fixed-point)
+        case 0x3c:
+        case 0x1f:
+        case 0x3f:
+            return simd_fp_shimm(false, q, u, immh, immb, opcode, n, d);
         default:
             if (!shift_imm_op(u << 5 | opcode, rshift, lshift, &op, &amount)) return false;
             narrow_or_long = false;
@@ -647,7 +652,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
                 op = VecOp::Fcmgt;
                 break;
             default:
-                return false;
+                return simd_fp_3same(true, false, u, size, m, opcode, n, d);
         }
     } else {
         if (size != 3) return false;
@@ -733,7 +738,7 @@ bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint
                     op = VecOp::Fcvtzu;
                     break;
                 default:
-                    return false;
+                    return simd_fp_2misc(true, false, u, size, opcode, n, d);
             }
             if (!fp_access()) return true;
             Vec{*this}.op(op, es, false, d, n, n, true);
@@ -762,7 +767,7 @@ bool A64Translator::SIMDS_pair(uint32_t u, uint32_t size, uint32_t opcode, uint3
         ir_.set_reg(vreg_off(d), ir_.zext(Type::I128, ir_.get_reg(t, vreg_off(d))));
         return true;
     }
-    return false;
+    return simd_fp_pair(u, size, opcode, n, d);
 }
 
 bool A64Translator::SIMDS_copy(uint32_t imm5, uint32_t n, uint32_t d) {
@@ -777,6 +782,9 @@ bool A64Translator::SIMDS_copy(uint32_t imm5, uint32_t n, uint32_t d) {
 
 bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32_t opcode,
                                 uint32_t n, uint32_t d) {
+    if (opcode == 0x1c || opcode == 0x1f) {  // fixed-point FP conversions
+        return simd_fp_shimm(true, false, u, immh, immb, opcode, n, d);
+    }
     if (!(immh & 8)) return false;
     unsigned immhb = immh << 3 | immb;
     unsigned rshift = 128 - immhb, lshift = immhb - 64;

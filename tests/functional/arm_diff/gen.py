@@ -493,6 +493,8 @@ def gen_fp(r):
         if op.startswith("fcvtz") and r.random() < 0.3:
             return f"{op} {w}{r.choice(GP)}, {p}{n}, #{r.randrange(1, 33 if w == 'w' else 65)}"
         if r.random() < 0.2:  # scalar SIMD form
+            if op.startswith("fcvtz") and r.random() < 0.4:  # fixed point
+                return f"{op} {p}{d}, {p}{n}, #{r.randrange(1, 33 if p == 's' else 65)}"
             return f"{op} {p}{d}, {p}{n}"
         return f"{op} {w}{r.choice(GP)}, {p}{n}"
     if k == 8:
@@ -501,6 +503,8 @@ def gen_fp(r):
         if r.random() < 0.3:
             return f"{op} {p}{d}, {w}{r.choice(GP)}, #{r.randrange(1, 33 if w == 'w' else 65)}"
         if r.random() < 0.2:
+            if r.random() < 0.4:  # scalar SIMD fixed point
+                return f"{op} {p}{d}, {p}{n}, #{r.randrange(1, 33 if p == 's' else 65)}"
             return f"{op} {p}{d}, {p}{n}"
         return f"{op} {p}{d}, {w}{r.choice(GP)}"
     if k == 9:
@@ -516,8 +520,11 @@ def gen_fp(r):
     if k == 10:
         op = r.choice(["fcmeq", "fcmge", "fcmgt", "facge", "facgt"])
         if r.random() < 0.3 and not op.startswith("fac"):
-            return f"{op} {p}{d}, {p}{n}, #0.0"
+            return f"{r.choice([op, 'fcmle', 'fcmlt'])} {p}{d}, {p}{n}, #0.0"
         return f"{op} {p}{d}, {p}{n}, {p}{m}"
+    if r.random() < 0.5:  # scalar by element
+        return f"{r.choice(['fmul', 'fmla', 'fmls', 'fmulx'])} {p}{d}, {p}{n}, " \
+               f"v{m}.{p}[{r.randrange(4 if p == 's' else 2)}]"
     return f"{r.choice(['fcvtxn'])} s{d}, d{n}"
 
 
