@@ -281,7 +281,7 @@ def run_group(runner, group, a, tiers, seed, summary):
                     excluded_n += 1
                     continue
             key = (group.name, (shape(disasm(runner, minimal[0]).split("; ")[0].split("  ", 1)[-1])
-                                if group.name == "raw" else mnemonic(minimal[0]))
+                                if group.name.startswith("raw") else mnemonic(minimal[0]))
                    if minimal else f"trial {done + t}")
             ent = summary.setdefault(key, [0, set(), ""])
             ent[0] += 1
