@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "accel/tcg/pc_sampler.h"
 #include "target/arm/arm_cpu.h"
 #include "target/arm/cpu_api.h"
 #include "util/bql.h"
@@ -20,9 +21,12 @@ class TcgArmVcpu final : public ArmVcpu {
   public:
     TcgArmVcpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
-        : cpu_(cfg, opts, std::move(compiler)), index_(cfg.index) {}
+        : cpu_(cfg, opts, std::move(compiler)),
+          index_(cfg.index),
+          sampler_(tcg::PcSampler::from_env(&cpu_.env()->pc, cfg.index)) {}
 
     ~TcgArmVcpu() override {
+        sampler_.reset();
         if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s", stats().c_str());
     }
 
@@ -123,6 +127,7 @@ class TcgArmVcpu final : public ArmVcpu {
     std::atomic<bool> kicked_{false};
     std::mutex power_lock_;
     std::condition_variable power_cv_;
+    std::unique_ptr<tcg::PcSampler> sampler_;
 };
 
 // -accel tcg sub-options, as QEMU spells them where QEMU has them.

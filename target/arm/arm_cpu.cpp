@@ -16,11 +16,11 @@ namespace emu::arm {
 namespace {
 
 const ArmModel kModels[] = {
-    {"cortex-a57", "ARM Cortex-A57", 0x411fd070, 0x00010000},
-    {"cortex-a53", "ARM Cortex-A53", 0x410fd034, 0x00010000},
-    {"cortex-a72", "ARM Cortex-A72", 0x410fd083, 0x00010000},
+    {"cortex-a57", "ARM Cortex-A57", 0x411fd070, 0x00011120},
+    {"cortex-a53", "ARM Cortex-A53", 0x410fd034, 0x00011120},
+    {"cortex-a72", "ARM Cortex-A72", 0x410fd083, 0x00011120},
     {"max", "the most capable CPU this translator implements (cortex-a57 base)", 0x411fd070,
-     0x00210000},
+     0x00211120},
 };
 
 int64_t now_ns() {
@@ -271,8 +271,12 @@ void ArmCpu::timer_update() {
             if (when < deadline) deadline = when;
         }
     }
+    // The timer thread sleeps until the old deadline; it only needs waking
+    // when the new one is earlier (a later one it finds when it wakes).
+    // Guest kernels re-arm the timer on every idle entry and tick, so
+    // sparing the futex wake-up and context switch matters.
     int64_t old = timer_deadline_ns_.exchange(deadline);
-    if (old != deadline) {
+    if (deadline < old) {
         std::lock_guard<std::mutex> g(wait_lock_);
         wait_cv_.notify_all();
     }

@@ -26,8 +26,10 @@ struct ArmModel {
     const char* name;
     const char* description;
     uint64_t midr;
-    // ARMv8.0 cores have CRC32 only; LSE atomics (ARMv8.1) are advertised
-    // by "max" alone, so Linux on a Cortex model uses LL/SC as on hardware.
+    // ARMv8.0 cores: AES+PMULL, SHA1, SHA256, CRC32 (0x11120, as the
+    // cores with the Cryptographic Extension and QEMU's models report);
+    // LSE atomics (ARMv8.1) are advertised by "max" alone, so Linux on a
+    // Cortex model uses LL/SC as on hardware.
     uint64_t id_aa64isar0;
 };
 const ArmModel* find_model(const std::string& name);

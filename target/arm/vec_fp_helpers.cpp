@@ -9,7 +9,6 @@
 #include "target/arm/cpu_state.h"
 #include "target/arm/fpu/fpu.h"
 #include "target/arm/vec_fp_ops.h"
-#include "target/arm/vec_lanes.h"
 
 namespace emu::arm {
 
@@ -17,8 +16,14 @@ namespace {
 
 namespace f = fpu;
 
-constexpr auto get = vec_lane;
-constexpr auto put = vec_set_lane;
+uint64_t get(const uint8_t* v, unsigned i, unsigned es) {
+    uint64_t r = 0;
+    std::memcpy(&r, v + (i << es), 1u << es);
+    return r;
+}
+void put(uint8_t* v, unsigned i, unsigned es, uint64_t x) {
+    std::memcpy(v + (i << es), &x, 1u << es);
+}
 
 // A binary (or unary) operation in its single and double forms.
 struct Bin {

@@ -263,6 +263,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
 
 bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m, uint32_t opcode,
                                uint32_t n, uint32_t d) {
+    if (opcode == 14 && !u) return pmull(q, size, m, n, d);  // translate/crypto.cpp
     if (size == 3) return false;
     VecOp op;
     switch (opcode) {

@@ -794,6 +794,54 @@ def gen_sys(r):
     return f"mrs x{t}, {r.choice(['midr_el1', 'mpidr_el1', 'ctr_el0', 'dczid_el0', 'currentel', 'daif', 'spsel', 'cntfrq_el0'])}"
 
 
+# ---------------------------------------------------------------- crypto
+
+
+def gen_crypto(r):
+    """AES, SHA1, SHA256 and PMULL/PMULL2 (Cryptographic Extension and the
+    8-bit AdvSIMD PMULL); random register inputs, often with d aliasing n/m."""
+    d, n, m = vr(r), vr(r), vr(r)
+    if r.random() < 0.15:
+        n = d
+    if r.random() < 0.15:
+        m = d
+    k = r.randrange(6)
+    if k == 5 and r.random() < 0.5:
+        # Unallocated neighbours: reserved opcodes and sizes of the AES,
+        # SHA three-register and SHA two-register groups, PMULL sizes 01/10.
+        base, ops = r.choice([(0x4e280800, range(32)), (0x5e000000, [7]),
+                              (0x5e280800, range(3, 32)), (0x0e20e000, [])])
+        w = base | n << 5 | (d if d != 28 else 0)
+        if ops:
+            w |= r.choice(ops) << 12
+        if base == 0x5e000000:
+            w |= m << 16
+        if base == 0x0e20e000:
+            w |= m << 16 | r.choice([1, 2]) << 22 | r.randrange(2) << 30
+        elif r.random() < 0.5:
+            w |= r.randrange(1, 4) << 22
+        return f".inst {w:#010x}"
+    if k == 0:
+        return f"{r.choice(['aese', 'aesd'])} v{d}.16b, v{n}.16b"
+    if k == 1:
+        return f"{r.choice(['aesmc', 'aesimc'])} v{d}.16b, v{n}.16b"
+    if k == 2:
+        op = r.choice(["sha1c", "sha1p", "sha1m", "sha256h", "sha256h2", "sha1su0",
+                       "sha256su1", "sha1h", "sha1su1", "sha256su0"])
+        if op in ("sha1c", "sha1p", "sha1m"):
+            return f"{op} q{d}, s{n}, v{m}.4s"
+        if op in ("sha256h", "sha256h2"):
+            return f"{op} q{d}, q{n}, v{m}.4s"
+        if op == "sha1h":
+            return f"sha1h s{d}, s{n}"
+        if op in ("sha1su1", "sha256su0"):
+            return f"{op} v{d}.4s, v{n}.4s"
+        return f"{op} v{d}.4s, v{n}.4s, v{m}.4s"
+    if k == 3:
+        return r.choice([f"pmull v{d}.1q, v{n}.1d, v{m}.1d", f"pmull2 v{d}.1q, v{n}.2d, v{m}.2d"])
+    return r.choice([f"pmull v{d}.8h, v{n}.8b, v{m}.8b", f"pmull2 v{d}.8h, v{n}.16b, v{m}.16b"])
+
+
 # ---------------------------------------------------------------- raw encodings
 
 
@@ -873,6 +921,7 @@ GROUPS = [
     Group("simd_int", gen_simd_int),
     Group("simd_fp", gen_simd_fp, fp=True),
     Group("simd_ls", gen_simd_ls, mem=True, stateful=True),
+    Group("crypto", gen_crypto),
     Group("sys", gen_sys, fp=True),
     Group("raw", gen_raw, fp=True),
     Group("raw_fp", gen_raw_fp, fp=True),

@@ -21,19 +21,8 @@ EMU_IMG="$2"
 CASE="$3"
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 
-if ! G=$("$ROOT/scripts/fetch-guest.sh" arm64 2>/tmp/linux_arm64_io_fetch.$$); then
-    if ! getent hosts deb.debian.org >/dev/null 2>&1; then
-        echo "SKIP: cannot fetch the arm64 guest (no network):"
-        cat /tmp/linux_arm64_io_fetch.$$
-        rm -f /tmp/linux_arm64_io_fetch.$$
-        exit 77
-    fi
-    echo "FAIL: scripts/fetch-guest.sh arm64 failed:"
-    cat /tmp/linux_arm64_io_fetch.$$
-    rm -f /tmp/linux_arm64_io_fetch.$$
-    exit 1
-fi
-rm -f /tmp/linux_arm64_io_fetch.$$
+. "$ROOT/tests/functional/lib/guest.sh"
+G=$(fetch_guest_or_skip arm64) || exit $?
 
 MACHINE=virt
 DIR=$(mktemp -d)
