@@ -11,7 +11,8 @@ set -u
 build=${1:-build}
 runs=${2:-5}
 emu=$build/system/emu-system-aarch64
-prog=$build/tests/guest/aarch64/bench_crypto.bin
+# BENCH_PROG: another guest workload with the same contract (bench/arm_simd_fp.sh).
+prog=${BENCH_PROG:-$build/tests/guest/aarch64/bench_crypto.bin}
 qemu=$(command -v qemu-system-aarch64 || true)
 [ -x "$emu" ] || { echo "no $emu (build emu-system-aarch64)"; exit 1; }
 [ -f "$prog" ] || { echo "no $prog (ninja -C $build guest-aarch64)"; exit 1; }

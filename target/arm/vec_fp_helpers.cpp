@@ -16,13 +16,37 @@ namespace {
 
 namespace f = fpu;
 
+// Lane access with a fixed size per case: a variable-size memcpy would be a
+// library call per lane. es: 1 half, 2 single, 3 double.
+template <typename U>
+U load(const uint8_t* p) {
+    U x;
+    std::memcpy(&x, p, sizeof(U));
+    return x;
+}
+template <typename U>
+void store(uint8_t* p, U x) {
+    std::memcpy(p, &x, sizeof(U));
+}
 uint64_t get(const uint8_t* v, unsigned i, unsigned es) {
-    uint64_t r = 0;
-    std::memcpy(&r, v + (i << es), 1u << es);
-    return r;
+    switch (es) {
+        case 1:
+            return load<uint16_t>(v + 2 * i);
+        case 2:
+            return load<uint32_t>(v + 4 * i);
+        default:
+            return load<uint64_t>(v + 8 * i);
+    }
 }
 void put(uint8_t* v, unsigned i, unsigned es, uint64_t x) {
-    std::memcpy(v + (i << es), &x, 1u << es);
+    switch (es) {
+        case 1:
+            return store(v + 2 * i, static_cast<uint16_t>(x));
+        case 2:
+            return store(v + 4 * i, static_cast<uint32_t>(x));
+        default:
+            return store(v + 8 * i, x);
+    }
 }
 
 // A binary (or unary) operation in its single and double forms.
@@ -143,10 +167,19 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
     auto cmp0 = [&](Bin b, bool zero_first) {
         lanes1([&](uint64_t a) { return zero_first ? c.bin(b, 0, a) : c.bin(b, a, 0); });
     };
-    auto by_elem = [&](auto fn) {
-        uint64_t b = get(m, imm, es);
-        for (unsigned i = 0; i < elems; ++i)
-            put(r, i, es, fn(get(n, i, es), b, get(d, i, es)));
+    // By element: one loop per precision, the operation inlined in it.
+    uint32_t fpcr = st.fpcr;
+    uint32_t& fpsr = st.fpsr;
+    auto by_elem = [&](auto fs, auto fd) {
+        if (es == 2) {
+            auto b = load<uint32_t>(m + 4 * (imm & 3));
+            for (unsigned i = 0; i < elems && i < 4; ++i)
+                store(r + 4 * i, fs(load<uint32_t>(n + 4 * i), b, load<uint32_t>(d + 4 * i)));
+        } else {
+            auto b = load<uint64_t>(m + 8 * (imm & 1));
+            for (unsigned i = 0; i < elems && i < 2; ++i)
+                store(r + 8 * i, fd(load<uint64_t>(n + 8 * i), b, load<uint64_t>(d + 8 * i)));
+        }
     };
 
     switch (op) {
@@ -233,7 +266,7 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
             for (unsigned i = 0; i < cnt; ++i) {
                 uint64_t a = get(n, i, es + 1);
                 put(r, first + i, es,
-                    op == VecFpOp::Fcvtxn ? f::fcvtxn(a, st.fpcr, st.fpsr) : c.narrow(a));
+                    op == VecFpOp::Fcvtxn ? f::fcvtxn(a, fpcr, fpsr) : c.narrow(a));
             }
             break;
         }
@@ -241,33 +274,36 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
         case VecFpOp::Fminv:
         case VecFpOp::Fmaxnmv:
         case VecFpOp::Fminnmv: {
-            // Reduce() halves recursively: op(op(e0, e1), op(e2, e3)).
+            // 4S only. Reduce() halves recursively: op(op(e0, e1), op(e2, e3)).
             Bin b = pairwise_op(op);
-            uint64_t lo = c.bin(b, get(n, 0, es), get(n, 1, es));
-            uint64_t hi = c.bin(b, get(n, 2, es), get(n, 3, es));
-            put(r, 0, es, c.bin(b, lo, hi));
+            uint64_t lo = c.bin(b, get(n, 0, 2), get(n, 1, 2));
+            uint64_t hi = c.bin(b, get(n, 2, 2), get(n, 3, 2));
+            put(r, 0, 2, c.bin(b, lo, hi));
             break;
         }
         case VecFpOp::FmulElem:
-            by_elem([&](uint64_t a, uint64_t b, uint64_t) { return c.bin(kMul, a, b); });
+            by_elem([&](uint32_t a, uint32_t b, uint32_t) { return f::fmul_s(a, b, fpcr, fpsr); },
+                    [&](uint64_t a, uint64_t b, uint64_t) { return f::fmul_d(a, b, fpcr, fpsr); });
             break;
         case VecFpOp::FmulxElem:
-            by_elem([&](uint64_t a, uint64_t b, uint64_t) { return c.bin(kMulx, a, b); });
+            by_elem([&](uint32_t a, uint32_t b, uint32_t) { return f::fmulx_s(a, b, fpcr, fpsr); },
+                    [&](uint64_t a, uint64_t b, uint64_t) { return f::fmulx_d(a, b, fpcr, fpsr); });
             break;
         case VecFpOp::FmlaElem:
-        case VecFpOp::FmlsElem: {
-            // FMLS negates the first multiplicand before NaN processing.
-            bool neg = op == VecFpOp::FmlsElem;
-            by_elem([&](uint64_t a, uint64_t b, uint64_t acc) -> uint64_t {
-                if (es == 2) {
-                    auto a32 = static_cast<uint32_t>(a);
-                    return f::fmuladd_s(static_cast<uint32_t>(acc), neg ? f::fneg_s(a32) : a32,
-                                        static_cast<uint32_t>(b), st.fpcr, st.fpsr);
-                }
-                return f::fmuladd_d(acc, neg ? f::fneg_d(a) : a, b, st.fpcr, st.fpsr);
-            });
+            by_elem([&](uint32_t a, uint32_t b,
+                        uint32_t acc) { return f::fmuladd_s(acc, a, b, fpcr, fpsr); },
+                    [&](uint64_t a, uint64_t b, uint64_t acc) {
+                        return f::fmuladd_d(acc, a, b, fpcr, fpsr);
+                    });
             break;
-        }
+        case VecFpOp::FmlsElem:
+            // FMLS negates the first multiplicand before NaN processing.
+            by_elem([&](uint32_t a, uint32_t b,
+                        uint32_t acc) { return f::fmuladd_s(acc, f::fneg_s(a), b, fpcr, fpsr); },
+                    [&](uint64_t a, uint64_t b, uint64_t acc) {
+                        return f::fmuladd_d(acc, f::fneg_d(a), b, fpcr, fpsr);
+                    });
+            break;
     }
     std::memcpy(base + d_off, r, 16);
     return {0, 0};
