@@ -59,7 +59,7 @@ struct Un {
     uint64_t (*d)(uint64_t, uint32_t, uint32_t&);
 };
 
-constexpr Bin kMul{f::fmul_s, f::fmul_d};
+constexpr Bin kAdd{f::fadd_s, f::fadd_d};
 constexpr Bin kMulx{f::fmulx_s, f::fmulx_d};
 constexpr Bin kRecps{f::frecps_s, f::frecps_d};
 constexpr Bin kRsqrts{f::frsqrts_s, f::frsqrts_d};
@@ -123,6 +123,8 @@ struct Ctx {
 
 Bin pairwise_op(VecFpOp op) {
     switch (op) {
+        case VecFpOp::Faddp:
+            return kAdd;
         case VecFpOp::Fmaxp:
         case VecFpOp::Fmaxv:
             return kMax;
@@ -170,21 +172,87 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
     // By element: one loop per precision, the operation inlined in it.
     uint32_t fpcr = st.fpcr;
     uint32_t& fpsr = st.fpsr;
-    auto by_elem = [&](auto fs, auto fd) {
+    // Lane i of n, lane i of m (or, by element, lane imm of m) and lane i of
+    // d; the hot arithmetic goes through here.
+    auto typed3 = [&](bool elem, auto fs, auto fd) {
         if (es == 2) {
-            auto b = load<uint32_t>(m + 4 * (imm & 3));
-            for (unsigned i = 0; i < elems && i < 4; ++i)
+            for (unsigned i = 0; i < elems && i < 4; ++i) {
+                auto b = load<uint32_t>(m + 4 * (elem ? imm & 3 : i));
                 store(r + 4 * i, fs(load<uint32_t>(n + 4 * i), b, load<uint32_t>(d + 4 * i)));
+            }
         } else {
-            auto b = load<uint64_t>(m + 8 * (imm & 1));
-            for (unsigned i = 0; i < elems && i < 2; ++i)
+            for (unsigned i = 0; i < elems && i < 2; ++i) {
+                auto b = load<uint64_t>(m + 8 * (elem ? imm & 1 : i));
                 store(r + 8 * i, fd(load<uint64_t>(n + 8 * i), b, load<uint64_t>(d + 8 * i)));
+            }
         }
     };
+    auto by_elem = [&](auto fs, auto fd) { typed3(true, fs, fd); };
+// Binary operation op on lanes i of n and m (by element: lane imm of m).
+#define EMU_FP_BIN(elem, op)                                                                 \
+    typed3(                                                                                  \
+        elem, [&](uint32_t a, uint32_t b, uint32_t) { return f::op##_s(a, b, fpcr, fpsr); }, \
+        [&](uint64_t a, uint64_t b, uint64_t) { return f::op##_d(a, b, fpcr, fpsr); })
 
     switch (op) {
         case VecFpOp::Fmulx:
-            lanes2(kMulx);
+            EMU_FP_BIN(false, fmulx);
+            break;
+        case VecFpOp::Fadd:
+            EMU_FP_BIN(false, fadd);
+            break;
+        case VecFpOp::Fsub:
+            EMU_FP_BIN(false, fsub);
+            break;
+        case VecFpOp::Fmul:
+            EMU_FP_BIN(false, fmul);
+            break;
+        case VecFpOp::Fdiv:
+            EMU_FP_BIN(false, fdiv);
+            break;
+        case VecFpOp::Fmax:
+            EMU_FP_BIN(false, fmax);
+            break;
+        case VecFpOp::Fmin:
+            EMU_FP_BIN(false, fmin);
+            break;
+        case VecFpOp::Fmaxnm:
+            EMU_FP_BIN(false, fmaxnm);
+            break;
+        case VecFpOp::Fminnm:
+            EMU_FP_BIN(false, fminnm);
+            break;
+        case VecFpOp::Fabd:
+            EMU_FP_BIN(false, fabd);
+            break;
+        case VecFpOp::Fcmeq:
+            EMU_FP_BIN(false, fcmeq);
+            break;
+        case VecFpOp::Fcmge:
+            EMU_FP_BIN(false, fcmge);
+            break;
+        case VecFpOp::Fcmgt:
+            EMU_FP_BIN(false, fcmgt);
+            break;
+        case VecFpOp::Fmla:
+            typed3(
+                false,
+                [&](uint32_t a, uint32_t b, uint32_t acc) {
+                    return f::fmuladd_s(acc, a, b, fpcr, fpsr);
+                },
+                [&](uint64_t a, uint64_t b, uint64_t acc) {
+                    return f::fmuladd_d(acc, a, b, fpcr, fpsr);
+                });
+            break;
+        case VecFpOp::Fmls:
+            typed3(
+                false,
+                [&](uint32_t a, uint32_t b, uint32_t acc) {
+                    return f::fmuladd_s(acc, f::fneg_s(a), b, fpcr, fpsr);
+                },
+                [&](uint64_t a, uint64_t b, uint64_t acc) {
+                    return f::fmuladd_d(acc, f::fneg_d(a), b, fpcr, fpsr);
+                });
             break;
         case VecFpOp::Frecps:
             lanes2(kRecps);
@@ -198,6 +266,7 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
         case VecFpOp::Facgt:
             lanes2(kAcgt);
             break;
+        case VecFpOp::Faddp:
         case VecFpOp::Fmaxp:
         case VecFpOp::Fminp:
         case VecFpOp::Fmaxnmp:
@@ -305,6 +374,7 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
                     });
             break;
     }
+#undef EMU_FP_BIN
     std::memcpy(base + d_off, r, 16);
     return {0, 0};
 }

@@ -13,6 +13,21 @@ namespace emu::arm {
 
 enum class VecFpOp : uint8_t {
     // three same
+    Fadd,
+    Fsub,
+    Fmul,
+    Fdiv,
+    Fmax,
+    Fmin,
+    Fmaxnm,
+    Fminnm,
+    Fabd,
+    Fcmeq,
+    Fcmge,
+    Fcmgt,
+    Fmla,
+    Fmls,
+    Faddp,
     Fmulx,
     Frecps,
     Frsqrts,

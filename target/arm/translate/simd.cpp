@@ -108,64 +108,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         v.set(d, r, q);
         return true;
     }
-    if (opcode >= 0x18) {  // floating point: size<0> is the precision
-        unsigned es = 2 + (size & 1);
-        if (es == 3 && !q) return false;
-        bool hi = size & 2;
-        VecOp op;
-        switch ((u << 6) | (hi << 5) | (opcode & 0x1f)) {
-            case 0x1a:
-                op = VecOp::Fadd;
-                break;
-            case 0x1c:
-                op = VecOp::Fcmeq;
-                break;
-            case 0x1e:
-                op = VecOp::Fmax;
-                break;
-            case 0x19:
-                op = VecOp::Fmla;
-                break;
-            case 0x18:
-                op = VecOp::Fmaxnm;
-                break;
-            case 0x3a:
-                op = VecOp::Fsub;
-                break;
-            case 0x3e:
-                op = VecOp::Fmin;
-                break;
-            case 0x39:
-                op = VecOp::Fmls;
-                break;
-            case 0x38:
-                op = VecOp::Fminnm;
-                break;
-            case 0x5a:
-                op = VecOp::Faddp;
-                break;
-            case 0x5b:
-                op = VecOp::Fmul;
-                break;
-            case 0x5c:
-                op = VecOp::Fcmge;
-                break;
-            case 0x5f:
-                op = VecOp::Fdiv;
-                break;
-            case 0x7a:
-                op = VecOp::Fabd;
-                break;
-            case 0x7c:
-                op = VecOp::Fcmgt;
-                break;
-            default:
-                return simd_fp_3same(false, q, u, size, m, opcode, n, d);
-        }
-        if (!fp_access()) return true;
-        v.op(op, es, q, d, n, m);
-        return true;
-    }
+    if (opcode >= 0x18) return simd_fp_3same(false, q, u, size, m, opcode, n, d);
     if (size == 3 && !q) return false;
     VecOp op;
     switch (u << 5 | opcode) {
@@ -638,23 +581,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
     VecOp op;
     unsigned es = 3;
     if (opcode >= 0x18) {
-        es = 2 + (size & 1);
-        switch (u << 6 | (size & 2) << 4 | opcode) {
-            case 0x7a:
-                op = VecOp::Fabd;
-                break;
-            case 0x1c:
-                op = VecOp::Fcmeq;
-                break;
-            case 0x5c:
-                op = VecOp::Fcmge;
-                break;
-            case 0x7c:
-                op = VecOp::Fcmgt;
-                break;
-            default:
-                return simd_fp_3same(true, false, u, size, m, opcode, n, d);
-        }
+        return simd_fp_3same(true, false, u, size, m, opcode, n, d);
     } else {
         if (size != 3) return false;
         switch (u << 5 | opcode) {

@@ -23,15 +23,60 @@ constexpr unsigned kTieEven = 0, kPosInf = 1, kNegInf = 2, kZero = 3, kTieAway =
 
 }  // namespace
 
-// Three same, key U:size<1>:opcode. Scalar forms: FMULX, FRECPS, FRSQRTS,
-// FACGE, FACGT (the compares and FABD are in simd.cpp).
+// Three same (opcode >= 0x18), key U:size<1>:opcode. Scalar forms: FMULX,
+// FCMEQ, FCMGE, FCMGT, FACGE, FACGT, FABD, FRECPS, FRSQRTS.
 bool A64Translator::simd_fp_3same(bool scalar, bool q, unsigned u, unsigned size, unsigned m,
                                   unsigned opcode, unsigned n, unsigned d) {
     unsigned es = 2 + (size & 1);
     if (!scalar && es == 3 && !q) return false;
     VecFpOp op;
-    bool pairwise = false;
+    bool vector_only = false;
     switch (u << 6 | (size & 2) << 4 | opcode) {
+        case 0x18:
+            op = VecFpOp::Fmaxnm, vector_only = true;
+            break;
+        case 0x19:
+            op = VecFpOp::Fmla, vector_only = true;
+            break;
+        case 0x1a:
+            op = VecFpOp::Fadd, vector_only = true;
+            break;
+        case 0x1e:
+            op = VecFpOp::Fmax, vector_only = true;
+            break;
+        case 0x38:
+            op = VecFpOp::Fminnm, vector_only = true;
+            break;
+        case 0x39:
+            op = VecFpOp::Fmls, vector_only = true;
+            break;
+        case 0x3a:
+            op = VecFpOp::Fsub, vector_only = true;
+            break;
+        case 0x3e:
+            op = VecFpOp::Fmin, vector_only = true;
+            break;
+        case 0x5a:
+            op = VecFpOp::Faddp, vector_only = true;
+            break;
+        case 0x5b:
+            op = VecFpOp::Fmul, vector_only = true;
+            break;
+        case 0x5f:
+            op = VecFpOp::Fdiv, vector_only = true;
+            break;
+        case 0x1c:
+            op = VecFpOp::Fcmeq;
+            break;
+        case 0x5c:
+            op = VecFpOp::Fcmge;
+            break;
+        case 0x7c:
+            op = VecFpOp::Fcmgt;
+            break;
+        case 0x7a:
+            op = VecFpOp::Fabd;
+            break;
         case 0x1b:
             op = VecFpOp::Fmulx;
             break;
@@ -48,21 +93,21 @@ bool A64Translator::simd_fp_3same(bool scalar, bool q, unsigned u, unsigned size
             op = VecFpOp::Facgt;
             break;
         case 0x58:
-            op = VecFpOp::Fmaxnmp, pairwise = true;
+            op = VecFpOp::Fmaxnmp, vector_only = true;
             break;
         case 0x5e:
-            op = VecFpOp::Fmaxp, pairwise = true;
+            op = VecFpOp::Fmaxp, vector_only = true;
             break;
         case 0x78:
-            op = VecFpOp::Fminnmp, pairwise = true;
+            op = VecFpOp::Fminnmp, vector_only = true;
             break;
         case 0x7e:
-            op = VecFpOp::Fminp, pairwise = true;
+            op = VecFpOp::Fminp, vector_only = true;
             break;
         default:
             return false;
     }
-    if (scalar && pairwise) return false;  // the scalar pairwise forms are SIMDS_pair
+    if (scalar && vector_only) return false;  // vector only (scalar pairwise: SIMDS_pair)
     if (!fp_access()) return true;
     emit(*this, vec_fp_desc(op, es, q, scalar), d, n, m);
     return true;
