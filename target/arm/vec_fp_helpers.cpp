@@ -72,6 +72,7 @@ constexpr Bin kMax{f::fmax_s, f::fmax_d};
 constexpr Bin kMin{f::fmin_s, f::fmin_d};
 constexpr Bin kMaxnm{f::fmaxnm_s, f::fmaxnm_d};
 constexpr Bin kMinnm{f::fminnm_s, f::fminnm_d};
+constexpr Un kSqrt{f::fsqrt_s, f::fsqrt_d};
 constexpr Un kRecpe{f::frecpe_s, f::frecpe_d};
 constexpr Un kRsqrte{f::frsqrte_s, f::frsqrte_d};
 constexpr Un kRecpx{f::frecpx_s, f::frecpx_d};
@@ -283,6 +284,15 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
                 put(r, i, es, c.bin(b, get(cat, 2 * i, es), get(cat, 2 * i + 1, es)));
             break;
         }
+        case VecFpOp::Fabs:
+            lanes1([&](uint64_t a) { return es == 2 ? f::fabs_s(uint32_t(a)) : f::fabs_d(a); });
+            break;
+        case VecFpOp::Fneg:
+            lanes1([&](uint64_t a) { return es == 2 ? f::fneg_s(uint32_t(a)) : f::fneg_d(a); });
+            break;
+        case VecFpOp::Fsqrt:
+            lanes1([&](uint64_t a) { return c.un(kSqrt, a); });
+            break;
         case VecFpOp::Fcmgt0:
             cmp0(kCmgt, false);
             break;

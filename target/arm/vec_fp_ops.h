@@ -38,6 +38,9 @@ enum class VecFpOp : uint8_t {
     Fmaxnmp,
     Fminnmp,
     // two-register misc
+    Fabs,
+    Fneg,
+    Fsqrt,
     Fcmgt0,
     Fcmeq0,
     Fcmlt0,

@@ -255,7 +255,6 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
     VecOp op;
     unsigned es = size;
     bool part2 = false;
-    bool fp = false;
     switch (u << 5 | opcode) {
         case 0x00:
             op = VecOp::Rev64;
@@ -312,40 +311,10 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
             op = VecOp::Xtn;
             part2 = q;
             break;
-        default: {
-            fp = true;
-            es = 2 + (size & 1);
-            bool hi = size & 2;
-            switch (u << 6 | hi << 5 | opcode) {
-                case 0x2f:
-                    op = VecOp::Fabs;
-                    break;
-                case 0x6f:
-                    op = VecOp::Fneg;
-                    break;
-                case 0x7f:
-                    op = VecOp::Fsqrt;
-                    break;
-                case 0x1d:
-                    op = VecOp::Scvtf;
-                    break;
-                case 0x5d:
-                    op = VecOp::Ucvtf;
-                    break;
-                case 0x3b:
-                    op = VecOp::Fcvtzs;
-                    break;
-                case 0x7b:
-                    op = VecOp::Fcvtzu;
-                    break;
-                default:
-                    return simd_fp_2misc(false, q, u, size, opcode, n, d);
-            }
-            break;
-        }
+        default:
+            return simd_fp_2misc(false, q, u, size, opcode, n, d);
     }
-    if (!fp && es == 3 && !q && op != VecOp::Xtn) return false;
-    if (fp && es == 3 && !q) return false;
+    if (es == 3 && !q && op != VecOp::Xtn) return false;
     if (!fp_access()) return true;
     Vec{*this}.op(op, es, op == VecOp::Xtn ? true : q, d, n, n, false, part2);
     return true;
@@ -650,28 +619,8 @@ bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint
         case 0x2b:
             op = VecOp::Neg;
             break;
-        default: {
-            es = 2 + (size & 1);
-            switch (u << 6 | (size & 2) << 4 | opcode) {
-                case 0x1d:
-                    op = VecOp::Scvtf;
-                    break;
-                case 0x5d:
-                    op = VecOp::Ucvtf;
-                    break;
-                case 0x3b:
-                    op = VecOp::Fcvtzs;
-                    break;
-                case 0x7b:
-                    op = VecOp::Fcvtzu;
-                    break;
-                default:
-                    return simd_fp_2misc(true, false, u, size, opcode, n, d);
-            }
-            if (!fp_access()) return true;
-            Vec{*this}.op(op, es, false, d, n, n, true);
-            return true;
-        }
+        default:
+            return simd_fp_2misc(true, false, u, size, opcode, n, d);
     }
     if (size != 3) return false;
     if (!fp_access()) return true;
@@ -685,14 +634,6 @@ bool A64Translator::SIMDS_pair(uint32_t u, uint32_t size, uint32_t opcode, uint3
         Value lo = ir_.get_reg(Type::I64, vreg_off(n));
         Value hi = ir_.get_reg(Type::I64, vreg_off(n) + 8);
         ir_.set_reg(vreg_off(d), ir_.zext(Type::I128, ir_.add(lo, hi)));
-        return true;
-    }
-    if (u && opcode == 0x0d && !(size & 2)) {  // FADDP (scalar)
-        unsigned es = 2 + (size & 1);
-        if (!fp_access()) return true;
-        Vec{*this}.op(VecOp::Faddp, es, es == 3, d, n, n);
-        Type t = es == 2 ? Type::I32 : Type::I64;
-        ir_.set_reg(vreg_off(d), ir_.zext(Type::I128, ir_.get_reg(t, vreg_off(d))));
         return true;
     }
     return simd_fp_pair(u, size, opcode, n, d);

@@ -131,6 +131,15 @@ bool A64Translator::simd_fp_2misc(bool scalar, bool q, unsigned u, unsigned size
         vector_only = true;
     };
     switch (u << 6 | (size & 2) << 4 | opcode) {
+        case 0x2f:
+            op = VecFpOp::Fabs, vector_only = true;
+            break;
+        case 0x6f:
+            op = VecFpOp::Fneg, vector_only = true;
+            break;
+        case 0x7f:
+            op = VecFpOp::Fsqrt, vector_only = true;
+            break;
         case 0x2c:
             op = VecFpOp::Fcmgt0;
             break;
@@ -259,7 +268,7 @@ bool A64Translator::simd_fp_across(bool q, unsigned u, unsigned size, unsigned o
     return true;
 }
 
-// Scalar pairwise FMAXNMP/FMINNMP/FMAXP/FMINP (FADDP stays in simd.cpp).
+// Scalar pairwise FADDP/FMAXNMP/FMINNMP/FMAXP/FMINP.
 bool A64Translator::simd_fp_pair(unsigned u, unsigned size, unsigned opcode, unsigned n,
                                  unsigned d) {
     if (!u) return false;  // U=0: FP16
@@ -269,6 +278,8 @@ bool A64Translator::simd_fp_pair(unsigned u, unsigned size, unsigned opcode, uns
         op = min ? VecFpOp::Fminnmp : VecFpOp::Fmaxnmp;
     } else if (opcode == 0x0f) {
         op = min ? VecFpOp::Fminp : VecFpOp::Fmaxp;
+    } else if (opcode == 0x0d && !min) {
+        op = VecFpOp::Faddp;
     } else {
         return false;
     }
