@@ -11,7 +11,8 @@ set -u
 build=${1:-build}
 runs=${2:-5}
 emu=$build/system/emu-system-aarch64
-# BENCH_PROG: another guest workload with the same contract (arm_simd_int.sh).
+# BENCH_PROG: another guest workload with the same contract (arm_simd_int.sh,
+# arm_simd_fp.sh).
 prog=$build/tests/guest/aarch64/${BENCH_PROG:-bench_crypto}.bin
 qemu=$(command -v qemu-system-aarch64 || true)
 [ -x "$emu" ] || { echo "no $emu (build emu-system-aarch64)"; exit 1; }

@@ -2,6 +2,7 @@
 
 #include "target/arm/cpu_state.h"
 #include "target/arm/fp_ops.h"
+#include "target/arm/vec_fp_helpers.h"
 #include "target/arm/vec_helpers.h"
 #include "tcg/ir/helpers.h"
 
@@ -68,6 +69,7 @@ void register_fp_helpers(ArmHelperIds* h) {
     h->fp_cvt = tcg::register_helper("arm_fp_cvt", h_cvt, kFpFlags);
     h->vec = tcg::register_helper("arm_vec", vec_helper, kFpFlags);
     h->vec_int = tcg::register_helper("arm_vec_int", vec_int_helper, kFpFlags);
+    h->vec_fp = tcg::register_helper("arm_vec_fp", vec_fp_helper, kFpFlags);
 }
 
 }  // namespace emu::arm

@@ -29,6 +29,7 @@ struct ArmHelperIds {
     uint32_t vec;       // (desc, d_off, n_off, m_off): AdvSIMD ops on env registers (vec_ops.h)
     uint32_t vec_int;   // same arguments: integer AdvSIMD ops (vec_int_ops.h)
     uint32_t crypto;    // (desc, d_off, n_off, m_off): AES/SHA/PMULL (crypto_helpers.h)
+    uint32_t vec_fp;    // (desc, d_off, n_off, m_off): AdvSIMD FP ops (vec_fp_ops.h)
 };
 
 const ArmHelperIds& arm_helpers();

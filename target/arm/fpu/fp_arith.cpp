@@ -137,6 +137,31 @@ inline typename T<N>::U muladd(typename T<N>::U xc, typename T<N>::U xa, typenam
     return soft_muladd<N>(xc, xa, xb, fpcr, fpsr);
 }
 
+// FRECPS (2 - a*b) and FRSQRTS ((3 - a*b) / 2), fused: the host FMA under
+// the conditions of muladd. Halving a result that stays safely normal is
+// exact, so it does not add a rounding.
+template <int N>
+inline typename T<N>::U step(typename T<N>::U xa, typename T<N>::U xb, bool rsqrt, uint32_t fpcr,
+                             uint32_t& fpsr) {
+    using H = Host<N>;
+    using U = typename T<N>::U;
+    if (__builtin_expect((fpsr & kFpsrIxc) && fast_fpcr(fpcr) && finite<N>(xa) && finite<N>(xb) &&
+                             host_has_fma(),
+                         1)) {
+        const H a = std::bit_cast<H>(xa), b = std::bit_cast<H>(xb);
+        const H k = rsqrt ? H(3) : H(2);
+        H r;
+        if constexpr (N == 32)
+            r = host_fmaf(-a, b, k);
+        else
+            r = host_fma(-a, b, k);
+        if (rsqrt) r *= H(0.5);
+        const U xr = std::bit_cast<U>(r);
+        if (__builtin_expect(safe_normal<N>(xr), 1)) return xr;
+    }
+    return soft_step<N>(xa, xb, rsqrt, fpcr, fpsr);
+}
+
 }  // namespace
 
 #define EMU_FPU_BINARY(name, expr16, expr32, expr64)                           \
@@ -164,10 +189,10 @@ EMU_FPU_BINARY(fmulx, soft_mul<16>(a, b, true, fpcr, fpsr), soft_mul<32>(a, b, t
                soft_mul<64>(a, b, true, fpcr, fpsr))
 EMU_FPU_BINARY(fabd, fabs_h(soft_add<16>(a, b, true, fpcr, fpsr)),
                fabs_s(add<32>(a, b, true, fpcr, fpsr)), fabs_d(add<64>(a, b, true, fpcr, fpsr)))
-EMU_FPU_BINARY(frecps, soft_step<16>(a, b, false, fpcr, fpsr),
-               soft_step<32>(a, b, false, fpcr, fpsr), soft_step<64>(a, b, false, fpcr, fpsr))
-EMU_FPU_BINARY(frsqrts, soft_step<16>(a, b, true, fpcr, fpsr),
-               soft_step<32>(a, b, true, fpcr, fpsr), soft_step<64>(a, b, true, fpcr, fpsr))
+EMU_FPU_BINARY(frecps, soft_step<16>(a, b, false, fpcr, fpsr), step<32>(a, b, false, fpcr, fpsr),
+               step<64>(a, b, false, fpcr, fpsr))
+EMU_FPU_BINARY(frsqrts, soft_step<16>(a, b, true, fpcr, fpsr), step<32>(a, b, true, fpcr, fpsr),
+               step<64>(a, b, true, fpcr, fpsr))
 
 #undef EMU_FPU_BINARY
 

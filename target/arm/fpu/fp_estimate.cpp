@@ -162,33 +162,21 @@ typename T<N>::U soft_recpx(typename T<N>::U x, uint32_t fpcr, uint32_t& fpsr) {
 
 }  // namespace
 
-uint16_t frecpe_h(uint16_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_recpe<16>(a, fpcr, fpsr);
-}
-uint32_t frecpe_s(uint32_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_recpe<32>(a, fpcr, fpsr);
-}
-uint64_t frecpe_d(uint64_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_recpe<64>(a, fpcr, fpsr);
-}
-uint16_t frsqrte_h(uint16_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_rsqrte<16>(a, fpcr, fpsr);
-}
-uint32_t frsqrte_s(uint32_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_rsqrte<32>(a, fpcr, fpsr);
-}
-uint64_t frsqrte_d(uint64_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_rsqrte<64>(a, fpcr, fpsr);
-}
-uint16_t frecpx_h(uint16_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_recpx<16>(a, fpcr, fpsr);
-}
-uint32_t frecpx_s(uint32_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_recpx<32>(a, fpcr, fpsr);
-}
-uint64_t frecpx_d(uint64_t a, uint32_t fpcr, uint32_t& fpsr) {
-    return soft_recpx<64>(a, fpcr, fpsr);
-}
+// The three precisions of one estimate share its template.
+#define EMU_FPU_ESTIMATE(name, soft)                               \
+    uint16_t name##_h(uint16_t a, uint32_t fpcr, uint32_t& fpsr) { \
+        return soft<16>(a, fpcr, fpsr);                            \
+    }                                                              \
+    uint32_t name##_s(uint32_t a, uint32_t fpcr, uint32_t& fpsr) { \
+        return soft<32>(a, fpcr, fpsr);                            \
+    }                                                              \
+    uint64_t name##_d(uint64_t a, uint32_t fpcr, uint32_t& fpsr) { \
+        return soft<64>(a, fpcr, fpsr);                            \
+    }
+EMU_FPU_ESTIMATE(frecpe, soft_recpe)
+EMU_FPU_ESTIMATE(frsqrte, soft_rsqrte)
+EMU_FPU_ESTIMATE(frecpx, soft_recpx)
+#undef EMU_FPU_ESTIMATE
 
 uint32_t urecpe(uint32_t a) {
     // Operands below 0.5 (as a 0.32 fixed-point fraction) give all ones.

@@ -109,64 +109,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         v.set(d, r, q);
         return true;
     }
-    if (opcode >= 0x18) {  // floating point: size<0> is the precision
-        unsigned es = 2 + (size & 1);
-        if (es == 3 && !q) return false;
-        bool hi = size & 2;
-        VecOp op;
-        switch ((u << 6) | (hi << 5) | (opcode & 0x1f)) {
-            case 0x1a:
-                op = VecOp::Fadd;
-                break;
-            case 0x1c:
-                op = VecOp::Fcmeq;
-                break;
-            case 0x1e:
-                op = VecOp::Fmax;
-                break;
-            case 0x19:
-                op = VecOp::Fmla;
-                break;
-            case 0x18:
-                op = VecOp::Fmaxnm;
-                break;
-            case 0x3a:
-                op = VecOp::Fsub;
-                break;
-            case 0x3e:
-                op = VecOp::Fmin;
-                break;
-            case 0x39:
-                op = VecOp::Fmls;
-                break;
-            case 0x38:
-                op = VecOp::Fminnm;
-                break;
-            case 0x5a:
-                op = VecOp::Faddp;
-                break;
-            case 0x5b:
-                op = VecOp::Fmul;
-                break;
-            case 0x5c:
-                op = VecOp::Fcmge;
-                break;
-            case 0x5f:
-                op = VecOp::Fdiv;
-                break;
-            case 0x7a:
-                op = VecOp::Fabd;
-                break;
-            case 0x7c:
-                op = VecOp::Fcmgt;
-                break;
-            default:
-                return false;
-        }
-        if (!fp_access()) return true;
-        v.op(op, es, q, d, n, m);
-        return true;
-    }
+    if (opcode >= 0x18) return simd_fp_3same(false, q, u, size, m, opcode, n, d);
     if (auto r = simd_int::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (size == 3 && !q) return false;
     VecOp op;
@@ -310,7 +253,6 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
     VecOp op;
     unsigned es = size;
     bool part2 = false;
-    bool fp = false;
     switch (u << 5 | opcode) {
         case 0x00:
             op = VecOp::Rev64;
@@ -367,40 +309,10 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
             op = VecOp::Xtn;
             part2 = q;
             break;
-        default: {
-            fp = true;
-            es = 2 + (size & 1);
-            bool hi = size & 2;
-            switch (u << 6 | hi << 5 | opcode) {
-                case 0x2f:
-                    op = VecOp::Fabs;
-                    break;
-                case 0x6f:
-                    op = VecOp::Fneg;
-                    break;
-                case 0x7f:
-                    op = VecOp::Fsqrt;
-                    break;
-                case 0x1d:
-                    op = VecOp::Scvtf;
-                    break;
-                case 0x5d:
-                    op = VecOp::Ucvtf;
-                    break;
-                case 0x3b:
-                    op = VecOp::Fcvtzs;
-                    break;
-                case 0x7b:
-                    op = VecOp::Fcvtzu;
-                    break;
-                default:
-                    return false;
-            }
-            break;
-        }
+        default:
+            return simd_fp_2misc(false, q, u, size, opcode, n, d);
     }
-    if (!fp && es == 3 && !q && op != VecOp::Xtn) return false;
-    if (fp && es == 3 && !q) return false;
+    if (es == 3 && !q && op != VecOp::Xtn) return false;
     if (!fp_access()) return true;
     Vec{*this}.op(op, es, op == VecOp::Xtn ? true : q, d, n, n, false, part2);
     return true;
@@ -433,7 +345,7 @@ bool A64Translator::SIMD_across(uint32_t q, uint32_t u, uint32_t size, uint32_t 
             op = VecOp::Uaddlv;
             break;
         default:
-            return false;
+            return simd_fp_across(q, u, size, opcode, n, d);
     }
     if (!fp_access()) return true;
     Vec{*this}.op(op, size, q, d, n, n);
@@ -568,6 +480,11 @@ bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t i
         case 0x34:
             op = VecOp::Ushll, amount = lshift;
             break;
+        case 0x1c:  // SCVTF/UCVTF/FCVTZS/FCVTZU (vector, fixed-point)
+        case 0x3c:
+        case 0x1f:
+        case 0x3f:
+            return simd_fp_shimm(false, q, u, immh, immb, opcode, n, d);
         default:
             if (!shift_imm_op(u << 5 | opcode, rshift, lshift, &op, &amount)) return false;
             narrow_or_long = false;
@@ -632,23 +549,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
     VecOp op;
     unsigned es = 3;
     if (opcode >= 0x18) {
-        es = 2 + (size & 1);
-        switch (u << 6 | (size & 2) << 4 | opcode) {
-            case 0x7a:
-                op = VecOp::Fabd;
-                break;
-            case 0x1c:
-                op = VecOp::Fcmeq;
-                break;
-            case 0x5c:
-                op = VecOp::Fcmge;
-                break;
-            case 0x7c:
-                op = VecOp::Fcmgt;
-                break;
-            default:
-                return false;
-        }
+        return simd_fp_3same(true, false, u, size, m, opcode, n, d);
     } else {
         if (auto r = simd_int::scalar_three_same(*this, u, size, m, opcode, n, d)) return *r;
         if (size != 3) return false;
@@ -719,28 +620,8 @@ bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint
         case 0x2b:
             op = VecOp::Neg;
             break;
-        default: {
-            es = 2 + (size & 1);
-            switch (u << 6 | (size & 2) << 4 | opcode) {
-                case 0x1d:
-                    op = VecOp::Scvtf;
-                    break;
-                case 0x5d:
-                    op = VecOp::Ucvtf;
-                    break;
-                case 0x3b:
-                    op = VecOp::Fcvtzs;
-                    break;
-                case 0x7b:
-                    op = VecOp::Fcvtzu;
-                    break;
-                default:
-                    return false;
-            }
-            if (!fp_access()) return true;
-            Vec{*this}.op(op, es, false, d, n, n, true);
-            return true;
-        }
+        default:
+            return simd_fp_2misc(true, false, u, size, opcode, n, d);
     }
     if (size != 3) return false;
     if (!fp_access()) return true;
@@ -756,15 +637,7 @@ bool A64Translator::SIMDS_pair(uint32_t u, uint32_t size, uint32_t opcode, uint3
         ir_.set_reg(vreg_off(d), ir_.zext(Type::I128, ir_.add(lo, hi)));
         return true;
     }
-    if (u && opcode == 0x0d && !(size & 2)) {  // FADDP (scalar)
-        unsigned es = 2 + (size & 1);
-        if (!fp_access()) return true;
-        Vec{*this}.op(VecOp::Faddp, es, es == 3, d, n, n);
-        Type t = es == 2 ? Type::I32 : Type::I64;
-        ir_.set_reg(vreg_off(d), ir_.zext(Type::I128, ir_.get_reg(t, vreg_off(d))));
-        return true;
-    }
-    return false;
+    return simd_fp_pair(u, size, opcode, n, d);
 }
 
 bool A64Translator::SIMDS_copy(uint32_t imm5, uint32_t n, uint32_t d) {
@@ -779,6 +652,9 @@ bool A64Translator::SIMDS_copy(uint32_t imm5, uint32_t n, uint32_t d) {
 
 bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32_t opcode,
                                 uint32_t n, uint32_t d) {
+    if (opcode == 0x1c || opcode == 0x1f) {  // fixed-point FP conversions
+        return simd_fp_shimm(true, false, u, immh, immb, opcode, n, d);
+    }
     if (auto r = simd_int::scalar_shift_imm(*this, u, immh, immb, opcode, n, d)) return *r;
     if (!(immh & 8)) return false;
     unsigned immhb = immh << 3 | immb;

@@ -10,6 +10,27 @@ bool FP_2src(uint32_t type, uint32_t m, uint32_t opcode, uint32_t n, uint32_t d)
 bool FP_csel(uint32_t type, uint32_t m, uint32_t cond, uint32_t n, uint32_t d);
 bool FP_3src(uint32_t type, uint32_t o1, uint32_t m, uint32_t o0, uint32_t a, uint32_t n,
              uint32_t d);
+// AdvSIMD floating point (translate/simd_fp.cpp): the by-element groups, and
+// the FP opcodes of the shared groups, which simd.cpp forwards here (false:
+// not an FP form we implement, Undefined).
+bool SIMD_fpelem(uint32_t q, uint32_t u, uint32_t size, uint32_t l, uint32_t mhi, uint32_t m,
+                 uint32_t o, uint32_t h, uint32_t n, uint32_t d);
+bool SIMD_fpelem_mls(uint32_t q, uint32_t u, uint32_t size, uint32_t l, uint32_t mhi, uint32_t m,
+                     uint32_t h, uint32_t n, uint32_t d);
+bool SIMDS_fpelem(uint32_t u, uint32_t size, uint32_t l, uint32_t mhi, uint32_t m, uint32_t o,
+                  uint32_t h, uint32_t n, uint32_t d);
+bool SIMDS_fpelem_mls(uint32_t u, uint32_t size, uint32_t l, uint32_t mhi, uint32_t m, uint32_t h,
+                      uint32_t n, uint32_t d);
+bool simd_fp_elem(bool scalar, bool q, unsigned u, unsigned size, unsigned l, unsigned m,
+                  unsigned opcode, unsigned h, unsigned n, unsigned d);
+bool simd_fp_3same(bool scalar, bool q, unsigned u, unsigned size, unsigned m, unsigned opcode,
+                   unsigned n, unsigned d);
+bool simd_fp_2misc(bool scalar, bool q, unsigned u, unsigned size, unsigned opcode, unsigned n,
+                   unsigned d);
+bool simd_fp_across(bool q, unsigned u, unsigned size, unsigned opcode, unsigned n, unsigned d);
+bool simd_fp_pair(unsigned u, unsigned size, unsigned opcode, unsigned n, unsigned d);
+bool simd_fp_shimm(bool scalar, bool q, unsigned u, unsigned immh, unsigned immb, unsigned opcode,
+                   unsigned n, unsigned d);
 bool SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n,
                 uint32_t d);
 bool SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n,

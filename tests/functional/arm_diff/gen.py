@@ -493,6 +493,8 @@ def gen_fp(r):
         if op.startswith("fcvtz") and r.random() < 0.3:
             return f"{op} {w}{r.choice(GP)}, {p}{n}, #{r.randrange(1, 33 if w == 'w' else 65)}"
         if r.random() < 0.2:  # scalar SIMD form
+            if op.startswith("fcvtz") and r.random() < 0.4:  # fixed point
+                return f"{op} {p}{d}, {p}{n}, #{r.randrange(1, 33 if p == 's' else 65)}"
             return f"{op} {p}{d}, {p}{n}"
         return f"{op} {w}{r.choice(GP)}, {p}{n}"
     if k == 8:
@@ -501,6 +503,8 @@ def gen_fp(r):
         if r.random() < 0.3:
             return f"{op} {p}{d}, {w}{r.choice(GP)}, #{r.randrange(1, 33 if w == 'w' else 65)}"
         if r.random() < 0.2:
+            if r.random() < 0.4:  # scalar SIMD fixed point
+                return f"{op} {p}{d}, {p}{n}, #{r.randrange(1, 33 if p == 's' else 65)}"
             return f"{op} {p}{d}, {p}{n}"
         return f"{op} {p}{d}, {w}{r.choice(GP)}"
     if k == 9:
@@ -516,8 +520,11 @@ def gen_fp(r):
     if k == 10:
         op = r.choice(["fcmeq", "fcmge", "fcmgt", "facge", "facgt"])
         if r.random() < 0.3 and not op.startswith("fac"):
-            return f"{op} {p}{d}, {p}{n}, #0.0"
+            return f"{r.choice([op, 'fcmle', 'fcmlt'])} {p}{d}, {p}{n}, #0.0"
         return f"{op} {p}{d}, {p}{n}, {p}{m}"
+    if r.random() < 0.5:  # scalar by element
+        return f"{r.choice(['fmul', 'fmla', 'fmls', 'fmulx'])} {p}{d}, {p}{n}, " \
+               f"v{m}.{p}[{r.randrange(4 if p == 's' else 2)}]"
     return f"{r.choice(['fcvtxn'])} s{d}, d{n}"
 
 
@@ -912,6 +919,44 @@ def gen_raw_simd(r):
     return f".inst {(r.getrandbits(32) & ~mask) | val:#010x}"
 
 
+# Encoding templates of the AdvSIMD floating-point forms, (fixed mask, fixed
+# value, opcode field shift, opcode choices); every other bit is random, so
+# reserved sizes/Q/L and FP16 variants are reached too and must fault alike.
+_FP_TEMPLATES = [
+    # three same (opcode >= 0x18), vector and scalar
+    (0x9f20c400, 0x0e20c400, 0, [0]),
+    (0xdf20c400, 0x5e20c400, 0, [0]),
+    # two-register misc, FP opcodes, vector and scalar
+    (0x9f3e0c00, 0x0e200800, 12, [0x0c, 0x0d, 0x0e, 0x0f, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+                                 0x1c, 0x1d, 0x1e, 0x1f]),
+    (0xdf3e0c00, 0x5e200800, 12, [0x0c, 0x0d, 0x0e, 0x16, 0x1a, 0x1b, 0x1c, 0x1d, 0x1f]),
+    # across lanes and scalar pairwise: FMAXNM/FADD/FMAX (0x0c, 0x0d, 0x0f)
+    (0x9f3e0c00, 0x0e300800, 12, [0x0c, 0x0f]),
+    (0xdf3e0c00, 0x5e300800, 12, [0x0c, 0x0d, 0x0f]),
+    # fixed-point conversions by immediate (SCVTF/UCVTF 0x1c, FCVTZS/FCVTZU 0x1f)
+    (0x9f800400, 0x0f000400, 11, [0x1c, 0x1f]),
+    (0xdf800400, 0x5f000400, 11, [0x1c, 0x1f]),
+    # by element: FMLA 0001, FMLS 0101, FMUL/FMULX 1001
+    (0x9f000400, 0x0f000000, 12, [0x1, 0x5, 0x9]),
+    (0xdf000400, 0x5f000000, 12, [0x1, 0x5, 0x9]),
+    # FP16 three same and two-register misc (absent on cortex-a57: Undefined)
+    (0x9f60c400, 0x0e400400, 0, [0]),
+    (0x9f7e0c00, 0x0e780800, 0, [0]),
+]
+
+
+def gen_raw_fp(r):
+    """Random words inside the AdvSIMD floating-point encoding groups."""
+    mask, value, shift, ops = r.choice(_FP_TEMPLATES)
+    w = (r.getrandbits(32) & ~mask) | value
+    if shift:
+        width = 4 if shift == 12 and ops == [0x1, 0x5, 0x9] else 5
+        w = (w & ~(((1 << width) - 1) << shift)) | (r.choice(ops) << shift)
+    if value & 0x0f000000 == 0x0f000000 and value & 0x400 and (w >> 19) & 0xf == 0:
+        w |= 1 << 22  # immh = 0 is MOVI/MVNI (another group)
+    return f".inst {w:#010x}"
+
+
 class Group:
     def __init__(self, name, gen, mem=False, fp=False, cpu="cortex-a57", stateful=False, bisect=True):
         self.name, self.gen, self.mem, self.fp, self.cpu = name, gen, mem, fp, cpu
@@ -938,6 +983,7 @@ GROUPS = [
     Group("sys", gen_sys, fp=True),
     Group("raw", gen_raw, fp=True),
     Group("raw_simd", gen_raw_simd, fp=True),
+    Group("raw_fp", gen_raw_fp, fp=True),
 ]
 GROUP = {g.name: g for g in GROUPS}
 
