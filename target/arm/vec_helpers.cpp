@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "target/arm/cpu_state.h"
-#include "target/arm/fp_ops.h"
 #include "target/arm/vec_lanes.h"
 #include "target/arm/vec_ops.h"
 
@@ -22,7 +21,6 @@ tcg::HelperRet vec_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_
                           uint64_t m_off) {
     auto* base = static_cast<uint8_t*>(envp);
     ArmCpuState& st = *static_cast<ArmCpuState*>(envp);
-    FpEnv fe{st.fpcr, &st.fpsr};
     auto op = static_cast<VecOp>(desc & 0xff);
     unsigned es = (desc >> 8) & 3;
     bool q = (desc >> 12) & 1, scalar = (desc >> 13) & 1, part2 = (desc >> 14) & 1;
@@ -66,16 +64,6 @@ tcg::HelperRet vec_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_
             put(r, i + (part2 ? cnt : 0), es, f(get(n, i, es + 1), get(m, i, es + 1)) & mk);
         }
     };
-    auto fp = [&](FpBin b) {
-        for (unsigned i = 0; i < elems; ++i)
-            put(r, i, es, fp_binop(b, es, get(n, i, es), get(m, i, es), fe));
-    };
-    auto fpcmp = [&](int kind) {
-        for (unsigned i = 0; i < elems; ++i) {
-            put(r, i, es, fp_compare_mask(es, get(n, i, es), get(m, i, es), kind, fe) ? mk : 0);
-        }
-    };
-
     switch (op) {
         case VecOp::Add:
             lanes([](uint64_t a, uint64_t b, uint64_t) { return a + b; });
@@ -185,53 +173,6 @@ tcg::HelperRet vec_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_
             break;
         case VecOp::Sminp:
             pairwise([&](uint64_t a, uint64_t b) { return sx(a, es) < sx(b, es) ? a : b; });
-            break;
-        case VecOp::Fadd:
-            fp(FpBin::Add);
-            break;
-        case VecOp::Fsub:
-            fp(FpBin::Sub);
-            break;
-        case VecOp::Fmul:
-            fp(FpBin::Mul);
-            break;
-        case VecOp::Fdiv:
-            fp(FpBin::Div);
-            break;
-        case VecOp::Fmax:
-            fp(FpBin::Max);
-            break;
-        case VecOp::Fmin:
-            fp(FpBin::Min);
-            break;
-        case VecOp::Fmaxnm:
-            fp(FpBin::MaxNm);
-            break;
-        case VecOp::Fminnm:
-            fp(FpBin::MinNm);
-            break;
-        case VecOp::Fabd:
-            fp(FpBin::Abd);
-            break;
-        case VecOp::Fcmeq:
-            fpcmp(0);
-            break;
-        case VecOp::Fcmge:
-            fpcmp(1);
-            break;
-        case VecOp::Fcmgt:
-            fpcmp(2);
-            break;
-        case VecOp::Faddp:
-            pairwise([&](uint64_t a, uint64_t b) { return fp_binop(FpBin::Add, es, a, b, fe); });
-            break;
-        case VecOp::Fmla:
-        case VecOp::Fmls:
-            for (unsigned i = 0; i < elems; ++i) {
-                put(r, i, es,
-                    fp_fma(es, get(d, i, es), get(n, i, es), get(m, i, es), false,
-                           op == VecOp::Fmls, fe));
-            }
             break;
         case VecOp::Uaddl:
             longop(false, [](uint64_t a, uint64_t b, uint64_t) { return a + b; });
@@ -364,33 +305,6 @@ tcg::HelperRet vec_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_
             }
             break;
         }
-        case VecOp::Fabs:
-            lanes([&](uint64_t a, uint64_t, uint64_t) { return fp_unop(FpUn::Abs, es, a, fe); });
-            break;
-        case VecOp::Fneg:
-            lanes([&](uint64_t a, uint64_t, uint64_t) { return fp_unop(FpUn::Neg, es, a, fe); });
-            break;
-        case VecOp::Fsqrt:
-            lanes([&](uint64_t a, uint64_t, uint64_t) { return fp_unop(FpUn::Sqrt, es, a, fe); });
-            break;
-        case VecOp::Scvtf:
-            lanes(
-                [&](uint64_t a, uint64_t, uint64_t) { return int_to_fp(es, a, ebits, true, fe); });
-            break;
-        case VecOp::Ucvtf:
-            lanes(
-                [&](uint64_t a, uint64_t, uint64_t) { return int_to_fp(es, a, ebits, false, fe); });
-            break;
-        case VecOp::Fcvtzs:
-            lanes([&](uint64_t a, uint64_t, uint64_t) {
-                return fp_to_int(es, a, ebits, true, FpRound::Zero, fe);
-            });
-            break;
-        case VecOp::Fcvtzu:
-            lanes([&](uint64_t a, uint64_t, uint64_t) {
-                return fp_to_int(es, a, ebits, false, FpRound::Zero, fe);
-            });
-            break;
         case VecOp::Addv:
         case VecOp::Umaxv:
         case VecOp::Uminv:
