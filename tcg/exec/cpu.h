@@ -47,6 +47,10 @@ struct ExecStats {
     uint64_t insns_interp = 0;
     uint64_t insns_compiled = 0;
     uint64_t translate_ns = 0;
+    uint64_t blocks_baseline = 0;           // compiled by the first tier
+    uint64_t blocks_baseline_rejected = 0;  // the first tier could not: interpreter
+    uint64_t baseline_flushes = 0;          // full code buffer: everything flushed
+    uint64_t insns_baseline = 0;            // dispatched into first-tier code
 };
 
 struct ExecOptions {
@@ -71,6 +75,7 @@ class Cpu {
     const ExecStats& stats() const { return stats_; }
     TierMode tier() const { return opts_.tier; }
     TierCompiler* compiler() const { return compiler_.get(); }
+    BaselineCompiler* baseline() const { return baseline_.get(); }
 
     // Any thread: make exec() look at exit_request soon.
     void request(uint32_t bits) { env_->exit_request.fetch_or(bits, std::memory_order_release); }
@@ -134,6 +139,10 @@ class Cpu {
     TranslationBlock* find_tb(uint64_t pc, uint64_t flags, uint64_t* status);
     TranslationBlock* translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status);
     void maybe_tier_up(TranslationBlock* tb);
+    void compile_baseline(TranslationBlock* tb, const Block& b);
+    static void baseline_hot(void* env, void* tb);
+    void unlink_exit(TranslationBlock* src, int slot);
+    bool link_exit(TranslationBlock* from, unsigned slot, TranslationBlock* to);
     void handle_requests(uint32_t req);
     void mark_code_page(uint64_t pa_page);
     void reset_tlb_entry_notdirty(uint64_t pa_page);
@@ -142,6 +151,8 @@ class Cpu {
     AddressSpace* as_;
     ExecOptions opts_;
     std::unique_ptr<TierCompiler> compiler_;
+    std::unique_ptr<BaselineCompiler> baseline_;
+    bool flushing_ = false;
     std::shared_ptr<const FlatView> view_;
     IoTlb iotlb_[kNumMmuIdx][kTlbSize];
 
@@ -162,6 +173,7 @@ class Cpu {
     std::mutex pending_lock_;
     std::vector<uint64_t> pending_invalidate_;
     std::vector<uint64_t> pending_tlb_pages_;
+    std::vector<TbRef> pending_tiered_;  // second-tier code arrived (any thread)
     class MapListener;
     std::unique_ptr<MapListener> listener_;
 };
