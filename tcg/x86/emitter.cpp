@@ -69,12 +69,15 @@ uint64_t ctpop_host(uint64_t x) {
 
 // An operand of a host call.
 struct Src {
-    enum Kind { Env, Imm, Val } kind;
+    enum Kind { Env, Imm, Val, Lo, Hi, Frame } kind;  // Lo/Hi: i128 halves; Frame: &slots
     uint64_t imm = 0;
     Value v{};
     static Src env() { return {Env, 0, {}}; }
     static Src val(Value v) { return {Val, 0, v}; }
     static Src k(uint64_t x) { return {Imm, x, {}}; }
+    static Src lo(Value v) { return {Lo, 0, v}; }
+    static Src hi(Value v) { return {Hi, 0, v}; }
+    static Src frame(Value v) { return {Frame, 0, v}; }
 };
 
 class Emitter {
@@ -90,6 +93,27 @@ class Emitter {
     Type ty(Value v) const { return b_.type_of(v); }
     int alloc_reg(int prefer = -1);
     int alloc_slot();
+    // i128 values live in a pair of frame slots, never in registers.
+    bool wide(Value v) const { return ty(v) == Type::I128; }
+    struct Wide {
+        bool k;
+        uint64_t lo, hi;
+        int slot;
+    };
+    Wide wide_src(Value v) const {
+        if (is_const(v)) return {true, kval(v), b_.at(v).imm2, -1};
+        return {false, 0, 0, slot_[v.id]};
+    }
+    void load_half(const Reg64& r, const Wide& w, int h) {
+        if (w.k) {
+            mov_imm(r, h ? w.hi : w.lo);
+        } else {
+            g_.mov(r, slot_addr(w.slot + h));
+        }
+    }
+    void def128();
+    void store_half(int h, const Reg64& r) { g_.mov(slot_addr(slot_[cur_] + h), r); }
+    void wide_op(const Inst& in);
     Reg64 in_reg(Value v, const Reg64& scratch);
     void release_dead();
     Reg64 def(int prefer = -1);
@@ -116,7 +140,8 @@ class Emitter {
     void set_reg(const Inst& in);
     void load(const Inst& in);
     void store(const Inst& in);
-    void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt);
+    void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt,
+                bool status_in_rax = false);
     void exit_chain(unsigned slot);
     void store_pc(uint64_t pc);
     void ret_inline();
@@ -150,6 +175,17 @@ int Emitter::alloc_slot() {
     int s = __builtin_ctzll(~slots_used_);
     slots_used_ |= 1ull << s;
     return s;
+}
+
+void Emitter::def128() {
+    for (int s = 0; s < kFrameSlots; s += 2) {
+        if (!(slots_used_ >> s & 3)) {
+            slots_used_ |= 3ull << s;
+            slot_[cur_] = static_cast<int16_t>(s);
+            return;
+        }
+    }
+    throw Unsupported{"more than 64 spilled values"};
 }
 
 int Emitter::alloc_reg(int prefer) {
@@ -202,7 +238,7 @@ void Emitter::release_dead() {
             reg_[v.id] = -1;
         }
         if (int s = slot_[v.id]; s >= 0) {
-            slots_used_ &= ~(1ull << s);
+            slots_used_ &= ~((wide(v) ? 3ull : 1ull) << s);
             slot_[v.id] = -1;
         }
     }
@@ -308,17 +344,27 @@ void Emitter::run(const BaselineCompiler::HotHook* hot, BlockCode* out) {
         o = -1;
     for (uint32_t i = 0; i < n; ++i) {
         const Inst& in = b_.insts[i];
-        if (in.type == Type::I128) throw Unsupported{"i128"};
-        for (unsigned a = 0; a < in.nargs; ++a) {
-            if (ty(in.args[a]) == Type::I128) throw Unsupported{"i128"};
+        for (unsigned a = 0; a < in.nargs; ++a)
             last_use_[in.args[a].id] = i;
-        }
     }
     out->start = g_.getCurr();
     prologue(hot, out);
     for (cur_ = 0; cur_ < n; ++cur_) {
-        emit(b_.insts[cur_]);
+        const Inst& in = b_.insts[cur_];
+        bool w = in.type == Type::I128;
+        for (unsigned a = 0; a < in.nargs && !w; ++a)
+            w = wide(in.args[a]);
+        if (w) {
+            wide_op(in);
+        } else {
+            emit(in);
+        }
         pinned_ = 0;
+        // An unused i128 result gives its slots back at once.
+        if (in.type == Type::I128 && last_use_[cur_] == 0 && slot_[cur_] >= 0) {
+            slots_used_ &= ~(3ull << slot_[cur_]);
+            slot_[cur_] = -1;
+        }
     }
     // Cold code: slow paths, then the common fault exit.
     for (size_t i = 0; i < cold_.size(); ++i)
@@ -387,7 +433,7 @@ void Emitter::emit(const Inst& in) {
             return widen(in);
         case Op::Hi64:
         case Op::Pack128:
-            throw Unsupported{"i128"};
+            return wide_op(in);
         case Op::AddFlags:
         case Op::SubFlags:
         case Op::AdcFlags:
@@ -1191,8 +1237,150 @@ void Emitter::store(const Inst& in) {
     release_dead();
 }
 
+void Emitter::wide_op(const Inst& in) {
+    // Operands are captured before release_dead(), so a result may reuse a
+    // dying operand's slots; every half is read before it is written.
+    Wide x = in.nargs > 0 && wide(in.args[0]) ? wide_src(in.args[0]) : Wide{};
+    Wide y = in.nargs > 1 && wide(in.args[1]) ? wide_src(in.args[1]) : Wide{};
+    switch (in.op) {
+        case Op::Const:
+            return;
+        case Op::GetReg: {
+            def128();
+            uint32_t off = static_cast<uint32_t>(in.imm);
+            for (int h = 0; h < 2; ++h) {
+                g_.mov(rax, g_.qword[rbx + off + 8 * h]);
+                store_half(h, rax);
+            }
+            return;
+        }
+        case Op::SetReg: {
+            uint32_t off = static_cast<uint32_t>(in.imm);
+            for (int h = 0; h < 2; ++h) {
+                load_half(rax, x, h);
+                g_.mov(g_.qword[rbx + off + 8 * h], rax);
+            }
+            release_dead();
+            return;
+        }
+        case Op::And:
+        case Op::Or:
+        case Op::Xor:
+        case Op::Not:
+        case Op::Bitcast:
+            release_dead();
+            def128();
+            for (int h = 0; h < 2; ++h) {
+                load_half(rax, x, h);
+                if (in.op == Op::Not) g_.not_(rax);
+                if (in.op == Op::And || in.op == Op::Or || in.op == Op::Xor) {
+                    load_half(rcx, y, h);
+                    if (in.op == Op::And) g_.and_(rax, rcx);
+                    if (in.op == Op::Or) g_.or_(rax, rcx);
+                    if (in.op == Op::Xor) g_.xor_(rax, rcx);
+                }
+                store_half(h, rax);
+            }
+            return;
+        case Op::Eq:
+        case Op::Ne: {
+            load_half(rax, x, 0);
+            load_half(rcx, y, 0);
+            g_.xor_(rax, rcx);
+            load_half(rcx, x, 1);
+            load_half(rdx, y, 1);
+            g_.xor_(rcx, rdx);
+            g_.or_(rax, rcx);
+            release_dead();
+            Reg64 d = def();
+            if (in.op == Op::Eq) {
+                g_.setz(d.cvt8());
+            } else {
+                g_.setnz(d.cvt8());
+            }
+            g_.movzx(d.cvt32(), d.cvt8());
+            return;
+        }
+        case Op::Select: {
+            Value c = in.args[0];
+            Wide t = wide_src(in.args[1]), f = wide_src(in.args[2]);
+            if (is_const(c)) {
+                Wide pick = (kval(c) & 1) ? t : f;
+                release_dead();
+                def128();
+                for (int h = 0; h < 2; ++h) {
+                    load_half(rax, pick, h);
+                    store_half(h, rax);
+                }
+                return;
+            }
+            Reg64 rc = in_reg(c, rax);
+            release_dead();
+            def128();
+            for (int h = 0; h < 2; ++h) {
+                load_half(rdx, f, h);
+                load_half(rcx, t, h);
+                g_.test(rc.cvt32(), rc.cvt32());
+                g_.cmovnz(rdx, rcx);
+                store_half(h, rdx);
+            }
+            return;
+        }
+        case Op::ZExt: {
+            // From i64 or narrower (kept zero-extended in its register).
+            Reg64 ra = in_reg(in.args[0], rax);
+            release_dead();
+            def128();
+            store_half(0, ra);
+            g_.mov(g_.qword[rsp + slot_[cur_] * 8 + 8], uint32_t(0));
+            return;
+        }
+        case Op::Pack128: {
+            Reg64 lo = in_reg(in.args[0], rax);
+            Reg64 hi = in_reg(in.args[1], rcx);
+            release_dead();
+            def128();
+            store_half(0, lo);
+            store_half(1, hi);
+            return;
+        }
+        case Op::Trunc:
+        case Op::Hi64: {
+            int h = in.op == Op::Hi64 ? 1 : 0;
+            release_dead();
+            Reg64 d = def();
+            load_half(d, x, h);
+            if (in.op == Op::Trunc) canon(d, in.type);
+            return;
+        }
+        case Op::Load: {
+            if (MemOp::size(in.imm) != 16) break;
+            // The result slots must exist before the call writes them.
+            Value addr = in.args[0];
+            def128();
+            call_c(reinterpret_cast<const void*>(&mem_load128),
+                   {Src::env(), Src::val(addr), Src::k(in.imm), Src::k(in.imm2),
+                    Src::frame(Value{cur_})},
+                   true, false, Type::Void, true);
+            return;
+        }
+        case Op::Store: {
+            if (MemOp::size(in.imm) != 16) break;
+            Value addr = in.args[0], v = in.args[1];
+            call_c(reinterpret_cast<const void*>(&mem_store128),
+                   {Src::env(), Src::val(addr), Src::lo(v), Src::hi(v), Src::k(in.imm),
+                    Src::k(in.imm2)},
+                   true, false, Type::Void, true);
+            return;
+        }
+        default:
+            break;
+    }
+    throw Unsupported{std::string("i128 ") + op_info(in.op).name};
+}
+
 void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result,
-                     Type rt) {
+                     Type rt, bool status_in_rax) {
     static const Reg64 kArgRegs[6] = {rdi, rsi, rdx, rcx, r8, r9};
     uint32_t bytes;
     auto pushed = push_live(-1, &bytes);
@@ -1205,6 +1393,18 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
                 break;
             case Src::Imm:
                 mov_imm(t, s.imm);
+                break;
+            case Src::Lo:
+            case Src::Hi:
+                if (is_const(s.v)) {
+                    mov_imm(t, s.kind == Src::Hi ? b_.at(s.v).imm2 : kval(s.v));
+                } else {
+                    g_.mov(t,
+                           slot_addr(slot_[s.v.id] + (s.kind == Src::Hi), static_cast<int>(bytes)));
+                }
+                break;
+            case Src::Frame:
+                g_.lea(t, g_.ptr[rsp + slot_[s.v.id] * 8 + static_cast<int>(bytes)]);
                 break;
             case Src::Val: {
                 if (is_const(s.v)) {
@@ -1232,11 +1432,12 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
     g_.call(rax);
     if (status) {
         Label fail;
-        g_.test(rdx, rdx);
+        const Reg64& st = status_in_rax ? rax : rdx;
+        g_.test(st, st);
         g_.jnz(fail, T_NEAR);
-        cold_.push_back([this, fail, bytes]() mutable {
+        cold_.push_back([this, fail, bytes, status_in_rax]() mutable {
             g_.L(fail);
-            g_.mov(rax, rdx);
+            if (!status_in_rax) g_.mov(rax, rdx);
             if (bytes) g_.add(rsp, bytes);
             g_.jmp(fault_, T_NEAR);
         });
