@@ -90,6 +90,7 @@ class Cpu::Reader : public CodeReader {
 Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCompiler> compiler)
     : env_(env), as_(as), opts_(opts), compiler_(std::move(compiler)) {
     env_->cpu = this;
+    tiered_->cpu = this;
     if (opts_.tier == TierMode::Baseline || opts_.tier == TierMode::Auto) {
         if (auto factory = baseline_compiler_factory()) {
             std::string err;
@@ -107,6 +108,10 @@ Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCo
 }
 
 Cpu::~Cpu() {
+    {
+        std::lock_guard<std::mutex> g(tiered_->lock);
+        tiered_->cpu = nullptr;
+    }
     if (as_ && listener_) as_->remove_listener(listener_.get());
     CodePageRegistry::instance().remove(this);
 }
@@ -426,7 +431,10 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
 }
 
 void Cpu::maybe_tier_up(TranslationBlock* tb) {
-    if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp) return;
+    if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp ||
+        opts_.tier == TierMode::Baseline) {
+        return;
+    }
     tb->submitted = true;
     TbRef ref = tb->shared_from_this();
     Block copy = *tb->ir;
@@ -445,16 +453,16 @@ void Cpu::maybe_tier_up(TranslationBlock* tb) {
         std::unique_lock<std::mutex> g(m);
         cv.wait(g, [&] { return done; });
     } else {
-        Cpu* self = this;
-        compiler_->submit(std::move(copy), [ref, self](CompiledFn fn) {
+        compiler_->submit(std::move(copy), [ref, box = tiered_](CompiledFn fn) {
             // A failed compile keeps whatever runs now (baseline or interp).
             if (!fn) return;
             ref->compiled.store(fn, std::memory_order_release);
             if (ref->baseline) {
                 // First-tier blocks may jump straight into the old code.
-                std::lock_guard<std::mutex> g(self->pending_lock_);
-                self->pending_tiered_.push_back(ref);
-                self->request(kRequestTierUp);
+                std::lock_guard<std::mutex> g(box->lock);
+                if (!box->cpu) return;
+                box->blocks.push_back(ref);
+                box->cpu->request(kRequestTierUp);
             }
         });
     }
@@ -469,8 +477,8 @@ void Cpu::handle_requests(uint32_t req) {
     if (req & kRequestTierUp) {
         std::vector<TbRef> tiered;
         {
-            std::lock_guard<std::mutex> g(pending_lock_);
-            tiered.swap(pending_tiered_);
+            std::lock_guard<std::mutex> g(tiered_->lock);
+            tiered.swap(tiered_->blocks);
         }
         for (const TbRef& tb : tiered) {
             if (!tb->valid || !baseline_) continue;

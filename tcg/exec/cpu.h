@@ -173,7 +173,15 @@ class Cpu {
     std::mutex pending_lock_;
     std::vector<uint64_t> pending_invalidate_;
     std::vector<uint64_t> pending_tlb_pages_;
-    std::vector<TbRef> pending_tiered_;  // second-tier code arrived (any thread)
+    // Second-tier code that arrived for first-tier blocks. Shared with the
+    // compile callbacks, which may outlive this Cpu (the LLVM worker is
+    // shared by all vCPUs): `cpu` is cleared when the Cpu goes away.
+    struct TierUpMailbox {
+        std::mutex lock;
+        Cpu* cpu = nullptr;
+        std::vector<TbRef> blocks;
+    };
+    std::shared_ptr<TierUpMailbox> tiered_ = std::make_shared<TierUpMailbox>();
     class MapListener;
     std::unique_ptr<MapListener> listener_;
 };
