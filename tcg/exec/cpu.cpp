@@ -116,12 +116,19 @@ Cpu::~Cpu() {
     CodePageRegistry::instance().remove(this);
 }
 
+void Cpu::jmp_cache_clear() {
+    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    // No mode key is all ones, so an empty entry never matches.
+    for (auto& e : jmp_fast_)
+        e = {0, ~0ull, nullptr, 0};
+}
+
 void Cpu::tlb_flush() {
     for (auto& per_idx : env_->tlb) {
         for (TlbEntry& e : per_idx)
             e = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
     }
-    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    jmp_cache_clear();
     if (as_) view_ = as_->view();
 }
 
@@ -129,7 +136,7 @@ void Cpu::tlb_flush_page(uint64_t va) {
     for (auto& per_idx : env_->tlb) {
         per_idx[(va >> kPageBits) & (kTlbSize - 1)] = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
     }
-    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    jmp_cache_clear();
 }
 
 uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
@@ -237,8 +244,11 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
         }
     }
     if (!flushing_) {
-        for (auto& slot : jmp_cache_) {
-            if (slot == tb) slot = nullptr;
+        for (unsigned i = 0; i < (1u << kJmpCacheBits); ++i) {
+            if (jmp_cache_[i] == tb) {
+                jmp_cache_[i] = nullptr;
+                jmp_fast_[i] = {0, ~0ull, nullptr, 0};
+            }
         }
     }
     auto it = tbs_.find(Key{tb->phys_pc, tb->flags});
@@ -276,7 +286,7 @@ void Cpu::tb_flush() {
     for (TranslationBlock* tb : all)
         invalidate_tb(tb);
     flushing_ = false;
-    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    jmp_cache_clear();
 }
 
 void Cpu::unlink_exit(TranslationBlock* src, int slot) {
@@ -316,14 +326,15 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     }
     BaselineCompiler::Result res;
     std::string why;
-    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why);
+    BaselineCompiler::IndirectLookup ind{jmp_fast_, kJmpCacheBits, b.flags};
+    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
     if (res == BaselineCompiler::Result::Full) {
         // As QEMU on a full code buffer: drop every translation and start
         // over (tb is not in the cache yet, so it survives).
         tb_flush();
         baseline_->reset();
         ++stats_.baseline_flushes;
-        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why);
+        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
     }
     if (!fn) {
         ++stats_.blocks_baseline_rejected;
@@ -331,6 +342,9 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     }
     tb->baseline = fn;
     tb->compiled.store(fn, std::memory_order_release);
+    // Blocks entered through the inline jump-cache lookup report their
+    // chainable exits like linked ones.
+    chain_owner_[reinterpret_cast<uint64_t>(fn)] = tb;
     ++stats_.blocks_baseline;
 }
 
@@ -427,6 +441,12 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
         if (!tb) return nullptr;
     }
     jmp_cache_[h] = tb;
+    CompiledFn c = tb->compiled.load(std::memory_order_relaxed);
+    if (c && c == tb->baseline) {
+        jmp_fast_[h] = {tb->pc, tb->flags, baseline_->chain_entry(c), 0};
+    } else {
+        jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+    }
     return tb;
 }
 
@@ -482,6 +502,9 @@ void Cpu::handle_requests(uint32_t req) {
         }
         for (const TbRef& tb : tiered) {
             if (!tb->valid || !baseline_) continue;
+            unsigned h =
+                (tb->pc >> 2 ^ tb->pc >> (2 + kJmpCacheBits)) & ((1u << kJmpCacheBits) - 1);
+            if (jmp_cache_[h] == tb.get()) jmp_fast_[h] = {0, ~0ull, nullptr, 0};
             for (auto [src, slot] : tb->incoming) {
                 if (src->jmp[slot] == tb.get() && src->baseline) {
                     baseline_->unlink(src->baseline, slot);

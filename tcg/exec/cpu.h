@@ -161,6 +161,10 @@ class Cpu {
     std::vector<TbRef> graveyard_;  // invalidated while possibly running
     static constexpr unsigned kJmpCacheBits = 12;
     TranslationBlock* jmp_cache_[1u << kJmpCacheBits] = {};
+    // The same cache as first-tier code reads it (BaselineCompiler::
+    // IndirectLookup): entries of baseline blocks only.
+    BaselineCompiler::JumpCacheEntry jmp_fast_[1u << kJmpCacheBits];
+    void jmp_cache_clear();
     // Compiled blocks other compiled code jumps into (TierCompiler::link),
     // by CompiledFn, to attribute the slot a linked chain returns.
     std::unordered_map<uint64_t, TranslationBlock*> chain_owner_;

@@ -61,11 +61,28 @@ class BaselineCompiler {
         void (*fn)(void* env, void* cookie) = nullptr;
         void* cookie = nullptr;
     };
+    // The dispatcher's jump cache as first-tier code sees it: ExitIndirect
+    // looks the target up inline and jumps straight to its chain entry when
+    // pc and mode flags match (same rules as direct chaining; exit_request
+    // is checked first). Entry index: (pc >> 2 ^ pc >> (2 + bits)) & mask.
+    struct JumpCacheEntry {
+        uint64_t pc;
+        uint64_t flags;
+        const void* chain;  // nullptr: empty
+        uint64_t pad;
+    };
+    struct IndirectLookup {
+        const JumpCacheEntry* table = nullptr;
+        unsigned bits = 0;
+        uint64_t flags = 0;  // the mode the block was translated in
+    };
     // Returns the function (Ok), or nullptr with Unsupported (the block
     // stays in the interpreter; *why names the op or type) or Full (the code
     // buffer is full: flush every block, reset(), and try again).
-    virtual CompiledFn compile(const Block& b, const HotHook* hot, Result* res,
-                               std::string* why) = 0;
+    virtual CompiledFn compile(const Block& b, const HotHook* hot, Result* res, std::string* why,
+                               const IndirectLookup* ind = nullptr) = 0;
+    // Where linked blocks (and the inline jump-cache lookup) enter fn.
+    virtual const void* chain_entry(CompiledFn fn) = 0;
     // Drops every compiled block (after the dispatcher flushed them all).
     virtual void reset() = 0;
     // As TierCompiler::link/unlink, between blocks of this compiler only;

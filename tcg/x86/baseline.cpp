@@ -43,7 +43,8 @@ class X86Baseline final : public BaselineCompiler {
     bool ok() const { return gen_ != nullptr; }
     const char* name() const override { return "x86"; }
 
-    CompiledFn compile(const Block& b, const HotHook* hot, Result* res, std::string* why) override {
+    CompiledFn compile(const Block& b, const HotHook* hot, Result* res, std::string* why,
+                       const IndirectLookup* ind) override {
         auto t0 = std::chrono::steady_clock::now();
         size_t start = gen_->getSize();
         if (buf_.size() - start < max_code_size(b)) {
@@ -53,7 +54,7 @@ class X86Baseline final : public BaselineCompiler {
         BlockCode bc;
         bool ok;
         try {
-            ok = emit_block(*gen_, b, hot, &bc, why);
+            ok = emit_block(*gen_, b, hot, &bc, why, ind);
         } catch (const Xbyak::Error& e) {
             ok = false;
             *why = std::string("xbyak: ") + e.what();
@@ -74,6 +75,11 @@ class X86Baseline final : public BaselineCompiler {
                    .count();
         *res = Result::Ok;
         return fn;
+    }
+
+    const void* chain_entry(CompiledFn fn) override {
+        auto f = blocks_.find(reinterpret_cast<uintptr_t>(fn));
+        return f == blocks_.end() ? nullptr : f->second.chain;
     }
 
     void reset() override {

@@ -85,6 +85,7 @@ class Emitter {
     Emitter(Xbyak::CodeGenerator& g, const Block& b) : g_(g), b_(b) {}
 
     void run(const BaselineCompiler::HotHook* hot, BlockCode* out);
+    void set_indirect(const BaselineCompiler::IndirectLookup* ind) { ind_ = ind; }
 
   private:
     // --- allocation ---
@@ -142,8 +143,9 @@ class Emitter {
     void store(const Inst& in);
     void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt,
                 bool status_in_rax = false);
-    void exit_chain(unsigned slot);
+    void exit_chain(unsigned slot, uint64_t target);
     void store_pc(uint64_t pc);
+    void indirect_lookup(const Reg64& pc);
     void ret_inline();
     // Pushes the live caller-saved value registers (except `except`);
     // returns their pool indices in push order, and the bytes pushed.
@@ -162,6 +164,7 @@ class Emitter {
     std::vector<std::function<void()>> cold_;
     Label fault_;  // rax = status: return {status, none}
     BlockCode* out_ = nullptr;
+    const BaselineCompiler::IndirectLookup* ind_ = nullptr;
 };
 
 int Emitter::pool_of(const Reg64& r) const {
@@ -478,30 +481,32 @@ void Emitter::emit(const Inst& in) {
         }
         case Op::ExitLink:
             store_pc(in.imm);
-            return exit_chain(0);
+            return exit_chain(0, in.imm);
         case Op::ExitCond: {
             Value c = in.args[0];
             if (is_const(c)) {
                 bool t = kval(c) & 1;
                 store_pc(t ? in.imm : in.imm2);
-                return exit_chain(t ? 0 : 1);
+                return exit_chain(t ? 0 : 1, t ? in.imm : in.imm2);
             }
             Reg64 rc = in_reg(c, rax);
             Label not_taken;
             g_.test(rc.cvt32(), rc.cvt32());
             g_.jz(not_taken, T_NEAR);
             store_pc(in.imm);
-            exit_chain(0);
+            exit_chain(0, in.imm);
             g_.L(not_taken);
             store_pc(in.imm2);
-            return exit_chain(1);
+            return exit_chain(1, in.imm2);
         }
         case Op::ExitIndirect: {
             Value a = in.args[0];
             if (is_const(a)) {
                 store_pc(kval(a));
             } else {
-                g_.mov(g_.qword[rbx + kEnvPcOffset], in_reg(a, rax));
+                Reg64 ra = in_reg(a, rax);
+                g_.mov(g_.qword[rbx + kEnvPcOffset], ra);
+                if (ind_ && ind_->table) indirect_lookup(ra);
             }
             g_.xor_(eax, eax);
             g_.mov(edx, kNoSlot);
@@ -526,7 +531,38 @@ void Emitter::store_pc(uint64_t pc) {
     }
 }
 
-void Emitter::exit_chain(unsigned slot) {
+void Emitter::indirect_lookup(const Reg64& pc) {
+    // The dispatcher's jump cache, inline: on a hit with the same mode
+    // flags, continue in the target's chain entry (as a linked exit would);
+    // anything else returns to the dispatcher.
+    static_assert(sizeof(BaselineCompiler::JumpCacheEntry) == 32);
+    Label miss;
+    g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
+    g_.jne(miss, T_NEAR);
+    g_.mov(rax, pc);
+    g_.shr(rax, 2);
+    g_.mov(rcx, pc);
+    g_.shr(rcx, static_cast<int>(2 + ind_->bits));
+    g_.xor_(eax, ecx);
+    g_.and_(eax, (1u << ind_->bits) - 1);
+    g_.shl(eax, 5);
+    g_.mov(rdx, reinterpret_cast<uint64_t>(ind_->table));
+    g_.add(rax, rdx);
+    g_.cmp(pc, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
+    g_.jne(miss, T_NEAR);
+    uint64_t flags = ind_->flags;
+    if (fits_i32(flags)) {
+        g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
+    } else {
+        g_.mov(rcx, flags);
+        g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)]);
+    }
+    g_.jne(miss, T_NEAR);
+    g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
+    g_.L(miss);
+}
+
+void Emitter::exit_chain(unsigned slot, uint64_t target) {
     Label busy;
     g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
     g_.jne(busy, T_NEAR);
@@ -535,6 +571,30 @@ void Emitter::exit_chain(unsigned slot) {
     out_->site[slot] = const_cast<uint8_t*>(g_.getCurr());
     g_.dd(0);
     out_->unlinked[slot] = g_.getCurr();
+    if (ind_ && ind_->table) {
+        // Not linked (the dispatcher links within a page only): try the
+        // jump cache, whose entry for a constant target is known now.
+        Label miss;
+        unsigned h = (target >> 2 ^ target >> (2 + ind_->bits)) & ((1u << ind_->bits) - 1);
+        g_.mov(rax, reinterpret_cast<uint64_t>(&ind_->table[h]));
+        if (fits_i32(target)) {
+            g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)], target);
+        } else {
+            g_.mov(rcx, target);
+            g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
+        }
+        g_.jne(miss, T_NEAR);
+        uint64_t flags = ind_->flags;
+        if (fits_i32(flags)) {
+            g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
+        } else {
+            g_.mov(rcx, flags);
+            g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)]);
+        }
+        g_.jne(miss, T_NEAR);
+        g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
+        g_.L(miss);
+    }
     g_.xor_(eax, eax);
     g_.mov(edx, slot);
     ret_inline();
@@ -1458,9 +1518,10 @@ size_t max_code_size(const Block& b) {
 }
 
 bool emit_block(Xbyak::CodeGenerator& gen, const Block& b, const BaselineCompiler::HotHook* hot,
-                BlockCode* out, std::string* why) {
+                BlockCode* out, std::string* why, const BaselineCompiler::IndirectLookup* ind) {
     try {
         Emitter e(gen, b);
+        e.set_indirect(ind);
         e.run(hot, out);
     } catch (const Unsupported& u) {
         *why = u.why;

@@ -41,7 +41,8 @@ struct BlockCode {
 // then garbage and the caller rewinds. Throws Xbyak::Error when the code
 // does not fit.
 bool emit_block(Xbyak::CodeGenerator& gen, const Block& b, const BaselineCompiler::HotHook* hot,
-                BlockCode* out, std::string* why);
+                BlockCode* out, std::string* why,
+                const BaselineCompiler::IndirectLookup* ind = nullptr);
 
 // Upper bound of the code size emit_block can produce for b.
 size_t max_code_size(const Block& b);
