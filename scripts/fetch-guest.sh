@@ -21,11 +21,40 @@ esac
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${EMU_CACHE:-$HOME/.cache/emu}"
 OUT="$CACHE/guests/$ARCH"
-if [ -f "$OUT/initramfs.cpio.gz" ] && [ -f "$OUT/vmlinuz" ] && [ -z "${EMU_REFETCH:-}" ]; then
-    echo "$OUT"
-    exit 0
-fi
 APTDIR="$CACHE/apt-$ARCH"
+# The initramfs recipe: a cached initramfs built by another version of
+# mkinitramfs.py is rebuilt from the cached packages (no download).
+RECIPE=$(sha256sum "$HERE/mkinitramfs.py" | cut -d' ' -f1)
+
+# build_initramfs <dir with the packages' .deb files>
+build_initramfs() {
+    ROOT="$APTDIR/root"
+    rm -rf "$ROOT"
+    mkdir -p "$ROOT"
+    for deb in "$1"/*.deb; do
+        dpkg-deb -x "$deb" "$ROOT"
+    done
+    KVER=$(ls "$ROOT/lib/modules" | head -n1)
+    cp "$ROOT/boot/vmlinuz-$KVER" "$OUT/vmlinuz.tmp"
+    mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
+    echo "$KVER" > "$OUT/kernel-version"
+    python3 "$HERE/mkinitramfs.py" --root "$ROOT" --kver "$KVER" --out "$OUT/initramfs.cpio.gz.tmp"
+    mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
+    echo "$RECIPE" > "$OUT/initramfs.recipe"
+    rm -rf "$ROOT"
+}
+
+if [ -f "$OUT/initramfs.cpio.gz" ] && [ -f "$OUT/vmlinuz" ] && [ -z "${EMU_REFETCH:-}" ]; then
+    if [ "$(cat "$OUT/initramfs.recipe" 2>/dev/null)" = "$RECIPE" ]; then
+        echo "$OUT"
+        exit 0
+    fi
+    if ls "$APTDIR/debs"/linux-image-*.deb "$APTDIR/debs"/busybox-static*.deb >/dev/null 2>&1; then
+        build_initramfs "$APTDIR/debs" >&2
+        echo "$OUT"
+        exit 0
+    fi
+fi
 mkdir -p "$APTDIR/lists/partial" "$APTDIR/archives/partial" "$APTDIR/etc/sources.list.d" \
     "$APTDIR/etc/preferences.d" "$APTDIR/debs" "$OUT"
 
@@ -67,17 +96,5 @@ apt-get $APT_OPTS -q download "$KPKG:$ARCH" "busybox-static:$ARCH" >"$APTDIR/dow
     echo "fetch-guest: download of $KPKG / busybox-static failed" >&2
     exit 1
 }
-ROOT="$APTDIR/root"
-rm -rf "$ROOT"
-mkdir -p "$ROOT"
-for deb in ./*.deb; do
-    dpkg-deb -x "$deb" "$ROOT"
-done
-KVER=$(ls "$ROOT/lib/modules" | head -n1)
-cp "$ROOT/boot/vmlinuz-$KVER" "$OUT/vmlinuz.tmp"
-mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
-echo "$KVER" > "$OUT/kernel-version"
-python3 "$HERE/mkinitramfs.py" --root "$ROOT" --kver "$KVER" --out "$OUT/initramfs.cpio.gz.tmp"
-mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
-rm -rf "$ROOT"
+build_initramfs "$APTDIR/debs"
 echo "$OUT"

@@ -26,6 +26,7 @@ libfdt-dev
 libslirp-dev libglib2.0-dev
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 qemu-system-arm qemu-system-x86 qemu-utils qemu-user
+gdb-multiarch
 cpio xz-utils gzip file ca-certificates python3
 "
 

@@ -5,9 +5,14 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
+#include "accel/tcg/pc_sampler.h"
+#include "hw/core/guest_memory.h"
 #include "target/arm/arm_cpu.h"
 #include "target/arm/cpu_api.h"
+#include "target/arm/gdb_target.h"
+#include "target/arm/mmu/mmu.h"
 #include "util/bql.h"
 #include "util/keyval.h"
 #include "util/log.h"
@@ -16,19 +21,23 @@ namespace emu::arm {
 
 namespace {
 
-class TcgArmVcpu final : public ArmVcpu {
+class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
   public:
     TcgArmVcpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
-        : cpu_(cfg, opts, std::move(compiler)), index_(cfg.index) {}
+        : cpu_(cfg, opts, std::move(compiler)),
+          index_(cfg.index),
+          sampler_(tcg::PcSampler::from_env(&cpu_.env()->pc, cfg.index)) {}
 
     ~TcgArmVcpu() override {
+        sampler_.reset();
         if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s", stats().c_str());
     }
 
     unsigned index() const override { return index_; }
 
     VcpuExit run() override {
+        apply_pending_debug();
         for (;;) {
             if (kicked_.exchange(false)) {
                 cpu_.env()->exit_request.fetch_and(~tcg::kRequestKick);
@@ -44,10 +53,23 @@ class TcgArmVcpu final : public ArmVcpu {
                 case tcg::kStatusKicked:
                     cpu_.env()->exit_request.fetch_and(~tcg::kRequestKick);
                     kicked_ = false;
+                    if (cpu_.take_step_done()) return exit::Debug{};
                     return exit::Kicked{};
                 case tcg::kStatusHalt:
+                    // A stepped WFI completes the step (no waiting under gdb).
+                    if (cpu_.take_step_done()) {
+                        cpu_.env()->exit_request.fetch_and(~tcg::kRequestKick);
+                        return exit::Debug{};
+                    }
                     if (!cpu_.wait_for_interrupt(kicked_)) continue;  // kicked: loop returns
                     break;
+                case kStatusDebug:
+                    // A breakpoint or watchpoint ended a step early: that
+                    // is the stop reason, not the step.
+                    if (cpu_.take_step_done()) {
+                        cpu_.env()->exit_request.fetch_and(~tcg::kRequestKick);
+                    }
+                    return exit::Debug{};
                 case kStatusPowerOff:
                     break;
                 default: {
@@ -101,6 +123,65 @@ class TcgArmVcpu final : public ArmVcpu {
         cpu_.connect_timer(which, line);
     }
 
+    // --- ArmVcpuDebug (the vCPU is stopped) --------------------------------
+    ArmVcpuDebug* debug() override { return this; }
+
+    ArmGdbRegs get_gdb_regs() override {
+        const ArmCpuState& s = cpu_.st();
+        ArmGdbRegs r;
+        for (int i = 0; i < 31; ++i)
+            r.x[i] = s.x[i];
+        r.sp = s.x[31];
+        r.pc = s.tcg.pc;
+        r.cpsr = cpu_.pstate_bits();
+        std::memcpy(r.v, s.v, sizeof r.v);
+        r.fpsr = s.fpsr;
+        r.fpcr = s.fpcr;
+        return r;
+    }
+
+    bool set_gdb_regs(const ArmGdbRegs& r) override {
+        ArmCpuState& s = cpu_.st();
+        uint32_t el = (r.cpsr >> 2) & 3;
+        if ((r.cpsr & 0x10) || el > 1 || (el == 0 && (r.cpsr & 1))) {
+            error_report("gdb: not supported: cpsr 0x%x (only EL0t, EL1t and EL1h exist here)",
+                         r.cpsr);
+            return false;
+        }
+        for (int i = 0; i < 31; ++i)
+            s.x[i] = r.x[i];
+        // sp belongs to the mode gdb read it in; a new cpsr then selects
+        // the other stack pointer (as a cpsr-only write does in QEMU).
+        s.x[31] = r.sp;
+        cpu_.set_el_spsel(el, r.cpsr & 1);
+        s.tcg.pc = r.pc;
+        s.nzcv = r.cpsr & 0xf0000000u;
+        s.daif = r.cpsr & kDaifMask;
+        std::memcpy(s.v, r.v, sizeof r.v);
+        s.fpsr = r.fpsr;
+        s.fpcr = r.fpcr;
+        s.tcg.excl_addr = tcg::kTlbInvalid;  // as after an exception return
+        cpu_.check_unmasked();
+        return true;
+    }
+
+    bool debug_read(uint64_t va, uint8_t* buf, size_t len) override {
+        return debug_access(va, buf, len, false);
+    }
+    bool debug_write(uint64_t va, const uint8_t* buf, size_t len) override {
+        return debug_access(va, const_cast<uint8_t*>(buf), len, true);
+    }
+
+    void set_debug_config(const ArmDebugConfig& cfg) override {
+        std::lock_guard<std::mutex> g(debug_lock_);
+        pending_debug_ = cfg;
+        debug_dirty_ = true;
+    }
+
+    BreakpointKind debug_stop_reason(uint64_t* addr) override {
+        return cpu_.debug_stop_reason(addr);
+    }
+
     std::string stats() const {
         const tcg::ExecStats& s = cpu_.stats();
         char buf[512];
@@ -131,11 +212,53 @@ class TcgArmVcpu final : public ArmVcpu {
     }
 
   private:
+    void apply_pending_debug() {
+        if (!debug_dirty_.load()) return;
+        std::lock_guard<std::mutex> g(debug_lock_);
+        cpu_.apply_debug_config(pending_debug_);
+        debug_dirty_ = false;
+    }
+
+    // Debugger memory access: the page walk of the current regime without
+    // permission checks, then RAM/ROM only (never a device register).
+    bool debug_access(uint64_t va, uint8_t* buf, size_t len, bool write) {
+        GuestMemory mem(cpu_.address_space());
+        mmu::Regs regs = cpu_.current_mmu_regs();
+        mmu::Access acc;
+        acc.type = mmu::AccessType::Read;
+        acc.debug = true;
+        while (len) {
+            mmu::Result r = mmu::translate(*cpu_.address_space(), regs, va, acc);
+            if (!r.ok()) return false;
+            // 4 KiB pieces are contiguous under every granule.
+            size_t n = size_t(std::min<uint64_t>(len, tcg::kPageSize - (va & ~tcg::kPageMask)));
+            uint64_t pa = r.tr.pa;
+            for (size_t done = 0; done < n;) {
+                // Whole piece when it lies in one range, else byte by byte.
+                size_t k = mem.span(pa + done, n - done, write) ? n - done : 1;
+                uint8_t* host = mem.span(pa + done, k, write);
+                if (!host) return false;
+                if (write) {
+                    std::memcpy(host, buf + done, k);
+                } else {
+                    std::memcpy(buf + done, host, k);
+                }
+                done += k;
+            }
+            va += n, buf += n, len -= n;
+        }
+        return true;
+    }
+
     ArmCpu cpu_;
     unsigned index_;
     std::atomic<bool> kicked_{false};
     std::mutex power_lock_;
     std::condition_variable power_cv_;
+    std::unique_ptr<tcg::PcSampler> sampler_;
+    std::mutex debug_lock_;
+    ArmDebugConfig pending_debug_;
+    std::atomic<bool> debug_dirty_{false};
 };
 
 // -accel tcg sub-options, as QEMU spells them where QEMU has them.

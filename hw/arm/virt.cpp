@@ -13,13 +13,16 @@
 #include "hw/core/address_space.h"
 #include "hw/core/guest_memory.h"
 #include "hw/intc/gicv2.h"
+#include "hw/intc/gicv2m.h"
 #include "hw/intc/gicv3.h"
+#include "hw/intc/gicv3_its.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pci_host_ecam.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/drive_table.h"
 #include "hw/virtio/virtio_devices.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "target/arm/gdb_target.h"
 #include "util/log.h"
 
 namespace emu {
@@ -94,7 +97,10 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
 
     void start() override {
         if (!dumpdtb_.empty()) return;
+        // A gdb single step runs one vCPU; the others stay stopped.
+        int step_cpu = gdb_ ? gdb_->stepping_cpu() : -1;
         for (size_t i = 0; i < threads_.size(); ++i) {
+            if (step_cpu >= 0 && size_t(step_cpu) != i) continue;
             threads_[i]->start();
             threads_[i]->wake();
         }
@@ -109,6 +115,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         halting_ = false;
         if (gicv2_) gicv2_->reset();
         if (gicv3_) gicv3_->reset();
+        if (its_dev_) its_dev_->reset();
         uart_->reset();
         rtc_->reset();
         fw_cfg_->reset();
@@ -118,6 +125,14 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             v->reset();
         load_images();
         apply_boot_state();
+    }
+
+    DebugTarget* debug_target() override {
+        for (auto& v : vcpus_) {
+            if (!v->debug()) return nullptr;  // an accelerator without debug support
+        }
+        if (!gdb_) gdb_ = std::make_unique<arm::ArmGdbTarget>(&vcpus_);
+        return gdb_.get();
     }
 
     // --- ArmPlatformHooks ---------------------------------------------------
@@ -186,9 +201,13 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 if (k == "highmem") highmem_ = *b;
                 if (k == "highmem-ecam") highmem_ecam_ = *b;
                 if (k == "highmem-mmio") highmem_mmio_ = *b;
-            } else if (k == "its" || k == "acpi" || k == "ras" || k == "highmem-redists") {
-                // Accepted for compatibility: without MSIs, firmware tables
-                // or a second redistributor region these change nothing.
+            } else if (k == "its") {
+                auto b = parse_bool(v);
+                if (!b) fail("-M virt: " + k + "=" + v + ": expected on or off");
+                its_ = *b;
+            } else if (k == "acpi" || k == "ras" || k == "highmem-redists") {
+                // Accepted for compatibility: without firmware tables or a
+                // second redistributor region these change nothing.
                 if (!parse_bool(v) && !(k == "acpi" && v == "auto")) {
                     fail("-M virt: " + k + "=" + v + ": expected on or off");
                 }
@@ -241,6 +260,9 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         }
     }
 
+    // GICv2 always has the v2m frame; GICv3 has the ITS unless its=off.
+    bool has_msi() const { return v2m_ != nullptr || its_dev_ != nullptr; }
+
     void build_memory() {
         root_ = MemoryRegion::container("system", UINT64_MAX);
         ram_ = MemoryRegion::ram("mach-virt.ram", ram_size_);
@@ -271,8 +293,17 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 MemoryRegion::io("gic_cpu", 0x2000, gicv2_->cpu_interface(), Gicv2::constraints()));
             root_->add_subregion(virt::map(Region::GicDist).base, gic_regions_[0].get());
             root_->add_subregion(virt::map(Region::GicCpu).base, gic_regions_[1].get());
+            // QEMU's virt always has the GICv2m frame with GICv2 (its= is
+            // about GICv3 only).
+            v2m_ = std::make_unique<Gicv2m>(*core, 32 + virt::kGicV2mSpi, virt::kGicV2mSpiCount);
+            gic_regions_.push_back(
+                MemoryRegion::io("gicv2m", Gicv2m::kSize, v2m_.get(), Gicv2m::constraints()));
+            root_->add_subregion(virt::map(Region::GicV2m).base, gic_regions_.back().get());
         } else {
+            // its=on (QEMU's default): LPIs with 16 ID bits and the ITS.
+            if (its_) gc.lpi_id_bits = 16;
             gicv3_ = std::make_unique<Gicv3>(gc);
+            gicv3_->set_dma(as_.get());
             core = &gicv3_->core();
             sysregs_ = std::make_unique<Gicv3SysregAdapter>(gicv3_.get());
             gic_regions_.push_back(MemoryRegion::io("gicv3_dist", Gicv3::kDistSize,
@@ -282,6 +313,12 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                                  gicv3_->redistributors(), Gicv3::constraints()));
             root_->add_subregion(virt::map(Region::GicDist).base, gic_regions_[0].get());
             root_->add_subregion(virt::map(Region::GicRedist).base, gic_regions_[1].get());
+            if (its_) {
+                its_dev_ = std::make_unique<Gicv3Its>(*gicv3_, as_.get());
+                gic_regions_.push_back(MemoryRegion::io("gicv3_its", Gicv3Its::kSize,
+                                                        its_dev_.get(), Gicv3Its::constraints()));
+                root_->add_subregion(virt::map(Region::GicIts).base, gic_regions_.back().get());
+            }
         }
         gic_ = core;
         cpu_inputs_.resize(num_cpus_);
@@ -323,7 +360,9 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         ctx.mmio = mmio_bus_.get();
         ctx.pci = &pcie_->bus();
         ctx.if_virtio_on_pci = true;
-        ctx.pci_msi = false;  // no GICv2m/ITS yet: INTx only
+        // MSI-X writes from PCI functions reach the GICv2m frame through
+        // the system address space (the DMA space of the host bridge).
+        ctx.pci_msi = has_msi();
         ctx.netdev = [s = &services_](const std::string& id) { return s->netdev(id); };
         virtio_ = std::make_unique<VirtioMachineDevices>(ctx, drives_);
         for (const auto& kv : cfg_.devices) {
@@ -355,6 +394,16 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         pcie_->map(root_.get());
         for (unsigned i = 0; i < 4; ++i)
             pcie_->connect_intx(i, core->spi_line(virt::kPcieSpi + i));
+        if (its_dev_) {
+            // The ITS needs the requester ID as DeviceID (msi-map is 1:1).
+            const uint64_t doorbell = virt::map(Region::GicIts).base + Gicv3Its::kTranslater;
+            pcie_->bus().set_msi_hook(
+                [its = its_dev_.get(), doorbell](uint16_t rid, uint64_t addr, uint32_t data) {
+                    if (addr != doorbell) return false;
+                    its->translate(rid, data);
+                    return true;
+                });
+        }
     }
 
     void add_pcie_fdt_node() {
@@ -364,7 +413,8 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
         irqs.intc_address_cells = kVirtFdtGicAddressCells;
         for (unsigned i = 0; i < 4; ++i)
             irqs.specifiers[i] = {kSpi, virt::kPcieSpi + i, kLevelHigh};
-        pcie_->add_fdt_node(dtb_.data(), irqs);  // no MSI controller: INTx only
+        if (has_msi()) irqs.msi_map = kVirtFdtMsiPhandle;
+        pcie_->add_fdt_node(dtb_.data(), irqs);
     }
 
     void load_images() {
@@ -410,6 +460,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             fc.ram_size = ram_size_;
             fc.chosen = chosen;
             fc.fw_cfg = true;
+            fc.msi = has_msi();
             for (unsigned i = 0; i < virt::kVirtioSlots; ++i)
                 fc.virtio_slots.push_back(i);
             dtb_ = build_virt_fdt(fc, &err);
@@ -578,7 +629,9 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
             return ExitAction::Park;
         }
         if (std::holds_alternative<exit::Debug>(e)) {
-            services_.debug_stop(i, BreakpointKind::Software, 0);
+            uint64_t addr = 0;
+            BreakpointKind why = gdb_ ? gdb_->stop_reason(i, &addr) : BreakpointKind::Software;
+            services_.debug_stop(i, why, addr);
             return ExitAction::Park;
         }
         return ExitAction::Continue;  // Kicked
@@ -593,6 +646,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::string cpu_model_;
     std::string dumpdtb_;
     bool highmem_ = true, highmem_ecam_ = true, highmem_mmio_ = true;
+    bool its_ = true;
     std::vector<uint64_t> mpidr_;
 
     std::unique_ptr<MemoryRegion> root_, ram_, flash_[2];
@@ -600,6 +654,8 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::unique_ptr<GuestMemory> mem_;
     std::unique_ptr<Gicv2> gicv2_;
     std::unique_ptr<Gicv3> gicv3_;
+    std::unique_ptr<Gicv2m> v2m_;
+    std::unique_ptr<Gicv3Its> its_dev_;
     GicCore* gic_ = nullptr;
     std::unique_ptr<Gicv3SysregAdapter> sysregs_;
     std::vector<std::unique_ptr<MemoryRegion>> gic_regions_;
@@ -620,6 +676,7 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
     std::vector<uint8_t> dtb_;
     std::vector<std::unique_ptr<arm::ArmVcpu>> vcpus_;
     std::vector<std::unique_ptr<VcpuThread>> threads_;
+    std::unique_ptr<arm::ArmGdbTarget> gdb_;
     std::atomic<bool> halting_{false};
 };
 }  // namespace

@@ -173,6 +173,24 @@ std::vector<uint8_t> build_virt_fdt(const VirtFdtConfig& cfg, std::string* err) 
     w.u32("#address-cells", 2);
     w.empty("interrupt-controller");
     w.u32("#interrupt-cells", 3);
+    if (cfg.msi && cfg.gic_version == 2) {
+        const auto& m = virt::map(Region::GicV2m);
+        w.begin("v2m@" + hex(m.base));
+        w.u32("phandle", kVirtFdtMsiPhandle);
+        w.reg2({{m.base, m.size}});
+        w.empty("msi-controller");
+        w.str("compatible", "arm,gic-v2m-frame");
+        w.end();
+    } else if (cfg.msi) {
+        const auto& m = virt::map(Region::GicIts);
+        w.begin("its@" + hex(m.base));
+        w.u32("phandle", kVirtFdtMsiPhandle);
+        w.reg2({{m.base, m.size}});
+        w.u32("#msi-cells", 1);
+        w.empty("msi-controller");
+        w.str("compatible", "arm,gic-v3-its");
+        w.end();
+    }
     w.end();
 
     if (cfg.flash) {

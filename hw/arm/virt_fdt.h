@@ -24,6 +24,9 @@ struct VirtFdtConfig {
     std::vector<unsigned> virtio_slots;  // populated virtio-mmio slots
     bool fw_cfg = false;
     bool flash = false;
+    // An MSI controller under the GIC node: GICv2m frame (gic_version 2)
+    // or ITS (3), with phandle kVirtFdtMsiPhandle.
+    bool msi = false;
     FdtChosen chosen;
 };
 
@@ -31,6 +34,7 @@ struct VirtFdtConfig {
 // build_virt_fdt (the PCIe host's interrupt-map).
 inline constexpr uint32_t kVirtFdtGicPhandle = 0x8001;
 inline constexpr unsigned kVirtFdtGicAddressCells = 2;
+inline constexpr uint32_t kVirtFdtMsiPhandle = 0x8002;
 
 // QEMU's virt tree is a 1 MiB blob (not packed); we keep that size so the
 // "does it fit below the kernel" decisions come out the same.

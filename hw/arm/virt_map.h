@@ -62,6 +62,8 @@ inline constexpr unsigned kRtcSpi = 2;
 inline constexpr unsigned kPcieSpi = 3;  // 4 legacy INTx lines: 3..6
 inline constexpr unsigned kGpioSpi = 7;
 inline constexpr unsigned kMmioSpi = 16;   // slot n uses 16 + n
+inline constexpr unsigned kGicV2mSpi = 48;  // GICv2m MSIs: SPIs 48..111 (INTID 80..143)
+inline constexpr unsigned kGicV2mSpiCount = 64;
 inline constexpr unsigned kNumIrqs = 256;  // GIC interrupt ids incl. SGIs/PPIs
 
 // Generic timer PPIs (interrupt id = 16 + ppi).

@@ -15,7 +15,12 @@ GicCore::GicCore(GicCoreConfig cfg) : cfg_(std::move(cfg)) {
     if (cfg_.num_cpus == 0 || (cfg_.version == 2 && cfg_.num_cpus > 8)) {
         throw std::invalid_argument("gic: bad number of CPUs");
     }
+    if (cfg_.lpi_id_bits && (cfg_.version != 3 || cfg_.lpi_id_bits < 14 || cfg_.lpi_id_bits > 20)) {
+        throw std::invalid_argument("gic: bad LPI ID bits");
+    }
     cfg_.mpidr.resize(cfg_.num_cpus);
+    lpis_.resize(cfg_.num_cpus);
+    if (cfg_.lpi_id_bits) lpi_cfg_.resize((1u << cfg_.lpi_id_bits) - kFirstLpi);
     banked_.resize(cfg_.num_cpus);
     spis_.resize(cfg_.num_irqs - 32);
     sgi_src_.resize(cfg_.num_cpus);
@@ -58,7 +63,86 @@ void GicCore::reset() {
     }
     grp0_enabled_ = grp1_enabled_ = false;
     are_ = false;
+    std::fill(lpi_cfg_.begin(), lpi_cfg_.end(), 0);
+    for (auto& l : lpis_) {
+        l = Lpis{};
+        l.pending.assign((lpi_cfg_.size() + 63) / 64, 0);
+    }
     update_locked();
+}
+
+bool GicCore::lpi_pending_locked(unsigned cpu, uint32_t intid) const {
+    uint32_t i = intid - kFirstLpi;
+    return (lpis_[cpu].pending[i / 64] >> (i % 64)) & 1;
+}
+
+void GicCore::lpi_set_locked(unsigned cpu, uint32_t intid, bool pending) {
+    uint32_t i = intid - kFirstLpi;
+    uint64_t& w = lpis_[cpu].pending[i / 64];
+    uint64_t bit = 1ull << (i % 64);
+    if (bool(w & bit) == pending) return;
+    w ^= bit;
+    lpis_[cpu].count += pending ? 1 : unsigned(-1);
+}
+
+void GicCore::set_lpi_config(uint32_t intid, uint8_t cfg) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!is_lpi(intid)) return;
+    lpi_cfg_[intid - kFirstLpi] = cfg;
+    update_locked();
+}
+
+void GicCore::load_lpi_config(const std::vector<uint8_t>& cfg) {
+    std::lock_guard<std::mutex> g(mu_);
+    size_t n = std::min(cfg.size(), lpi_cfg_.size());
+    std::copy(cfg.begin(), cfg.begin() + ptrdiff_t(n), lpi_cfg_.begin());
+    std::fill(lpi_cfg_.begin() + ptrdiff_t(n), lpi_cfg_.end(), 0);
+    update_locked();
+}
+
+void GicCore::set_lpi_pending(unsigned cpu, uint32_t intid, bool pending) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (cpu >= cfg_.num_cpus || !is_lpi(intid)) return;
+    lpi_set_locked(cpu, intid, pending);
+    update_locked();
+}
+
+void GicCore::move_lpi(unsigned from, unsigned to, uint32_t intid) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (from >= cfg_.num_cpus || to >= cfg_.num_cpus || !is_lpi(intid)) return;
+    if (from == to || !lpi_pending_locked(from, intid)) return;
+    lpi_set_locked(from, intid, false);
+    lpi_set_locked(to, intid, true);
+    update_locked();
+}
+
+void GicCore::move_all_lpis(unsigned from, unsigned to) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (from >= cfg_.num_cpus || to >= cfg_.num_cpus || from == to) return;
+    auto& src = lpis_[from].pending;
+    auto& dst = lpis_[to].pending;
+    for (size_t w = 0; w < src.size(); ++w) {
+        dst[w] |= src[w];
+        src[w] = 0;
+    }
+    unsigned n = 0;
+    for (uint64_t w : dst)
+        n += unsigned(__builtin_popcountll(w));
+    lpis_[to].count = n;
+    lpis_[from].count = 0;
+    update_locked();
+}
+
+void GicCore::set_lpis_enabled(unsigned cpu, bool on) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (cpu >= cfg_.num_cpus) return;
+    lpis_[cpu].enabled = on;
+    update_locked();
+}
+
+bool GicCore::lpis_enabled(unsigned cpu) const {
+    std::lock_guard<std::mutex> g(mu_);
+    return cpu < cfg_.num_cpus && lpis_[cpu].enabled;
 }
 
 void GicCore::set_irq(int n, bool level) {
@@ -135,6 +219,19 @@ uint32_t GicCore::best_locked(unsigned cpu, bool check_cpu_enables) {
         best = id;
         best_prio = q.priority;
     }
+    const Lpis& l = lpis_[cpu];
+    if (l.enabled && l.count && grp1_enabled_ && (!check_cpu_enables || c.grpen1)) {
+        for (size_t w = 0; w < l.pending.size(); ++w) {
+            for (uint64_t bits = l.pending[w]; bits; bits &= bits - 1) {
+                uint32_t i = uint32_t(w * 64 + unsigned(__builtin_ctzll(bits)));
+                uint8_t cfg = lpi_cfg_[i];
+                unsigned prio = cfg & 0xfc & priority_mask();
+                if (!(cfg & 1) || prio >= best_prio) continue;
+                best = kFirstLpi + i;
+                best_prio = prio;
+            }
+        }
+    }
     return best;
 }
 
@@ -144,9 +241,10 @@ void GicCore::update_locked() {
         bool irq_l = false, fiq_l = false;
         uint32_t id = best_locked(cpu, true);
         if (id != kSpurious) {
-            Irq& q = irq(cpu, id);
-            if (q.priority < c.pmr && group_prio(c, q.priority, q.group1) < running_locked(cpu)) {
-                bool as_fiq = !q.group1 && (cfg_.version == 3 || c.fiq_en);
+            uint8_t prio = prio_of(cpu, id);
+            bool group1 = group1_of(cpu, id);
+            if (prio < c.pmr && group_prio(c, prio, group1) < running_locked(cpu)) {
+                bool as_fiq = !group1 && (cfg_.version == 3 || c.fiq_en);
                 (as_fiq ? fiq_l : irq_l) = true;
             }
         }
@@ -167,14 +265,23 @@ uint32_t GicCore::acknowledge(unsigned cpu, unsigned group_mask, bool v2_ackctl)
     CpuIf& c = cpus_[cpu];
     uint32_t id = best_locked(cpu, true);
     if (id == kSpurious) return kSpurious;
-    Irq& q = irq(cpu, id);
-    if (q.priority >= c.pmr || group_prio(c, q.priority, q.group1) >= running_locked(cpu)) {
+    const uint8_t prio = prio_of(cpu, id);
+    const bool group1 = group1_of(cpu, id);
+    if (prio >= c.pmr || group_prio(c, prio, group1) >= running_locked(cpu)) {
         return kSpurious;
     }
-    unsigned gbit = q.group1 ? 2 : 1;
-    if (!(group_mask & gbit) && !(q.group1 && v2_ackctl)) {
+    unsigned gbit = group1 ? 2 : 1;
+    if (!(group_mask & gbit) && !(group1 && v2_ackctl)) {
         return cfg_.version == 2 ? kSpuriousOtherGroup : kSpurious;
     }
+    if (is_lpi(id)) {
+        // No active state: acknowledging clears pending, EOI drops priority.
+        lpi_set_locked(cpu, id, false);
+        c.active.push_back({id, group_prio(c, prio, true), true});
+        update_locked();
+        return id;
+    }
+    Irq& q = irq(cpu, id);
     uint32_t ret = id;
     if (id < 16 && cfg_.version == 2) {
         uint8_t& src = sgi_src_[cpu][id];
@@ -199,7 +306,7 @@ void GicCore::end_of_interrupt(unsigned cpu, uint32_t intid) {
     std::lock_guard<std::mutex> g(mu_);
     CpuIf& c = cpus_[cpu];
     intid &= cfg_.version == 2 ? 0x3ffu : 0xffffffu;
-    if (intid >= 1020) return;  // spurious ids are ignored
+    if (intid >= 1020 && !is_lpi(intid)) return;  // spurious ids are ignored
     // Priority drop applies to the most recent activation of that id.
     auto it = std::find_if(c.active.rbegin(), c.active.rend(),
                            [&](const CpuIf::Active& a) { return a.intid == intid; });
@@ -225,8 +332,7 @@ uint32_t GicCore::highest_pending(unsigned cpu, unsigned group_mask) {
     std::lock_guard<std::mutex> g(mu_);
     uint32_t id = best_locked(cpu, true);
     if (id == kSpurious) return id;
-    Irq& q = irq(cpu, id);
-    if (!(group_mask & (q.group1 ? 2u : 1u))) {
+    if (!(group_mask & (group1_of(cpu, id) ? 2u : 1u))) {
         return cfg_.version == 2 ? kSpuriousOtherGroup : kSpurious;
     }
     if (id < 16 && cfg_.version == 2) {
@@ -264,6 +370,7 @@ void GicCore::clear_active_priorities(unsigned cpu, bool group1) {
 
 bool GicCore::is_pending(unsigned cpu, unsigned intid) {
     std::lock_guard<std::mutex> g(mu_);
+    if (cpu < cfg_.num_cpus && is_lpi(intid)) return lpi_pending_locked(cpu, intid);
     return intid < cfg_.num_irqs && pending_locked(cpu, intid);
 }
 

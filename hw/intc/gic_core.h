@@ -24,6 +24,8 @@ struct GicCoreConfig {
     unsigned num_cpus = 1;
     unsigned num_irqs = 256;      // including the 32 SGIs/PPIs; multiple of 32, <= 1020
     std::vector<uint64_t> mpidr;  // per CPU (v3 routing and SGI targets)
+    // v3 only: LPIs with INTIDs 8192 .. 2^lpi_id_bits - 1 (0: no LPIs).
+    unsigned lpi_id_bits = 0;
 };
 
 class GicCore : public IrqSink {
@@ -137,6 +139,27 @@ class GicCore : public IrqSink {
     uint32_t active_priorities(unsigned cpu, bool group1);
     void clear_active_priorities(unsigned cpu, bool group1);
 
+    // --- LPIs (v3 with lpi_id_bits) ------------------------------------------
+    // The redistributor/ITS side keeps the tables in guest memory and tells
+    // the core each LPI's configuration byte (bit 0 enable, [7:2]
+    // priority) and pending changes. LPIs are group 1, edge, have no active
+    // state, and only reach a CPU whose GICR_CTLR.EnableLPIs is set.
+    static constexpr uint32_t kFirstLpi = 8192;
+    bool is_lpi(uint32_t intid) const {
+        return cfg_.lpi_id_bits && intid >= kFirstLpi && intid < (1u << cfg_.lpi_id_bits);
+    }
+    unsigned lpi_id_bits() const { return cfg_.lpi_id_bits; }
+    void set_lpi_config(uint32_t intid, uint8_t cfg);
+    // The whole table at once (INVALL, EnableLPIs): cfg[i] is LPI 8192 + i;
+    // LPIs beyond cfg.size() read as disabled.
+    void load_lpi_config(const std::vector<uint8_t>& cfg);
+    void set_lpi_pending(unsigned cpu, uint32_t intid, bool pending);
+    // Moves a pending LPI (MOVI) or all of them (MOVALL) between CPUs.
+    void move_lpi(unsigned from, unsigned to, uint32_t intid);
+    void move_all_lpis(unsigned from, unsigned to);
+    void set_lpis_enabled(unsigned cpu, bool on);
+    bool lpis_enabled(unsigned cpu) const;
+
     // For tests and `info pic`-style dumps.
     bool is_pending(unsigned cpu, unsigned intid);
     bool is_active(unsigned cpu, unsigned intid);
@@ -160,6 +183,20 @@ class GicCore : public IrqSink {
         bool irq_level = false, fiq_level = false;
     };
 
+    struct Lpis {
+        bool enabled = false;
+        unsigned count = 0;             // set bits in pending
+        std::vector<uint64_t> pending;  // bit per LPI, from kFirstLpi
+    };
+    bool lpi_pending_locked(unsigned cpu, uint32_t intid) const;
+    void lpi_set_locked(unsigned cpu, uint32_t intid, bool pending);
+    // Priority and group of a candidate interrupt (LPIs included).
+    uint8_t prio_of(unsigned cpu, uint32_t intid) {
+        return is_lpi(intid) ? uint8_t(lpi_cfg_[intid - kFirstLpi] & 0xfc & priority_mask())
+                             : irq(cpu, intid).priority;
+    }
+    bool group1_of(unsigned cpu, uint32_t intid) { return is_lpi(intid) || irq(cpu, intid).group1; }
+
     Irq& irq(unsigned cpu, unsigned intid) {
         return intid < 32 ? banked_[cpu][intid] : spis_[intid - 32];
     }
@@ -182,6 +219,8 @@ class GicCore : public IrqSink {
     std::vector<CpuIf> cpus_;
     std::vector<Out> out_;
     bool grp0_enabled_ = false, grp1_enabled_ = false, are_ = false;
+    std::vector<uint8_t> lpi_cfg_;  // configuration bytes as last read (INV/INVALL)
+    std::vector<Lpis> lpis_;        // per CPU
 };
 
 }  // namespace emu

@@ -63,11 +63,62 @@ Gicv3::Gicv3(GicCoreConfig cfg) : Device("gicv3"), core_((cfg.version = 3, std::
     dist_.g = this;
     redist_.g = this;
     sleeping_.assign(core_.num_cpus(), true);
+    propbaser_.assign(core_.num_cpus(), 0);
+    pendbaser_.assign(core_.num_cpus(), 0);
 }
 
 void Gicv3::reset() {
     core_.reset();
     sleeping_.assign(core_.num_cpus(), true);
+    propbaser_.assign(core_.num_cpus(), 0);
+    pendbaser_.assign(core_.num_cpus(), 0);
+}
+
+namespace {
+constexpr uint64_t kPropbaserMask = 0x070fffffffffff9full;  // OuterCache, PA[51:12], Sh, IC, IDbits
+constexpr uint64_t kPendbaserMask = 0x070fffffffff0f80ull;  // OuterCache, PA[51:16], Sh, IC
+constexpr uint64_t kPropbaserPa = 0x000ffffffffff000ull;
+}  // namespace
+
+unsigned Gicv3::table_id_bits() const {
+    // CommonLPIAff = 0: CPU 0's table serves everyone.
+    unsigned bits = unsigned(propbaser_[0] & 0x1f) + 1;
+    bits = std::min(bits, core_.lpi_id_bits());
+    return bits < 14 ? 0 : bits;
+}
+
+void Gicv3::lpi_set_pending(unsigned cpu, uint32_t intid, bool pending) {
+    if (pending) lpi_reload(intid);
+    core_.set_lpi_pending(cpu, intid, pending);
+}
+
+void Gicv3::lpi_reload(uint32_t intid) {
+    unsigned bits = table_id_bits();
+    uint64_t v = 0;
+    if (dma_ && bits && core_.is_lpi(intid) && intid < (1u << bits)) {
+        uint64_t addr = (propbaser_[0] & kPropbaserPa) + (intid - GicCore::kFirstLpi);
+        if (dma_->load(addr, 1, &v) != MemTxResult::Ok) {
+            log_mask(LOG_GUEST_ERROR, "gicv3: LPI configuration table unreadable at 0x%llx\n",
+                     (unsigned long long)addr);
+            v = 0;
+        }
+    }
+    core_.set_lpi_config(intid, uint8_t(v));
+}
+
+void Gicv3::lpi_reload_all() {
+    unsigned bits = table_id_bits();
+    std::vector<uint8_t> cfg;
+    if (dma_ && bits) {
+        cfg.resize((1u << bits) - GicCore::kFirstLpi);
+        uint64_t addr = propbaser_[0] & kPropbaserPa;
+        if (dma_->read(addr, cfg.data(), cfg.size()) != MemTxResult::Ok) {
+            log_mask(LOG_GUEST_ERROR, "gicv3: LPI configuration table unreadable at 0x%llx\n",
+                     (unsigned long long)addr);
+            cfg.assign(cfg.size(), 0);
+        }
+    }
+    core_.load_lpi_config(cfg);
 }
 
 uint64_t Gicv3::dist_read(uint64_t off, unsigned size) {
@@ -81,9 +132,11 @@ uint64_t Gicv3::dist_read(uint64_t off, unsigned size) {
         switch (off) {
             case 0x000:
                 return core_.dist_ctlr();
-            case 0x004: {  // TYPER: ITLinesNumber, IDbits = 10, no LPIs, no MBIS
+            case 0x004: {  // TYPER: ITLinesNumber, IDbits, LPIS, no MBIS
                 uint32_t cpus = std::min(core_.num_cpus(), 8u) - 1;
-                return (core_.num_irqs() / 32 - 1) | (cpus << 5) | (9u << 19);
+                uint32_t v = (core_.num_irqs() / 32 - 1) | (cpus << 5);
+                if (core_.lpi_id_bits()) return v | (1u << 17) | ((core_.lpi_id_bits() - 1) << 19);
+                return v | (9u << 19);
             }
             case 0x008:
                 return 0x0300043b;  // IIDR: Arm, GICv3
@@ -134,13 +187,20 @@ uint64_t Gicv3::redist_read(uint64_t offset, unsigned size) {
     if (cpu >= core_.num_cpus()) return 0;
     if (off < 0x10000) {
         switch (off & ~7ull) {
-            case 0x0000:
-                return off == 0 ? 0 : 0x0300043b;  // CTLR / IIDR
-            case 0x0008: {                         // TYPER
+            case 0x0000:  // CTLR (EnableLPIs) / IIDR
+                return off == 0 ? (core_.lpis_enabled(cpu) ? 1 : 0) : 0x0300043b;
+            case 0x0008: {  // TYPER
                 uint64_t m = core_.mpidr(cpu);
                 uint64_t aff = (m & 0xffffff) | ((m >> 32 & 0xff) << 24);
                 uint64_t v =
                     aff << 32 | uint64_t(cpu) << 8 | (cpu + 1 == core_.num_cpus() ? 0x10 : 0);
+                if (core_.lpi_id_bits()) v |= 1;  // PLPIS
+                return size == 8 ? v : (v >> ((off & 4) * 8)) & 0xffffffff;
+            }
+            case 0x0070:
+            case 0x0078: {
+                if (!core_.lpi_id_bits()) return 0;
+                uint64_t v = (off & ~7ull) == 0x70 ? propbaser_[cpu] : pendbaser_[cpu];
                 return size == 8 ? v : (v >> ((off & 4) * 8)) & 0xffffffff;
             }
             case 0x0010:
@@ -166,6 +226,21 @@ void Gicv3::redist_write(uint64_t offset, uint64_t value, unsigned size) {
     if (cpu >= core_.num_cpus()) return;
     if (off < 0x10000) {
         if (off == 0x14) sleeping_[cpu] = value & 2;  // ChildrenAsleep follows at once
+        if (!core_.lpi_id_bits()) return;
+        if (off == 0x0) {
+            bool on = value & 1;
+            if (on && !core_.lpis_enabled(cpu)) lpi_reload_all();
+            core_.set_lpis_enabled(cpu, on);
+        } else if ((off & ~7ull) == 0x70 || (off & ~7ull) == 0x78) {
+            // The tables may only move while LPIs are off (else UNPREDICTABLE:
+            // we keep the old value).
+            if (core_.lpis_enabled(cpu)) return;
+            uint64_t& r = (off & ~7ull) == 0x70 ? propbaser_[cpu] : pendbaser_[cpu];
+            unsigned shift = unsigned(off & 4) * 8;
+            uint64_t mask = size == 8 ? ~0ull : 0xffffffffull << shift;
+            uint64_t v = (r & ~mask) | ((value << shift) & mask);
+            r = v & ((off & ~7ull) == 0x70 ? kPropbaserMask : kPendbaserMask);
+        }
         return;
     }
     off -= 0x10000;

@@ -1,10 +1,15 @@
 #pragma once
 // GICv3 with a single security state (GICD_CTLR.DS = 1, as on QEMU's virt
-// with EL3 off) and no LPIs/ITS: the distributor, one redistributor frame
-// pair (RD_base + SGI_base, 128 KiB) per CPU, and the CPU interface
-// through the ICC_*_EL1 system registers.
+// with EL3 off): the distributor, one redistributor frame pair (RD_base +
+// SGI_base, 128 KiB) per CPU, and the CPU interface through the ICC_*_EL1
+// system registers. With GicCoreConfig::lpi_id_bits the redistributors
+// implement physical LPIs (GICR_PROPBASER/PENDBASER, EnableLPIs); they are
+// set pending by the ITS (gicv3_its.h). All redistributors share one LPI
+// configuration table (GICR_TYPER.CommonLPIAff = 0); pending state is kept
+// internally, the pending tables are neither read nor written.
 #include <memory>
 
+#include "hw/core/address_space.h"
 #include "hw/core/device.h"
 #include "hw/core/memory_region.h"
 #include "hw/intc/gic_core.h"
@@ -18,6 +23,14 @@ class Gicv3 : public Device {
 
     explicit Gicv3(GicCoreConfig cfg);
     void reset() override;
+    // Guest memory for the LPI configuration table (required with LPIs).
+    void set_dma(AddressSpace* as) { dma_ = as; }
+
+    // For the ITS: make an LPI pending on a CPU, re-read one LPI's
+    // configuration byte (INV) or the whole table (INVALL).
+    void lpi_set_pending(unsigned cpu, uint32_t intid, bool pending);
+    void lpi_reload(uint32_t intid);
+    void lpi_reload_all();
 
     GicCore& core() { return core_; }
     MmioHandler* distributor() { return &dist_; }
@@ -58,6 +71,10 @@ class Gicv3 : public Device {
     Dist dist_;
     Redist redist_;
     std::vector<bool> sleeping_;  // GICR_WAKER.ProcessorSleep
+    std::vector<uint64_t> propbaser_, pendbaser_;
+    AddressSpace* dma_ = nullptr;
+    // Number of LPI INTID bits the configuration table covers (0: none).
+    unsigned table_id_bits() const;
 };
 
 }  // namespace emu

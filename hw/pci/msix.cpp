@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "hw/core/address_space.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/pci/pci_device.h"
 #include "util/log.h"
 
@@ -141,7 +142,7 @@ void Msix::deliver(unsigned v) {
                  dev_.name().c_str(), v);
         return;
     }
-    if (as->store(addr, 4, data) != MemTxResult::Ok) {
+    if (!dev_.bus()->msi_write(dev_.devfn(), addr, data)) {
         log_mask(LOG_GUEST_ERROR, "%s: MSI-X vector %u write to 0x%" PRIx64 " failed\n",
                  dev_.name().c_str(), v, addr);
     }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "hw/core/address_space.h"
 #include "hw/pci/pci_device.h"
 
 namespace emu {
@@ -130,6 +131,12 @@ std::optional<uint8_t> parse_pci_addr(const std::string& text, std::string* err)
         fn = unsigned(fn_s[0] - '0');
     }
     return pci::devfn(slot, fn);
+}
+
+bool PciBus::msi_write(uint8_t devfn, uint64_t addr, uint32_t data) {
+    // Bus 0 is the only bus: the requester ID is the devfn.
+    if (msi_hook_ && msi_hook_(devfn, addr, data)) return true;
+    return dma_space_ && dma_space_->store(addr, 4, data) == MemTxResult::Ok;
 }
 
 }  // namespace emu

@@ -5,6 +5,7 @@
 // bridge's line (S + P - 1) mod 4.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,14 @@ class PciBus {
 
     void reset();
 
+    // MSI/MSI-X writes of the functions on this bus. By default a 32-bit
+    // store to the DMA space; a board whose MSI controller needs the
+    // requester ID (a GICv3 ITS) installs a hook that claims the writes it
+    // handles (returns true) and leaves the rest to the store.
+    using MsiHook = std::function<bool(uint16_t requester_id, uint64_t addr, uint32_t data)>;
+    void set_msi_hook(MsiHook h) { msi_hook_ = std::move(h); }
+    bool msi_write(uint8_t devfn, uint64_t addr, uint32_t data);
+
   private:
     std::string name_;
     MemoryRegion* mem_space_;
@@ -60,6 +69,7 @@ class PciBus {
     std::array<PciDevice*, 256> devices_{};
     std::array<IrqLine, 4> intx_lines_{};
     std::array<unsigned, 4> intx_count_{};
+    MsiHook msi_hook_;
 };
 
 // Parses a -device "addr=" value: "slot[.fn]" in hex ("03", "0x3", "1f.2").

@@ -76,6 +76,7 @@ std::vector<FdtProperty> PciHostEcamGeneric::fdt_properties(const EcamFdtIrqs& i
     cells("linux,pci-domain", {0});
     props.push_back({"dma-coherent", {}});
     cells("bus-range", {0, uint32_t(cfg_.ecam_size >> 20) - 1});
+    if (irqs.msi_map) cells("msi-map", {0, *irqs.msi_map, 0, 0x10000});
     cells("reg", {hi(cfg_.ecam_base), lo(cfg_.ecam_base), hi(cfg_.ecam_size), lo(cfg_.ecam_size)});
 
     // ranges: PCI address (space code, 64-bit address), CPU address, size.

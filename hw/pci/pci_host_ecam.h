@@ -33,6 +33,9 @@ struct EcamFdtIrqs {
     // after swizzle), e.g. GIC {GIC_SPI, 3, IRQ_TYPE_LEVEL_HIGH}.
     std::array<std::vector<uint32_t>, 4> specifiers;
     std::optional<uint32_t> msi_parent;  // phandle of an MSI controller (GICv2m/ITS)
+    // msi-map = <0 phandle 0 0x10000>: every requester ID to the MSI
+    // controller with the same ID (QEMU's virt uses this, not msi-parent).
+    std::optional<uint32_t> msi_map;
 };
 
 // One device-tree property, value already in FDT byte order (big-endian

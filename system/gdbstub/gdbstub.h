@@ -14,6 +14,9 @@ namespace emu {
 class GdbStub : public CharFrontend, public DebugEvents {
   public:
     GdbStub(CharBackend* chr, VmControl* vm, DebugTarget* target);
+    // The chardev outlives the stub (and the machine behind target): it
+    // must not call back into either when it closes at exit.
+    ~GdbStub() override { chr_->set_frontend(nullptr); }
 
     size_t can_receive() override { return 4096; }
     void receive(const uint8_t* data, size_t len) override { reader_.feed(data, len); }

@@ -16,11 +16,11 @@ namespace emu::arm {
 namespace {
 
 const ArmModel kModels[] = {
-    {"cortex-a57", "ARM Cortex-A57", 0x411fd070, 0x00010000},
-    {"cortex-a53", "ARM Cortex-A53", 0x410fd034, 0x00010000},
-    {"cortex-a72", "ARM Cortex-A72", 0x410fd083, 0x00010000},
+    {"cortex-a57", "ARM Cortex-A57", 0x411fd070, 0x00011120},
+    {"cortex-a53", "ARM Cortex-A53", 0x410fd034, 0x00011120},
+    {"cortex-a72", "ARM Cortex-A72", 0x410fd083, 0x00011120},
     {"max", "the most capable CPU this translator implements (cortex-a57 base)", 0x411fd070,
-     0x00210000},
+     0x00211120},
 };
 
 int64_t now_ns() {
@@ -76,6 +76,7 @@ ArmCpu::ArmCpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
     : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)), cfg_(cfg), boot_ns_(now_ns()) {
     tcg::set_env_namer(env_name);
+    arm_gdb_register_helpers();  // before any vCPU thread translates
     model_ = find_model(cfg.model);
     if (!model_) model_ = &kModels[0];
     reset();
@@ -175,6 +176,11 @@ uint64_t ArmCpu::take_exception(ExcKind kind, uint64_t esr, uint64_t ret, uint64
     s.daif = kDaifMask;
     s.tcg.excl_addr = tcg::kTlbInvalid;
     s.tcg.pc = s.vbar_el1 + offset;
+    if (dbg_.single_step) {
+        // A stepped instruction that traps stops at the vector, as in QEMU.
+        step_done_ = true;
+        request(tcg::kRequestKick);
+    }
     return tcg::kStatusException;
 }
 
@@ -224,6 +230,9 @@ void ArmCpu::check_unmasked() {
 }
 
 bool ArmCpu::take_interrupt() {
+    // gdb single steps run with interrupts held off (QEMU's default):
+    // the request stays pending for the next continue.
+    if (dbg_.single_step) return true;
     timer_update();
     uint32_t l = lines_.load();
     ArmCpuState& s = st();
@@ -271,8 +280,12 @@ void ArmCpu::timer_update() {
             if (when < deadline) deadline = when;
         }
     }
+    // The timer thread sleeps until the old deadline; it only needs waking
+    // when the new one is earlier (a later one it finds when it wakes).
+    // Guest kernels re-arm the timer on every idle entry and tick, so
+    // sparing the futex wake-up and context switch matters.
     int64_t old = timer_deadline_ns_.exchange(deadline);
-    if (old != deadline) {
+    if (deadline < old) {
         std::lock_guard<std::mutex> g(wait_lock_);
         wait_cv_.notify_all();
     }
@@ -323,12 +336,15 @@ uint64_t ArmCpu::tb_flags() {
     unsigned fpen = (s.cpacr_el1 >> 20) & 3;
     if (fpen == 3 || (fpen == 1 && s.el == 1)) f |= kTbFpEnabled;
     if (s.sctlr_el1 & 1) f |= kTbMmuOn;
+    if (dbg_.single_step) f |= kTbSingleInsn | kTbGdbStep;
     return f;
 }
 
 bool ArmCpu::translate_block(tcg::Block* b, tcg::CodeReader& code) {
+    unsigned max_insns = kMaxBlockInsns;
+    if (debug_active_ && (max_insns = debug_translate_prologue(b, max_insns)) == 0) return true;
     A64Translator tr(b, b->flags);
-    return tr.translate(code, kMaxBlockInsns);
+    return tr.translate(code, max_insns);
 }
 
 mmu::Regs ArmCpu::current_mmu_regs() const {

@@ -12,6 +12,7 @@
 
 #include "target/arm/cpu_api.h"
 #include "target/arm/cpu_state.h"
+#include "target/arm/gdb_target.h"
 #include "target/arm/mmu/mmu.h"
 #include "tcg/exec/cpu.h"
 
@@ -21,16 +22,27 @@ enum class ExcKind { Sync = 0, Irq = 0x80, Fiq = 0x100, SError = 0x180 };
 
 // Target statuses returned through the dispatcher.
 constexpr uint64_t kStatusPowerOff = tcg::kStatusTargetBase + 0;
+// A gdbstub breakpoint or watchpoint stopped the CPU before the instruction
+// at env->pc (ArmCpu::debug_stop_reason() says which).
+constexpr uint64_t kStatusDebug = tcg::kStatusTargetBase + 1;
+
+// TB flag of blocks translated for a gdb single step (one instruction,
+// ending the run after it). Far above the target's mode bits.
+constexpr uint64_t kTbGdbStep = 1ull << 40;
 
 struct ArmModel {
     const char* name;
     const char* description;
     uint64_t midr;
-    // ARMv8.0 cores have CRC32 only; LSE atomics (ARMv8.1) are advertised
-    // by "max" alone, so Linux on a Cortex model uses LL/SC as on hardware.
+    // ARMv8.0 cores: AES+PMULL, SHA1, SHA256, CRC32 (0x11120, as the
+    // cores with the Cryptographic Extension and QEMU's models report);
+    // LSE atomics (ARMv8.1) are advertised by "max" alone, so Linux on a
+    // Cortex model uses LL/SC as on hardware.
     uint64_t id_aa64isar0;
 };
 const ArmModel* find_model(const std::string& name);
+// Registers the gdbstub's translator helpers (once per process).
+void arm_gdb_register_helpers();
 
 namespace detail {
 struct StateHolder {
@@ -93,8 +105,38 @@ class ArmCpu : private detail::StateHolder, public tcg::Cpu {
 
     bool powered_off = false;
 
+    // gdbstub (target/arm/gdb_exec.cpp), on the vCPU thread between runs.
+    // Drops translations made under the old breakpoints and the TLB entries
+    // of the old watchpoints.
+    void apply_debug_config(const ArmDebugConfig& cfg);
+    const ArmDebugConfig& debug_config() const { return dbg_; }
+    // True once per finished single step (the run then reports a debug exit).
+    bool take_step_done() {
+        bool d = step_done_;
+        step_done_ = false;
+        return d;
+    }
+    BreakpointKind debug_stop_reason(uint64_t* addr) const {
+        *addr = debug_addr_;
+        return debug_reason_;
+    }
+    // Helper bodies: stop before the instruction at pc / arm the step exit.
+    uint64_t debug_break(uint64_t pc, BreakpointKind why);
+    void debug_step_begin();
+    bool watch_page(uint64_t va_page, tcg::Access access) override;
+    uint64_t check_watchpoint(uint64_t va, unsigned size, bool write, uint64_t pc) override;
+
   private:
     void timer_thread_main();
+    // Emits the breakpoint stop / step arming into b; returns the largest
+    // number of instructions the translator may add (0: block complete).
+    unsigned debug_translate_prologue(tcg::Block* b, unsigned max_insns);
+
+    ArmDebugConfig dbg_;
+    bool debug_active_ = false;  // any breakpoint or step: translation checks
+    bool step_done_ = false;
+    BreakpointKind debug_reason_ = BreakpointKind::SingleStep;
+    uint64_t debug_addr_ = 0;
 
     // The walk's fault record for the raise_mem_fault() that follows a
     // failed mmu_translate() (the tcg interface carries only the kind).

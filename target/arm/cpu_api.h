@@ -17,6 +17,8 @@ class AddressSpace;
 
 namespace arm {
 
+class ArmVcpuDebug;  // target/arm/gdb_target.h
+
 // Board services a vCPU calls on its own thread (with the big lock held).
 class ArmPlatformHooks {
   public:
@@ -79,6 +81,8 @@ class ArmVcpu : public VcpuBackend, public IrqSink {
     virtual bool powered_on() const = 0;
     // Where the generic timer's outputs go (connected before running).
     virtual void connect_timer(ArmTimerOutput which, IrqLine line) = 0;
+    // The gdbstub's access to this vCPU; nullptr if the accelerator has none.
+    virtual ArmVcpuDebug* debug() { return nullptr; }
 };
 
 struct ArmCpuModelInfo {

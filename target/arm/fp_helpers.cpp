@@ -67,6 +67,7 @@ void register_fp_helpers(ArmHelperIds* h) {
     h->fp_cmp = tcg::register_helper("arm_fp_cmp", h_cmp, kFpFlags);
     h->fp_cvt = tcg::register_helper("arm_fp_cvt", h_cvt, kFpFlags);
     h->vec = tcg::register_helper("arm_vec", vec_helper, kFpFlags);
+    h->vec_int = tcg::register_helper("arm_vec_int", vec_int_helper, kFpFlags);
 }
 
 }  // namespace emu::arm

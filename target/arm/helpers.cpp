@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "target/arm/arm_cpu.h"
+#include "target/arm/crypto_helpers.h"
 #include "target/arm/fp_helpers.h"
 #include "target/arm/sysregs.h"
 #include "tcg/exec/softmmu.h"
@@ -527,6 +528,8 @@ const ArmHelperIds& arm_helpers() {
         h.pair128 = register_helper("arm_pair128", h_pair128, kAll);
         h.check_irq = register_helper("arm_check_irq", h_check_irq, kHelperReadsState);
         register_fp_helpers(&h);
+        h.crypto = register_helper("arm_crypto", crypto_helper,
+                                   kHelperReadsState | kHelperWritesState);
         return h;
     }();
     return ids;

@@ -27,6 +27,8 @@ struct ArmHelperIds {
     uint32_t fp_cmp;    // (size | signal << 8, a, b) -> NZCV
     uint32_t fp_cvt;    // (kind, value) -> converted
     uint32_t vec;       // (desc, d_off, n_off, m_off): AdvSIMD ops on env registers (vec_ops.h)
+    uint32_t vec_int;   // same arguments: integer AdvSIMD ops (vec_int_ops.h)
+    uint32_t crypto;    // (desc, d_off, n_off, m_off): AES/SHA/PMULL (crypto_helpers.h)
 };
 
 const ArmHelperIds& arm_helpers();

@@ -7,27 +7,14 @@
 
 #include "target/arm/cpu_state.h"
 #include "target/arm/fp_ops.h"
+#include "target/arm/vec_lanes.h"
 #include "target/arm/vec_ops.h"
 
 namespace emu::arm {
 
 namespace {
 
-uint64_t get(const uint8_t* v, unsigned i, unsigned es) {
-    uint64_t r = 0;
-    std::memcpy(&r, v + (i << es), 1u << es);
-    return r;
-}
-void put(uint8_t* v, unsigned i, unsigned es, uint64_t x) {
-    std::memcpy(v + (i << es), &x, 1u << es);
-}
-int64_t sx(uint64_t v, unsigned es) {
-    unsigned sh = 64 - (8u << es);
-    return static_cast<int64_t>(v << sh) >> sh;
-}
-uint64_t mask(unsigned es) {
-    return es >= 3 ? ~0ull : (1ull << (8u << es)) - 1;
-}
+using namespace vec_lane;
 
 }  // namespace
 

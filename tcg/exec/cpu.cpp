@@ -175,6 +175,10 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
         e.addr_write = pt.writable ? va_page | kTlbMmio : kTlbInvalid;
         e.addr_code = pt.executable ? va_page | kTlbMmio : kTlbInvalid;
     }
+    if (e.addr_read != kTlbInvalid && watch_page(va_page, Access::Read)) e.addr_read |= kTlbWatch;
+    if (e.addr_write != kTlbInvalid && watch_page(va_page, Access::Write)) {
+        e.addr_write |= kTlbWatch;
+    }
     *out = &e;
     return kStatusContinue;
 }

@@ -116,6 +116,16 @@ class Cpu {
     // pending, unmasked interrupt (updating env->pc). Returns whether the
     // request should stay set (e.g. the line is still asserted but masked).
     virtual bool take_interrupt() = 0;
+    // Debugger watchpoints (gdbstub). A page for which watch_page() is true
+    // gets kTlbWatch on its read/write tags when its entry is filled, so
+    // every access to it takes the slow path, which calls
+    // check_watchpoint() before the access; a non-zero status ends the
+    // access and leaves the block with it (nothing was read or written).
+    // The target flushes the TLB when its watchpoints change.
+    virtual bool watch_page(uint64_t va_page, Access access) { return false; }
+    virtual uint64_t check_watchpoint(uint64_t va, unsigned size, bool write, uint64_t pc) {
+        return kStatusContinue;
+    }
     // Logging hooks for -d in_asm / cpu.
     virtual std::string disassemble_guest(uint64_t pc, uint32_t bytes) { return {}; }
     virtual std::string dump_state() = 0;

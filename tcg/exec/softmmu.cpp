@@ -45,6 +45,9 @@ uint64_t access_one(TcgEnv* env, uint64_t va, unsigned size, unsigned mmu, bool 
     if (uint64_t st = ensure(env, va, acc, mmu, pc, &e)) return st;
     uint64_t tag = write ? e->addr_write : e->addr_read;
     Cpu* cpu = env->cpu;
+    if (tag & kTlbWatch) {
+        if (uint64_t st = cpu->check_watchpoint(va, size, write, pc)) return st;
+    }
     if (tag & kTlbMmio) {
         uint64_t pa = cpu->iotlb_pa(va, mmu);
         AddressSpace* as = cpu->address_space();
@@ -117,6 +120,11 @@ uint64_t atomic_host(TcgEnv* env, uint64_t va, uint64_t memop, uint64_t pc, void
     TlbEntry* e;
     if (uint64_t st = ensure(env, va, Access::Read, mmu, pc, &e)) return st;
     if (uint64_t st = ensure(env, va, Access::Write, mmu, pc, &e)) return st;
+    if ((e->addr_write | e->addr_read) & kTlbWatch) {
+        // An atomic reads and writes: either kind of watchpoint stops it.
+        if (uint64_t st = env->cpu->check_watchpoint(va, size, false, pc)) return st;
+        if (uint64_t st = env->cpu->check_watchpoint(va, size, true, pc)) return st;
+    }
     if ((e->addr_write | e->addr_read) & kTlbMmio) {
         *host = nullptr;
         return kStatusContinue;

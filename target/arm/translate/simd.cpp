@@ -2,6 +2,7 @@
 // everything lane-wise through the vector helper (target/arm/vec_helpers.cpp).
 #include "target/arm/fp_ops.h"
 #include "target/arm/helpers.h"
+#include "target/arm/translate/simd_int.h"
 #include "target/arm/translate/translator.h"
 #include "target/arm/vec_ops.h"
 
@@ -166,15 +167,10 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         v.op(op, es, q, d, n, m);
         return true;
     }
+    if (auto r = simd_int::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (size == 3 && !q) return false;
     VecOp op;
-    switch (u << 5 | opcode) {
-        case 0x10:
-            op = VecOp::Add;
-            break;
-        case 0x30:
-            op = VecOp::Sub;
-            break;
+    switch (u << 5 | opcode) {  // ADD/SUB: inline in simd_int.cpp
         case 0x13:
             if (size == 3) return false;
             op = VecOp::Mul;
@@ -263,6 +259,8 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
 
 bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m, uint32_t opcode,
                                uint32_t n, uint32_t d) {
+    if (opcode == 14 && !u) return pmull(q, size, m, n, d);  // translate/crypto.cpp
+    if (auto r = simd_int::three_diff(*this, q, u, size, m, opcode, n, d)) return *r;
     if (size == 3) return false;
     VecOp op;
     switch (opcode) {
@@ -308,6 +306,7 @@ bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m
 
 bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                uint32_t d) {
+    if (auto r = simd_int::two_misc(*this, q, u, size, opcode, n, d)) return *r;
     VecOp op;
     unsigned es = size;
     bool part2 = false;
@@ -551,6 +550,7 @@ static bool shift_imm_op(unsigned key, unsigned rshift, unsigned lshift, VecOp* 
 
 bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb,
                                uint32_t opcode, uint32_t n, uint32_t d) {
+    if (auto r = simd_int::shift_imm(*this, q, u, immh, immb, opcode, n, d)) return *r;
     unsigned es = 31 - __builtin_clz(immh);
     unsigned esize = 8u << es;
     unsigned immhb = immh << 3 | immb;
@@ -650,6 +650,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
                 return false;
         }
     } else {
+        if (auto r = simd_int::scalar_three_same(*this, u, size, m, opcode, n, d)) return *r;
         if (size != 3) return false;
         switch (u << 5 | opcode) {
             case 0x10:
@@ -693,6 +694,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
 
 bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                 uint32_t d) {
+    if (auto r = simd_int::scalar_two_misc(*this, u, size, opcode, n, d)) return *r;
     VecOp op;
     unsigned es = 3;
     switch (u << 5 | opcode) {
@@ -777,6 +779,7 @@ bool A64Translator::SIMDS_copy(uint32_t imm5, uint32_t n, uint32_t d) {
 
 bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32_t opcode,
                                 uint32_t n, uint32_t d) {
+    if (auto r = simd_int::scalar_shift_imm(*this, u, immh, immb, opcode, n, d)) return *r;
     if (!(immh & 8)) return false;
     unsigned immhb = immh << 3 | immb;
     unsigned rshift = 128 - immhb, lshift = immhb - 64;
@@ -786,6 +789,18 @@ bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32
     if (!fp_access()) return true;
     Vec{*this}.op(op, 3, false, d, n, n, true, false, amount);
     return true;
+}
+
+bool A64Translator::SIMD_elem(uint32_t q, uint32_t u, uint32_t size, uint32_t l, uint32_t m,
+                              uint32_t opcode, uint32_t h, uint32_t n, uint32_t d) {
+    if (auto r = simd_int::by_element(*this, q, u, size, l, m, opcode, h, n, d)) return *r;
+    return false;
+}
+
+bool A64Translator::SIMDS_elem(uint32_t u, uint32_t size, uint32_t l, uint32_t m, uint32_t opcode,
+                               uint32_t h, uint32_t n, uint32_t d) {
+    if (auto r = simd_int::scalar_by_element(*this, u, size, l, m, opcode, h, n, d)) return *r;
+    return false;
 }
 
 }  // namespace emu::arm

@@ -24,8 +24,13 @@ bool SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb, uint32_t o
 bool SIMD_perm(uint32_t q, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n, uint32_t d);
 bool SIMD_ext(uint32_t q, uint32_t m, uint32_t imm4, uint32_t n, uint32_t d);
 bool SIMD_tbl(uint32_t q, uint32_t m, uint32_t len, uint32_t op, uint32_t n, uint32_t d);
+bool SIMD_elem(uint32_t q, uint32_t u, uint32_t size, uint32_t l, uint32_t m, uint32_t opcode,
+               uint32_t h, uint32_t n, uint32_t d);
 bool SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n, uint32_t d);
 bool SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n, uint32_t d);
 bool SIMDS_pair(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n, uint32_t d);
 bool SIMDS_copy(uint32_t imm5, uint32_t n, uint32_t d);
+bool SIMDS_3diff(uint32_t u, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n, uint32_t d);
+bool SIMDS_elem(uint32_t u, uint32_t size, uint32_t l, uint32_t m, uint32_t opcode, uint32_t h,
+                uint32_t n, uint32_t d);
 bool SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32_t opcode, uint32_t n, uint32_t d);

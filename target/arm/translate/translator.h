@@ -114,6 +114,7 @@ class A64Translator {
     bool DP1(uint32_t sf, uint32_t opcode, uint32_t n, uint32_t d);
     bool DP3(uint32_t sf, uint32_t op, uint32_t m, uint32_t a, uint32_t n, uint32_t d);
 #include "target/arm/translate/simd_handlers.h"
+#include "target/arm/translate/crypto_handlers.h"
 
     // --- shared by the handler files ---
     Builder& ir() {

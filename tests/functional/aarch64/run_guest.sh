@@ -26,6 +26,8 @@ case $case in
     ipi_gic2) prog=ipi machine="virt,gic-version=2" extra=(-smp 2) ;;
     ipi_gic3) prog=ipi machine="virt,gic-version=3" extra=(-smp 2) ;;
     reset_noreboot) prog=reset extra=(-no-reboot) ;;
+    msi_gic2) prog=msi machine="virt,gic-version=2" extra=(-device virtio-rng-pci,addr=05.0) ;;
+    msi_gic3) prog=msi machine="virt,gic-version=3" extra=(-device virtio-rng-pci,addr=05.0) ;;
     semihost) extra=(-append "exit=42"); want_status=42 ;;
 esac
 image=$dir/$prog.$fmt

@@ -648,7 +648,7 @@ def gen_simd_int(r):
             return f"movi {V(d, '2d')}, #{r.choice(['0xff00ff00ff00ff00', '0xffffffffffffffff', '0x00ff0000ffff00ff'])}"
         return f"{r.choice(['movi', 'mvni'])} {V(d, r.choice(['2s', '4s']))}, #{r.randrange(256)}, msl #{r.choice([8, 16])}"
     # by-element and scalar integer SIMD
-    c = r.randrange(3)
+    c = r.randrange(8)
     if c == 0:
         aa = r.choice(["4h", "8h", "2s", "4s"])
         e = aa[-1]
@@ -659,6 +659,46 @@ def gen_simd_int(r):
         p = r.choice(["b", "h", "s", "d"])
         op = r.choice(["sqadd", "uqadd", "sqsub", "uqsub", "sqshl", "uqshl", "sqrshl", "uqrshl"])
         return f"{op} {p}{d}, {p}{n}, {p}{m}"
+    if c == 2:  # long by element
+        hi = r.random() < 0.5
+        nn, wide = r.choice([("4h", "4s"), ("2s", "2d")]) if not hi else r.choice([("8h", "4s"), ("4s", "2d")])
+        e = nn[-1]
+        idx = r.randrange(8 if e == "h" else 4)
+        mm = r.randrange(16) if e == "h" else m
+        op = r.choice(["smull", "umull", "smlal", "umlal", "smlsl", "umlsl", "sqdmull", "sqdmlal", "sqdmlsl"])
+        return f"{op}{'2' if hi else ''} {V(d, wide)}, {V(n, nn)}, v{mm}.{e}[{idx}]"
+    if c == 3:  # scalar doubling multiplies, by element too
+        p, w = r.choice([("h", "s"), ("s", "d")])
+        by_el = r.random() < 0.5
+        idx = r.randrange(8 if p == "h" else 4)
+        mm = r.randrange(16) if p == "h" else m
+        src = f"v{mm}.{p}[{idx}]" if by_el else f"{p}{m}"
+        if r.random() < 0.5:
+            return f"{r.choice(['sqdmulh', 'sqrdmulh'])} {p}{d}, {p}{n}, {src}"
+        return f"{r.choice(['sqdmull', 'sqdmlal', 'sqdmlsl'])} {w}{d}, {p}{n}, {src}"
+    if c == 4:  # scalar two-register misc
+        p = r.choice(["b", "h", "s", "d"])
+        if p != "d" and r.random() < 0.4:
+            w = {"b": "h", "h": "s", "s": "d"}[p]
+            return f"{r.choice(['sqxtn', 'uqxtn', 'sqxtun'])} {p}{d}, {w}{n}"
+        return f"{r.choice(['sqabs', 'sqneg', 'suqadd', 'usqadd'])} {p}{d}, {p}{n}"
+    if c == 5:  # scalar shift by immediate
+        p = r.choice(["b", "h", "s", "d"])
+        esz = {"b": 8, "h": 16, "s": 32, "d": 64}[p]
+        k2 = r.randrange(3)
+        if k2 == 0:
+            return f"{r.choice(['sqshl', 'uqshl', 'sqshlu'])} {p}{d}, {p}{n}, #{r.randrange(esz)}"
+        if k2 == 1 or p == "d":
+            op = r.choice(["srshr", "urshr", "srsra", "ursra", "sshr", "ushr", "ssra", "usra"])
+            return f"{op} d{d}, d{n}, #{r.randrange(1, 65)}"
+        w = {"b": "h", "h": "s", "s": "d"}[p]
+        op = r.choice(["sqshrn", "uqshrn", "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun"])
+        return f"{op} {p}{d}, {w}{n}, #{r.randrange(1, esz + 1)}"
+    if c == 6:  # shift left long by the element size
+        hi = r.random() < 0.5
+        nn, wide, esz = r.choice([("8b", "8h", 8), ("4h", "4s", 16), ("2s", "2d", 32)])
+        nn = {"8b": "16b", "4h": "8h", "2s": "4s"}[nn] if hi else nn
+        return f"shll{'2' if hi else ''} {V(d, wide)}, {V(n, nn)}, #{esz}"
     op = r.choice(["add", "sub", "cmeq", "cmgt", "cmhi", "cmtst", "sshl", "ushl", "srshl", "urshl"])
     return f"{op} d{d}, d{n}, d{m}"
 
@@ -787,6 +827,54 @@ def gen_sys(r):
     return f"mrs x{t}, {r.choice(['midr_el1', 'mpidr_el1', 'ctr_el0', 'dczid_el0', 'currentel', 'daif', 'spsel', 'cntfrq_el0'])}"
 
 
+# ---------------------------------------------------------------- crypto
+
+
+def gen_crypto(r):
+    """AES, SHA1, SHA256 and PMULL/PMULL2 (Cryptographic Extension and the
+    8-bit AdvSIMD PMULL); random register inputs, often with d aliasing n/m."""
+    d, n, m = vr(r), vr(r), vr(r)
+    if r.random() < 0.15:
+        n = d
+    if r.random() < 0.15:
+        m = d
+    k = r.randrange(6)
+    if k == 5 and r.random() < 0.5:
+        # Unallocated neighbours: reserved opcodes and sizes of the AES,
+        # SHA three-register and SHA two-register groups, PMULL sizes 01/10.
+        base, ops = r.choice([(0x4e280800, range(32)), (0x5e000000, [7]),
+                              (0x5e280800, range(3, 32)), (0x0e20e000, [])])
+        w = base | n << 5 | (d if d != 28 else 0)
+        if ops:
+            w |= r.choice(ops) << 12
+        if base == 0x5e000000:
+            w |= m << 16
+        if base == 0x0e20e000:
+            w |= m << 16 | r.choice([1, 2]) << 22 | r.randrange(2) << 30
+        elif r.random() < 0.5:
+            w |= r.randrange(1, 4) << 22
+        return f".inst {w:#010x}"
+    if k == 0:
+        return f"{r.choice(['aese', 'aesd'])} v{d}.16b, v{n}.16b"
+    if k == 1:
+        return f"{r.choice(['aesmc', 'aesimc'])} v{d}.16b, v{n}.16b"
+    if k == 2:
+        op = r.choice(["sha1c", "sha1p", "sha1m", "sha256h", "sha256h2", "sha1su0",
+                       "sha256su1", "sha1h", "sha1su1", "sha256su0"])
+        if op in ("sha1c", "sha1p", "sha1m"):
+            return f"{op} q{d}, s{n}, v{m}.4s"
+        if op in ("sha256h", "sha256h2"):
+            return f"{op} q{d}, q{n}, v{m}.4s"
+        if op == "sha1h":
+            return f"sha1h s{d}, s{n}"
+        if op in ("sha1su1", "sha256su0"):
+            return f"{op} v{d}.4s, v{n}.4s"
+        return f"{op} v{d}.4s, v{n}.4s, v{m}.4s"
+    if k == 3:
+        return r.choice([f"pmull v{d}.1q, v{n}.1d, v{m}.1d", f"pmull2 v{d}.1q, v{n}.2d, v{m}.2d"])
+    return r.choice([f"pmull v{d}.8h, v{n}.8b, v{m}.8b", f"pmull2 v{d}.8h, v{n}.16b, v{m}.16b"])
+
+
 # ---------------------------------------------------------------- raw encodings
 
 
@@ -804,6 +892,24 @@ def gen_raw(r):
                     and ((w >> 16) & 0x7) in (0b111,) and False:
                 continue
             return f".inst {w:#010x}"
+
+
+# (mask, value) of the AdvSIMD integer-bearing encoding groups: vector and
+# scalar three same / three different / two-register misc / shift by
+# immediate / by element. FP opcodes inside them are reached too.
+SIMD_GROUP_SPACES = [
+    (0x9f200400, 0x0e200400), (0x9f200c00, 0x0e200000), (0x9f3e0c00, 0x0e200800),
+    (0x9f800400, 0x0f000400), (0x9f000400, 0x0f000000),
+    (0xdf200400, 0x5e200400), (0xdf200c00, 0x5e200000), (0xdf3e0c00, 0x5e200800),
+    (0xdf800400, 0x5f000400), (0xdf000400, 0x5f000000),
+]
+
+
+def gen_raw_simd(r):
+    """Random words inside the AdvSIMD arithmetic groups: the allocated /
+    unallocated boundaries (sizes, Q, immh) must match QEMU's."""
+    mask, val = r.choice(SIMD_GROUP_SPACES)
+    return f".inst {(r.getrandbits(32) & ~mask) | val:#010x}"
 
 
 class Group:
@@ -828,8 +934,10 @@ GROUPS = [
     Group("simd_int", gen_simd_int),
     Group("simd_fp", gen_simd_fp, fp=True),
     Group("simd_ls", gen_simd_ls, mem=True, stateful=True),
+    Group("crypto", gen_crypto),
     Group("sys", gen_sys, fp=True),
     Group("raw", gen_raw, fp=True),
+    Group("raw_simd", gen_raw_simd, fp=True),
 ]
 GROUP = {g.name: g for g in GROUPS}
 

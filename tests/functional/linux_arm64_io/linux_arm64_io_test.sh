@@ -14,26 +14,19 @@
 # (-netdev user + virtio-net-device): the guest configures eth0 by hand and
 # fetches a random file from a python3 HTTP server on the host's 127.0.0.1
 # through slirp's 10.0.2.2; the hashes must match. net-lowecam: -nic user on
-# -M virt,highmem=off,gic-version=3 (the low 16-bus ECAM, INTx on GICv3).
+# -M virt,highmem=off,gic-version=3 (the low 16-bus ECAM, the ITS).
+# /proc/interrupts must show: disk-pci (GICv2, so the GICv2m frame) the
+# disk's queue interrupt as an MSI that fired; net and net-pci the NIC's
+# receive queue on MSI-X; net-lowecam the same through the ITS (ITS-MSI);
+# disk-default runs on gic-version=3,its=off and must use INTx.
 set -u
 EMU="$1"
 EMU_IMG="$2"
 CASE="$3"
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 
-if ! G=$("$ROOT/scripts/fetch-guest.sh" arm64 2>/tmp/linux_arm64_io_fetch.$$); then
-    if ! getent hosts deb.debian.org >/dev/null 2>&1; then
-        echo "SKIP: cannot fetch the arm64 guest (no network):"
-        cat /tmp/linux_arm64_io_fetch.$$
-        rm -f /tmp/linux_arm64_io_fetch.$$
-        exit 77
-    fi
-    echo "FAIL: scripts/fetch-guest.sh arm64 failed:"
-    cat /tmp/linux_arm64_io_fetch.$$
-    rm -f /tmp/linux_arm64_io_fetch.$$
-    exit 1
-fi
-rm -f /tmp/linux_arm64_io_fetch.$$
+. "$ROOT/tests/functional/lib/guest.sh"
+G=$(fetch_guest_or_skip arm64) || exit $?
 
 MACHINE=virt
 DIR=$(mktemp -d)
@@ -82,11 +75,11 @@ disk-pci | disk-mmio | disk-default)
     case "$CASE" in
         disk-pci) ARGS="-drive file=$IMG,if=none,id=d0 -device virtio-blk-pci,drive=d0" ;;
         disk-mmio) ARGS="-drive file=$IMG,if=none,id=d0 -device virtio-blk-device,drive=d0" ;;
-        *) ARGS="-drive file=$IMG,format=qcow2" ;;
+        *) ARGS="-drive file=$IMG,format=qcow2" MACHINE=virt,gic-version=3,its=off ;;
     esac
     # Read sectors 128..143, then copy them to 2 MiB (sector 4096).
     run_guest "$ARGS" \
-        "readlink -f /sys/block/vda; dd if=/dev/vda bs=512 skip=128 count=16 2>/dev/null | sha256sum; dd if=/dev/vda bs=512 skip=128 count=16 2>/dev/null | dd of=/dev/vda bs=512 seek=4096 conv=fsync 2>/dev/null && echo WRITE-DONE"
+        "cat /proc/interrupts; readlink -f /sys/block/vda; dd if=/dev/vda bs=512 skip=128 count=16 2>/dev/null | sha256sum; dd if=/dev/vda bs=512 skip=128 count=16 2>/dev/null | dd of=/dev/vda bs=512 seek=4096 conv=fsync 2>/dev/null && echo WRITE-DONE"
     echo "$LINES" | grep -q "^$EXPECT  -\$" || fail "guest read hash differs from $EXPECT"
     if [ "$CASE" = disk-mmio ]; then
         echo "$LINES" | grep -q "^/sys/devices/platform/.*virtio_mmio.*/block/vda\$" ||
@@ -96,6 +89,14 @@ disk-pci | disk-mmio | disk-default)
             fail "/dev/vda is not on the PCIe host"
     fi
     echo "$LINES" | grep -qx "WRITE-DONE" || fail "guest write failed"
+    if [ "$CASE" = disk-pci ]; then
+        # e.g. " 20:   1   MSI 32769 Edge   virtio1-req.0" (count before the reads).
+        echo "$LINES" | grep -Eq '^ *[0-9]+: +[1-9][0-9]* +MSI +[0-9]+ +Edge +virtio[0-9]+-req\.0$' ||
+            fail "virtio-blk-pci queue interrupt is not a delivered MSI in /proc/interrupts"
+    elif [ "$CASE" = disk-default ]; then
+        echo "$LINES" | grep -Eq '^ *[0-9]+: +[1-9][0-9]* +GICv3 +3[5-8] +Level +virtio[0-9]+$' ||
+            fail "with its=off virtio-blk-pci is not on a GICv3 INTx line"
+    fi
     V=$(qemu-io -f qcow2 -c "read -P 0xa5 2097152 4096" -c "read -P 0x3c 2101248 4096" \
         -c "read -P 0 2105344 4096" -c "read -P 0 2093056 4096" "$IMG" 2>&1) ||
         fail "qemu-io read failed: $V"
@@ -129,7 +130,7 @@ s.serve_forever()
         *) ARGS="-netdev user,id=n0 -device virtio-net-device,netdev=n0" ;;
     esac
     run_guest "$ARGS" \
-        "readlink -f /sys/class/net/eth0; ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up && route add default gw 10.0.2.2 && wget -q -O - http://10.0.2.2:$PORT/file.bin | sha256sum"
+        "cat /proc/interrupts; readlink -f /sys/class/net/eth0; ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up && route add default gw 10.0.2.2 && wget -q -O - http://10.0.2.2:$PORT/file.bin | sha256sum"
     echo "$LINES" | grep -q "^$EXPECT  -\$" || fail "downloaded file hash differs from $EXPECT"
     case "$CASE" in
         net-mmio) WANT='/sys/devices/platform/.*virtio_mmio/' ;;
@@ -137,6 +138,15 @@ s.serve_forever()
         *) WANT='/sys/devices/platform/4010000000.pcie/pci0000:00/' ;;
     esac
     echo "$LINES" | grep -q "^$WANT.*/net/eth0\$" || fail "eth0 is not under $WANT"
+    case "$CASE" in
+        net-mmio) ;;
+        net-lowecam)
+            echo "$LINES" | grep -Eq '^ *[0-9]+: +[0-9]+ +ITS-MSI +[0-9]+ +Edge +virtio[0-9]+-input\.0$' ||
+                fail "virtio-net-pci does not use MSI-X through the ITS" ;;
+        *)
+            echo "$LINES" | grep -Eq '^ *[0-9]+: +[0-9]+ +MSI +[0-9]+ +Edge +virtio[0-9]+-input\.0$' ||
+                fail "virtio-net-pci receive queue does not use MSI-X" ;;
+    esac
     ;;
 *)
     echo "unknown case $CASE"

@@ -142,3 +142,30 @@ TEST_CASE("user device tree: /memory and /chosen patched, garbage refused", "[fd
     CHECK_FALSE(patch_user_fdt(&nomem, ch, 0x40000000, 1 << 20, &err));
     CHECK(err.find("/memory") != std::string::npos);
 }
+
+TEST_CASE("virt device tree: MSI controller nodes as QEMU's", "[fdt]") {
+    std::string err;
+    auto c = config(2, 1);
+    c.msi = true;
+    auto blob = build_virt_fdt(c, &err);
+    REQUIRE(!blob.empty());
+    const void* f = blob.data();
+    REQUIRE(fdt_check_full(f, blob.size()) == 0);
+    const char* v2m = "/intc@8000000/v2m@8020000";
+    CHECK(prop_str(f, v2m, "compatible") == "arm,gic-v2m-frame");
+    CHECK(prop_cells(f, v2m, "reg") == std::vector<uint32_t>{0, 0x08020000, 0, 0x1000});
+    CHECK(prop_cells(f, v2m, "phandle") == std::vector<uint32_t>{kVirtFdtMsiPhandle});
+    CHECK(fdt_getprop(f, fdt_path_offset(f, v2m), "msi-controller", nullptr) != nullptr);
+    c = config(3, 1);
+    c.msi = true;
+    blob = build_virt_fdt(c, &err);
+    f = blob.data();
+    const char* its = "/intc@8000000/its@8080000";
+    CHECK(prop_str(f, its, "compatible") == "arm,gic-v3-its");
+    CHECK(prop_cells(f, its, "reg") == std::vector<uint32_t>{0, 0x08080000, 0, 0x20000});
+    CHECK(prop_cells(f, its, "#msi-cells") == std::vector<uint32_t>{1});
+    // Without: no child nodes at all.
+    blob = build_virt_fdt(config(2, 1), &err);
+    f = blob.data();
+    CHECK(fdt_first_subnode(f, fdt_path_offset(f, "/intc@8000000")) < 0);
+}

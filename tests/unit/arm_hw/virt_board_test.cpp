@@ -12,6 +12,10 @@
 #include "hw/core/address_space.h"
 #include "hw/core/clock.h"
 
+extern "C" {
+#include <libfdt.h>
+}
+
 using namespace emu;
 
 namespace {
@@ -333,4 +337,100 @@ TEST_CASE("virt refuses devices it does not have", "[virt]") {
     REQUIRE(dev);
     cfg.devices.push_back(*dev);
     CHECK_THROWS_WITH(b.create(cfg), Catch::Contains("-device e1000"));
+}
+
+namespace {
+// Whether the PCI function at bus 0 `slot` lists capability `id` (read
+// through the high ECAM window).
+bool has_pci_cap(Board& b, unsigned slot, uint8_t id) {
+    const uint64_t cfg = 0x4010000000ull + (uint64_t(slot) << 15);
+    uint64_t v = 0;
+    REQUIRE(b.mem().load(cfg + 0x34, 1, &v) == MemTxResult::Ok);
+    for (unsigned hops = 0; v && hops < 48; ++hops) {
+        uint64_t hdr = 0;
+        REQUIRE(b.mem().load(cfg + (v & 0xfc), 2, &hdr) == MemTxResult::Ok);
+        if ((hdr & 0xff) == id) return true;
+        v = hdr >> 8;
+    }
+    return false;
+}
+
+std::vector<uint8_t> guest_dtb(Board& b) {
+    std::vector<uint8_t> blob(1 << 20);
+    for (size_t i = 0; i < blob.size(); i += 8) {
+        uint64_t v = 0;
+        REQUIRE(b.mem().load(b.cpus[0]->x[0] + i, 8, &v) == MemTxResult::Ok);
+        std::memcpy(&blob[i], &v, 8);
+    }
+    return blob;
+}
+}  // namespace
+
+TEST_CASE("virt GICv2: the v2m frame turns PCI MSI-X writes into SPIs", "[virt][gicv2m]") {
+    TempFile k(std::vector<uint8_t>(64, 0));
+    Board b;
+    auto cfg = base_config(k.path);
+    auto dev = KeyValueList::parse("virtio-rng-pci", "driver", nullptr);
+    REQUIRE(dev);
+    cfg.devices.push_back(*dev);
+    b.create(cfg);
+    FakeVcpu& c = *b.cpus[0];
+    // QEMU's frame: SPIs 48..111, i.e. INTIDs 80..143.
+    CHECK(b.rd32(0x08020008) == (80u << 16 | 64));
+    b.wr32(0x08000000, 1);                                             // GICD_CTLR
+    b.wr32(0x08000100 + 96 / 32 * 4, 1u);                              // enable INTID 96
+    b.wr32(0x08000c00 + 96 / 16 * 4, 2u);                              // edge
+    REQUIRE(b.mem().store(0x08000800 + 96, 1, 1) == MemTxResult::Ok);  // ITARGETSR
+    b.wr32(0x08010004, 0xff);
+    b.wr32(0x08010000, 1);
+    b.wr32(0x08020040, 96);  // what a device's MSI-X write does
+    CHECK(c.irq[arm::kArmIrq]);
+    CHECK(b.rd32(0x0801000c) == 96);
+    b.wr32(0x08010010, 96);
+    CHECK_FALSE(c.irq[arm::kArmIrq]);
+    // With an MSI controller, virtio-pci functions offer MSI-X (cap 0x11).
+    CHECK(has_pci_cap(b, 1, 0x11));
+    // Device tree: the frame under the GIC, and msi-map on the host.
+    auto blob = guest_dtb(b);
+    const void* f = blob.data();
+    REQUIRE(fdt_check_header(f) == 0);
+    int v2m = fdt_path_offset(f, "/intc@8000000/v2m@8020000");
+    REQUIRE(v2m >= 0);
+    CHECK(fdt_node_check_compatible(f, v2m, "arm,gic-v2m-frame") == 0);
+    CHECK(fdt_getprop(f, v2m, "msi-controller", nullptr) != nullptr);
+    int len = 0;
+    auto* map = static_cast<const fdt32_t*>(
+        fdt_getprop(f, fdt_path_offset(f, "/pcie@10000000"), "msi-map", &len));
+    REQUIRE(len == 16);
+    CHECK(fdt32_to_cpu(map[1]) == fdt_get_phandle(f, v2m));
+    CHECK(fdt32_to_cpu(map[3]) == 0x10000);
+}
+
+TEST_CASE("virt GICv3: its=on gives an ITS and MSI-X, its=off INTx only", "[virt][its]") {
+    TempFile k(std::vector<uint8_t>(64, 0));
+    for (bool its : {true, false}) {
+        Board b;
+        auto cfg = base_config(k.path);
+        cfg.machine_options.set("gic-version", "3");
+        cfg.machine_options.set("its", its ? "on" : "off");
+        auto dev = KeyValueList::parse("virtio-rng-pci", "driver", nullptr);
+        REQUIRE(dev);
+        cfg.devices.push_back(*dev);
+        b.create(cfg);
+        uint64_t v = 0;
+        CHECK(b.mem().load(0x08020008, 4, &v) != MemTxResult::Ok);  // no v2m frame
+        // GITS_TYPER.Physical; GICD_TYPER.LPIS.
+        CHECK((b.mem().load(0x08080008, 4, &v) == MemTxResult::Ok && (v & 1)) == its);
+        CHECK(bool((b.rd32(0x08000004) >> 17) & 1) == its);
+        CHECK(has_pci_cap(b, 1, 0x11) == its);
+        auto blob = guest_dtb(b);
+        const void* f = blob.data();
+        CHECK((fdt_getprop(f, fdt_path_offset(f, "/pcie@10000000"), "msi-map", nullptr) !=
+               nullptr) == its);
+        CHECK((fdt_path_offset(f, "/intc@8000000/its@8080000") >= 0) == its);
+    }
+    Board b;
+    auto cfg = base_config(k.path);
+    cfg.machine_options.set("its", "maybe");
+    CHECK_THROWS_WITH(b.create(cfg), Catch::Contains("its=maybe"));
 }

@@ -179,3 +179,20 @@ __attribute__((weak)) void secondary_main(uint64_t ctx) {
     (void)ctx;
     psci(0x84000002, 0, 0, 0);  // CPU_OFF
 }
+
+static uint64_t rt_l1[512] __attribute__((aligned(4096)));
+
+void rt_mmu_identity_on(void) {
+    rt_l1[0] = 0x0ull | (0u << 2) | (1u << 10) | 1;                      /* attr 0, AF */
+    rt_l1[1] = 0x40000000ull | (1u << 2) | (3u << 8) | (1u << 10) | 1;  /* attr 1, ISH, AF */
+    uint64_t mair = 0xffull << 8;                                        /* attr 1 Normal WB */
+    uint64_t tcr = 25 | (1u << 8) | (1u << 10) | (3u << 12) | (1u << 23); /* T0SZ, WB, ISH, EPD1 */
+    __asm__ volatile(
+        "msr mair_el1, %0\n msr tcr_el1, %1\n msr ttbr0_el1, %2\n isb\n"
+        "tlbi vmalle1\n dsb sy\n isb\n"
+        "mrs x9, sctlr_el1\n orr x9, x9, #1\n orr x9, x9, #4\n orr x9, x9, #0x1000\n"
+        "msr sctlr_el1, x9\n isb"
+        :
+        : "r"(mair), "r"(tcr), "r"((uint64_t)rt_l1)
+        : "x9", "memory");
+}

@@ -61,6 +61,12 @@ static inline uint64_t read_nzcv(void) {
         v_;                                                 \
     })
 
+/* Turns the MMU on with an identity map (4K granule, 39-bit VA, 1 GiB
+ * blocks): the first GiB (devices) Device-nGnRnE, the second (RAM) Normal
+ * write-back, so that memory accesses are to Normal memory as under an OS
+ * (benchmarks). */
+void rt_mmu_identity_on(void);
+
 /* Waits in WFI until `cond` holds. The condition is checked with IRQs
  * masked: a pending interrupt still wakes WFI, so one arriving between the
  * check and the WFI cannot be missed (unmasked, it could be taken there and

@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Drives Debian's gdb-multiarch (batch mode) against emu-system-aarch64 -gdb.
+
+usage: gdb_test.py SCENARIO EMU GUEST_ELF
+Exits 0 on success, 1 on failure, 77 (skip) without gdb-multiarch."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+GDB = "gdb-multiarch"
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def fail(why, *outputs):
+    print("FAIL: " + why)
+    for o in outputs:
+        print("----\n" + o)
+    sys.exit(1)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def expect(pattern, text, what, *others):
+    if not re.search(pattern, text, re.M):
+        fail("%s: /%s/ not in gdb output" % (what, pattern), text, *others)
+
+
+def symbols(elf):
+    out = subprocess.run(["aarch64-linux-gnu-nm", elf], stdout=subprocess.PIPE,
+                         text=True).stdout
+    return {m.group(2): int(m.group(1), 16)
+            for m in re.finditer(r"^([0-9a-f]+) \w (\S+)$", out, re.M)}
+
+
+def emu_cmd(emu, elf, port, extra):
+    return [emu, "-M", "virt", "-cpu", "max", "-m", "128M", "-display", "none", "-semihosting",
+            "-kernel", elf, "-gdb", "tcp::%d" % port] + extra
+
+
+def run(emu, elf, emu_args, gdb_cmds, timeout=120):
+    port = free_port()
+    serial = tempfile.NamedTemporaryFile(prefix="emu-gdb-serial-", delete=False)
+    serial.close()
+    cmd = emu_cmd(emu, elf, port, ["-serial", "file:" + serial.name] + emu_args)
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    gdb = [GDB, "-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off",
+           "-ex", "set tcp connect-timeout 20", "-ex", "file " + elf,
+           "-ex", "target remote 127.0.0.1:%d" % port]
+    for c in gdb_cmds:
+        gdb += ["-ex", c]
+    try:
+        g = subprocess.run(gdb, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=timeout)
+        gdb_out = g.stdout
+    except subprocess.TimeoutExpired as e:
+        emu_p.kill()
+        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else e.stdout
+        fail("gdb timed out", out or "")
+    try:
+        emu_out, _ = emu_p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        emu_p.kill()
+        emu_out, _ = emu_p.communicate()
+        fail("emu did not exit after gdb finished", gdb_out, emu_out)
+    with open(serial.name, errors="replace") as f:
+        serial_out = f.read()
+    os.unlink(serial.name)
+    print(gdb_out)
+    return gdb_out, emu_p.returncode, emu_out + serial_out
+
+
+def session(emu, elf, accel):
+    """Break, registers (general, SP, CPSR, vector), memory, a single step,
+    a hardware breakpoint, write and read watchpoints, a register write the
+    guest observes, two vCPU threads, then detach: the guest runs on."""
+    out, status, emu_out = run(emu, elf, ["-S", "-smp", "2"] + accel, [
+        "printf \"PC=%#lx\\n\", $pc",
+        "break gdb_target",
+        "continue",
+        "printf \"X0=%#lx\\n\", $x0",
+        "printf \"COUNTER=%lu\\n\", gdb_counter",
+        "printf \"CPSR=%#x\\n\", $cpsr",
+        "printf \"SP=%#lx\\n\", $sp",
+        "printf \"V7=%#lx\\n\", $v7.d.u[1]",
+        "info registers x0 pc cpsr fpcr",
+        "x/2xw $pc",
+        "printf \"PC0=%#lx\\n\", $pc",
+        "stepi",
+        "printf \"PC1=%#lx\\n\", $pc",
+        "delete",
+        "hbreak gdb_target",
+        "continue",
+        "printf \"HX0=%#lx\\n\", $x0",
+        "delete",
+        "watch gdb_counter",
+        "continue",
+        "delete",
+        "rwatch gdb_counter",
+        "continue",
+        "delete",
+        "break gdb_regcheck",
+        "continue",
+        "set $x0 = 42",
+        "info threads",
+        "thread 2",
+        "printf \"T2PC=%#lx\\n\", $pc",
+        "thread 1",
+        "detach",
+    ])
+    syms = symbols(elf)
+    expect(r"^PC=%#x$" % syms["_start"], out, "-S stops at the entry point")
+    expect(r"^Thread 1 hit Breakpoint 1, gdb_target", out, "software breakpoint")
+    expect(r"^X0=0x1234$", out, "first argument in x0")
+    expect(r"^COUNTER=0$", out, "global before the first call")
+    expect(r"^CPSR=0x[0-9a-f]*3c5$", out, "EL1h with DAIF masked (the guest's state)")
+    sp = int(re.search(r"^SP=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    if not syms["__bss_start"] < sp:
+        fail("sp %#x is not in the guest's stack" % sp, out)
+    expect(r"^V7=0xff00ff00ff00ff00$", out, "vector register set by the guest")
+    expect(r"^cpsr +0x[0-9a-f]+ +\[ SP EL=1 ", out, "cpsr flags from target.xml")
+    expect(r"^fpcr ", out, "fpu feature")
+    # x/2xw at gdb_target must show the words the ELF holds there.
+    words = re.search(r"^0x[0-9a-f]+ <gdb_target>:\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)$", out, re.M)
+    code = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--start-address=%#x"
+                           % syms["gdb_target"], "--stop-address=%#x" % (syms["gdb_target"] + 8),
+                           elf], stdout=subprocess.PIPE, text=True).stdout
+    want = re.findall(r"^\s+[0-9a-f]+:\s+([0-9a-f]{8})\s", code, re.M)
+    if not words or [int(w, 16) for w in words.groups()] != [int(w, 16) for w in want]:
+        fail("x/2xw $pc does not show the code (objdump: %s)" % want, out)
+    pc0 = int(re.search(r"^PC0=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    pc1 = int(re.search(r"^PC1=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    if pc1 != pc0 + 4:
+        fail("stepi: pc %#x -> %#x, expected +4" % (pc0, pc1), out)
+    expect(r"^Thread 1 hit (Hardware assisted b|B)reakpoint 2, gdb_target", out,
+           "hardware breakpoint")
+    expect(r"^HX0=0x1235$", out, "second call's argument")
+    expect(r"^Thread 1 hit Hardware watchpoint 3: gdb_counter", out, "write watchpoint")
+    expect(r"^Old value = 4660\nNew value = 9321$", out, "watched value (0x1234+0x1235)")
+    expect(r"^Thread 1 hit Hardware read watchpoint 4: gdb_counter", out, "read watchpoint")
+    expect(r"^Value = 9321$", out, "value at the read")
+    expect(r"^Thread 1 hit Breakpoint 5, gdb_regcheck", out, "breakpoint in gdb_regcheck")
+    expect(r"^\* 1 +Thread 1 ", out, "thread 1")
+    expect(r"^  2 +Thread 2 .*gdb_spin", out, "CPU 1 spins in gdb_spin")
+    t2 = int(re.search(r"^T2PC=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    if not syms["gdb_spin"] <= t2 < syms["gdb_wait"]:
+        fail("thread 2's pc %#x is not in gdb_spin" % t2, out)
+    expect(r"Inferior 1 \(Remote target\) detached", out, "detach")
+    expect(r"gdb: counter 0x369f regcheck 42$", emu_out, "guest saw x0 = 42 and ran on", out)
+    expect(r"TEST PASS", emu_out, "guest result", out)
+    if status != 0:
+        fail("emu exit status %d, expected 0" % status, out, emu_out)
+
+
+def rsp_packet(sock, payload):
+    csum = sum(payload.encode()) & 0xff
+    sock.sendall(("$%s#%02x" % (payload, csum)).encode())
+
+
+def rsp_read(sock, buf, timeout):
+    """The next packet's payload (acks skipped; we ack what we get)."""
+    sock.settimeout(timeout)
+    while True:
+        start = buf.find(b"$")
+        end = buf.find(b"#", start + 1) if start >= 0 else -1
+        if start >= 0 and end >= 0 and len(buf) >= end + 3:
+            payload = buf[start + 1:end].decode()
+            del buf[:end + 3]
+            sock.sendall(b"+")
+            return payload
+        data = sock.recv(4096)
+        if not data:
+            fail("gdb connection closed by emu")
+        buf += data
+
+
+def interrupt(emu, elf):
+    """Ctrl-C (0x03) stops a running guest: gdb's batch mode cannot send it
+    while a command runs, so this speaks the protocol itself. Also: memory
+    writes (M), an unmapped address (E reply), register reads (p), detach."""
+    syms = symbols(elf)
+    port = free_port()
+    cmd = emu_cmd(emu, elf, port, ["-serial", "stdio", "-S"])
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sock = None
+    for _ in range(100):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    if sock is None:
+        emu_p.kill()
+        fail("could not connect to the gdb port")
+    buf = bytearray()
+    try:
+        rsp_packet(sock, "?")
+        if not rsp_read(sock, buf, 10).startswith("T"):
+            fail("first stop reply is not a T packet")
+        rsp_packet(sock, "qXfer:features:read:target.xml:0,3fff")
+        xml = rsp_read(sock, buf, 10)
+        for feature in ("org.gnu.gdb.aarch64.core", "org.gnu.gdb.aarch64.fpu"):
+            if feature not in xml:
+                fail("target.xml lacks " + feature, xml)
+        # Hold the guest in gdb_wait: gdb_hold = 1 (little-endian u64).
+        rsp_packet(sock, "M%x,8:0100000000000000" % syms["gdb_hold"])
+        if rsp_read(sock, buf, 10) != "OK":
+            fail("M to gdb_hold refused")
+        rsp_packet(sock, "m%x,8" % syms["gdb_hold"])
+        if rsp_read(sock, buf, 10) != "0100000000000000":
+            fail("gdb_hold does not read back")
+        rsp_packet(sock, "c")
+        time.sleep(1.5)
+        sock.sendall(b"\x03")
+        stop = rsp_read(sock, buf, 10)
+        if not stop.startswith("T02"):
+            fail("stop reply after Ctrl-C: " + stop + " (expected T02: SIGINT)")
+        rsp_packet(sock, "Hg1")
+        rsp_read(sock, buf, 10)
+        rsp_packet(sock, "p20")  # pc
+        pc = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        if not syms["gdb_wait"] <= pc < syms["gdb_wait"] + 0x40:
+            fail("pc after Ctrl-C: %#x, expected in gdb_wait (%#x)" % (pc, syms["gdb_wait"]))
+        print("stopped by Ctrl-C: %s, pc %#x" % (stop, pc))
+        # Nothing at 0x8_0000_0000 on virt with 128M (MMU off: physical).
+        rsp_packet(sock, "m800000000,4")
+        if not rsp_read(sock, buf, 10).startswith("E"):
+            fail("an unmapped address did not answer an error")
+        rsp_packet(sock, "m%x,4" % (1 << 60))  # beyond the physical address size
+        if not rsp_read(sock, buf, 10).startswith("E"):
+            fail("an address beyond the PA size did not answer an error")
+        rsp_packet(sock, "M%x,8:0000000000000000" % syms["gdb_hold"])
+        if rsp_read(sock, buf, 10) != "OK":
+            fail("M to gdb_hold refused")
+        rsp_packet(sock, "D")
+        if rsp_read(sock, buf, 10) != "OK":
+            fail("detach not acknowledged")
+        out, _ = emu_p.communicate(timeout=60)
+        if "TEST PASS" not in out or emu_p.returncode != 0:
+            fail("guest did not finish after detach (status %s)" % emu_p.returncode, out)
+    finally:
+        if emu_p.poll() is None:
+            emu_p.kill()
+        sock.close()
+
+
+def connect(port, emu_p):
+    for _ in range(100):
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=1)
+        except OSError:
+            time.sleep(0.1)
+    emu_p.kill()
+    fail("could not connect to the gdb port")
+
+
+def linux(emu):
+    """Debian's arm64 kernel with the MMU on: Ctrl-C during boot, the pc and
+    the code under it by kernel virtual address, a step on each of two
+    vCPUs' threads, then detach: the boot goes on to the init marker."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    fetch = subprocess.run([os.path.join(root, "scripts", "fetch-guest.sh"), "arm64"],
+                           capture_output=True, text=True)
+    if fetch.returncode != 0:
+        skip("cannot fetch the arm64 guest:\n" + fetch.stderr)
+    g = fetch.stdout.strip()
+    port = free_port()
+    serial = tempfile.NamedTemporaryFile(prefix="emu-gdb-serial-", delete=False)
+    serial.close()
+    cmd = [emu, "-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2", "-display", "none",
+           "-kernel", g + "/vmlinuz", "-initrd", g + "/initramfs.cpio.gz",
+           "-append", "console=ttyAMA0 quiet", "-serial", "file:" + serial.name,
+           "-gdb", "tcp::%d" % port]
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sock = connect(port, emu_p)
+    buf = bytearray()
+    try:
+        rsp_packet(sock, "?")
+        rsp_read(sock, buf, 10)
+        rsp_packet(sock, "c")
+        time.sleep(2)
+        sock.sendall(b"\x03")
+        stop = rsp_read(sock, buf, 20)
+        if not stop.startswith("T02"):
+            fail("stop reply after Ctrl-C: " + stop)
+        rsp_packet(sock, "qfThreadInfo")
+        if rsp_read(sock, buf, 10) != "m1,2":
+            fail("two vCPUs are not threads 1 and 2")
+        rsp_packet(sock, "Hg1")
+        rsp_read(sock, buf, 10)
+        rsp_packet(sock, "p20")
+        pc = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        if pc < 0xffff000000000000:
+            fail("pc %#x after 2 s of boot is not a kernel address" % pc)
+        # The code at pc through the kernel's page tables (TTBR1).
+        rsp_packet(sock, "m%x,4" % pc)
+        word = rsp_read(sock, buf, 10)
+        if word.startswith("E") or len(word) != 8:
+            fail("code at the kernel pc %#x is not readable: %s" % (pc, word))
+        rsp_packet(sock, "vCont;s:1")
+        if not rsp_read(sock, buf, 20).startswith("T05"):
+            fail("no stop after a step")
+        rsp_packet(sock, "p20")
+        pc1 = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        if pc1 == pc:
+            fail("a step did not move the pc (%#x)" % pc)
+        print("Ctrl-C at %#x (%s), stepped to %#x" % (pc, word, pc1))
+        rsp_packet(sock, "D")
+        if rsp_read(sock, buf, 10) != "OK":
+            fail("detach not acknowledged")
+        deadline = time.monotonic() + 120
+        text = ""
+        while time.monotonic() < deadline and "EMU-GUEST-READY" not in text:
+            time.sleep(0.5)
+            with open(serial.name, errors="replace") as f:
+                text = f.read()
+        if "EMU-GUEST-READY" not in text:
+            fail("the boot did not reach the init marker after detach", text)
+    finally:
+        if emu_p.poll() is None:
+            emu_p.kill()
+            emu_p.wait()
+        sock.close()
+        os.unlink(serial.name)
+
+
+def kill(emu, elf):
+    """kill ends the emulator; the guest never ran to its end."""
+    out, status, emu_out = run(emu, elf, ["-S"], [
+        "break gdb_regcheck",
+        "continue",
+        "kill",
+    ])
+    expect(r"^(Thread 1 hit )?Breakpoint 1, gdb_regcheck", out, "breakpoint after -S")
+    if "TEST PASS" in emu_out:
+        fail("the guest ran on after kill", out, emu_out)
+
+
+def main():
+    scenario, emu, elf = sys.argv[1:4]
+    if not shutil.which(GDB):
+        skip("gdb-multiarch is not installed (Debian package gdb-multiarch)")
+    if scenario == "linux":
+        linux(emu)
+        print("PASS")
+        return
+    if not os.path.exists(elf):
+        skip(elf + " was not built")
+    if scenario == "session":
+        session(emu, elf, [])
+    elif scenario == "session_llvm":
+        session(emu, elf, ["-accel", "tcg,tier=llvm"])
+    elif scenario == "interrupt":
+        interrupt(emu, elf)
+    elif scenario == "kill":
+        kill(emu, elf)
+    else:
+        fail("unknown scenario " + scenario)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
