@@ -1,6 +1,7 @@
 #!/bin/sh
 # Steady-state speed of the CPU-bound guest program bench_cpu.c
-# (tests/guest/aarch64) under our interpreter, our LLVM tier (tier=auto)
+# (tests/guest/aarch64) under our interpreter, the x86 baseline tier, tier=auto
+# (baseline first, LLVM for hot blocks; the "llvm" row)
 # and qemu-system-aarch64 TCG, side by side. Each run is timed twice, at
 # BENCH_SCALE=1 and at BENCH_SCALE=N; the difference is the steady state
 # (start-up, translation and compilation cancel out). CPU time (user+sys)
@@ -56,12 +57,14 @@ measure() {  # name, command prefix (the binary is appended)
 echo "bench_cpu.c, BENCH_SCALE 1 vs $N, median of $RUNS runs, CPU seconds (user+sys)"
 ext=bin
 measure interp "$build/tests/unit/llvm/emu-llvm-arm-bench" interp
+measure baseline "$build/tests/unit/llvm/emu-llvm-arm-bench" baseline
 measure llvm "$build/tests/unit/llvm/emu-llvm-arm-bench" auto
 if command -v qemu-system-aarch64 >/dev/null; then
   ext=elf
   measure qemu qemu-system-aarch64 -M virt -cpu cortex-a57 -nographic -semihosting -kernel
   awk -v i="$(cat "$out/interp.ss")" -v l="$(cat "$out/llvm.ss")" -v q="$(cat "$out/qemu.ss")" \
-    'BEGIN { printf "steady-state ratios: llvm/qemu %.2f  interp/qemu %.2f  interp/llvm %.2f\n", l / q, i / q, i / l }'
+    -v b="$(cat "$out/baseline.ss")" \
+    'BEGIN { printf "steady-state ratios: llvm/qemu %.2f  baseline/qemu %.2f  interp/qemu %.2f  interp/llvm %.2f\n", l / q, b / q, i / q, i / l }'
 else
   echo "qemu-system-aarch64 not installed: no QEMU column"
 fi

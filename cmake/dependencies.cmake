@@ -24,6 +24,11 @@ if(NOT CAPSTONE_FOUND)
   emu_missing("Capstone" "libcapstone-dev")
 endif()
 
+find_path(XBYAK_INCLUDE_DIR xbyak/xbyak.h)
+if(NOT XBYAK_INCLUDE_DIR)
+  emu_missing("Xbyak" "libxbyak-dev")
+endif()
+
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
   emu_missing("zlib" "zlib1g-dev")

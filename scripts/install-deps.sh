@@ -17,6 +17,7 @@ PKGS="
 build-essential cmake ninja-build ccache pkg-config git
 llvm-19-dev
 libcapstone-dev
+libxbyak-dev
 zlib1g-dev libzstd-dev
 libboost-program-options-dev
 catch2

@@ -185,17 +185,30 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
     std::string stats() const {
         const tcg::ExecStats& s = cpu_.stats();
         char buf[512];
-        uint64_t total = s.insns_interp + s.insns_compiled;
+        // Dispatched blocks only: chained runs are not counted.
+        uint64_t total = s.insns_interp + s.insns_baseline + s.insns_compiled;
         std::snprintf(buf, sizeof buf,
                       "tcg vCPU %u: blocks translated %" PRIu64
                       " (%.1f us each), invalidated %" PRIu64 ", compiled %" PRIu64
-                      "; guest insns %" PRIu64 " (interp %.1f%%, compiled %.1f%%)\n",
+                      "; dispatched guest insns %" PRIu64
+                      " (interp %.1f%%, baseline %.1f%%, llvm %.1f%%)\n",
                       index_, s.blocks_translated,
                       s.blocks_translated ? s.translate_ns / 1e3 / s.blocks_translated : 0.0,
                       s.blocks_invalidated, s.blocks_compiled, total,
                       total ? 100.0 * s.insns_interp / total : 0.0,
+                      total ? 100.0 * s.insns_baseline / total : 0.0,
                       total ? 100.0 * s.insns_compiled / total : 0.0);
-        return buf;
+        std::string out = buf;
+        if (const tcg::BaselineCompiler* b = cpu_.baseline()) {
+            std::snprintf(buf, sizeof buf,
+                          "tcg vCPU %u: baseline blocks %" PRIu64 ", interpreter-only %" PRIu64
+                          ", code-buffer flushes %" PRIu64 "'\n",
+                          index_, s.blocks_baseline, s.blocks_baseline_rejected,
+                          s.baseline_flushes);
+            out += buf;
+            out += "tcg vCPU " + std::to_string(index_) + ": " + b->stats() + "\n";
+        }
+        return out;
     }
 
   private:
@@ -260,12 +273,14 @@ bool parse_accel_options(const std::string& text, tcg::ExecOptions* opts, std::s
     std::string tier = kv->get_or("tier", "auto");
     if (tier == "interp") {
         opts->tier = tcg::TierMode::Interp;
+    } else if (tier == "baseline") {
+        opts->tier = tcg::TierMode::Baseline;
     } else if (tier == "llvm") {
         opts->tier = tcg::TierMode::Llvm;
     } else if (tier == "auto") {
         opts->tier = tcg::TierMode::Auto;
     } else {
-        *err = "-accel tcg,tier=" + tier + ": expected interp, llvm or auto";
+        *err = "-accel tcg,tier=" + tier + ": expected interp, baseline, llvm or auto";
         return false;
     }
     if (kv->has("hot-threshold")) {
@@ -294,7 +309,11 @@ std::unique_ptr<ArmVcpu> create_arm_vcpu(const ArmCpuConfig& cfg, std::string* e
     tcg::ExecOptions opts;
     if (!parse_accel_options(cfg.accel_options, &opts, err)) return nullptr;
     std::unique_ptr<tcg::TierCompiler> compiler;
-    if (opts.tier != tcg::TierMode::Interp) {
+    if (opts.tier == tcg::TierMode::Baseline && !tcg::baseline_compiler_factory()) {
+        *err = "-accel tcg,tier=baseline: not supported yet (no baseline tier in this build)";
+        return nullptr;
+    }
+    if (opts.tier == tcg::TierMode::Llvm || opts.tier == tcg::TierMode::Auto) {
         if (auto factory = tcg::tier_compiler_factory()) {
             std::string cerr;
             compiler = factory(&cerr);

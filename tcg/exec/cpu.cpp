@@ -90,6 +90,15 @@ class Cpu::Reader : public CodeReader {
 Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCompiler> compiler)
     : env_(env), as_(as), opts_(opts), compiler_(std::move(compiler)) {
     env_->cpu = this;
+    tiered_->cpu = this;
+    if (opts_.tier == TierMode::Baseline || opts_.tier == TierMode::Auto) {
+        if (auto factory = baseline_compiler_factory()) {
+            std::string err;
+            baseline_ = factory(&err);
+            if (!baseline_)
+                log_mask(LOG_GUEST_ERROR, "baseline tier unavailable: %s\n", err.c_str());
+        }
+    }
     tlb_flush();
     CodePageRegistry::instance().add(this);
     if (as_) {
@@ -99,8 +108,19 @@ Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCo
 }
 
 Cpu::~Cpu() {
+    {
+        std::lock_guard<std::mutex> g(tiered_->lock);
+        tiered_->cpu = nullptr;
+    }
     if (as_ && listener_) as_->remove_listener(listener_.get());
     CodePageRegistry::instance().remove(this);
+}
+
+void Cpu::jmp_cache_clear() {
+    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    // No mode key is all ones, so an empty entry never matches.
+    for (auto& e : jmp_fast_)
+        e = {0, ~0ull, nullptr, 0};
 }
 
 void Cpu::tlb_flush() {
@@ -108,7 +128,7 @@ void Cpu::tlb_flush() {
         for (TlbEntry& e : per_idx)
             e = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
     }
-    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    jmp_cache_clear();
     if (as_) view_ = as_->view();
 }
 
@@ -116,7 +136,7 @@ void Cpu::tlb_flush_page(uint64_t va) {
     for (auto& per_idx : env_->tlb) {
         per_idx[(va >> kPageBits) & (kTlbSize - 1)] = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
     }
-    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+    jmp_cache_clear();
 }
 
 uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
@@ -202,18 +222,16 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
     for (auto [src, slot] : tb->incoming) {
         if (src->jmp[slot] == tb) {
             src->jmp[slot] = nullptr;
-            CompiledFn from = src->compiled.load(std::memory_order_acquire);
-            if (from && compiler_) compiler_->unlink(from, slot);
+            unlink_exit(src, slot);
         }
     }
     tb->incoming.clear();
     if (CompiledFn self = tb->compiled.load(std::memory_order_acquire)) {
         chain_owner_.erase(reinterpret_cast<uint64_t>(self));
     }
+    if (tb->baseline) chain_owner_.erase(reinterpret_cast<uint64_t>(tb->baseline));
     for (int s = 0; s < 2; ++s) {
-        if (CompiledFn from = tb->compiled.load(std::memory_order_acquire); from && compiler_) {
-            compiler_->unlink(from, s);
-        }
+        unlink_exit(tb, s);
         if (TranslationBlock* dst = tb->jmp[s]) {
             std::erase_if(dst->incoming, [&](auto& p) { return p.first == tb; });
             tb->jmp[s] = nullptr;
@@ -229,8 +247,13 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
             reset_tlb_entry_notdirty(page);
         }
     }
-    for (auto& slot : jmp_cache_) {
-        if (slot == tb) slot = nullptr;
+    if (!flushing_) {
+        for (unsigned i = 0; i < (1u << kJmpCacheBits); ++i) {
+            if (jmp_cache_[i] == tb) {
+                jmp_cache_[i] = nullptr;
+                jmp_fast_[i] = {0, ~0ull, nullptr, 0};
+            }
+        }
     }
     auto it = tbs_.find(Key{tb->phys_pc, tb->flags});
     if (it != tbs_.end() && it->second.get() == tb) {
@@ -263,8 +286,70 @@ void Cpu::tb_flush() {
     std::vector<TranslationBlock*> all;
     for (auto& [k, tb] : tbs_)
         all.push_back(tb.get());
+    flushing_ = true;
     for (TranslationBlock* tb : all)
         invalidate_tb(tb);
+    flushing_ = false;
+    jmp_cache_clear();
+}
+
+void Cpu::unlink_exit(TranslationBlock* src, int slot) {
+    if (src->baseline && baseline_) baseline_->unlink(src->baseline, slot);
+    CompiledFn c = src->compiled.load(std::memory_order_acquire);
+    if (c && c != src->baseline && compiler_) compiler_->unlink(c, slot);
+}
+
+// Links only within one tier: each tier's code jumps into its own kind.
+bool Cpu::link_exit(TranslationBlock* from, unsigned slot, TranslationBlock* to) {
+    CompiledFn f = from->compiled.load(std::memory_order_relaxed);
+    CompiledFn t = to->compiled.load(std::memory_order_acquire);
+    if (!f || !t) return false;
+    bool fb = f == from->baseline, tbase = t == to->baseline;
+    bool linked = false;
+    if (fb && tbase) {
+        linked = baseline_ && baseline_->link(f, slot, t);
+    } else if (!fb && !tbase && compiler_) {
+        linked = compiler_->link(f, slot, t);
+    }
+    if (linked) chain_owner_[reinterpret_cast<uint64_t>(t)] = to;
+    return linked;
+}
+
+void Cpu::baseline_hot(void* env, void* tb) {
+    static_cast<TcgEnv*>(env)->cpu->maybe_tier_up(static_cast<TranslationBlock*>(tb));
+}
+
+void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
+    BaselineCompiler::HotHook hot;
+    bool tier_up = opts_.tier == TierMode::Auto && compiler_;
+    if (tier_up) {
+        tb->hot_left = static_cast<int32_t>(opts_.hot_threshold);
+        hot.counter = &tb->hot_left;
+        hot.fn = &Cpu::baseline_hot;
+        hot.cookie = tb;
+    }
+    BaselineCompiler::Result res;
+    std::string why;
+    BaselineCompiler::IndirectLookup ind{jmp_fast_, kJmpCacheBits, b.flags};
+    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
+    if (res == BaselineCompiler::Result::Full) {
+        // As QEMU on a full code buffer: drop every translation and start
+        // over (tb is not in the cache yet, so it survives).
+        tb_flush();
+        baseline_->reset();
+        ++stats_.baseline_flushes;
+        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
+    }
+    if (!fn) {
+        ++stats_.blocks_baseline_rejected;
+        return;
+    }
+    tb->baseline = fn;
+    tb->compiled.store(fn, std::memory_order_release);
+    // Blocks entered through the inline jump-cache lookup report their
+    // chainable exits like linked ones.
+    chain_owner_[reinterpret_cast<uint64_t>(fn)] = tb;
+    ++stats_.blocks_baseline;
 }
 
 TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status) {
@@ -301,8 +386,14 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
         error_report("internal error: %s", err.c_str());
         std::abort();
     }
-    if (log_enabled(LOG_OUT_ASM) && opts_.tier != TierMode::Llvm) {
-        log_printf("OUT: [interp]\n%s\n", interp_print(tb->interp).c_str());
+    if (baseline_) compile_baseline(tb.get(), *block);
+    if (log_enabled(LOG_OUT_ASM)) {
+        if (tb->baseline) {
+            log_printf("OUT: [%s] pc 0x%" PRIx64 "\n%s\n", baseline_->name(), pc,
+                       baseline_->disassemble(tb->baseline).c_str());
+        } else if (opts_.tier != TierMode::Llvm) {
+            log_printf("OUT: [interp]\n%s\n", interp_print(tb->interp).c_str());
+        }
     }
     tb->pc = pc;
     tb->phys_pc = phys_pc;
@@ -354,11 +445,20 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
         if (!tb) return nullptr;
     }
     jmp_cache_[h] = tb;
+    CompiledFn c = tb->compiled.load(std::memory_order_relaxed);
+    if (c && c == tb->baseline) {
+        jmp_fast_[h] = {tb->pc, tb->flags, baseline_->chain_entry(c), 0};
+    } else {
+        jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+    }
     return tb;
 }
 
 void Cpu::maybe_tier_up(TranslationBlock* tb) {
-    if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp) return;
+    if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp ||
+        opts_.tier == TierMode::Baseline) {
+        return;
+    }
     tb->submitted = true;
     TbRef ref = tb->shared_from_this();
     Block copy = *tb->ir;
@@ -377,8 +477,17 @@ void Cpu::maybe_tier_up(TranslationBlock* tb) {
         std::unique_lock<std::mutex> g(m);
         cv.wait(g, [&] { return done; });
     } else {
-        compiler_->submit(std::move(copy), [ref](CompiledFn fn) {
+        compiler_->submit(std::move(copy), [ref, box = tiered_](CompiledFn fn) {
+            // A failed compile keeps whatever runs now (baseline or interp).
+            if (!fn) return;
             ref->compiled.store(fn, std::memory_order_release);
+            if (ref->baseline) {
+                // First-tier blocks may jump straight into the old code.
+                std::lock_guard<std::mutex> g(box->lock);
+                if (!box->cpu) return;
+                box->blocks.push_back(ref);
+                box->cpu->request(kRequestTierUp);
+            }
         });
     }
     ++stats_.blocks_compiled;
@@ -389,6 +498,24 @@ void Cpu::maybe_tier_up(TranslationBlock* tb) {
 }
 
 void Cpu::handle_requests(uint32_t req) {
+    if (req & kRequestTierUp) {
+        std::vector<TbRef> tiered;
+        {
+            std::lock_guard<std::mutex> g(tiered_->lock);
+            tiered.swap(tiered_->blocks);
+        }
+        for (const TbRef& tb : tiered) {
+            if (!tb->valid || !baseline_) continue;
+            unsigned h =
+                (tb->pc >> 2 ^ tb->pc >> (2 + kJmpCacheBits)) & ((1u << kJmpCacheBits) - 1);
+            if (jmp_cache_[h] == tb.get()) jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+            for (auto [src, slot] : tb->incoming) {
+                if (src->jmp[slot] == tb.get() && src->baseline) {
+                    baseline_->unlink(src->baseline, slot);
+                }
+            }
+        }
+    }
     if (req & (kRequestInvalidate | kRequestTlbFlush)) {
         std::vector<uint64_t> inval, pages;
         {
@@ -417,7 +544,7 @@ uint64_t Cpu::exec() {
         uint32_t req = env_->exit_request.load(std::memory_order_acquire);
         if (req) {
             env_->exit_request.fetch_and(
-                ~(kRequestInvalidate | kRequestTlbFlush | kRequestInterrupt),
+                ~(kRequestInvalidate | kRequestTlbFlush | kRequestInterrupt | kRequestTierUp),
                 std::memory_order_acq_rel);
             handle_requests(req);
             if (req & kRequestInterrupt) {
@@ -461,8 +588,12 @@ uint64_t Cpu::exec() {
             CompiledFn fn = tb->compiled.load(std::memory_order_acquire);
             if (fn) {
                 info = fn(env_);
-                ++stats_.tb_exec_compiled;
-                stats_.insns_compiled += tb->ninsns;
+                if (fn == tb->baseline) {
+                    stats_.insns_baseline += tb->ninsns;
+                } else {
+                    ++stats_.tb_exec_compiled;
+                    stats_.insns_compiled += tb->ninsns;
+                }
                 // Linked compiled blocks ran straight into each other: the
                 // slot belongs to the one that returned (tier.h, link()).
                 if (info.slot != kExitSlotNone && env_->reserved1) {
@@ -482,13 +613,7 @@ uint64_t Cpu::exec() {
             if (info.status != kStatusContinue || info.slot == kExitSlotNone) break;
             TranslationBlock* next = tb->jmp[info.slot];
             if (!next || env_->exit_request.load(std::memory_order_relaxed) || !tb->valid) break;
-            if (compiler_) {
-                CompiledFn from = tb->compiled.load(std::memory_order_relaxed);
-                CompiledFn to = next->compiled.load(std::memory_order_acquire);
-                if (from && to && compiler_->link(from, info.slot, to)) {
-                    chain_owner_[reinterpret_cast<uint64_t>(to)] = next;
-                }
-            }
+            if (compiler_ || baseline_) link_exit(tb, info.slot, next);
             tb = next;
         }
         last = tb;

@@ -47,11 +47,18 @@ struct ExecStats {
     uint64_t insns_interp = 0;
     uint64_t insns_compiled = 0;
     uint64_t translate_ns = 0;
+    uint64_t blocks_baseline = 0;           // compiled by the first tier
+    uint64_t blocks_baseline_rejected = 0;  // the first tier could not: interpreter
+    uint64_t baseline_flushes = 0;          // full code buffer: everything flushed
+    uint64_t insns_baseline = 0;            // dispatched into first-tier code
 };
 
 struct ExecOptions {
     TierMode tier = TierMode::Auto;
-    uint32_t hot_threshold = 2000;  // executions before a block goes to the second tier
+    // Block entries before the second tier (LLVM) compiles it. High because
+    // the first tier is cheap: a Linux boot spends less CPU at 100000 than at
+    // 2000 or 20000 (docs/linux-arm64.md).
+    uint32_t hot_threshold = 100000;
 };
 
 class Cpu {
@@ -71,6 +78,7 @@ class Cpu {
     const ExecStats& stats() const { return stats_; }
     TierMode tier() const { return opts_.tier; }
     TierCompiler* compiler() const { return compiler_.get(); }
+    BaselineCompiler* baseline() const { return baseline_.get(); }
 
     // Any thread: make exec() look at exit_request soon.
     void request(uint32_t bits) { env_->exit_request.fetch_or(bits, std::memory_order_release); }
@@ -144,6 +152,10 @@ class Cpu {
     TranslationBlock* find_tb(uint64_t pc, uint64_t flags, uint64_t* status);
     TranslationBlock* translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status);
     void maybe_tier_up(TranslationBlock* tb);
+    void compile_baseline(TranslationBlock* tb, const Block& b);
+    static void baseline_hot(void* env, void* tb);
+    void unlink_exit(TranslationBlock* src, int slot);
+    bool link_exit(TranslationBlock* from, unsigned slot, TranslationBlock* to);
     void handle_requests(uint32_t req);
     void mark_code_page(uint64_t pa_page);
     void reset_tlb_entry_notdirty(uint64_t pa_page);
@@ -152,6 +164,8 @@ class Cpu {
     AddressSpace* as_;
     ExecOptions opts_;
     std::unique_ptr<TierCompiler> compiler_;
+    std::unique_ptr<BaselineCompiler> baseline_;
+    bool flushing_ = false;
     std::shared_ptr<const FlatView> view_;
     IoTlb iotlb_[kNumMmuIdx][kTlbSize];
 
@@ -160,6 +174,10 @@ class Cpu {
     std::vector<TbRef> graveyard_;  // invalidated while possibly running
     static constexpr unsigned kJmpCacheBits = 12;
     TranslationBlock* jmp_cache_[1u << kJmpCacheBits] = {};
+    // The same cache as first-tier code reads it (BaselineCompiler::
+    // IndirectLookup): entries of baseline blocks only.
+    BaselineCompiler::JumpCacheEntry jmp_fast_[1u << kJmpCacheBits];
+    void jmp_cache_clear();
     // Compiled blocks other compiled code jumps into (TierCompiler::link),
     // by CompiledFn, to attribute the slot a linked chain returns.
     std::unordered_map<uint64_t, TranslationBlock*> chain_owner_;
@@ -172,6 +190,15 @@ class Cpu {
     std::mutex pending_lock_;
     std::vector<uint64_t> pending_invalidate_;
     std::vector<uint64_t> pending_tlb_pages_;
+    // Second-tier code that arrived for first-tier blocks. Shared with the
+    // compile callbacks, which may outlive this Cpu (the LLVM worker is
+    // shared by all vCPUs): `cpu` is cleared when the Cpu goes away.
+    struct TierUpMailbox {
+        std::mutex lock;
+        Cpu* cpu = nullptr;
+        std::vector<TbRef> blocks;
+    };
+    std::shared_ptr<TierUpMailbox> tiered_ = std::make_shared<TierUpMailbox>();
     class MapListener;
     std::unique_ptr<MapListener> listener_;
 };

@@ -66,6 +66,7 @@ enum ExitRequest : uint32_t {
     kRequestInterrupt = 1u << 1,   // an interrupt line changed
     kRequestInvalidate = 1u << 2,  // another vCPU wrote translated code
     kRequestTlbFlush = 1u << 3,    // the memory map changed
+    kRequestTierUp = 1u << 4,      // second-tier code arrived: drop first-tier links to it
 };
 
 class Cpu;

@@ -22,8 +22,10 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     bool valid = true;
 
     InterpCode interp;
-    std::atomic<CompiledFn> compiled{nullptr};
-    std::unique_ptr<Block> ir;  // kept until handed to the second tier
+    std::atomic<CompiledFn> compiled{nullptr};  // what runs: baseline or second-tier code
+    CompiledFn baseline = nullptr;              // the first tier's code (vCPU thread only)
+    int32_t hot_left = 0;                       // baseline entries left until tier-up
+    std::unique_ptr<Block> ir;                  // kept until handed to the second tier
     uint32_t exec_count = 0;
     bool submitted = false;
 

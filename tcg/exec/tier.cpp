@@ -6,6 +6,14 @@ namespace emu::tcg {
 
 namespace {
 std::atomic<TierCompilerFactory> g_factory{nullptr};
+std::atomic<BaselineCompilerFactory> g_baseline{nullptr};
+}  // namespace
+
+void set_baseline_compiler_factory(BaselineCompilerFactory f) {
+    g_baseline.store(f);
+}
+BaselineCompilerFactory baseline_compiler_factory() {
+    return g_baseline.load();
 }
 
 void set_tier_compiler_factory(TierCompilerFactory f) {

@@ -45,6 +45,61 @@ using TierCompilerFactory = std::unique_ptr<TierCompiler> (*)(std::string* err);
 void set_tier_compiler_factory(TierCompilerFactory f);
 TierCompilerFactory tier_compiler_factory();
 
-enum class TierMode { Interp, Llvm, Auto };
+// The first tier (tcg/x86): a direct host-code emitter that compiles
+// synchronously at translation time, with the CompiledFn ABI and the
+// chaining conventions of TierCompiler (reserved1, exit_request checks).
+class BaselineCompiler {
+  public:
+    virtual ~BaselineCompiler() = default;
+    virtual const char* name() const = 0;
+    enum class Result { Ok, Unsupported, Full };
+    // Counts down *counter at every entry of the block (dispatcher or
+    // chained); when it reaches zero, calls fn(env, cookie) before running
+    // the block. Used to find hot blocks for the second tier.
+    struct HotHook {
+        int32_t* counter = nullptr;
+        void (*fn)(void* env, void* cookie) = nullptr;
+        void* cookie = nullptr;
+    };
+    // The dispatcher's jump cache as first-tier code sees it: ExitIndirect
+    // looks the target up inline and jumps straight to its chain entry when
+    // pc and mode flags match (same rules as direct chaining; exit_request
+    // is checked first). Entry index: (pc >> 2 ^ pc >> (2 + bits)) & mask.
+    struct JumpCacheEntry {
+        uint64_t pc;
+        uint64_t flags;
+        const void* chain;  // nullptr: empty
+        uint64_t pad;
+    };
+    struct IndirectLookup {
+        const JumpCacheEntry* table = nullptr;
+        unsigned bits = 0;
+        uint64_t flags = 0;  // the mode the block was translated in
+    };
+    // Returns the function (Ok), or nullptr with Unsupported (the block
+    // stays in the interpreter; *why names the op or type) or Full (the code
+    // buffer is full: flush every block, reset(), and try again).
+    virtual CompiledFn compile(const Block& b, const HotHook* hot, Result* res, std::string* why,
+                               const IndirectLookup* ind = nullptr) = 0;
+    // Where linked blocks (and the inline jump-cache lookup) enter fn.
+    virtual const void* chain_entry(CompiledFn fn) = 0;
+    // Drops every compiled block (after the dispatcher flushed them all).
+    virtual void reset() = 0;
+    // As TierCompiler::link/unlink, between blocks of this compiler only;
+    // unknown functions are ignored.
+    virtual bool link(CompiledFn from, unsigned slot, CompiledFn to) = 0;
+    virtual void unlink(CompiledFn from, unsigned slot) = 0;
+    virtual std::string disassemble(CompiledFn fn) = 0;
+    // One line for EMU_TCG_STATS.
+    virtual std::string stats() const { return {}; }
+};
+using BaselineCompilerFactory = std::unique_ptr<BaselineCompiler> (*)(std::string* err);
+void set_baseline_compiler_factory(BaselineCompilerFactory f);
+BaselineCompilerFactory baseline_compiler_factory();
+
+// interp: interpreter only; baseline: first tier only (interpreter for
+// blocks it cannot compile); llvm: every block through LLVM; auto: the
+// first tier, and LLVM for hot blocks.
+enum class TierMode { Interp, Baseline, Llvm, Auto };
 
 }  // namespace emu::tcg

@@ -4,7 +4,7 @@
 #
 #   run_guest.sh <runner> <guest-dir> <case> <format> [--regen]
 #
-# runner: "interp" or "llvm" (emu-system-aarch64 with -accel tcg,tier=...;
+# runner: "interp", "baseline", "llvm" or "auto" (emu-system-aarch64 with -accel tcg,tier=...;
 #         the binary comes from $EMU), or "qemu" (qemu-system-aarch64, the
 #         oracle). case: a program name, or a variant (irq_gic2, irq_gic3).
 # format: bin (raw image) or elf. Lines starting with "INFO " are printed
@@ -38,7 +38,7 @@ case $runner in
     qemu)
         cmd=$(command -v qemu-system-aarch64) || { echo "SKIP: qemu-system-aarch64 not installed"; exit 77; }
         accel=() ;;
-    interp|llvm)
+    interp|baseline|llvm|auto)
         cmd=${EMU:?set EMU to emu-system-aarch64}
         accel=(-accel "tcg,tier=$runner") ;;
     *) echo "bad runner $runner"; exit 2 ;;

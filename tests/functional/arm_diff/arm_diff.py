@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Differential test of A64 semantics: random instruction sequences per
-instruction group run under our interpreter tier (emu-arm-run), our LLVM
+instruction group run under our interpreter tier (emu-arm-run; with --baseline
+also its x86 baseline tier), our LLVM
 tier (emu-llvm-arm-bench llvm, when built) and qemu-system-aarch64 (-M virt,
 semihosting); the architectural state after every trial (X0-X30, SP, NZCV,
 FPCR, FPSR, V0-V31, the scratch memory, the exception record) must agree.
@@ -9,7 +10,7 @@ On a difference the failing trial is bisected to its first differing
 instruction, then re-run alone from the state just before it (the minimal
 case: one instruction + inputs), and both states are printed.
 
-usage: arm_diff.py --emu EMU_ARM_RUN [--llvm EMU_LLVM_ARM_BENCH]
+usage: arm_diff.py --emu EMU_ARM_RUN [--llvm EMU_LLVM_ARM_BENCH] [--baseline]
                    [--group G[,G...]|all] [--trials N] [--len N] [--seed S]
                    [--batch N] [--keep DIR] [--all-mismatches]
 The seed defaults to 1, or $ARM_DIFF_SEED. Exit 0 on agreement, 1 on a
@@ -58,6 +59,8 @@ class Runner:
     def run(self, who, base, cpu, timeout=600):
         if who == "interp":
             cmd = [self.a.emu, "-accel-options", "tier=interp", base + ".bin"]
+        elif who == "baseline":
+            cmd = [self.a.emu, "-accel-options", "tier=baseline", base + ".bin"]
         elif who == "llvm":
             cmd = [self.a.llvm, "llvm", base + ".bin"]
         else:
@@ -311,6 +314,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--emu", required=True)
     ap.add_argument("--llvm")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also run the x86 baseline tier (emu-arm-run tier=baseline)")
     ap.add_argument("--group", default="all")
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--len", type=int, default=12)
@@ -334,6 +339,8 @@ def main():
               "binutils-aarch64-linux-gnu and qemu-system-arm)")
         return 77
     tiers = [] if a.no_interp else ["interp"]
+    if a.baseline:
+        tiers.append("baseline")
     if a.llvm and os.path.exists(a.llvm):
         tiers.append("llvm")
     groups = gen.GROUPS if a.group == "all" else [gen.GROUP[g] for g in a.group.split(",")]

@@ -4,7 +4,7 @@
 // translator development, differential runs and benchmarks; the real
 // machine is -M virt in emu-system-aarch64.
 //
-//   emu-arm-run [-accel-options tier=interp] [-stats] [-d in_asm,...] image.bin
+//   emu-arm-run [-accel-options tier=interp|baseline] [-stats] [-d in_asm,...] image.bin
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -136,7 +136,9 @@ int main(int argc, char** argv) {
     cfg.hooks = &plat;
     cfg.semihosting = true;
     tcg::ExecOptions opts;
-    if (accel.find("tier=interp") != std::string::npos) opts.tier = tcg::TierMode::Interp;
+    // The interpreter unless tier=baseline asks for the x86 first tier.
+    opts.tier = accel.find("tier=baseline") != std::string::npos ? tcg::TierMode::Baseline
+                                                                 : tcg::TierMode::Interp;
     ArmCpu cpu(cfg, opts, nullptr);
     plat.cpu = &cpu;
     uint64_t x[4] = {0, 0, 0, 0};

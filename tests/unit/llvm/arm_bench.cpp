@@ -101,7 +101,8 @@ double cpu_seconds() {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s interp|llvm|auto prog.bin [hot-threshold]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s interp|baseline|llvm|auto prog.bin [hot-threshold]\n",
+                     argv[0]);
         return 2;
     }
     std::ifstream f(argv[2], std::ios::binary);
@@ -114,12 +115,14 @@ int main(int argc, char** argv) {
     tcg::ExecOptions opts;
     if (tier == "interp") {
         opts.tier = tcg::TierMode::Interp;
+    } else if (tier == "baseline") {
+        opts.tier = tcg::TierMode::Baseline;
     } else if (tier == "llvm") {
         opts.tier = tcg::TierMode::Llvm;
     } else if (tier == "auto") {
         opts.tier = tcg::TierMode::Auto;
     } else {
-        std::fprintf(stderr, "tier must be interp, llvm or auto\n");
+        std::fprintf(stderr, "tier must be interp, baseline, llvm or auto\n");
         return 2;
     }
     if (argc > 3) opts.hot_threshold = static_cast<uint32_t>(std::atoi(argv[3]));

@@ -1,0 +1,54 @@
+// Not a test: microseconds per block for the baseline emitter on random
+// optimised blocks of typical sizes (bench/x86_compile_time.sh). Prints
+// CPU time (this thread), so a loaded machine does not distort it.
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+#include "random_block.h"
+#include "tcg/opt/passes.h"
+#include "tcg/x86/baseline.h"
+
+using namespace emu::tcg;
+
+namespace {
+double cpu_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    unsigned n = argc > 1 ? static_cast<unsigned>(std::atoi(argv[1])) : 20000;
+    std::mt19937_64 rng(1);
+    std::vector<Block> blocks;
+    size_t insts = 0;
+    for (unsigned i = 0; i < n; ++i) {
+        test::RandomBlockOptions ro;
+        ro.ops = 8 + static_cast<unsigned>(rng() % 40);
+        ro.faults = false;
+        Block b = test::random_block(rng, ro);
+        optimize(b);
+        insts += b.insts.size();
+        blocks.push_back(std::move(b));
+    }
+    std::string err;
+    auto tier = x86::make_baseline(1u << 30, &err);
+    if (!tier) {
+        std::fprintf(stderr, "%s\n", err.c_str());
+        return 1;
+    }
+    double t0 = cpu_seconds();
+    unsigned ok = 0;
+    for (const Block& b : blocks) {
+        BaselineCompiler::Result res;
+        std::string why;
+        if (tier->compile(b, nullptr, &res, &why)) ++ok;
+    }
+    double t = cpu_seconds() - t0;
+    std::printf("%u blocks (%u compiled, %.1f IR ops each): %.2f us/block CPU\n", n, ok,
+                double(insts) / n, t * 1e6 / n);
+    std::printf("%s\n", tier->stats().c_str());
+    return 0;
+}
