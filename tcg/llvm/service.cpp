@@ -32,10 +32,13 @@ struct Job {
     uint64_t seq;
 };
 
-// Hotter first; FIFO among equals.
+// Hotter first; newest first among equals. Blocks reach the queue when they
+// cross the hot threshold, so the newest ones are what the guest runs now;
+// FIFO made a phase change (boot -> a user program's loop) wait behind
+// thousands of boot blocks that no longer run (seconds of compile time).
 struct JobOrder {
     bool operator()(const Job& a, const Job& b) const {
-        return a.hotness != b.hotness ? a.hotness < b.hotness : a.seq > b.seq;
+        return a.hotness != b.hotness ? a.hotness < b.hotness : a.seq < b.seq;
     }
 };
 
