@@ -50,8 +50,35 @@ bool A64Translator::decode_one(uint32_t insn) {
     return m->call(*this, insn);
 }
 
+// A block may continue at the target of an unconditional `B` on the same
+// guest page (up to kMaxFollows times, never into code it already holds).
+// A loop split by the compiler into "body; b.cond out; tail; b body" then
+// becomes one block that exits to its own start, which the LLVM tier turns
+// into a loop with guest registers in host registers; any block saves a
+// dispatch or chain step per followed branch. The code is then not one
+// contiguous range: the block is marked `scattered` and a write anywhere on
+// its page invalidates it (tcg/exec/cpu.cpp).
+constexpr unsigned kMaxFollows = 4;
+
+bool A64Translator::follow(uint64_t target) {
+    if (flags_ & kTbSingleInsn || follows_ >= kMaxFollows || target & 3) return false;
+    if ((target & tcg::kPageMask) != (block_->guest_pc & tcg::kPageMask)) return false;
+    if (target >= seg_lo_ && target <= pc_) return false;
+    for (auto [lo, hi] : ranges_) {
+        if (target >= lo && target < hi) return false;
+    }
+    ranges_.emplace_back(seg_lo_, pc_ + 4);
+    seg_lo_ = target;
+    follow_to_ = target;
+    followed_ = true;
+    ++follows_;
+    block_->scattered = true;
+    return true;
+}
+
 bool A64Translator::translate(tcg::CodeReader& code, unsigned max_insns) {
     uint64_t pc = block_->guest_pc;
+    seg_lo_ = pc;
     if (flags_ & kTbSingleInsn) max_insns = 1;
     for (unsigned n = 0; n < max_insns; ++n) {
         uint32_t insn;
@@ -71,6 +98,11 @@ bool A64Translator::translate(tcg::CodeReader& code, unsigned max_insns) {
         block_->guest_insns++;
         block_->guest_bytes += 4;
         if (end_) return true;
+        if (followed_) {
+            followed_ = false;
+            pc = follow_to_;
+            continue;
+        }
         // Blocks stay within one guest page (chaining and invalidation
         // work per page) and within the interpreter's frame.
         if ((pc & ~tcg::kPageMask) == 0 || block_->insts.size() > 2000) break;
