@@ -1,6 +1,7 @@
 // Hostile instruction streams: every 32-bit word must translate into IR
 // that verifies (or into an Undefined exception), never crash the host.
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
 
 #include "target/arm/cpu_state.h"
@@ -41,4 +42,50 @@ TEST_CASE("random words translate into verified IR", "[arm][translate]") {
             REQUIRE(err.empty());
         }
     }
+}
+
+namespace {
+class MapReader : public tcg::CodeReader {
+  public:
+    explicit MapReader(std::map<uint64_t, uint32_t> m) : m_(std::move(m)) {}
+    bool fetch32(uint64_t va, uint32_t* word) override {
+        auto it = m_.find(va);
+        *word = it == m_.end() ? 0xd503201f : it->second;  // NOP elsewhere
+        return true;
+    }
+
+  private:
+    std::map<uint64_t, uint32_t> m_;
+};
+
+unsigned insns_from(std::map<uint64_t, uint32_t> code, uint64_t pc, bool* scattered) {
+    tcg::Block b;
+    b.guest_pc = pc;
+    A64Translator tr(&b, 1);
+    MapReader rd(std::move(code));
+    REQUIRE(tr.translate(rd, 64));
+    REQUIRE(tcg::verify(b).empty());
+    *scattered = b.scattered;
+    return b.guest_insns;
+}
+}  // namespace
+
+TEST_CASE("blocks follow unconditional branches within their page", "[arm][translate]") {
+    bool scattered = false;
+    // b +8; (skipped); wfi: the block continues at the target and ends at WFI.
+    CHECK(insns_from({{0x1000, 0x14000002}, {0x1004, 0x0}, {0x1008, 0xd503207f}}, 0x1000,
+                     &scattered) == 2);
+    CHECK(scattered);
+    // A branch back into the block's own code is not followed (it would
+    // unroll the loop): `b .` ends the block at once.
+    CHECK(insns_from({{0x1000, 0x14000000}}, 0x1000, &scattered) == 1);
+    CHECK(!scattered);
+    // Nor is a target on another page, nor BL (the block ends there).
+    CHECK(insns_from({{0x1ffc, 0x14000002}}, 0x1ffc, &scattered) == 1);
+    CHECK(insns_from({{0x1000, 0x94000002}}, 0x1000, &scattered) == 1);
+    // At most four branches are followed: a chain of B ends after five.
+    std::map<uint64_t, uint32_t> chain;
+    for (uint64_t pc = 0x1000; pc < 0x1100; pc += 8)
+        chain[pc] = 0x14000002;  // b +8
+    CHECK(insns_from(chain, 0x1000, &scattered) == 5);
 }
