@@ -72,7 +72,7 @@ class Lowerer {
     // pending and the dispatcher has linked the exit to this very block
     // (so invalidation, which unlinks, also stops the loop); else ends as a
     // chainable exit.
-    void self_loop_exit(llvm::Value* again, llvm::Value* slot);
+    void self_loop_exit(llvm::Value* again, llvm::Value* slot, llvm::Value* pc);
 
     // Register promotion for self-looping blocks: guest registers live in
     // allocas (SSA after sroa) across iterations and are written back to
