@@ -185,6 +185,8 @@ class A64Translator {
 
   private:
     bool decode_one(uint32_t insn);
+    bool translate_once(tcg::CodeReader& code, unsigned max_insns);
+    bool loops_to_start() const;  // the terminal exits to the block's start
 
     tcg::Block* block_;
     Builder ir_;
@@ -199,6 +201,7 @@ class A64Translator {
     uint64_t follow_to_ = 0;
     uint64_t seg_lo_ = 0;  // start of the range being translated
     bool followed_ = false;
+    bool no_follow_ = false;  // second attempt: followed code did not form a loop
     unsigned follows_ = 0;
     std::vector<std::pair<uint64_t, uint64_t>> ranges_;
 };

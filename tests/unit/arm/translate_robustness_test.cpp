@@ -70,22 +70,30 @@ unsigned insns_from(std::map<uint64_t, uint32_t> code, uint64_t pc, bool* scatte
 }
 }  // namespace
 
-TEST_CASE("blocks follow unconditional branches within their page", "[arm][translate]") {
+TEST_CASE("blocks follow unconditional branches that close a loop", "[arm][translate]") {
     bool scattered = false;
-    // b +8; (skipped); wfi: the block continues at the target and ends at WFI.
-    CHECK(insns_from({{0x1000, 0x14000002}, {0x1004, 0x0}, {0x1008, 0xd503207f}}, 0x1000,
-                     &scattered) == 2);
+    // b 0x1010; ...; cbnz x0, 0x1000: followed, the block loops to its start.
+    CHECK(insns_from({{0x1000, 0x14000004}, {0x1010, 0xb5ffff80}}, 0x1000, &scattered) == 2);
     CHECK(scattered);
-    // A branch back into the block's own code is not followed (it would
-    // unroll the loop): `b .` ends the block at once.
-    CHECK(insns_from({{0x1000, 0x14000000}}, 0x1000, &scattered) == 1);
+    // b +8; (skipped); wfi: no loop, so the block ends at the branch.
+    CHECK(insns_from({{0x1000, 0x14000002}, {0x1008, 0xd503207f}}, 0x1000, &scattered) == 1);
     CHECK(!scattered);
-    // Nor is a target on another page, nor BL (the block ends there).
+    // `b .` and a branch to another page or BL are never followed.
+    CHECK(insns_from({{0x1000, 0x14000000}}, 0x1000, &scattered) == 1);
     CHECK(insns_from({{0x1ffc, 0x14000002}}, 0x1ffc, &scattered) == 1);
     CHECK(insns_from({{0x1000, 0x94000002}}, 0x1000, &scattered) == 1);
-    // At most four branches are followed: a chain of B ends after five.
+    // Four B +8 then a branch back to the start: followed four times.
     std::map<uint64_t, uint32_t> chain;
-    for (uint64_t pc = 0x1000; pc < 0x1100; pc += 8)
+    for (uint64_t pc = 0x1000; pc < 0x1020; pc += 8)
         chain[pc] = 0x14000002;  // b +8
+    chain[0x1020] = 0x17fffff8;  // b 0x1000
     CHECK(insns_from(chain, 0x1000, &scattered) == 5);
+    CHECK(scattered);
+    // Five: the fifth is not followed, there is no loop, nothing is kept.
+    chain.erase(0x1020);
+    for (uint64_t pc = 0x1000; pc < 0x1028; pc += 8)
+        chain[pc] = 0x14000002;
+    chain[0x1028] = 0x17fffff6;  // b 0x1000
+    CHECK(insns_from(chain, 0x1000, &scattered) == 1);
+    CHECK(!scattered);
 }
