@@ -2,6 +2,7 @@
 // the vCPU needs one) takes blocks from a queue ordered by hotness, lowers
 // a batch of them into one LLVM module, compiles it with LLJIT and hands
 // each function to its callback.
+#include <pthread.h>
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -12,7 +13,6 @@
 #include <future>
 #include <map>
 #include <mutex>
-#include <pthread.h>
 #include <thread>
 #include <vector>
 
