@@ -273,7 +273,7 @@ void Cpu::invalidate_phys_range(uint64_t pa, uint64_t len) {
             uint64_t start = tb->phys_pc, end = tb->phys_pc + tb->size;
             // A block spanning two pages has phys_pc on the first; compare
             // conservatively by page when it crosses.
-            bool crosses = tb->phys_page[1] != ~0ull;
+            bool crosses = tb->phys_page[1] != ~0ull || tb->scattered;
             if (crosses || (pa < end && start < pa + len)) victims.push_back(tb);
         }
         for (TranslationBlock* tb : victims)
@@ -399,6 +399,7 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
     tb->phys_pc = phys_pc;
     tb->flags = flags;
     tb->size = block->guest_bytes;
+    tb->scattered = block->scattered;
     tb->ninsns = block->guest_insns;
     for (size_t i = 0; i < reader.pages.size() && i < 2; ++i)
         tb->phys_page[i] = reader.pages[i];

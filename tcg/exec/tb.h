@@ -19,6 +19,7 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     uint32_t size = 0;  // guest bytes
     uint32_t ninsns = 0;
     uint64_t phys_page[2] = {~0ull, ~0ull};  // pages the code lies on
+    bool scattered = false;                  // code not contiguous (tcg::Block)
     bool valid = true;
 
     InterpCode interp;

@@ -155,6 +155,9 @@ struct Block {
     uint64_t flags = 0;  // the guest's mode key (TB flags)
     uint32_t guest_insns = 0;
     uint32_t guest_bytes = 0;
+    // The guest code is not one range from guest_pc (the translator
+    // followed a branch): invalidate on any write to its page.
+    bool scattered = false;
     std::vector<Inst> insts;
 
     const Inst& at(Value v) const { return insts[v.id]; }

@@ -604,7 +604,10 @@ Value* Lowerer::op_CallVoid(const Inst& in) {
 
 // ---- terminals -----------------------------------------------------------
 
-void Lowerer::self_loop_exit(Value* again, Value* slot) {
+// The back edge does not store the pc: env->pc already holds the block's
+// start (the value it had on entry, which nothing in the body changes), so
+// only the way out stores it.
+void Lowerer::self_loop_exit(Value* again, Value* slot, Value* pc) {
     Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
     Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), slot});
     auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
@@ -615,30 +618,32 @@ void Lowerer::self_loop_exit(Value* again, Value* slot) {
     iters_->addIncoming(ir_.CreateAdd(iters_, c64(1)), ir_.GetInsertBlock());
     ir_.CreateCondBr(go, body_bb_, out, likely_);
     ir_.SetInsertPoint(out);
+    store_env(pc, kEnvPcOffset);
     chain_exit(slot);
 }
 
 Value* Lowerer::op_ExitLink(const Inst& in) {
-    store_env(c64(in.imm), kEnvPcOffset);
     if (loops_to_self(in.imm) && opts_.chaining) {
-        self_loop_exit(ir_.getTrue(), c64(0));
+        self_loop_exit(ir_.getTrue(), c64(0), c64(in.imm));
         return nullptr;
     }
+    store_env(c64(in.imm), kEnvPcOffset);
     chain_exit(c64(0));
     return nullptr;
 }
 
 Value* Lowerer::op_ExitCond(const Inst& in) {
     Value* c = arg(in, 0);
-    store_env(ir_.CreateSelect(c, c64(in.imm), c64(in.imm2)), kEnvPcOffset);
+    Value* pc = ir_.CreateSelect(c, c64(in.imm), c64(in.imm2));
     Value* slot = ir_.CreateSelect(c, c64(0), c64(1));
     bool self_taken = loops_to_self(in.imm);
     bool self_not = loops_to_self(in.imm2);
     if ((self_taken || self_not) && opts_.chaining) {
         Value* again = self_taken && self_not ? ir_.getTrue() : self_taken ? c : ir_.CreateNot(c);
-        self_loop_exit(again, slot);
+        self_loop_exit(again, slot, pc);
         return nullptr;
     }
+    store_env(pc, kEnvPcOffset);
     chain_exit(slot);
     return nullptr;
 }

@@ -1,8 +1,8 @@
-// IR -> LLVM IR: guest memory. Accesses of 1..8 bytes inline the soft-TLB
-// fast path of tcg/exec/env.h and call the softmmu entry points
-// (tcg/exec/softmmu.h) on a miss; everything else (16-byte accesses,
-// exclusives, atomics) calls the softmmu entry points directly, exactly
-// as the interpreter does.
+// IR -> LLVM IR: guest memory. Plain loads and stores (1..16 bytes, any
+// alignment within a page) inline the soft-TLB fast path of
+// tcg/exec/env.h and call the softmmu entry points (tcg/exec/softmmu.h)
+// on a miss; exclusives, atomics and ordered 16-byte accesses call the
+// softmmu entry points directly, exactly as the interpreter does.
 #include <llvm/IR/MDBuilder.h>
 
 #include "tcg/exec/env.h"
@@ -28,14 +28,28 @@ Value* Lowerer::tlb_entry(Value* va, unsigned mmu_idx) {
     return ir_.CreateInBoundsGEP(ir_.getInt8Ty(), env_, off);
 }
 
-Value* Lowerer::fast_path_hit(Value* va, Value* entry, unsigned size, bool write) {
+// Whether an access may take the fast path when it is not naturally
+// aligned: plain accesses without an alignment requirement (A64 allows
+// unaligned normal-memory accesses, and memcpy, string and hashing code
+// does them all the time). Ordered and alignment-checked accesses stay
+// naturally aligned on the fast path (atomic on x86).
+static bool unaligned_ok(uint64_t memop) {
+    return !(memop & (MemOp::kAligned | MemOp::kAcquire | MemOp::kRelease));
+}
+
+Value* Lowerer::fast_path_hit(Value* va, Value* entry, uint64_t memop, bool write) {
+    unsigned size = MemOp::size(memop);
     uint64_t field = write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read);
     auto* tag_ptr = ir_.CreateConstInBoundsGEP1_64(ir_.getInt8Ty(), entry, field);
     auto* t = ir_.CreateAlignedLoad(ir_.getInt64Ty(), tag_ptr, llvm::Align(8));
     tag(t, tbaa_env_);
-    // A mismatch in the page, a flag bit in the tag or a misaligned address
-    // all miss; the slow path handles them.
-    Value* key = ir_.CreateAnd(va, c64(kPageMask | (size - 1)));
+    // A mismatch in the page or a flag bit in the tag misses; so does a
+    // misaligned address where alignment matters, and an access whose last
+    // byte is on the next page (its page differs from the entry's, which
+    // was found through the first byte). The slow path handles them.
+    Value* key = unaligned_ok(memop)
+                     ? ir_.CreateAnd(ir_.CreateAdd(va, c64(size - 1)), c64(kPageMask))
+                     : ir_.CreateAnd(va, c64(kPageMask | (size - 1)));
     return ir_.CreateICmpEQ(key, t);
 }
 
@@ -57,11 +71,11 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
     auto* fast = new_bb("ld.fast");
     auto* slow = new_bb("ld.slow");
     auto* join = new_bb("ld.join");
-    ir_.CreateCondBr(fast_path_hit(va, entry, size, false), fast, slow, likely_);
+    ir_.CreateCondBr(fast_path_hit(va, entry, in.imm, false), fast, slow, likely_);
 
     ir_.SetInsertPoint(fast);
-    auto* l =
-        ir_.CreateAlignedLoad(t, host_ptr(ir_, entry, va, tbaa_env_, ptr_ty_), llvm::Align(size));
+    auto* l = ir_.CreateAlignedLoad(t, host_ptr(ir_, entry, va, tbaa_env_, ptr_ty_),
+                                    llvm::Align(unaligned_ok(in.imm) ? 1 : size));
     tag(l, tbaa_guest_);
     // The fast path only takes naturally aligned addresses, so the access
     // may be atomic. Acquire loads are plain moves on x86; the others are
@@ -75,12 +89,17 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(slow);
-    auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64}, false);
-    flush_regs();
-    Value* r = call_abs(ft, addr(&mem_load), {env_, va, c64(in.imm), c64(in.imm2)});
-    exit_if_status(ir_.CreateExtractValue(r, 1));
-    reload_regs();
-    Value* sv = from_i64(ir_.CreateExtractValue(r, 0), in.type);
+    Value* sv;
+    if (size == 16) {
+        sv = load_slow_128(in, va);
+    } else {
+        auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64}, false);
+        flush_regs();
+        Value* r = call_abs(ft, addr(&mem_load), {env_, va, c64(in.imm), c64(in.imm2)});
+        exit_if_status(ir_.CreateExtractValue(r, 1));
+        reload_regs();
+        sv = from_i64(ir_.CreateExtractValue(r, 0), in.type);
+    }
     llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
     ir_.CreateBr(join);
 
@@ -98,11 +117,11 @@ void Lowerer::store_op(const Inst& in, Value* va, Value* v) {
     auto* fast = new_bb("st.fast");
     auto* slow = new_bb("st.slow");
     auto* join = new_bb("st.join");
-    ir_.CreateCondBr(fast_path_hit(va, entry, size, true), fast, slow, likely_);
+    ir_.CreateCondBr(fast_path_hit(va, entry, in.imm, true), fast, slow, likely_);
 
     ir_.SetInsertPoint(fast);
-    auto* s =
-        ir_.CreateAlignedStore(v, host_ptr(ir_, entry, va, tbaa_env_, ptr_ty_), llvm::Align(size));
+    auto* s = ir_.CreateAlignedStore(v, host_ptr(ir_, entry, va, tbaa_env_, ptr_ty_),
+                                     llvm::Align(unaligned_ok(in.imm) ? 1 : size));
     tag(s, tbaa_guest_);
     // A64 release stores are RCsc: a later load-acquire must not pass them,
     // which on x86 takes a sequentially consistent store (xchg).
@@ -114,18 +133,29 @@ void Lowerer::store_op(const Inst& in, Value* va, Value* v) {
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(slow);
-    auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64}, false);
-    flush_regs();
-    Value* r = call_abs(ft, addr(&mem_store), {env_, va, to_i64(v), c64(in.imm), c64(in.imm2)});
-    exit_if_status(ir_.CreateExtractValue(r, 1));
-    reload_regs();
+    if (size == 16) {
+        store_slow_128(in, va, v);
+    } else {
+        auto* ft = llvm::FunctionType::get(ret_ty_, {ptr_ty_, i64, i64, i64, i64}, false);
+        flush_regs();
+        Value* r = call_abs(ft, addr(&mem_store), {env_, va, to_i64(v), c64(in.imm), c64(in.imm2)});
+        exit_if_status(ir_.CreateExtractValue(r, 1));
+        reload_regs();
+    }
     ir_.CreateBr(join);
     ir_.SetInsertPoint(join);
 }
 
+// 16-byte accesses: the inline fast path as for the others when plain
+// (LDR/STR Q, LDP/STP X are not single-copy atomic as a whole), else the
+// softmmu call only.
 Value* Lowerer::op_Load(const Inst& in) {
     Value* va = arg(in, 0);
-    if (MemOp::size(in.imm) <= 8) return load_op(in, va);
+    if (MemOp::size(in.imm) <= 8 || unaligned_ok(in.imm)) return load_op(in, va);
+    return load_slow_128(in, va);
+}
+
+Value* Lowerer::load_slow_128(const Inst& in, Value* va) {
     auto* i64 = ir_.getInt64Ty();
     if (!out128_) {
         auto ip = ir_.saveIP();
@@ -147,10 +177,15 @@ Value* Lowerer::op_Load(const Inst& in) {
 Value* Lowerer::op_Store(const Inst& in) {
     Value* va = arg(in, 0);
     Value* v = arg(in, 1);
-    if (MemOp::size(in.imm) <= 8) {
+    if (MemOp::size(in.imm) <= 8 || unaligned_ok(in.imm)) {
         store_op(in, va, v);
-        return nullptr;
+    } else {
+        store_slow_128(in, va, v);
     }
+    return nullptr;
+}
+
+void Lowerer::store_slow_128(const Inst& in, Value* va, Value* v) {
     auto* i64 = ir_.getInt64Ty();
     Value* lo = ir_.CreateTrunc(v, i64);
     Value* hi = ir_.CreateTrunc(ir_.CreateLShr(v, 64), i64);
@@ -159,7 +194,6 @@ Value* Lowerer::op_Store(const Inst& in) {
     exit_if_status(
         call_abs(ft, addr(&mem_store128), {env_, va, lo, hi, c64(in.imm), c64(in.imm2)}));
     reload_regs();
-    return nullptr;
 }
 
 Value* Lowerer::op_LoadExcl(const Inst& in) {

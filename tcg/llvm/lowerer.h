@@ -72,7 +72,7 @@ class Lowerer {
     // pending and the dispatcher has linked the exit to this very block
     // (so invalidation, which unlinks, also stops the loop); else ends as a
     // chainable exit.
-    void self_loop_exit(llvm::Value* again, llvm::Value* slot);
+    void self_loop_exit(llvm::Value* again, llvm::Value* slot, llvm::Value* pc);
 
     // Register promotion for self-looping blocks: guest registers live in
     // allocas (SSA after sroa) across iterations and are written back to
@@ -96,7 +96,9 @@ class Lowerer {
 
     // Guest memory (lower_mem.cpp)
     llvm::Value* tlb_entry(llvm::Value* va, unsigned mmu_idx);
-    llvm::Value* fast_path_hit(llvm::Value* va, llvm::Value* entry, unsigned size, bool write);
+    llvm::Value* fast_path_hit(llvm::Value* va, llvm::Value* entry, uint64_t memop, bool write);
+    llvm::Value* load_slow_128(const Inst& in, llvm::Value* va);
+    void store_slow_128(const Inst& in, llvm::Value* va, llvm::Value* v);
     llvm::Value* load_op(const Inst& in, llvm::Value* va);
     void store_op(const Inst& in, llvm::Value* va, llvm::Value* v);
 

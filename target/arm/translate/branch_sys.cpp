@@ -18,7 +18,9 @@ constexpr uint64_t kIL = 1u << 25;
 
 bool A64Translator::B_uncond(uint32_t op, uint32_t imm26) {
     if (op) set_x(30, ir_.c64(next_pc()));
-    jump_to(pc_ + sext(uint64_t(imm26) << 2, 28));
+    uint64_t target = pc_ + sext(uint64_t(imm26) << 2, 28);
+    if (!op && follow(target)) return true;
+    jump_to(target);
     return true;
 }
 

@@ -155,6 +155,9 @@ class A64Translator {
     void store(Value addr, Value v, unsigned log2_size, uint64_t extra = 0) {
         ir_.store(addr, v, memop(log2_size, extra), pc_);
     }
+    // An unconditional direct branch may continue the block at its target
+    // instead of ending it (translator.cpp says when); true if it does.
+    bool follow(uint64_t target);
     // Ends the block.
     void jump_to(uint64_t target) {
         ir_.exit_link(target);
@@ -183,6 +186,8 @@ class A64Translator {
 
   private:
     bool decode_one(uint32_t insn);
+    bool translate_once(tcg::CodeReader& code, unsigned max_insns);
+    bool loops_to_start() const;  // the terminal exits to the block's start
 
     tcg::Block* block_;
     Builder ir_;
@@ -191,6 +196,15 @@ class A64Translator {
     unsigned el_;
     uint64_t pc_ = 0;
     bool end_ = false;
+    // Branch following: where the next instruction comes from when the
+    // last one was a followed branch, and the guest code ranges [lo, hi)
+    // the block already covers (a target inside one would loop).
+    uint64_t follow_to_ = 0;
+    uint64_t seg_lo_ = 0;  // start of the range being translated
+    bool followed_ = false;
+    bool no_follow_ = false;  // second attempt: followed code did not form a loop
+    unsigned follows_ = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> ranges_;
 };
 
 }  // namespace emu::arm

@@ -323,3 +323,34 @@ TEST_CASE("a branch to a misaligned address raises a PC alignment fault", "[arm]
     CHECK(m.st().elr_el1 == kRamBase + 0x102);
     CHECK(m.st().far_el1 == kRamBase + 0x102);
 }
+
+TEST_CASE("a patched branch target is retranslated in blocks that followed the branch",
+          "[arm][exec]") {
+    // The block at L follows `b P` and `b Q` and loops back to L, so it
+    // holds P's instruction although P lies before L. It runs, then P is
+    // patched: the store must invalidate it too, and the next run sees the
+    // new instruction.
+    TestMachine m;
+    m.load(kRamBase, {
+                         0xd2800003,  //       mov x3, #0
+                         0x14000003,  //       b L
+                         0xd2800022,  // P:    mov x2, #1
+                         0x14000002,  //       b Q
+                         0x17fffffe,  // L:    b P
+                         0x91000463,  // Q:    add x3, x3, #1
+                         0xf100087f,  //       cmp x3, #2
+                         0x54ffffab,  //       b.lt L
+                         0xf100107f,  //       cmp x3, #4
+                         0x540000a0,  //       b.eq done
+                         0x10ffff00,  //       adr x0, P
+                         0x18000081,  //       ldr w1, NEWI
+                         0xb9000001,  //       str w1, [x0]
+                         0x54fffeee,  //       b.al L (not followed)
+                         0xd503207f,  // done: wfi
+                         0xd2800542,  // NEWI: mov x2, #42
+                     });
+    REQUIRE(m.run(kRamBase) == tcg::kStatusHalt);
+    CHECK(m.st().x[3] == 4);
+    CHECK(m.st().x[2] == 42);
+    CHECK(m.cpu->stats().blocks_invalidated >= 1);
+}
