@@ -56,9 +56,11 @@ struct ExecStats {
 struct ExecOptions {
     TierMode tier = TierMode::Auto;
     // Block entries before the second tier (LLVM) compiles it. High because
-    // the first tier is cheap: a Linux boot spends less CPU at 100000 than at
-    // 2000 or 20000 (docs/linux-arm64.md).
-    uint32_t hot_threshold = 100000;
+    // the first tier is cheap: boot compiles cost more than they save, while
+    // in-guest loops still reach LLVM in time (measured on a quiet machine:
+    // boot CPU 4.2 s at 100000, 3.35 s at 300000; sha256/gzip equal at both,
+    // 20-40% slower at 1000000; docs/linux-arm64.md).
+    uint32_t hot_threshold = 300000;
 };
 
 class Cpu {
