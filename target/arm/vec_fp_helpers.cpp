@@ -9,6 +9,7 @@
 #include "target/arm/cpu_state.h"
 #include "target/arm/fpu/fpu.h"
 #include "target/arm/vec_fp_ops.h"
+#include "target/arm/vec_lanes.h"
 
 namespace emu::arm {
 
@@ -16,38 +17,8 @@ namespace {
 
 namespace f = fpu;
 
-// Lane access with a fixed size per case: a variable-size memcpy would be a
-// library call per lane. es: 1 half, 2 single, 3 double.
-template <typename U>
-U load(const uint8_t* p) {
-    U x;
-    std::memcpy(&x, p, sizeof(U));
-    return x;
-}
-template <typename U>
-void store(uint8_t* p, U x) {
-    std::memcpy(p, &x, sizeof(U));
-}
-uint64_t get(const uint8_t* v, unsigned i, unsigned es) {
-    switch (es) {
-        case 1:
-            return load<uint16_t>(v + 2 * i);
-        case 2:
-            return load<uint32_t>(v + 4 * i);
-        default:
-            return load<uint64_t>(v + 8 * i);
-    }
-}
-void put(uint8_t* v, unsigned i, unsigned es, uint64_t x) {
-    switch (es) {
-        case 1:
-            return store(v + 2 * i, static_cast<uint16_t>(x));
-        case 2:
-            return store(v + 4 * i, static_cast<uint32_t>(x));
-        default:
-            return store(v + 8 * i, x);
-    }
-}
+using vec_lane::get;
+using vec_lane::put;
 
 // A binary (or unary) operation in its single and double forms.
 struct Bin {
@@ -178,13 +149,15 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
     auto typed3 = [&](bool elem, auto fs, auto fd) {
         if (es == 2) {
             for (unsigned i = 0; i < elems && i < 4; ++i) {
-                auto b = load<uint32_t>(m + 4 * (elem ? imm & 3 : i));
-                store(r + 4 * i, fs(load<uint32_t>(n + 4 * i), b, load<uint32_t>(d + 4 * i)));
+                auto b = vec_lane::load_lane<uint32_t>(m + 4 * (elem ? imm & 3 : i));
+                vec_lane::store_lane(r + 4 * i, fs(vec_lane::load_lane<uint32_t>(n + 4 * i), b,
+                                                   vec_lane::load_lane<uint32_t>(d + 4 * i)));
             }
         } else {
             for (unsigned i = 0; i < elems && i < 2; ++i) {
-                auto b = load<uint64_t>(m + 8 * (elem ? imm & 1 : i));
-                store(r + 8 * i, fd(load<uint64_t>(n + 8 * i), b, load<uint64_t>(d + 8 * i)));
+                auto b = vec_lane::load_lane<uint64_t>(m + 8 * (elem ? imm & 1 : i));
+                vec_lane::store_lane(r + 8 * i, fd(vec_lane::load_lane<uint64_t>(n + 8 * i), b,
+                                                   vec_lane::load_lane<uint64_t>(d + 8 * i)));
             }
         }
     };

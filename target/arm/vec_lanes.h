@@ -6,13 +6,41 @@
 
 namespace emu::arm::vec_lane {
 
+// A fixed size per case: a variable-size memcpy is a library call per lane.
+template <typename U>
+inline U load_lane(const uint8_t* p) {
+    U x;
+    std::memcpy(&x, p, sizeof(U));
+    return x;
+}
+template <typename U>
+inline void store_lane(uint8_t* p, U x) {
+    std::memcpy(p, &x, sizeof(U));
+}
 inline uint64_t get(const uint8_t* v, unsigned i, unsigned es) {
-    uint64_t r = 0;
-    std::memcpy(&r, v + (i << es), 1u << es);
-    return r;
+    switch (es) {
+        case 0:
+            return v[i];
+        case 1:
+            return load_lane<uint16_t>(v + 2 * i);
+        case 2:
+            return load_lane<uint32_t>(v + 4 * i);
+        default:
+            return load_lane<uint64_t>(v + 8 * i);
+    }
 }
 inline void put(uint8_t* v, unsigned i, unsigned es, uint64_t x) {
-    std::memcpy(v + (i << es), &x, 1u << es);
+    switch (es) {
+        case 0:
+            v[i] = static_cast<uint8_t>(x);
+            return;
+        case 1:
+            return store_lane(v + 2 * i, static_cast<uint16_t>(x));
+        case 2:
+            return store_lane(v + 4 * i, static_cast<uint32_t>(x));
+        default:
+            return store_lane(v + 8 * i, x);
+    }
 }
 // Sign-extends an element of size es.
 inline int64_t sx(uint64_t v, unsigned es) {
