@@ -336,6 +336,7 @@ uint64_t ArmCpu::tb_flags() {
     unsigned fpen = (s.cpacr_el1 >> 20) & 3;
     if (fpen == 3 || (fpen == 1 && s.el == 1)) f |= kTbFpEnabled;
     if (s.sctlr_el1 & 1) f |= kTbMmuOn;
+    if (((s.id_aa64isar0 >> 20) & 0xf) >= 2) f |= kTbLse;
     if (dbg_.single_step) f |= kTbSingleInsn | kTbGdbStep;
     return f;
 }

@@ -109,5 +109,8 @@ constexpr uint64_t kTbElShift = 0;  // 2 bits
 constexpr uint64_t kTbFpEnabled = 1u << 2;
 constexpr uint64_t kTbMmuOn = 1u << 3;
 constexpr uint64_t kTbSingleInsn = 1u << 4;  // translate one instruction per block
+// The model implements LSE atomics (ID_AA64ISAR0_EL1.Atomic >= 2): constant
+// per CPU, in the key so the translator needs no other view of the model.
+constexpr uint64_t kTbLse = 1u << 5;
 
 }  // namespace emu::arm

@@ -275,6 +275,7 @@ bool A64Translator::LDAPR(uint32_t size, uint32_t n, uint32_t t) {
 
 bool A64Translator::CAS(uint32_t size, uint32_t L, uint32_t s, uint32_t o0, uint32_t t2, uint32_t n,
                         uint32_t t) {
+    if (!(flags_ & kTbLse)) return false;  // ARMv8.1 LSE: Undefined on v8.0 models
     if (t2 != 31) return false;
     Type mt = tcg::int_type_bytes(1u << size);
     Value addr = xsp(n, true);
@@ -288,6 +289,7 @@ bool A64Translator::CAS(uint32_t size, uint32_t L, uint32_t s, uint32_t o0, uint
 
 bool A64Translator::CASP(uint32_t sz, uint32_t L, uint32_t s, uint32_t o0, uint32_t t2, uint32_t n,
                          uint32_t t) {
+    if (!(flags_ & kTbLse)) return false;  // ARMv8.1 LSE: Undefined on v8.0 models
     if (t2 != 31 || (s & 1) || (t & 1)) return false;
     if (sz) {
         ir_.call(Type::Void, helpers().pair128,
@@ -308,6 +310,7 @@ bool A64Translator::CASP(uint32_t sz, uint32_t L, uint32_t s, uint32_t o0, uint3
 
 bool A64Translator::ATOMIC(uint32_t size, uint32_t A, uint32_t R, uint32_t s, uint32_t opc,
                            uint32_t n, uint32_t t) {
+    if (!(flags_ & kTbLse)) return false;  // ARMv8.1 LSE: Undefined on v8.0 models
     tcg::AtomicOp op;
     if (opc == 8) {
         op = tcg::AtomicOp::Swp;

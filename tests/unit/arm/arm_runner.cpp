@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
     cfg.memory = &as;
     cfg.hooks = &plat;
     cfg.semihosting = true;
+    cfg.model = "max";  // the most capable model: LSE and everything else we implement
     tcg::ExecOptions opts;
     // The interpreter unless tier=baseline asks for the x86 first tier.
     opts.tier = accel.find("tier=baseline") != std::string::npos ? tcg::TierMode::Baseline

@@ -1,6 +1,7 @@
 // Hand-assembled A64 sequences run on the CPU over RAM; the architectural
 // state afterwards is checked against values derived independently here.
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "test_machine.h"
 
@@ -255,6 +256,27 @@ TEST_CASE("instruction fetch from unmapped memory raises a prefetch abort", "[ar
     CHECK(m.st().esr_el1 == (0x21ull << 26 | 1u << 25 | 0x10));
     CHECK(m.st().elr_el1 == 0x8000);
     CHECK(m.st().far_el1 == 0x8000);
+}
+
+TEST_CASE("LSE atomics are Undefined on the ARMv8.0 models and execute on max", "[arm][exec]") {
+    for (const char* model : {"cortex-a57", "cortex-a53", "cortex-a72", "max"}) {
+        for (uint32_t insn :
+             {0xf829002du /* ldadd x9, x13, [x1] */, 0xc8ae7c29u /* cas x14, x9, [x1] */,
+              0x48207c82u /* casp w0, w1, w2, w3, [x4] */}) {
+            TestMachine m(tcg::TierMode::Interp, 2000, model);
+            m.st().vbar_el1 = kRamBase + 0x1000;
+            m.st().esr_el1 = 0;
+            m.load(kRamBase + 0x1200, {0xd503207f});  // wfi in the sync vector
+            m.load(kRamBase, {insn, 0xd503207f});
+            m.st().x[1] = m.st().x[4] = kRamBase + 0x2000;
+            REQUIRE(m.run(kRamBase) == tcg::kStatusHalt);
+            bool lse = std::string(model) == "max";
+            INFO(model << " " << std::hex << insn);
+            CHECK(m.st().tcg.pc == (lse ? kRamBase + 8 : kRamBase + 0x1204));
+            CHECK(m.st().esr_el1 == (lse ? 0 : 1ull << 25));  // EC 0 (unknown reason), IL
+            CHECK(m.st().elr_el1 == (lse ? 0 : kRamBase));
+        }
+    }
 }
 
 TEST_CASE("FP/SIMD instructions trap while CPACR_EL1.FPEN is off", "[arm][exec]") {

@@ -20,11 +20,13 @@ struct TestMachine {
     std::unique_ptr<AddressSpace> as;
     std::unique_ptr<ArmCpu> cpu;
 
-    explicit TestMachine(tcg::TierMode tier = tcg::TierMode::Interp, uint32_t hot = 2000) {
+    explicit TestMachine(tcg::TierMode tier = tcg::TierMode::Interp, uint32_t hot = 2000,
+                         const char* model = "max") {
         root->add_subregion(kRamBase, ram.get());
         as = std::make_unique<AddressSpace>("memory", root.get());
         ArmCpuConfig cfg;
         cfg.memory = as.get();
+        cfg.model = model;
         tcg::ExecOptions opts;
         opts.tier = tier;
         opts.hot_threshold = hot;

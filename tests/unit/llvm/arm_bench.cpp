@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
     cfg.memory = &as;
     cfg.hooks = &board;
     cfg.semihosting = true;
+    cfg.model = "max";  // the most capable model: LSE and everything else we implement
     std::unique_ptr<tcg::TierCompiler> compiler;
     std::string err;
     if (opts.tier != tcg::TierMode::Interp) {
