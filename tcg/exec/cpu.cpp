@@ -117,10 +117,19 @@ Cpu::~Cpu() {
 }
 
 void Cpu::jmp_cache_clear() {
-    std::memset(jmp_cache_, 0, sizeof jmp_cache_);
     // No mode key is all ones, so an empty entry never matches.
-    for (auto& e : jmp_fast_)
-        e = {0, ~0ull, nullptr, 0};
+    if (!jmp_all_dirty_ && jmp_used_.size() < (1u << kJmpCacheBits) / 8) {
+        for (uint16_t h : jmp_used_) {
+            jmp_cache_[h] = nullptr;
+            jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+        }
+    } else {
+        std::memset(jmp_cache_, 0, sizeof jmp_cache_);
+        for (auto& e : jmp_fast_)
+            e = {0, ~0ull, nullptr, 0};
+        jmp_all_dirty_ = false;
+    }
+    jmp_used_.clear();
 }
 
 void Cpu::tlb_flush() {
@@ -248,7 +257,8 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
         }
     }
     if (!flushing_) {
-        for (unsigned i = 0; i < (1u << kJmpCacheBits); ++i) {
+        // Every filled slot is in jmp_used_ (jmp_cache_clear keeps it so).
+        for (uint16_t i : jmp_used_) {
             if (jmp_cache_[i] == tb) {
                 jmp_cache_[i] = nullptr;
                 jmp_fast_[i] = {0, ~0ull, nullptr, 0};
@@ -444,6 +454,11 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
     } else {
         tb = translate(pc, phys, flags, status);
         if (!tb) return nullptr;
+    }
+    if (!jmp_cache_[h]) {
+        // Refills after invalidations repeat slots: keep the list bounded.
+        if (jmp_used_.size() >= (1u << kJmpCacheBits)) jmp_cache_clear();
+        jmp_used_.push_back(static_cast<uint16_t>(h));
     }
     jmp_cache_[h] = tb;
     CompiledFn c = tb->compiled.load(std::memory_order_relaxed);

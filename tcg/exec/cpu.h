@@ -179,6 +179,10 @@ class Cpu {
     // The same cache as first-tier code reads it (BaselineCompiler::
     // IndirectLookup): entries of baseline blocks only.
     BaselineCompiler::JumpCacheEntry jmp_fast_[1u << kJmpCacheBits];
+    // Slots filled since the last clear: a TLB flush (every TLBI) then
+    // clears those instead of 160 KiB of cache, unless there are many.
+    std::vector<uint16_t> jmp_used_;
+    bool jmp_all_dirty_ = true;  // until the first full clear (jmp_fast_ starts uninitialised)
     void jmp_cache_clear();
     // Compiled blocks other compiled code jumps into (TierCompiler::link),
     // by CompiledFn, to attribute the slot a linked chain returns.
