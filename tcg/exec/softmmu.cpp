@@ -234,13 +234,44 @@ uint64_t mem_atomic_host(void* envp, uint64_t va, unsigned size, unsigned mmu_id
     return atomic_host(static_cast<TcgEnv*>(envp), va, MemOp::make(log2, mmu_idx), pc, host);
 }
 
+// The inline fast paths of the backends send unaligned and 16-byte accesses
+// here (the LLVM tier handles some itself); most of them hit a plain RAM
+// page, which needs no more than the tag compare. Flagged tags (MMIO,
+// code pages, watchpoints) never equal a page address.
+namespace {
+void* fast_host(TcgEnv* env, uint64_t va, unsigned size, unsigned mmu, bool write) {
+    if ((va & ~kPageMask) > kPageSize - size) return nullptr;  // crosses a page
+    TlbEntry* e = entry(env, mmu, va);
+    uint64_t tag = write ? e->addr_write : e->addr_read;
+    if (tag != (va & kPageMask)) return nullptr;
+    return reinterpret_cast<void*>(va + e->addend);
+}
+}  // namespace
+
 HelperRet mem_load(void* envp, uint64_t va, uint64_t memop, uint64_t pc) {
+    if (!(memop & MemOp::kAligned)) {
+        unsigned size = MemOp::size(memop);
+        if (void* h =
+                fast_host(static_cast<TcgEnv*>(envp), va, size, MemOp::mmu_idx(memop), false)) {
+            uint64_t v = 0;
+            std::memcpy(&v, h, size);
+            return {v, kStatusContinue};
+        }
+    }
     uint64_t v = 0;
     uint64_t st = access(static_cast<TcgEnv*>(envp), va, memop, false, &v, pc);
     return {v, st};
 }
 
 HelperRet mem_store(void* envp, uint64_t va, uint64_t value, uint64_t memop, uint64_t pc) {
+    if (!(memop & MemOp::kAligned)) {
+        unsigned size = MemOp::size(memop);
+        if (void* h =
+                fast_host(static_cast<TcgEnv*>(envp), va, size, MemOp::mmu_idx(memop), true)) {
+            std::memcpy(h, &value, size);
+            return {0, kStatusContinue};
+        }
+    }
     uint64_t st = access(static_cast<TcgEnv*>(envp), va, memop, true, &value, pc);
     return {0, st};
 }
@@ -249,6 +280,10 @@ uint64_t mem_load128(void* envp, uint64_t va, uint64_t memop, uint64_t pc, uint6
     auto* env = static_cast<TcgEnv*>(envp);
     if ((memop & MemOp::kAligned) && (va & 15)) {
         return env->cpu->raise_mem_fault(va, Access::Read, FaultKind::Alignment, pc, false);
+    }
+    if (void* h = fast_host(env, va, 16, MemOp::mmu_idx(memop), false)) {
+        std::memcpy(out, h, 16);
+        return kStatusContinue;
     }
     uint64_t half = (memop & ~uint64_t(7) & ~MemOp::kAligned) | 3;
     uint64_t lo = 0, hi = 0;
@@ -264,6 +299,11 @@ uint64_t mem_store128(void* envp, uint64_t va, uint64_t lo, uint64_t hi, uint64_
     auto* env = static_cast<TcgEnv*>(envp);
     if ((memop & MemOp::kAligned) && (va & 15)) {
         return env->cpu->raise_mem_fault(va, Access::Write, FaultKind::Alignment, pc, true);
+    }
+    if (void* h = fast_host(env, va, 16, MemOp::mmu_idx(memop), true)) {
+        std::memcpy(h, &lo, 8);
+        std::memcpy(static_cast<uint8_t*>(h) + 8, &hi, 8);
+        return kStatusContinue;
     }
     uint64_t half = (memop & ~uint64_t(7) & ~MemOp::kAligned) | 3;
     // Check both halves are writable first so a fault leaves memory untouched.
