@@ -140,6 +140,8 @@ class Emitter {
     void cond_holds(const Inst& in);
     void get_reg(const Inst& in);
     void set_reg(const Inst& in);
+    void tlb_probe(const Reg64& A, unsigned size, uint32_t tag_off, uint32_t base, Label& slow);
+    void fault_if_status(uint32_t bytes);
     void load(const Inst& in);
     void store(const Inst& in);
     void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt,

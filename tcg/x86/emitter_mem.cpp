@@ -4,6 +4,33 @@
 
 namespace emu::tcg::x86::detail {
 
+// The inline soft-TLB check (env.h): entry index * 32 in rax, the page
+// tag with the alignment bits compared against the entry's tag at
+// `tag_off`; on a hit rdx holds the addend, else control goes to `slow`.
+void Emitter::tlb_probe(const Reg64& A, unsigned size, uint32_t tag_off, uint32_t base,
+                        Label& slow) {
+    g_.mov(rax, A);
+    g_.shr(rax, kPageBits - 5);
+    g_.and_(eax, (kTlbSize - 1) << 5);
+    g_.mov(rdx, A);
+    g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
+    g_.cmp(rdx, g_.qword[rbx + rax + tag_off]);
+    g_.jne(slow, T_NEAR);
+    g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
+}
+
+// After a softmmu call returning {value, status} in rax:rdx: a non-zero
+// status drops the `bytes` of saved registers and leaves through fault_.
+void Emitter::fault_if_status(uint32_t bytes) {
+    Label ok;
+    g_.test(rdx, rdx);
+    g_.jz(ok);
+    g_.mov(rax, rdx);
+    if (bytes) g_.add(rsp, bytes);
+    g_.jmp(fault_, T_NEAR);
+    g_.L(ok);
+}
+
 void Emitter::load(const Inst& in) {
     unsigned size = MemOp::size(in.imm);
     if (size > 8) throw Unsupported{"16-byte load"};
@@ -12,16 +39,8 @@ void Emitter::load(const Inst& in) {
     Reg64 A = in_reg(in.args[0], rcx);
     release_dead();
     Reg64 d = def();
-    // Entry index * 32 in rax, tag compare in rdx.
-    g_.mov(rax, A);
-    g_.shr(rax, kPageBits - 5);
-    g_.and_(eax, (kTlbSize - 1) << 5);
-    g_.mov(rdx, A);
-    g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
     Label slow, back;
-    g_.cmp(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addr_read)]);
-    g_.jne(slow, T_NEAR);
-    g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
+    tlb_probe(A, size, base + offsetof(TlbEntry, addr_read), base, slow);
     switch (size) {
         case 1:
             g_.movzx(d.cvt32(), g_.byte[A + rdx]);
@@ -61,13 +80,7 @@ void Emitter::load(const Inst& in) {
         g_.mov(rcx, pc);
         g_.mov(rax, reinterpret_cast<uint64_t>(&mem_load));
         g_.call(rax);
-        Label ok;
-        g_.test(rdx, rdx);
-        g_.jz(ok);
-        g_.mov(rax, rdx);
-        if (bytes) g_.add(rsp, bytes);
-        g_.jmp(fault_, T_NEAR);
-        g_.L(ok);
+        fault_if_status(bytes);
         pop_live(pushed, bytes);
         g_.mov(d, rax);
         g_.jmp(back, T_NEAR);
@@ -87,15 +100,8 @@ void Emitter::store(const Inst& in) {
     // after the TLB compare (rax is free then).
     bool vk_reg = is_const(v) && !vk;
     Reg64 V = (vk || vk_reg) ? rax : in_reg(v, rax);
-    g_.mov(rax, A);
-    g_.shr(rax, kPageBits - 5);
-    g_.and_(eax, (kTlbSize - 1) << 5);
-    g_.mov(rdx, A);
-    g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
     Label slow, back;
-    g_.cmp(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addr_write)]);
-    g_.jne(slow, T_NEAR);
-    g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
+    tlb_probe(A, size, base + offsetof(TlbEntry, addr_write), base, slow);
     auto m = A + rdx;
     if (vk) {
         uint64_t k = kval(v);
@@ -183,13 +189,7 @@ void Emitter::store(const Inst& in) {
         g_.mov(r8, pc);
         g_.mov(rax, reinterpret_cast<uint64_t>(&mem_store));
         g_.call(rax);
-        Label ok;
-        g_.test(rdx, rdx);
-        g_.jz(ok);
-        g_.mov(rax, rdx);
-        if (bytes) g_.add(rsp, bytes);
-        g_.jmp(fault_, T_NEAR);
-        g_.L(ok);
+        fault_if_status(bytes);
         pop_live(pushed, bytes);
         g_.jmp(back, T_NEAR);
     });
