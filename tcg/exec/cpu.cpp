@@ -434,7 +434,7 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
 }
 
 TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
-    unsigned h = (pc >> 2 ^ pc >> (2 + kJmpCacheBits)) & ((1u << kJmpCacheBits) - 1);
+    unsigned h = BaselineCompiler::jump_cache_index(pc, kJmpCacheBits);
     TranslationBlock* tb = jmp_cache_[h];
     if (tb && tb->pc == pc && tb->flags == flags) return tb;
     unsigned mmu = fetch_mmu_idx(flags);
@@ -522,8 +522,7 @@ void Cpu::handle_requests(uint32_t req) {
         }
         for (const TbRef& tb : tiered) {
             if (!tb->valid || !baseline_) continue;
-            unsigned h =
-                (tb->pc >> 2 ^ tb->pc >> (2 + kJmpCacheBits)) & ((1u << kJmpCacheBits) - 1);
+            unsigned h = BaselineCompiler::jump_cache_index(tb->pc, kJmpCacheBits);
             if (jmp_cache_[h] == tb.get()) jmp_fast_[h] = {0, ~0ull, nullptr, 0};
             for (auto [src, slot] : tb->incoming) {
                 if (src->jmp[slot] == tb.get() && src->baseline) {

@@ -64,7 +64,11 @@ class BaselineCompiler {
     // The dispatcher's jump cache as first-tier code sees it: ExitIndirect
     // looks the target up inline and jumps straight to its chain entry when
     // pc and mode flags match (same rules as direct chaining; exit_request
-    // is checked first). Entry index: (pc >> 2 ^ pc >> (2 + bits)) & mask.
+    // is checked first). Entry index: jump_cache_index (the inline code
+    // computes the same).
+    static unsigned jump_cache_index(uint64_t pc, unsigned bits) {
+        return static_cast<unsigned>((pc >> 2 ^ pc >> (2 + bits)) & ((1u << bits) - 1));
+    }
     struct JumpCacheEntry {
         uint64_t pc;
         uint64_t flags;

@@ -396,6 +396,13 @@ void Emitter::indirect_lookup(const Reg64& pc) {
     g_.add(rax, rdx);
     g_.cmp(pc, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
     g_.jne(miss, T_NEAR);
+    enter_if_mode_matches(miss);
+    g_.L(miss);
+}
+
+// rax points at a jump-cache entry whose pc matched: if its mode key is the
+// block's own, jump into its chain entry; else fall through to `miss`.
+void Emitter::enter_if_mode_matches(Label& miss) {
     uint64_t flags = ind_->flags;
     if (fits_i32(flags)) {
         g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
@@ -405,7 +412,6 @@ void Emitter::indirect_lookup(const Reg64& pc) {
     }
     g_.jne(miss, T_NEAR);
     g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
-    g_.L(miss);
 }
 
 void Emitter::exit_chain(unsigned slot, uint64_t target) {
@@ -421,7 +427,7 @@ void Emitter::exit_chain(unsigned slot, uint64_t target) {
         // Not linked (the dispatcher links within a page only): try the
         // jump cache, whose entry for a constant target is known now.
         Label miss;
-        unsigned h = (target >> 2 ^ target >> (2 + ind_->bits)) & ((1u << ind_->bits) - 1);
+        unsigned h = BaselineCompiler::jump_cache_index(target, ind_->bits);
         g_.mov(rax, reinterpret_cast<uint64_t>(&ind_->table[h]));
         if (fits_i32(target)) {
             g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)], target);
@@ -430,15 +436,7 @@ void Emitter::exit_chain(unsigned slot, uint64_t target) {
             g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
         }
         g_.jne(miss, T_NEAR);
-        uint64_t flags = ind_->flags;
-        if (fits_i32(flags)) {
-            g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
-        } else {
-            g_.mov(rcx, flags);
-            g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)]);
-        }
-        g_.jne(miss, T_NEAR);
-        g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
+        enter_if_mode_matches(miss);
         g_.L(miss);
     }
     g_.xor_(eax, eax);

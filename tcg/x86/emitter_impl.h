@@ -149,6 +149,7 @@ class Emitter {
     void exit_chain(unsigned slot, uint64_t target);
     void store_pc(uint64_t pc);
     void indirect_lookup(const Reg64& pc);
+    void enter_if_mode_matches(Label& miss);
     void ret_inline();
     // Pushes the live caller-saved value registers (except `except`);
     // returns their pool indices in push order, and the bytes pushed.
