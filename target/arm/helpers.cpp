@@ -279,11 +279,7 @@ HelperRet h_sys(void* env, uint64_t op, uint64_t value, uint64_t pc, uint64_t) {
     unsigned crn = (op >> 7) & 15, crm = (op >> 3) & 15;
     if (crn == 7 && crm == 4) {  // DC ZVA
         uint64_t base = value & ~uint64_t(63);
-        for (unsigned i = 0; i < 64; i += 8) {
-            HelperRet r = tcg::mem_store(env, base + i, 0, tcg::MemOp::make(3, s.el), pc);
-            if (r.status) return r;
-        }
-        return {0, 0};
+        return {0, tcg::mem_zero_block(env, base, 64, s.el, pc)};
     }
     if (crn == 8) {  // TLBI
         cpu.tlb_flush();

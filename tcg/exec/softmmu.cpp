@@ -246,6 +246,51 @@ void* fast_host(TcgEnv* env, uint64_t va, unsigned size, unsigned mmu, bool writ
     if (tag != (va & kPageMask)) return nullptr;
     return reinterpret_cast<void*>(va + e->addend);
 }
+
+// Constant-size copies: a variable-size memcpy becomes `rep movs`, whose
+// start-up cost dominated these helpers.
+inline uint64_t load_host(const void* h, unsigned size) {
+    switch (size) {
+        case 1:
+            return *static_cast<const uint8_t*>(h);
+        case 2: {
+            uint16_t v;
+            std::memcpy(&v, h, 2);
+            return v;
+        }
+        case 4: {
+            uint32_t v;
+            std::memcpy(&v, h, 4);
+            return v;
+        }
+        default: {
+            uint64_t v;
+            std::memcpy(&v, h, 8);
+            return v;
+        }
+    }
+}
+
+inline void store_host(void* h, uint64_t v, unsigned size) {
+    switch (size) {
+        case 1:
+            *static_cast<uint8_t*>(h) = static_cast<uint8_t>(v);
+            break;
+        case 2: {
+            auto x = static_cast<uint16_t>(v);
+            std::memcpy(h, &x, 2);
+            break;
+        }
+        case 4: {
+            auto x = static_cast<uint32_t>(v);
+            std::memcpy(h, &x, 4);
+            break;
+        }
+        default:
+            std::memcpy(h, &v, 8);
+            break;
+    }
+}
 }  // namespace
 
 HelperRet mem_load(void* envp, uint64_t va, uint64_t memop, uint64_t pc) {
@@ -253,9 +298,7 @@ HelperRet mem_load(void* envp, uint64_t va, uint64_t memop, uint64_t pc) {
         unsigned size = MemOp::size(memop);
         if (void* h =
                 fast_host(static_cast<TcgEnv*>(envp), va, size, MemOp::mmu_idx(memop), false)) {
-            uint64_t v = 0;
-            std::memcpy(&v, h, size);
-            return {v, kStatusContinue};
+            return {load_host(h, size), kStatusContinue};
         }
     }
     uint64_t v = 0;
@@ -268,7 +311,7 @@ HelperRet mem_store(void* envp, uint64_t va, uint64_t value, uint64_t memop, uin
         unsigned size = MemOp::size(memop);
         if (void* h =
                 fast_host(static_cast<TcgEnv*>(envp), va, size, MemOp::mmu_idx(memop), true)) {
-            std::memcpy(h, &value, size);
+            store_host(h, value, size);
             return {0, kStatusContinue};
         }
     }
@@ -313,6 +356,21 @@ uint64_t mem_store128(void* envp, uint64_t va, uint64_t lo, uint64_t hi, uint64_
     if (uint64_t st = ensure(env, va + 15, Access::Write, mmu, pc, &e)) return st;
     if (uint64_t st = access(env, va, half, true, &lo, pc)) return st;
     return access(env, va + 8, half, true, &hi, pc);
+}
+
+uint64_t mem_zero_block(void* envp, uint64_t va, unsigned size, unsigned mmu_idx, uint64_t pc) {
+    auto* env = static_cast<TcgEnv*>(envp);
+    if (void* h = fast_host(env, va, size, mmu_idx, true)) {
+        std::memset(h, 0, size);
+        return kStatusContinue;
+    }
+    // Code pages, MMIO, watchpoints, faults: 8-byte stores in order, as
+    // the architecture allows (the first faulting one reports its address).
+    for (unsigned i = 0; i < size; i += 8) {
+        uint64_t zero = 0;
+        if (uint64_t st = access(env, va + i, MemOp::make(3, mmu_idx), true, &zero, pc)) return st;
+    }
+    return kStatusContinue;
 }
 
 HelperRet mem_load_excl(void* envp, uint64_t va, uint64_t memop, uint64_t pc) {

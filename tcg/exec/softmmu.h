@@ -19,6 +19,9 @@ HelperRet mem_store(void* env, uint64_t va, uint64_t value, uint64_t memop, uint
 uint64_t mem_load128(void* env, uint64_t va, uint64_t memop, uint64_t pc, uint64_t out[2]);
 uint64_t mem_store128(void* env, uint64_t va, uint64_t lo, uint64_t hi, uint64_t memop,
                       uint64_t pc);
+// Zeroes `size` bytes (a power of two up to a page) at va, aligned to
+// size (DC ZVA); returns the status.
+uint64_t mem_zero_block(void* env, uint64_t va, unsigned size, unsigned mmu_idx, uint64_t pc);
 // Exclusive monitor and atomics (see opcodes.inc). StoreExcl returns 0/1 in value.
 HelperRet mem_load_excl(void* env, uint64_t va, uint64_t memop, uint64_t pc);
 HelperRet mem_store_excl(void* env, uint64_t va, uint64_t value, uint64_t memop, uint64_t pc);
