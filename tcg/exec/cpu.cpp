@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 
 #include "tcg/opt/passes.h"
@@ -77,18 +78,75 @@ class Cpu::Reader : public CodeReader {
             return false;
         }
         uint64_t page = pa & kPageMask;
-        if (pages.empty() || pages.back() != page) pages.push_back(page);
+        if (npages == 0 || (npages < 2 && pages[npages - 1] != page)) pages[npages++] = page;
         return true;
     }
-    std::vector<uint64_t> pages;
+    // The physical pages the code lies on, in fetch order (a block spans
+    // two at most).
+    uint64_t pages[2] = {~0ull, ~0ull};
+    unsigned npages = 0;
 
   private:
     Cpu* cpu_;
     unsigned mmu_idx_;
 };
 
+// Reads a block's code again from its physical pages (Cpu::retranslate):
+// the virtual page of the block's start maps to phys_page[0], the next one
+// to phys_page[1]; only RAM and ROM are read (no device side effects).
+class Cpu::PhysReader : public CodeReader {
+  public:
+    PhysReader(const TranslationBlock* tb, const FlatView* view) : tb_(tb), view_(view) {}
+    bool fetch32(uint64_t va, uint32_t* word) override {
+        if ((va & 3) || !view_) return false;
+        uint64_t base = tb_->pc & kPageMask, page = va & kPageMask;
+        unsigned n;
+        if (page == base) {
+            n = 0;
+        } else if (page == base + kPageSize) {
+            n = 1;
+        } else {
+            return false;
+        }
+        if (tb_->phys_page[n] == ~0ull) return false;
+        uint64_t pa = tb_->phys_page[n] | (va & ~kPageMask);
+        const FlatRange* r = view_->lookup(pa);
+        if (!r || r->is_io() || pa < r->start || pa + 4 > r->end()) return false;
+        std::memcpy(word, r->host_ptr() + (pa - r->start), 4);
+        return true;
+    }
+
+  private:
+    const TranslationBlock* tb_;
+    const FlatView* view_;
+};
+
+namespace {
+// IR verification costs ~1 us per block: on in debug builds and when
+// EMU_VERIFY_IR is set (the unit tests verify their blocks themselves).
+bool verify_ir_enabled() {
+#ifndef NDEBUG
+    return true;
+#else
+    const char* v = std::getenv("EMU_VERIFY_IR");
+    return v && *v && std::strcmp(v, "0") != 0;
+#endif
+}
+
+TranslationBlock* untag(uintptr_t p) {
+    return reinterpret_cast<TranslationBlock*>(p & ~uintptr_t(1));
+}
+uintptr_t tag(TranslationBlock* tb, unsigned n) {
+    return reinterpret_cast<uintptr_t>(tb) | n;
+}
+}  // namespace
+
 Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCompiler> compiler)
-    : env_(env), as_(as), opts_(opts), compiler_(std::move(compiler)) {
+    : env_(env),
+      as_(as),
+      opts_(opts),
+      compiler_(std::move(compiler)),
+      verify_ir_(verify_ir_enabled()) {
     env_->cpu = this;
     tiered_->cpu = this;
     if (opts_.tier == TierMode::Baseline || opts_.tier == TierMode::Auto) {
@@ -174,7 +232,7 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
         } else if (r->is_rom()) {
             e.addr_write = va_page | kTlbMmio;  // writes go to the address space (discarded)
         } else {
-            e.addr_write = va_page | (page_tbs_.count(pa_page) ? kTlbNotDirty : 0);
+            e.addr_write = va_page | (page_tbs_.find(pa_page) ? kTlbNotDirty : 0);
         }
     } else {
         // Device memory, unmapped space, or a page only partly RAM: every
@@ -246,15 +304,9 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
             tb->jmp[s] = nullptr;
         }
     }
-    for (uint64_t page : tb->phys_page) {
-        if (page == ~0ull) continue;
-        auto it = page_tbs_.find(page);
-        if (it == page_tbs_.end()) continue;
-        std::erase(it->second, tb);
-        if (it->second.empty()) {
-            page_tbs_.erase(it);
-            reset_tlb_entry_notdirty(page);
-        }
+    for (unsigned n = 0; n < 2; ++n) {
+        if (tb->phys_page[n] == ~0ull) continue;
+        if (page_unlink(tb, n)) reset_tlb_entry_notdirty(tb->phys_page[n]);
     }
     if (!flushing_) {
         // Every filled slot is in jmp_used_ (jmp_cache_clear keeps it so).
@@ -265,21 +317,48 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
             }
         }
     }
-    auto it = tbs_.find(Key{tb->phys_pc, tb->flags});
-    if (it != tbs_.end() && it->second.get() == tb) {
+    Key key{tb->phys_pc, tb->flags};
+    if (TbRef* ref = tbs_.find(key); ref && ref->get() == tb) {
         // The block may be running right now (a store inside it wrote its
         // own page): keep it alive until the dispatcher is outside it.
-        graveyard_.push_back(std::move(it->second));
-        tbs_.erase(it);
+        graveyard_.push_back(tbs_.take(key));
     }
+}
+
+void Cpu::page_link(TranslationBlock* tb, unsigned n) {
+    uintptr_t& head = page_tbs_.get_or_add(tb->phys_page[n]);
+    if (!head) mark_code_page(tb->phys_page[n]);
+    tb->page_prev[n] = 0;
+    tb->page_next[n] = head;
+    if (head) untag(head)->page_prev[head & 1] = tag(tb, n);
+    head = tag(tb, n);
+}
+
+bool Cpu::page_unlink(TranslationBlock* tb, unsigned n) {
+    uintptr_t prev = tb->page_prev[n], next = tb->page_next[n];
+    if (next) untag(next)->page_prev[next & 1] = prev;
+    tb->page_prev[n] = tb->page_next[n] = 0;
+    if (prev) {
+        untag(prev)->page_next[prev & 1] = next;
+        return false;
+    }
+    uintptr_t* head = page_tbs_.find(tb->phys_page[n]);
+    if (!head || untag(*head) != tb) return false;  // not linked
+    if (next) {
+        *head = next;
+        return false;
+    }
+    page_tbs_.take(tb->phys_page[n]);
+    return true;
 }
 
 void Cpu::invalidate_phys_range(uint64_t pa, uint64_t len) {
     for (uint64_t page = pa & kPageMask; page < pa + len; page += kPageSize) {
-        auto it = page_tbs_.find(page);
-        if (it == page_tbs_.end()) continue;
+        const uintptr_t* head = page_tbs_.find(page);
+        if (!head) continue;
         std::vector<TranslationBlock*> victims;
-        for (TranslationBlock* tb : it->second) {
+        for (uintptr_t p = *head; p; p = untag(p)->page_next[p & 1]) {
+            TranslationBlock* tb = untag(p);
             uint64_t start = tb->phys_pc, end = tb->phys_pc + tb->size;
             // A block spanning two pages has phys_pc on the first; compare
             // conservatively by page when it crosses.
@@ -294,8 +373,8 @@ void Cpu::invalidate_phys_range(uint64_t pa, uint64_t len) {
 
 void Cpu::tb_flush() {
     std::vector<TranslationBlock*> all;
-    for (auto& [k, tb] : tbs_)
-        all.push_back(tb.get());
+    all.reserve(tbs_.size());
+    tbs_.for_each([&](const Key&, TbRef& tb) { all.push_back(tb.get()); });
     flushing_ = true;
     for (TranslationBlock* tb : all)
         invalidate_tb(tb);
@@ -362,15 +441,63 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     ++stats_.blocks_baseline;
 }
 
+void Cpu::finish_ir(Block& b) {
+    std::string err;
+    if (verify_ir_) {
+        err = verify(b);
+        if (err.empty()) err = optimize(b);
+    } else {
+        optimize_unchecked(b);
+    }
+    if (!err.empty()) {
+        error_report("internal error: IR for pc 0x%" PRIx64 " does not verify: %s\n%s", b.guest_pc,
+                     err.c_str(), print_block(b).c_str());
+        std::abort();
+    }
+}
+
+bool Cpu::retranslate(const TranslationBlock* tb, Block* out) {
+    out->insts.clear();
+    out->guest_pc = tb->pc;
+    out->phys_pc = tb->phys_pc;
+    out->flags = tb->flags;
+    out->guest_insns = out->guest_bytes = 0;
+    out->scattered = false;
+    PhysReader reader(tb, view_.get());
+    if (!translate_block(out, reader)) return false;
+    // Anything but the same code (a page that is no longer RAM, a device
+    // read the first time) and the IR may differ: refuse.
+    if (out->guest_bytes != tb->size || out->guest_insns != tb->ninsns ||
+        out->scattered != tb->scattered) {
+        return false;
+    }
+    finish_ir(*out);
+    return true;
+}
+
+bool Cpu::ensure_interp(TranslationBlock* tb) {
+    if (!tb->interp.code.empty()) return true;
+    Block b;
+    std::string err;
+    if (!retranslate(tb, &b)) return false;
+    if (!interp_lower(b, &tb->interp, &err)) {
+        error_report("internal error: %s", err.c_str());
+        std::abort();
+    }
+    return true;
+}
+
 TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status) {
     auto t0 = std::chrono::steady_clock::now();
-    auto tb = std::make_shared<TranslationBlock>();
-    auto block = std::make_unique<Block>();
-    block->guest_pc = pc;
-    block->phys_pc = phys_pc;
-    block->flags = flags;
+    Block& block = scratch_;
+    block.insts.clear();  // keeps its storage: no per-block growth
+    block.guest_pc = pc;
+    block.phys_pc = phys_pc;
+    block.flags = flags;
+    block.guest_insns = block.guest_bytes = 0;
+    block.scattered = false;
     Reader reader(this, fetch_mmu_idx(flags));
-    if (!translate_block(block.get(), reader)) {
+    if (!translate_block(&block, reader)) {
         // The page walk decides the kind; a mapped page that cannot be
         // read (nothing there, or a device refusing) is an external abort.
         PageTranslation pt;
@@ -380,56 +507,53 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
         return nullptr;
     }
     if (log_enabled(LOG_IN_ASM)) {
-        log_printf("IN: \n%s\n", disassemble_guest(pc, block->guest_bytes).c_str());
+        log_printf("IN: \n%s\n", disassemble_guest(pc, block.guest_bytes).c_str());
     }
-    if (log_enabled(LOG_OP)) log_printf("OP:\n%s\n", print_block(*block).c_str());
-    std::string err = verify(*block);
-    if (err.empty()) err = optimize(*block);
-    if (!err.empty()) {
-        error_report("internal error: IR for pc 0x%" PRIx64 " does not verify: %s\n%s", pc,
-                     err.c_str(), print_block(*block).c_str());
-        std::abort();
-    }
+    if (log_enabled(LOG_OP)) log_printf("OP:\n%s\n", print_block(block).c_str());
+    finish_ir(block);
     if (log_enabled(LOG_OP_OPT))
-        log_printf("OP after optimization:\n%s\n", print_block(*block).c_str());
-    if (!interp_lower(*block, &tb->interp, &err)) {
-        error_report("internal error: %s", err.c_str());
-        std::abort();
+        log_printf("OP after optimization:\n%s\n", print_block(block).c_str());
+    auto tb = std::make_shared<TranslationBlock>();
+    tb->pc = pc;
+    tb->phys_pc = phys_pc;
+    tb->flags = flags;
+    tb->size = block.guest_bytes;
+    tb->scattered = block.scattered;
+    tb->ninsns = block.guest_insns;
+    tb->phys_page[0] = reader.npages ? reader.pages[0] : phys_pc & kPageMask;
+    tb->phys_page[1] = reader.pages[1];
+    if (baseline_) compile_baseline(tb.get(), block);
+    // The forced second tier compiles every block now (the IR is at hand).
+    if (opts_.tier == TierMode::Llvm) maybe_tier_up(tb.get(), &block);
+    // Only blocks without compiled code run in the interpreter: lower
+    // those now, while their IR exists (ensure_interp rebuilds it for any
+    // other block that ends up there).
+    if (!tb->compiled.load(std::memory_order_relaxed)) {
+        std::string err;
+        if (!interp_lower(block, &tb->interp, &err)) {
+            error_report("internal error: %s", err.c_str());
+            std::abort();
+        }
     }
-    if (baseline_) compile_baseline(tb.get(), *block);
     if (log_enabled(LOG_OUT_ASM)) {
         if (tb->baseline) {
             log_printf("OUT: [%s] pc 0x%" PRIx64 "\n%s\n", baseline_->name(), pc,
                        baseline_->disassemble(tb->baseline).c_str());
-        } else if (opts_.tier != TierMode::Llvm) {
+        } else if (!tb->interp.code.empty()) {
             log_printf("OUT: [interp]\n%s\n", interp_print(tb->interp).c_str());
         }
     }
-    tb->pc = pc;
-    tb->phys_pc = phys_pc;
-    tb->flags = flags;
-    tb->size = block->guest_bytes;
-    tb->scattered = block->scattered;
-    tb->ninsns = block->guest_insns;
-    for (size_t i = 0; i < reader.pages.size() && i < 2; ++i)
-        tb->phys_page[i] = reader.pages[i];
-    if (reader.pages.empty()) tb->phys_page[0] = phys_pc & kPageMask;
-    tb->ir = std::move(block);
-    for (uint64_t page : tb->phys_page) {
-        if (page == ~0ull) continue;
-        auto& list = page_tbs_[page];
-        if (list.empty()) mark_code_page(page);
-        list.push_back(tb.get());
+    for (unsigned n = 0; n < 2; ++n) {
+        if (tb->phys_page[n] != ~0ull) page_link(tb.get(), n);
     }
     TranslationBlock* raw = tb.get();
-    auto old = tbs_.find(Key{phys_pc, flags});
-    if (old != tbs_.end()) invalidate_tb(old->second.get());
-    tbs_[Key{phys_pc, flags}] = std::move(tb);
+    Key key{phys_pc, flags};
+    if (TbRef* old = tbs_.find(key)) invalidate_tb(old->get());
+    tbs_.get_or_add(key) = std::move(tb);
     ++stats_.blocks_translated;
     stats_.translate_ns +=
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
             .count();
-    if (opts_.tier == TierMode::Llvm) maybe_tier_up(raw);
     return raw;
 }
 
@@ -448,9 +572,9 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
         }
     }
     uint64_t phys = iotlb_pa(pc, mmu);
-    auto it = tbs_.find(Key{phys, flags});
-    if (it != tbs_.end() && it->second->pc == pc) {
-        tb = it->second.get();
+    TbRef* ref = tbs_.find(Key{phys, flags});
+    if (ref && (*ref)->pc == pc) {
+        tb = ref->get();
     } else {
         tb = translate(pc, phys, flags, status);
         if (!tb) return nullptr;
@@ -470,15 +594,22 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
     return tb;
 }
 
-void Cpu::maybe_tier_up(TranslationBlock* tb) {
-    if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp ||
+void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
+    if (tb->submitted || !compiler_ || opts_.tier == TierMode::Interp ||
         opts_.tier == TierMode::Baseline) {
         return;
     }
     tb->submitted = true;
+    // Blocks keep no IR (it would be most of the memory a boot's blocks
+    // take, for the few that get hot): rebuild it from the guest code.
+    Block copy;
+    if (ir) {
+        copy = *ir;
+    } else if (!retranslate(tb, &copy)) {
+        return;
+    }
+    // Not in the cache yet while translate() compiles it (tier=llvm).
     TbRef ref = tb->shared_from_this();
-    Block copy = *tb->ir;
-    tb->ir.reset();
     if (opts_.tier == TierMode::Llvm) {
         // Forced tier: wait for the compiled code so every block runs in it.
         std::mutex m;
@@ -620,6 +751,12 @@ uint64_t Cpu::exec() {
                     }
                 }
             } else {
+                if (!ensure_interp(tb)) {
+                    // Its code is not readable as it was: translate anew.
+                    invalidate_tb(tb);
+                    info = {kStatusContinue, kExitSlotNone};
+                    break;
+                }
                 info = interp_run(tb->interp, env_);
                 ++stats_.tb_exec_interp;
                 stats_.insns_interp += tb->ninsns;

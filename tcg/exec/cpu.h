@@ -15,6 +15,7 @@
 #include "hw/core/address_space.h"
 #include "tcg/exec/env.h"
 #include "tcg/exec/tb.h"
+#include "tcg/exec/tb_table.h"
 #include "tcg/exec/tier.h"
 
 namespace emu::tcg {
@@ -137,15 +138,19 @@ class Cpu {
 
   private:
     class Reader;
+    class PhysReader;
     struct Key {
         uint64_t phys_pc;
         uint64_t flags;
         bool operator==(const Key&) const = default;
     };
     struct KeyHash {
-        size_t operator()(const Key& k) const {
-            return std::hash<uint64_t>()(k.phys_pc * 0x9E3779B97F4A7C15ull ^ k.flags);
+        uint64_t operator()(const Key& k) const {
+            return mix64(k.phys_pc ^ (k.flags * 0xff51afd7ed558ccdull));
         }
+    };
+    struct PageHash {
+        uint64_t operator()(uint64_t page) const { return mix64(page); }
     };
     struct IoTlb {
         uint64_t pa_page;
@@ -153,7 +158,20 @@ class Cpu {
 
     TranslationBlock* find_tb(uint64_t pc, uint64_t flags, uint64_t* status);
     TranslationBlock* translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status);
-    void maybe_tier_up(TranslationBlock* tb);
+    // Verification (debug builds, EMU_VERIFY_IR) and the optimisation
+    // passes; aborts on IR that does not verify.
+    void finish_ir(Block& b);
+    // Rebuilds a block's IR from the guest code on its physical pages (the
+    // block is invalidated when that code changes, so this gives the IR it
+    // was built from). False if the code cannot be read as it was.
+    bool retranslate(const TranslationBlock* tb, Block* out);
+    // Lowers the block for the interpreter if that has not happened yet.
+    bool ensure_interp(TranslationBlock* tb);
+    // ir: the block's IR if at hand (else it is rebuilt).
+    void maybe_tier_up(TranslationBlock* tb, const Block* ir = nullptr);
+    void page_link(TranslationBlock* tb, unsigned n);
+    // Returns whether the page has no blocks left.
+    bool page_unlink(TranslationBlock* tb, unsigned n);
     void compile_baseline(TranslationBlock* tb, const Block& b);
     static void baseline_hot(void* env, void* tb);
     void unlink_exit(TranslationBlock* src, int slot);
@@ -171,8 +189,14 @@ class Cpu {
     std::shared_ptr<const FlatView> view_;
     IoTlb iotlb_[kNumMmuIdx][kTlbSize];
 
-    std::unordered_map<Key, TbRef, KeyHash> tbs_;
-    std::unordered_map<uint64_t, std::vector<TranslationBlock*>> page_tbs_;  // phys page -> TBs
+    FlatTable<Key, TbRef, KeyHash> tbs_{14};
+    // Physical page -> its blocks (tagged head of the list through
+    // TranslationBlock::page_next/page_prev).
+    FlatTable<uint64_t, uintptr_t, PageHash> page_tbs_{12};
+    // The IR of the block being translated: one per vCPU, reused (its
+    // storage stays allocated), never kept by the blocks.
+    Block scratch_;
+    const bool verify_ir_;
     std::vector<TbRef> graveyard_;  // invalidated while possibly running
     static constexpr unsigned kJmpCacheBits = 12;
     TranslationBlock* jmp_cache_[1u << kJmpCacheBits] = {};

@@ -22,11 +22,12 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     bool scattered = false;                  // code not contiguous (tcg::Block)
     bool valid = true;
 
+    // The interpreter's form, lowered only for blocks that run in the
+    // interpreter (no compiled code): empty until then (Cpu::ensure_interp).
     InterpCode interp;
     std::atomic<CompiledFn> compiled{nullptr};  // what runs: baseline or second-tier code
     CompiledFn baseline = nullptr;              // the first tier's code (vCPU thread only)
     int32_t hot_left = 0;                       // baseline entries left until tier-up
-    std::unique_ptr<Block> ir;                  // kept until handed to the second tier
     uint32_t exec_count = 0;
     bool submitted = false;
 
@@ -34,6 +35,12 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     // who chains to us, so invalidation can unlink.
     TranslationBlock* jmp[2] = {nullptr, nullptr};
     std::vector<std::pair<TranslationBlock*, int>> incoming;
+
+    // The blocks on each physical page, linked through the blocks
+    // (Cpu::page_tbs_ holds the heads): neighbours of the list for
+    // phys_page[n], each tagged in bit 0 with its own index for that page.
+    uintptr_t page_next[2] = {0, 0};
+    uintptr_t page_prev[2] = {0, 0};
 };
 
 using TbRef = std::shared_ptr<TranslationBlock>;

@@ -24,23 +24,19 @@ constexpr TypeSet I1T = TypeSet::I1T;
 constexpr TypeSet NONE = TypeSet::NONE;
 using enum ImmKind;
 
-constexpr OpInfo kOps[] = {
-#define OP(name, res, types, nargs, a0, a1, a2, imm, flags) \
-    {#name, res, types, nargs, {a0, a1, a2}, imm, static_cast<uint8_t>(flags)},
-#include "tcg/ir/opcodes.inc"
-#undef OP
-};
-static_assert(sizeof(kOps) / sizeof(kOps[0]) == kNumOps);
-
 std::deque<HelperInfo>& helpers() {
     static std::deque<HelperInfo> h;
     return h;
 }
 }  // namespace
 
-const OpInfo& op_info(Op op) {
-    return kOps[static_cast<unsigned>(op)];
-}
+// The anonymous namespace's type-rule names spell the table.
+const OpInfo kOpInfo[kNumOps] = {
+#define OP(name, res, types, nargs, a0, a1, a2, imm, flags) \
+    {#name, res, types, nargs, {a0, a1, a2}, imm, static_cast<uint8_t>(flags)},
+#include "tcg/ir/opcodes.inc"
+#undef OP
+};
 
 const char* type_name(Type t) {
     switch (t) {
@@ -72,7 +68,9 @@ const Inst* Block::terminal() const {
 }
 
 void Block::compact() {
-    std::vector<uint32_t> remap(insts.size(), Value::kNone);
+    // Per thread and reused: translation compacts every block.
+    thread_local std::vector<uint32_t> remap;
+    remap.assign(insts.size(), Value::kNone);
     uint32_t out = 0;
     for (uint32_t i = 0; i < insts.size(); ++i) {
         if (insts[i].op == Op::Nop) continue;
@@ -83,21 +81,6 @@ void Block::compact() {
         insts[out++] = in;
     }
     insts.resize(out);
-}
-
-Value Builder::emit(Op op, Type t, std::initializer_list<Value> args, uint64_t imm, uint64_t imm2) {
-    Inst in;
-    in.op = op;
-    in.type = t;
-    in.nargs = static_cast<uint8_t>(args.size() > kMaxArgs ? kMaxArgs : args.size());
-    unsigned i = 0;
-    for (Value v : args) {
-        if (i < kMaxArgs) in.args[i++] = v;
-    }
-    in.imm = imm;
-    in.imm2 = imm2;
-    b_->insts.push_back(in);
-    return Value{static_cast<uint32_t>(b_->insts.size() - 1)};
 }
 
 uint32_t register_helper(const char* name, HelperFn fn, uint8_t flags) {

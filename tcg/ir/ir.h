@@ -100,7 +100,11 @@ struct OpInfo {
     ImmKind imm;
     uint8_t flags;
 };
-const OpInfo& op_info(Op op);
+// Defined in ir.cpp; inline lookups because every pass asks per op.
+extern const OpInfo kOpInfo[kNumOps];
+inline const OpInfo& op_info(Op op) {
+    return kOpInfo[static_cast<unsigned>(op)];
+}
 inline bool op_has(Op op, uint8_t f) {
     return (op_info(op).flags & f) != 0;
 }
@@ -175,8 +179,22 @@ class Builder {
     explicit Builder(Block* b) : b_(b) {}
     Block& block() { return *b_; }
 
+    // Inline: the A64 frontend calls it for every op of every block.
     Value emit(Op op, Type t, std::initializer_list<Value> args, uint64_t imm = 0,
-               uint64_t imm2 = 0);
+               uint64_t imm2 = 0) {
+        Inst& in = b_->insts.emplace_back();
+        in.op = op;
+        in.type = t;
+        unsigned n = 0;
+        for (Value v : args) {
+            if (n == kMaxArgs) break;
+            in.args[n++] = v;
+        }
+        in.nargs = static_cast<uint8_t>(n);
+        in.imm = imm;
+        in.imm2 = imm2;
+        return Value{static_cast<uint32_t>(b_->insts.size() - 1)};
+    }
 
     Value constant(Type t, uint64_t v) { return emit(Op::Const, t, {}, v & mask_for(t)); }
     Value c64(uint64_t v) { return constant(Type::I64, v); }

@@ -28,8 +28,12 @@ void constant_folding(Block& b);
 // Removes pure ops (and GetRegs) whose results are unused.
 void dead_code_elimination(Block& b);
 
-// The standard pipeline, then compact(). Returns the verifier's verdict
-// (empty when the block is well formed).
+// The standard pipeline (the four passes above, fused into one forward
+// and one backward walk over per-thread storage), then compact().
+void optimize_unchecked(Block& b);
+
+// optimize_unchecked(), then the verifier's verdict (empty when the block
+// is well formed).
 std::string optimize(Block& b);
 
 }  // namespace emu::tcg

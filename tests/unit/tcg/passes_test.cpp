@@ -99,3 +99,26 @@ TEST_CASE("optimised random blocks compute what the originals compute", "[tcg][o
         CHECK(opt.insts.size() <= b.insts.size());
     }
 }
+
+TEST_CASE("a dead read does not keep an overwritten store alive", "[tcg][opt]") {
+    Block b;
+    Builder ir(&b);
+    ir.set_reg(reg(3), ir.c64(1));  // overwritten below; only a dead GetReg reads it
+    Value unused = ir.get_reg(Type::I32, reg(3));
+    (void)unused;
+    ir.set_reg(reg(3), ir.c64(2));
+    ir.exit_dispatch();
+    REQUIRE(optimize(b).empty());
+    CHECK(count(b, Op::GetReg) == 0);
+    CHECK(count(b, Op::SetReg) == 1);
+    // A live read in between keeps it.
+    Block c;
+    Builder jr(&c);
+    jr.set_reg(reg(3), jr.c64(1));
+    Value used = jr.get_reg(Type::I32, reg(3));
+    jr.set_reg(reg(3), jr.c64(2));
+    jr.set_reg(reg(4), jr.zext(Type::I64, used));
+    jr.exit_dispatch();
+    REQUIRE(optimize(c).empty());
+    CHECK(count(c, Op::SetReg) == 3);
+}
