@@ -279,6 +279,34 @@ def kill(emu, elf):
         fail("the guest ran on after kill", out, emu_out)
 
 
+def sysregs(emu, elf):
+    """The EL1 system registers in the target description under QEMU's
+    names (org.qemu.gdb.arm.sys.regs), read with 'p' packets; read-only."""
+    out, status, emu_out = run(emu, elf, ["-S"], [
+        "break gdb_target",
+        "continue",
+        "printf \"VBAR=%#lx\\n\", $VBAR",
+        "printf \"SCTLR=%#lx\\n\", $SCTLR",
+        "printf \"SPEL1=%#lx SP=%#lx\\n\", $SP_EL1, $sp",
+        "printf \"CPACR=%#lx\\n\", $CPACR",
+        "info registers TTBR0_EL1 TCR_EL1 ESR_EL1",
+        "set $VBAR = 0",
+        "printf \"VBAR2=%#lx\\n\", $VBAR",
+        "kill",
+    ])
+    syms = symbols(elf)
+    expect(r"^VBAR=%#x$" % syms["vectors"], out, "VBAR = the guest's vector table")
+    expect(r"^SCTLR=0x[0-9a-f]+$", out, "SCTLR")
+    m = re.search(r"^SPEL1=(0x[0-9a-f]+) SP=(0x[0-9a-f]+)$", out, re.M)
+    if not m or m.group(1) != m.group(2):
+        fail("SP_EL1 is not the EL1h stack pointer", out)
+    expect(r"^CPACR=0x300000$", out, "CPACR.FPEN as crt0 set it")
+    expect(r"^TTBR0_EL1 +0x", out, "info registers TTBR0_EL1")
+    expect(r"^ESR_EL1 +0x", out, "info registers ESR_EL1")
+    expect(r"Could not write register \"VBAR\"", out, "read-only")
+    expect(r"^VBAR2=%#x$" % syms["vectors"], out, "VBAR unchanged after the refused write")
+
+
 def main():
     scenario, emu, elf = sys.argv[1:4]
     if not shutil.which(GDB):
@@ -297,6 +325,8 @@ def main():
         interrupt(emu, elf)
     elif scenario == "kill":
         kill(emu, elf)
+    elif scenario == "sysregs":
+        sysregs(emu, elf)
     else:
         fail("unknown scenario " + scenario)
     print("PASS")
