@@ -6,7 +6,6 @@ Exits 0 on success, 1 on failure, 77 (skip) without gdb-multiarch."""
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from gdb_harness import expect, fail, free_port, rsp_packet, rsp_read, skip  # noqa: E402
+from gdb_harness import start_emu  # noqa: E402
 from gdb_harness import run as run_gdb  # noqa: E402
 
 GDB = "gdb-multiarch"
@@ -124,17 +124,7 @@ def interrupt(emu, elf):
     syms = symbols(elf)
     port = free_port()
     cmd = emu_cmd(emu, elf, port, ["-serial", "stdio", "-S"])
-    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sock = None
-    for _ in range(100):
-        try:
-            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    if sock is None:
-        emu_p.kill()
-        fail("could not connect to the gdb port")
+    emu_p, sock = start_emu(cmd, port)
     buf = bytearray()
     try:
         rsp_packet(sock, "?")
@@ -187,16 +177,6 @@ def interrupt(emu, elf):
         sock.close()
 
 
-def connect(port, emu_p):
-    for _ in range(100):
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=1)
-        except OSError:
-            time.sleep(0.1)
-    emu_p.kill()
-    fail("could not connect to the gdb port")
-
-
 def linux(emu):
     """Debian's arm64 kernel with the MMU on: Ctrl-C during boot, the pc and
     the code under it by kernel virtual address, a step on each of two
@@ -214,8 +194,7 @@ def linux(emu):
            "-kernel", g + "/vmlinuz", "-initrd", g + "/initramfs.cpio.gz",
            "-append", "console=ttyAMA0 quiet", "-serial", "file:" + serial.name,
            "-gdb", "tcp::%d" % port]
-    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sock = connect(port, emu_p)
+    emu_p, sock = start_emu(cmd, port)
     buf = bytearray()
     try:
         rsp_packet(sock, "?")
