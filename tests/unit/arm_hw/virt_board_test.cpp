@@ -16,6 +16,8 @@ extern "C" {
 #include <libfdt.h>
 }
 
+#include "temp_file.h"
+
 using namespace emu;
 
 namespace {
@@ -90,18 +92,7 @@ struct Board {
     void wr32(uint64_t a, uint32_t v) { CHECK(mem().store(a, 4, v) == MemTxResult::Ok); }
 };
 
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::vector<uint8_t>& data) {
-        char tmpl[] = "/tmp/emu-virt-XXXXXX";
-        int fd = mkstemp(tmpl);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, data.data(), data.size()) == ssize_t(data.size()));
-        close(fd);
-        path = tmpl;
-    }
-    ~TempFile() { unlink(path.c_str()); }
-};
+using test::TempFile;
 
 MachineConfig base_config(const std::string& kernel) {
     MachineConfig c;
