@@ -49,6 +49,13 @@ for prop in "pc-q35-7.2-machine options:" "  kernel-irqchip=<OnOffSplit>" "  smm
     check "-M pc,help lists '$prop'" 0 "$prop" "$X" -M pc,help
 done
 check "-M help lists the q35 alias" 0 "(alias of pc)" "$X" -M help
+# The x86 boards check their properties once KVM is open.
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    check "-M pc,bogus names the property" 1 "machine property 'bogus'" \
+        "$X" -M pc,bogus=1 -display none -kernel /dev/null
+    check "-M microvm,hpet=on says what the board has" 1 "always has hpet=off" \
+        "$X" -M microvm,hpet=on -display none -kernel /dev/null
+fi
 check "-M microvm,help" 0 "microvm-machine options:" "$X" -M microvm,help
 check "-cpu help lists host" 0 "host" "$X" -cpu help
 check "emu-img --version" 0 "version" "$B/tools/emu-img/emu-img" --version
