@@ -77,7 +77,7 @@ Reg64 Emitter::in_reg(Value v, const Reg64& scratch) {
 }
 
 void Emitter::release_dead() {
-    const Inst& in = b_.insts[cur_];
+    const Inst& in = b_->insts[cur_];
     for (unsigned a = 0; a < in.nargs; ++a) {
         Value v = in.args[a];
         if (is_const(v) || last_use_[v.id] != cur_) continue;
@@ -106,22 +106,58 @@ Reg64 Emitter::def(int prefer) {
     return kPool[r];
 }
 
-std::vector<int> Emitter::push_live(int except, uint32_t* bytes) {
-    std::vector<int> pushed;
+uint32_t Emitter::push_live(int except) {
+    npushed_ = 0;
     for (int i = 0; i < kNumCallerSaved; ++i)
-        if (owner_[i] >= 0 && i != except) pushed.push_back(i);
-    uint32_t pad = (pushed.size() & 1) ? 8 : 0;
+        if (owner_[i] >= 0 && i != except) pushed_[npushed_++] = i;
+    uint32_t pad = (npushed_ & 1) ? 8 : 0;
     if (pad) g_.sub(rsp, 8);
-    for (int i : pushed)
-        g_.push(kPool[i]);
-    *bytes = static_cast<uint32_t>(pushed.size() * 8 + pad);
-    return pushed;
+    for (int k = 0; k < npushed_; ++k)
+        g_.push(kPool[pushed_[k]]);
+    return static_cast<uint32_t>(npushed_ * 8 + pad);
 }
 
-void Emitter::pop_live(const std::vector<int>& pushed, uint32_t bytes) {
-    for (auto it = pushed.rbegin(); it != pushed.rend(); ++it)
-        g_.pop(kPool[*it]);
-    if (pushed.size() & 1) g_.add(rsp, 8);
+void Emitter::pop_live(uint32_t bytes) {
+    for (int k = npushed_ - 1; k >= 0; --k)
+        g_.pop(kPool[pushed_[k]]);
+    if (npushed_ & 1) g_.add(rsp, 8);
+}
+
+uint32_t Emitter::push_live_at(const Cold& c, int except) {
+    int saved[kNumCallerSaved];
+    for (int i = 0; i < kNumCallerSaved; ++i) {
+        saved[i] = owner_[i];
+        owner_[i] = c.live[i];
+    }
+    uint32_t bytes = push_live(except);
+    for (int i = 0; i < kNumCallerSaved; ++i)
+        owner_[i] = saved[i];
+    return bytes;
+}
+
+void Emitter::jmp_to(const uint8_t* target) {
+    int64_t rel8 = target - (g_.getCurr() + 2);
+    if (rel8 >= -128) {
+        g_.db(0xEB);
+        g_.db(static_cast<uint8_t>(rel8));
+        return;
+    }
+    g_.db(0xE9);
+    g_.dd(static_cast<uint32_t>(static_cast<int32_t>(target - (g_.getCurr() + 4))));
+}
+
+void Emitter::resolve_labels() {
+    for (const Fix& f : fix_) {
+        const uint8_t* to = pos_[f.id];
+        if (f.short_) {
+            int64_t rel = to - (f.at + 1);
+            if (rel < -128 || rel > 127) throw Unsupported{"internal: short jump out of range"};
+            *f.at = static_cast<uint8_t>(rel);
+        } else {
+            auto rel = static_cast<int32_t>(to - (f.at + 4));
+            std::memcpy(f.at, &rel, 4);
+        }
+    }
 }
 
 void Emitter::canon(const Reg64& r, Type t) {
@@ -143,63 +179,79 @@ void Emitter::canon(const Reg64& r, Type t) {
     }
 }
 
-void Emitter::ret_inline() {
-    g_.add(rsp, kFrameBytes);
-    for (const Reg64& r : {r15, r14, r13, r12, rbp, rbx})
-        g_.pop(r);
-    g_.ret();
+void Emitter::jcc_stub(Cc c, const uint8_t* stub) {
+    g_.db(0x0F);
+    g_.db(0x80 | c);
+    g_.dd(static_cast<uint32_t>(static_cast<int32_t>(stub - (g_.getCurr() + 4))));
 }
 
-void Emitter::prologue(const BaselineCompiler::HotHook* hot, BlockCode* out) {
+void Emitter::prologue(BlockCode* out) {
+    // The header (filled in by run()), 8-byte aligned.
+    while (reinterpret_cast<uintptr_t>(g_.getCurr()) & 7)
+        g_.db(0xCC);
+    out->start = g_.getCurr();
+    for (size_t i = 0; i < sizeof(BlockHeader) / 8; ++i)
+        g_.dq(0);
     out->main = g_.getCurr();
     for (const Reg64& r : {rbx, rbp, r12, r13, r14, r15})
         g_.push(r);
     g_.sub(rsp, kFrameBytes);
     g_.mov(rbx, rdi);
     g_.mov(g_.qword[rbx + kReserved1], uint32_t(0));
-    Label body;
-    g_.jmp(body, T_NEAR);
+    Lbl body = new_label();
+    jmp8(body);
     // Entered from a linked block: same frame, env already in rbx.
     out->chain = g_.getCurr();
-    g_.mov(rax, reinterpret_cast<uint64_t>(out->main));
-    g_.mov(g_.qword[rbx + kReserved1], rax);
-    g_.L(body);
-    if (hot && hot->counter && hot->fn) {
-        Label cold, back;
-        g_.mov(rax, reinterpret_cast<uint64_t>(hot->counter));
+    uint64_t owner = owner_cookie_ ? owner_cookie_ : reinterpret_cast<uint64_t>(out->main);
+    if (fits_i32(owner)) {
+        g_.mov(g_.qword[rbx + kReserved1], owner);
+    } else {
+        g_.mov(rax, owner);
+        g_.mov(g_.qword[rbx + kReserved1], rax);
+    }
+    bind(body);
+    if (hot_ && hot_->counter && hot_->fn) {
+        Cold c{};
+        c.kind = Cold::Hot;
+        c.entry = new_label();
+        g_.mov(rax, reinterpret_cast<uint64_t>(hot_->counter));
         g_.sub(g_.dword[rax], 1);
-        g_.jz(cold, T_NEAR);
-        g_.L(back);
-        auto fn = hot->fn;
-        void* cookie = hot->cookie;
-        cold_.push_back([this, fn, cookie, cold, back]() mutable {
-            g_.L(cold);
-            g_.mov(rdi, rbx);
-            g_.mov(rsi, reinterpret_cast<uint64_t>(cookie));
-            g_.mov(rax, reinterpret_cast<uint64_t>(fn));
-            g_.call(rax);
-            g_.jmp(back, T_NEAR);
-        });
+        jcc(kE, c.entry);
+        c.back = g_.getCurr();
+        c.memop = reinterpret_cast<uint64_t>(hot_->fn);
+        c.pc = reinterpret_cast<uint64_t>(hot_->cookie);
+        cold_.push_back(c);
     }
 }
 
-void Emitter::run(const BaselineCompiler::HotHook* hot, BlockCode* out) {
+void Emitter::run(const Block& b, const EmitOptions& o, BlockCode* out) {
+    b_ = &b;
     out_ = out;
-    size_t n = b_.insts.size();
+    ind_ = o.ind;
+    hot_ = o.hot;
+    owner_cookie_ = o.owner;
+    size_t n = b.insts.size();
     last_use_.assign(n, 0);
     reg_.assign(n, -1);
     slot_.assign(n, -1);
-    for (int& o : owner_)
-        o = -1;
+    for (int& r : owner_)
+        r = -1;
+    pinned_ = 0;
+    slots_used_ = 0;
+    npushed_ = 0;
+    cold_.clear();
+    pos_.clear();
+    fix_.clear();
+    stubs_ = o.stubs;
+    fused_ = -1;
     for (uint32_t i = 0; i < n; ++i) {
-        const Inst& in = b_.insts[i];
+        const Inst& in = b.insts[i];
         for (unsigned a = 0; a < in.nargs; ++a)
             last_use_[in.args[a].id] = i;
     }
-    out->start = g_.getCurr();
-    prologue(hot, out);
+    prologue(out);
     for (cur_ = 0; cur_ < n; ++cur_) {
-        const Inst& in = b_.insts[cur_];
+        const Inst& in = b.insts[cur_];
         bool w = in.type == Type::I128;
         for (unsigned a = 0; a < in.nargs && !w; ++a)
             w = wide(in.args[a]);
@@ -215,13 +267,20 @@ void Emitter::run(const BaselineCompiler::HotHook* hot, BlockCode* out) {
             slot_[cur_] = -1;
         }
     }
-    // Cold code: slow paths, then the common fault exit.
-    for (size_t i = 0; i < cold_.size(); ++i)
-        cold_[i]();
-    g_.L(fault_);
-    g_.mov(edx, kNoSlot);
-    ret_inline();
+    for (Cold& c : cold_)
+        emit_cold(c);
+    resolve_labels();
     out->size = static_cast<size_t>(g_.getCurr() - out->start);
+    BlockHeader h{};
+    auto off = [&](const uint8_t* p) { return p ? static_cast<uint32_t>(p - out->main) : 0u; };
+    h.check = kHeaderMagic ^ reinterpret_cast<uint64_t>(out->main);
+    h.size = off(g_.getCurr());
+    h.chain = off(out->chain);
+    for (int s = 0; s < 2; ++s) {
+        h.site[s] = off(out->site[s]);
+        h.unlinked[s] = off(out->unlinked[s]);
+    }
+    std::memcpy(const_cast<uint8_t*>(out->start), &h, sizeof h);
 }
 
 // --- ops --------------------------------------------------------------------
@@ -335,13 +394,17 @@ void Emitter::emit(const Inst& in) {
                 store_pc(t ? in.imm : in.imm2);
                 return exit_chain(t ? 0 : 1, t ? in.imm : in.imm2);
             }
-            Reg64 rc = in_reg(c, rax);
-            Label not_taken;
-            g_.test(rc.cvt32(), rc.cvt32());
-            g_.jz(not_taken, T_NEAR);
+            Lbl not_taken = new_label();
+            if (fused_ == static_cast<int64_t>(c.id)) {
+                jcc(static_cast<Cc>(fused_cc_ ^ 1), not_taken);
+            } else {
+                Reg64 rc = in_reg(c, rax);
+                g_.test(rc.cvt32(), rc.cvt32());
+                jcc(kE, not_taken);
+            }
             store_pc(in.imm);
             exit_chain(0, in.imm);
-            g_.L(not_taken);
+            bind(not_taken);
             store_pc(in.imm2);
             return exit_chain(1, in.imm2);
         }
@@ -354,14 +417,10 @@ void Emitter::emit(const Inst& in) {
                 g_.mov(g_.qword[rbx + kEnvPcOffset], ra);
                 if (ind_ && ind_->table) indirect_lookup(ra);
             }
-            g_.xor_(eax, eax);
-            g_.mov(edx, kNoSlot);
-            return ret_inline();
+            return jmp_stub(stubs_.none);
         }
         case Op::ExitDispatch:
-            g_.xor_(eax, eax);
-            g_.mov(edx, kNoSlot);
-            return ret_inline();
+            return jmp_stub(stubs_.none);
         case Op::Count_:
             break;
     }
@@ -382,9 +441,9 @@ void Emitter::indirect_lookup(const Reg64& pc) {
     // flags, continue in the target's chain entry (as a linked exit would);
     // anything else returns to the dispatcher.
     static_assert(sizeof(BaselineCompiler::JumpCacheEntry) == 32);
-    Label miss;
+    Lbl miss = new_label();
     g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
-    g_.jne(miss, T_NEAR);
+    jcc(kNE, miss);
     g_.mov(rax, pc);
     g_.shr(rax, 2);
     g_.mov(rcx, pc);
@@ -395,14 +454,14 @@ void Emitter::indirect_lookup(const Reg64& pc) {
     g_.mov(rdx, reinterpret_cast<uint64_t>(ind_->table));
     g_.add(rax, rdx);
     g_.cmp(pc, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
-    g_.jne(miss, T_NEAR);
+    jcc(kNE, miss);
     enter_if_mode_matches(miss);
-    g_.L(miss);
+    bind(miss);
 }
 
 // rax points at a jump-cache entry whose pc matched: if its mode key is the
 // block's own, jump into its chain entry; else fall through to `miss`.
-void Emitter::enter_if_mode_matches(Label& miss) {
+void Emitter::enter_if_mode_matches(Lbl miss) {
     uint64_t flags = ind_->flags;
     if (fits_i32(flags)) {
         g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
@@ -410,14 +469,13 @@ void Emitter::enter_if_mode_matches(Label& miss) {
         g_.mov(rcx, flags);
         g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)]);
     }
-    g_.jne(miss, T_NEAR);
+    jcc(kNE, miss);
     g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
 }
 
 void Emitter::exit_chain(unsigned slot, uint64_t target) {
-    Label busy;
     g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
-    g_.jne(busy, T_NEAR);
+    jcc_stub(kNE, stubs_.none);
     // jmp rel32, initially to the next instruction; link() patches it.
     g_.db(0xE9);
     out_->site[slot] = const_cast<uint8_t*>(g_.getCurr());
@@ -426,7 +484,7 @@ void Emitter::exit_chain(unsigned slot, uint64_t target) {
     if (ind_ && ind_->table) {
         // Not linked (the dispatcher links within a page only): try the
         // jump cache, whose entry for a constant target is known now.
-        Label miss;
+        Lbl miss = new_label();
         unsigned h = BaselineCompiler::jump_cache_index(target, ind_->bits);
         g_.mov(rax, reinterpret_cast<uint64_t>(&ind_->table[h]));
         if (fits_i32(target)) {
@@ -435,17 +493,11 @@ void Emitter::exit_chain(unsigned slot, uint64_t target) {
             g_.mov(rcx, target);
             g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
         }
-        g_.jne(miss, T_NEAR);
+        jcc(kNE, miss);
         enter_if_mode_matches(miss);
-        g_.L(miss);
+        bind(miss);
     }
-    g_.xor_(eax, eax);
-    g_.mov(edx, slot);
-    ret_inline();
-    g_.L(busy);
-    g_.xor_(eax, eax);
-    g_.mov(edx, kNoSlot);
-    ret_inline();
+    jmp_stub(stubs_.slot[slot]);
 }
 
 void Emitter::get_reg(const Inst& in) {
@@ -526,12 +578,34 @@ size_t max_code_size(const Block& b) {
     return 1024 + b.insts.size() * 256;
 }
 
-bool emit_block(Xbyak::CodeGenerator& gen, const Block& b, const BaselineCompiler::HotHook* hot,
-                BlockCode* out, std::string* why, const BaselineCompiler::IndirectLookup* ind) {
+ExitStubs emit_exit_stubs(Xbyak::CodeGenerator& g) {
+    using namespace Xbyak::util;
+    ExitStubs s;
+    Xbyak::Label ret;
+    for (unsigned slot = 0; slot < 2; ++slot) {
+        s.slot[slot] = g.getCurr();
+        g.xor_(eax, eax);
+        g.mov(edx, slot);
+        g.jmp(ret, Xbyak::CodeGenerator::T_NEAR);
+    }
+    s.none = g.getCurr();
+    g.xor_(eax, eax);
+    s.fault = g.getCurr();
+    g.mov(edx, detail::kNoSlot);
+    g.L(ret);
+    g.add(rsp, detail::kFrameBytes);
+    for (const Xbyak::Reg64& r : {r15, r14, r13, r12, rbp, rbx})
+        g.pop(r);
+    g.ret();
+    return s;
+}
+
+BlockEmitter::BlockEmitter(Xbyak::CodeGenerator& gen) : e_(std::make_unique<Emitter>(gen)) {}
+BlockEmitter::~BlockEmitter() = default;
+
+bool BlockEmitter::emit(const Block& b, const EmitOptions& o, BlockCode* out, std::string* why) {
     try {
-        Emitter e(gen, b);
-        e.set_indirect(ind);
-        e.run(hot, out);
+        e_->run(b, o, out);
     } catch (const Unsupported& u) {
         *why = u.why;
         return false;

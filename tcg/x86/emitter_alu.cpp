@@ -160,14 +160,14 @@ void Emitter::muldiv(const Inst& in) {
         case Op::UDiv:
         case Op::SDiv: {
             // A64: x / 0 = 0; INT_MIN / -1 = INT_MIN (= -x, as for any x / -1).
-            Label zero, neg, done;
+            Lbl zero = new_label(), neg = new_label(), done = new_label();
             Xbyak::Reg A = w64 ? static_cast<Xbyak::Reg>(rax) : static_cast<Xbyak::Reg>(eax);
             Xbyak::Reg B = w64 ? static_cast<Xbyak::Reg>(rcx) : static_cast<Xbyak::Reg>(ecx);
             g_.test(B, B);
-            g_.jz(zero, T_NEAR);
+            jcc8(kE, zero);
             if (in.op == Op::SDiv) {
                 g_.cmp(B, 0xFFFFFFFFu);
-                g_.je(neg, T_NEAR);
+                jcc8(kE, neg);
                 if (w64) {
                     g_.cqo();
                 } else {
@@ -178,13 +178,13 @@ void Emitter::muldiv(const Inst& in) {
                 g_.xor_(edx, edx);
                 g_.div(B);
             }
-            g_.jmp(done, T_NEAR);
-            g_.L(neg);
+            jmp8(done);
+            bind(neg);
             g_.neg(A);
-            g_.jmp(done, T_NEAR);
-            g_.L(zero);
+            jmp8(done);
+            bind(zero);
             g_.xor_(eax, eax);
-            g_.L(done);
+            bind(done);
             g_.mov(d.cvt32(), eax);
             if (w64) g_.mov(d, rax);
             break;
@@ -281,6 +281,14 @@ void Emitter::compare(const Inst& in) {
         g_.cmp(ra.cvt32(), rb.cvt32());
     }
     release_dead();
+    if (fuse_with_exit(in.op == Op::Eq    ? kE
+                       : in.op == Op::Ne  ? kNE
+                       : in.op == Op::Ult ? kB
+                       : in.op == Op::Ule ? kBE
+                       : in.op == Op::Slt ? kL
+                                          : kLE)) {
+        return;
+    }
     Reg64 d = def();
     auto d8 = d.cvt8();
     switch (in.op) {
@@ -432,6 +440,7 @@ void Emitter::cond_holds(const Inst& in) {
     g_.mov(ecx, mask);
     g_.bt(ecx, eax);
     release_dead();
+    if (fuse_with_exit(kB)) return;
     Reg64 d = def();
     g_.setc(d.cvt8());
     g_.movzx(d.cvt32(), d.cvt8());

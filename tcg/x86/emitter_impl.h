@@ -15,7 +15,7 @@
 #include <xbyak/xbyak_util.h>
 
 #include <cstddef>
-#include <functional>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -27,9 +27,7 @@
 
 namespace emu::tcg::x86::detail {
 
-using Xbyak::Label;
 using Xbyak::Reg64;
-constexpr auto T_NEAR = Xbyak::CodeGenerator::T_NEAR;
 using namespace Xbyak::util;
 
 constexpr int kNumPool = 11;
@@ -81,18 +79,90 @@ struct Src {
     static Src frame(Value v) { return {Frame, 0, v}; }
 };
 
+// A jump target inside the block being emitted: an index into the
+// emitter's position table. Forward references are rel32 (or rel8) fields
+// patched when the block is finished; this replaces Xbyak's Label, whose
+// hash-map bookkeeping cost more than the rest of the emitter.
+struct Lbl {
+    int id = -1;
+};
+
+// x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
+enum Cc : uint8_t {
+    kO = 0,
+    kB = 2,
+    kAE = 3,
+    kE = 4,
+    kNE = 5,
+    kBE = 6,
+    kA = 7,
+    kS = 8,
+    kL = 12,
+    kLE = 14
+};
+
+// A piece of out-of-line code emitted after the block's body (slow paths
+// that rejoin the body at `back`). Plain data, so recording one costs no
+// allocation once the emitter's vectors have grown.
+struct Cold {
+    enum Kind : uint8_t { Hot, Load, Store, Load128, Store128, CallFail } kind;
+    Lbl entry;
+    const uint8_t* back = nullptr;
+    uint8_t a = 0, v = 0, d = 0;  // host register numbers (address, value, result)
+    bool dead = false, v_const = false, status_in_rax = false;
+    int8_t dpool = -1;
+    uint32_t bytes = 0;
+    int16_t slot = -1;  // i128 value / result frame slot
+    uint64_t memop = 0, pc = 0, kv = 0, kv2 = 0;
+    int live[kNumCallerSaved];
+};
+
 class Emitter {
   public:
-    Emitter(Xbyak::CodeGenerator& g, const Block& b) : g_(g), b_(b) {}
+    explicit Emitter(Xbyak::CodeGenerator& g) : g_(g) {}
 
-    void run(const BaselineCompiler::HotHook* hot, BlockCode* out);
-    void set_indirect(const BaselineCompiler::IndirectLookup* ind) { ind_ = ind; }
+    // Appends the block's code; throws Unsupported.
+    void run(const Block& b, const EmitOptions& o, BlockCode* out);
 
   private:
+    // --- labels ---
+    Lbl new_label() {
+        pos_.push_back(nullptr);
+        return {static_cast<int>(pos_.size() - 1)};
+    }
+    void bind(Lbl l) { pos_[l.id] = g_.getCurr(); }
+    void ref32(Lbl l) {
+        fix_.push_back({l.id, false, const_cast<uint8_t*>(g_.getCurr())});
+        g_.dd(0);
+    }
+    void jmp(Lbl l) {
+        g_.db(0xE9);
+        ref32(l);
+    }
+    void jcc(Cc c, Lbl l) {
+        g_.db(0x0F);
+        g_.db(0x80 | c);
+        ref32(l);
+    }
+    // Short form: only for targets known to be within 127 bytes.
+    void jcc8(Cc c, Lbl l) {
+        g_.db(0x70 | c);
+        fix_.push_back({l.id, true, const_cast<uint8_t*>(g_.getCurr())});
+        g_.db(0);
+    }
+    void jmp8(Lbl l) {
+        g_.db(0xEB);
+        fix_.push_back({l.id, true, const_cast<uint8_t*>(g_.getCurr())});
+        g_.db(0);
+    }
+    // Backward jumps to a known address.
+    void jmp_to(const uint8_t* target);
+    void resolve_labels();
+
     // --- allocation ---
-    bool is_const(Value v) const { return b_.at(v).op == Op::Const; }
-    uint64_t kval(Value v) const { return b_.at(v).imm; }
-    Type ty(Value v) const { return b_.type_of(v); }
+    bool is_const(Value v) const { return b_->at(v).op == Op::Const; }
+    uint64_t kval(Value v) const { return b_->at(v).imm; }
+    Type ty(Value v) const { return b_->type_of(v); }
     int alloc_reg(int prefer = -1);
     int alloc_slot();
     // i128 values live in a pair of frame slots, never in registers.
@@ -103,7 +173,7 @@ class Emitter {
         int slot;
     };
     Wide wide_src(Value v) const {
-        if (is_const(v)) return {true, kval(v), b_.at(v).imm2, -1};
+        if (is_const(v)) return {true, kval(v), b_->at(v).imm2, -1};
         return {false, 0, 0, slot_[v.id]};
     }
     void load_half(const Reg64& r, const Wide& w, int h) {
@@ -125,10 +195,16 @@ class Emitter {
     }
 
     // --- code ---
-    void prologue(const BaselineCompiler::HotHook* hot, BlockCode* out);
+    void prologue(BlockCode* out);
     void emit(const Inst& in);
     void canon(const Reg64& r, Type t);
-    void mov_imm(const Reg64& r, uint64_t v) { g_.mov(r, v); }
+    void mov_imm(const Reg64& r, uint64_t v) {
+        if (v <= 0xFFFFFFFFu) {
+            g_.mov(r.cvt32(), static_cast<uint32_t>(v));
+        } else {
+            g_.mov(r, v);
+        }
+    }
     void binary(const Inst& in);
     void shift(const Inst& in);
     void muldiv(const Inst& in);
@@ -140,24 +216,48 @@ class Emitter {
     void cond_holds(const Inst& in);
     void get_reg(const Inst& in);
     void set_reg(const Inst& in);
-    void tlb_probe(const Reg64& A, unsigned size, uint32_t tag_off, uint32_t base, Label& slow);
-    void fault_if_status(uint32_t bytes);
+    void tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow);
     void load(const Inst& in);
     void store(const Inst& in);
+    void load128(const Inst& in);
+    void store128(const Inst& in);
+    void emit_cold(Cold& c);
+    void snapshot_live(Cold& c) const {
+        for (int i = 0; i < kNumCallerSaved; ++i)
+            c.live[i] = owner_[i];
+    }
+    // push_live() as the registers were when `c` was recorded.
+    uint32_t push_live_at(const Cold& c, int except);
     void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt,
                 bool status_in_rax = false);
+    void call_abs(const void* fn) {
+        g_.mov(rax, reinterpret_cast<uint64_t>(fn));
+        g_.call(rax);
+    }
+    // A condition whose only use is the next instruction, an ExitCond:
+    // leave it in the host flags (no setcc/test) for the branch.
+    bool fuse_with_exit(Cc cc) {
+        uint32_t next = cur_ + 1;
+        if (next >= b_->insts.size() || last_use_[cur_] != next) return false;
+        const Inst& x = b_->insts[next];
+        if (x.op != Op::ExitCond || x.args[0].id != cur_) return false;
+        fused_ = static_cast<int64_t>(cur_);
+        fused_cc_ = cc;
+        return true;
+    }
     void exit_chain(unsigned slot, uint64_t target);
     void store_pc(uint64_t pc);
     void indirect_lookup(const Reg64& pc);
-    void enter_if_mode_matches(Label& miss);
-    void ret_inline();
-    // Pushes the live caller-saved value registers (except `except`);
-    // returns their pool indices in push order, and the bytes pushed.
-    std::vector<int> push_live(int except, uint32_t* bytes);
-    void pop_live(const std::vector<int>& pushed, uint32_t bytes);
+    void enter_if_mode_matches(Lbl miss);
+    void jmp_stub(const uint8_t* stub) { jmp_to(stub); }
+    void jcc_stub(Cc c, const uint8_t* stub);
+    // Pushes the live caller-saved value registers (except `except`) into
+    // pushed_; returns the bytes pushed.
+    uint32_t push_live(int except);
+    void pop_live(uint32_t bytes);
 
     Xbyak::CodeGenerator& g_;
-    const Block& b_;
+    const Block* b_ = nullptr;
     std::vector<uint32_t> last_use_;
     std::vector<int8_t> reg_;
     std::vector<int16_t> slot_;
@@ -165,10 +265,23 @@ class Emitter {
     uint32_t pinned_ = 0;
     uint64_t slots_used_ = 0;
     uint32_t cur_ = 0;
-    std::vector<std::function<void()>> cold_;
-    Label fault_;  // rax = status: return {status, none}
+    std::vector<Cold> cold_;
+    struct Fix {
+        int id;
+        bool short_;
+        uint8_t* at;
+    };
+    std::vector<const uint8_t*> pos_;
+    std::vector<Fix> fix_;
+    int pushed_[kNumCallerSaved];
+    int npushed_ = 0;
+    ExitStubs stubs_;
+    int64_t fused_ = -1;  // the value left in the flags (fuse_with_exit)
+    Cc fused_cc_ = kE;
     BlockCode* out_ = nullptr;
     const BaselineCompiler::IndirectLookup* ind_ = nullptr;
+    const BaselineCompiler::HotHook* hot_ = nullptr;
+    uint64_t owner_cookie_ = 0;
 };
 
 }  // namespace emu::tcg::x86::detail

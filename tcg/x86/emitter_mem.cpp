@@ -4,43 +4,45 @@
 
 namespace emu::tcg::x86::detail {
 
-// The inline soft-TLB check (env.h): entry index * 32 in rax, the page
-// tag with the alignment bits compared against the entry's tag at
-// `tag_off`; on a hit rdx holds the addend, else control goes to `slow`.
-void Emitter::tlb_probe(const Reg64& A, unsigned size, uint32_t tag_off, uint32_t base,
-                        Label& slow) {
+// The inline soft-TLB check (env.h): entry index * 32 in rax; the tag of
+// the access compared against the entry's read or write tag; on a hit rdx
+// holds the addend, else control goes to `slow`. An access that must be
+// aligned compares the address with its alignment bits (a misaligned one
+// never matches); any other compares the page of its last byte, so an
+// unaligned access within the page hits and one that crosses into the
+// next page misses (the entry indexed by its first byte never holds the
+// next page: they differ in the index bits).
+void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow) {
+    unsigned size = MemOp::size(memop);
+    unsigned mmu = MemOp::mmu_idx(memop);
+    uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
+    uint32_t tag_off =
+        base + (write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read));
     g_.mov(rax, A);
     g_.shr(rax, kPageBits - 5);
     g_.and_(eax, (kTlbSize - 1) << 5);
-    g_.mov(rdx, A);
-    g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
+    if (size > 1 && !(memop & MemOp::kAligned)) {
+        g_.lea(rdx, g_.ptr[A + (size - 1)]);
+        g_.and_(rdx, static_cast<uint32_t>(kPageMask));
+    } else {
+        g_.mov(rdx, A);
+        g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
+    }
     g_.cmp(rdx, g_.qword[rbx + rax + tag_off]);
-    g_.jne(slow, T_NEAR);
+    jcc(kNE, slow);
     g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
-}
-
-// After a softmmu call returning {value, status} in rax:rdx: a non-zero
-// status drops the `bytes` of saved registers and leaves through fault_.
-void Emitter::fault_if_status(uint32_t bytes) {
-    Label ok;
-    g_.test(rdx, rdx);
-    g_.jz(ok);
-    g_.mov(rax, rdx);
-    if (bytes) g_.add(rsp, bytes);
-    g_.jmp(fault_, T_NEAR);
-    g_.L(ok);
 }
 
 void Emitter::load(const Inst& in) {
     unsigned size = MemOp::size(in.imm);
     if (size > 8) throw Unsupported{"16-byte load"};
-    unsigned mmu = MemOp::mmu_idx(in.imm);
-    uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
     Reg64 A = in_reg(in.args[0], rcx);
     release_dead();
     Reg64 d = def();
-    Label slow, back;
-    tlb_probe(A, size, base + offsetof(TlbEntry, addr_read), base, slow);
+    Cold c{};
+    c.kind = Cold::Load;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, false, c.entry);
     switch (size) {
         case 1:
             g_.movzx(d.cvt32(), g_.byte[A + rdx]);
@@ -55,43 +57,21 @@ void Emitter::load(const Inst& in) {
             g_.mov(d, g_.qword[A + rdx]);
             break;
     }
-    g_.L(back);
+    c.back = g_.getCurr();
     // The slow path sees the registers as they were at the jne.
-    int dpool = pool_of(d);
-    int live[kNumCallerSaved];
-    for (int i = 0; i < kNumCallerSaved; ++i)
-        live[i] = owner_[i];
-    uint64_t memop = in.imm, pc = in.imm2;
-    bool dead = last_use_[cur_] == 0;
-    cold_.push_back([=, this]() mutable {
-        g_.L(slow);
-        int saved[kNumCallerSaved];
-        for (int i = 0; i < kNumCallerSaved; ++i) {
-            saved[i] = owner_[i];
-            owner_[i] = live[i];
-        }
-        uint32_t bytes;
-        auto pushed = push_live(dead ? -1 : dpool, &bytes);
-        for (int i = 0; i < kNumCallerSaved; ++i)
-            owner_[i] = saved[i];
-        g_.mov(rsi, A);
-        g_.mov(rdi, rbx);
-        g_.mov(rdx, memop);
-        g_.mov(rcx, pc);
-        g_.mov(rax, reinterpret_cast<uint64_t>(&mem_load));
-        g_.call(rax);
-        fault_if_status(bytes);
-        pop_live(pushed, bytes);
-        g_.mov(d, rax);
-        g_.jmp(back, T_NEAR);
-    });
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.d = static_cast<uint8_t>(d.getIdx());
+    c.dpool = static_cast<int8_t>(pool_of(d));
+    c.dead = last_use_[cur_] == 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
 }
 
 void Emitter::store(const Inst& in) {
     unsigned size = MemOp::size(in.imm);
     if (size > 8) throw Unsupported{"16-byte store"};
-    unsigned mmu = MemOp::mmu_idx(in.imm);
-    uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
     Value v = in.args[1];
     bool release = in.imm & MemOp::kRelease;
     Reg64 A = in_reg(in.args[0], rcx);
@@ -100,8 +80,10 @@ void Emitter::store(const Inst& in) {
     // after the TLB compare (rax is free then).
     bool vk_reg = is_const(v) && !vk;
     Reg64 V = (vk || vk_reg) ? rax : in_reg(v, rax);
-    Label slow, back;
-    tlb_probe(A, size, base + offsetof(TlbEntry, addr_write), base, slow);
+    Cold c{};
+    c.kind = Cold::Store;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, true, c.entry);
     auto m = A + rdx;
     if (vk) {
         uint64_t k = kval(v);
@@ -159,41 +141,156 @@ void Emitter::store(const Inst& in) {
                 break;
         }
     }
-    g_.L(back);
-    int live[kNumCallerSaved];
-    for (int i = 0; i < kNumCallerSaved; ++i)
-        live[i] = owner_[i];
-    uint64_t memop = in.imm, pc = in.imm2;
-    bool v_const = is_const(v);
-    uint64_t kv = v_const ? kval(v) : 0;
-    cold_.push_back([=, this]() mutable {
-        g_.L(slow);
-        int saved[kNumCallerSaved];
-        for (int i = 0; i < kNumCallerSaved; ++i) {
-            saved[i] = owner_[i];
-            owner_[i] = live[i];
-        }
-        uint32_t bytes;
-        auto pushed = push_live(-1, &bytes);
-        for (int i = 0; i < kNumCallerSaved; ++i)
-            owner_[i] = saved[i];
-        g_.mov(rax, A);
-        if (v_const) {
-            mov_imm(rdx, kv);
-        } else {
-            g_.mov(rdx, V);
-        }
-        g_.mov(rsi, rax);
-        g_.mov(rdi, rbx);
-        g_.mov(rcx, memop);
-        g_.mov(r8, pc);
-        g_.mov(rax, reinterpret_cast<uint64_t>(&mem_store));
-        g_.call(rax);
-        fault_if_status(bytes);
-        pop_live(pushed, bytes);
-        g_.jmp(back, T_NEAR);
-    });
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.v = static_cast<uint8_t>(V.getIdx());
+    c.v_const = is_const(v);
+    c.kv = c.v_const ? kval(v) : 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
     release_dead();
+}
+
+// 16-byte plain accesses (LDP/STP of Q registers, LDR/STR Q): the value
+// lives in a frame slot pair; the fast path copies it as two quadwords.
+void Emitter::load128(const Inst& in) {
+    Reg64 A = in_reg(in.args[0], rcx);
+    release_dead();
+    def128();  // the result slots exist before the slow path writes them
+    Cold c{};
+    c.kind = Cold::Load128;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, false, c.entry);
+    g_.mov(rax, g_.qword[A + rdx]);
+    store_half(0, rax);
+    g_.mov(rax, g_.qword[A + rdx + 8]);
+    store_half(1, rax);
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.slot = slot_[cur_];
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
+}
+
+void Emitter::store128(const Inst& in) {
+    Value v = in.args[1];
+    Wide x = wide_src(v);
+    Reg64 A = in_reg(in.args[0], rcx);
+    Cold c{};
+    c.kind = Cold::Store128;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, true, c.entry);
+    // rax is free after the probe; rdx is the addend.
+    load_half(rax, x, 0);
+    g_.mov(g_.qword[A + rdx], rax);
+    load_half(rax, x, 1);
+    g_.mov(g_.qword[A + rdx + 8], rax);
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.v_const = x.k;
+    c.kv = x.lo;
+    c.kv2 = x.hi;
+    c.slot = static_cast<int16_t>(x.slot);
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
+    release_dead();
+}
+
+void Emitter::emit_cold(Cold& c) {
+    bind(c.entry);
+    Reg64 A(c.a);
+    switch (c.kind) {
+        case Cold::Hot:
+            g_.mov(rdi, rbx);
+            mov_imm(rsi, c.pc);
+            call_abs(reinterpret_cast<const void*>(c.memop));
+            break;
+        case Cold::Load: {
+            uint32_t bytes = push_live_at(c, c.dead ? -1 : c.dpool);
+            g_.mov(rsi, A);
+            g_.mov(rdi, rbx);
+            mov_imm(rdx, c.memop);
+            mov_imm(rcx, c.pc);
+            call_abs(reinterpret_cast<const void*>(&mem_load));
+            g_.test(rdx, rdx);
+            Lbl ok = new_label();
+            jcc8(kE, ok);
+            g_.mov(rax, rdx);
+            if (bytes) g_.add(rsp, bytes);
+            jmp_stub(stubs_.fault);
+            bind(ok);
+            pop_live(bytes);
+            g_.mov(Reg64(c.d), rax);
+            break;
+        }
+        case Cold::Store: {
+            uint32_t bytes = push_live_at(c, -1);
+            g_.mov(rax, A);
+            if (c.v_const) {
+                mov_imm(rdx, c.kv);
+            } else {
+                g_.mov(rdx, Reg64(c.v));
+            }
+            g_.mov(rsi, rax);
+            g_.mov(rdi, rbx);
+            mov_imm(rcx, c.memop);
+            mov_imm(r8, c.pc);
+            call_abs(reinterpret_cast<const void*>(&mem_store));
+            g_.test(rdx, rdx);
+            Lbl ok = new_label();
+            jcc8(kE, ok);
+            g_.mov(rax, rdx);
+            if (bytes) g_.add(rsp, bytes);
+            jmp_stub(stubs_.fault);
+            bind(ok);
+            pop_live(bytes);
+            break;
+        }
+        case Cold::Load128:
+        case Cold::Store128: {
+            uint32_t bytes = push_live_at(c, -1);
+            // A may be a pushed register, but pushing left it intact.
+            g_.mov(rsi, A);
+            g_.mov(rdi, rbx);
+            if (c.kind == Cold::Load128) {
+                mov_imm(rdx, c.memop);
+                mov_imm(rcx, c.pc);
+                g_.lea(r8, g_.ptr[rsp + c.slot * 8 + static_cast<int>(bytes)]);
+                call_abs(reinterpret_cast<const void*>(&mem_load128));
+            } else {
+                if (c.v_const) {
+                    mov_imm(rdx, c.kv);
+                    mov_imm(rcx, c.kv2);
+                } else {
+                    g_.mov(rdx, slot_addr(c.slot, static_cast<int>(bytes)));
+                    g_.mov(rcx, slot_addr(c.slot + 1, static_cast<int>(bytes)));
+                }
+                mov_imm(r8, c.memop);
+                mov_imm(r9, c.pc);
+                call_abs(reinterpret_cast<const void*>(&mem_store128));
+            }
+            g_.test(rax, rax);
+            Lbl ok = new_label();
+            jcc8(kE, ok);
+            if (bytes) g_.add(rsp, bytes);
+            jmp_stub(stubs_.fault);
+            bind(ok);
+            pop_live(bytes);
+            break;
+        }
+        case Cold::CallFail:
+            if (!c.status_in_rax) g_.mov(rax, rdx);
+            if (c.bytes) g_.add(rsp, c.bytes);
+            jmp_stub(stubs_.fault);
+            return;
+    }
+    jmp_to(c.back);
 }
 
 void Emitter::wide_op(const Inst& in) {
@@ -312,26 +409,22 @@ void Emitter::wide_op(const Inst& in) {
             if (in.op == Op::Trunc) canon(d, in.type);
             return;
         }
-        case Op::Load: {
+        case Op::Load:
             if (MemOp::size(in.imm) != 16) break;
-            // The result slots must exist before the call writes them.
-            Value addr = in.args[0];
-            def128();
-            call_c(reinterpret_cast<const void*>(&mem_load128),
-                   {Src::env(), Src::val(addr), Src::k(in.imm), Src::k(in.imm2),
-                    Src::frame(Value{cur_})},
-                   true, false, Type::Void, true);
-            return;
-        }
-        case Op::Store: {
+            return load128(in);
+        case Op::Store:
             if (MemOp::size(in.imm) != 16) break;
-            Value addr = in.args[0], v = in.args[1];
-            call_c(reinterpret_cast<const void*>(&mem_store128),
-                   {Src::env(), Src::val(addr), Src::lo(v), Src::hi(v), Src::k(in.imm),
-                    Src::k(in.imm2)},
-                   true, false, Type::Void, true);
-            return;
-        }
+            if (in.imm & MemOp::kRelease) {
+                // Not inline: no single x86 store orders 16 bytes like STLR.
+                Value addr = in.args[0], v = in.args[1];
+                call_c(reinterpret_cast<const void*>(&mem_store128),
+                       {Src::env(), Src::val(addr), Src::lo(v), Src::hi(v), Src::k(in.imm),
+                        Src::k(in.imm2)},
+                       true, false, Type::Void, true);
+                g_.mfence();
+                return;
+            }
+            return store128(in);
         default:
             break;
     }
@@ -341,8 +434,7 @@ void Emitter::wide_op(const Inst& in) {
 void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result,
                      Type rt, bool status_in_rax) {
     static const Reg64 kArgRegs[6] = {rdi, rsi, rdx, rcx, r8, r9};
-    uint32_t bytes;
-    auto pushed = push_live(-1, &bytes);
+    uint32_t bytes = push_live(-1);
     unsigned n = 0;
     for (const Src& s : args) {
         const Reg64& t = kArgRegs[n++];
@@ -356,7 +448,7 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
             case Src::Lo:
             case Src::Hi:
                 if (is_const(s.v)) {
-                    mov_imm(t, s.kind == Src::Hi ? b_.at(s.v).imm2 : kval(s.v));
+                    mov_imm(t, s.kind == Src::Hi ? b_->at(s.v).imm2 : kval(s.v));
                 } else {
                     g_.mov(t,
                            slot_addr(slot_[s.v.id] + (s.kind == Src::Hi), static_cast<int>(bytes)));
@@ -376,10 +468,10 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
                 } else if (r >= 0) {
                     // Pushed: read the saved copy (the register may already
                     // hold an earlier argument).
-                    size_t k = 0;
-                    while (pushed[k] != r)
+                    int k = 0;
+                    while (pushed_[k] != r)
                         ++k;
-                    g_.mov(t, g_.qword[rsp + static_cast<uint32_t>((pushed.size() - 1 - k) * 8)]);
+                    g_.mov(t, g_.qword[rsp + static_cast<uint32_t>((npushed_ - 1 - k) * 8)]);
                 } else {
                     g_.mov(t, slot_addr(slot_[s.v.id], static_cast<int>(bytes)));
                 }
@@ -387,21 +479,19 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
             }
         }
     }
-    g_.mov(rax, reinterpret_cast<uint64_t>(fn));
-    g_.call(rax);
+    call_abs(fn);
     if (status) {
-        Label fail;
+        Cold c{};
+        c.kind = Cold::CallFail;
+        c.entry = new_label();
+        c.bytes = bytes;
+        c.status_in_rax = status_in_rax;
         const Reg64& st = status_in_rax ? rax : rdx;
         g_.test(st, st);
-        g_.jnz(fail, T_NEAR);
-        cold_.push_back([this, fail, bytes, status_in_rax]() mutable {
-            g_.L(fail);
-            if (!status_in_rax) g_.mov(rax, rdx);
-            if (bytes) g_.add(rsp, bytes);
-            g_.jmp(fault_, T_NEAR);
-        });
+        jcc(kNE, c.entry);
+        cold_.push_back(c);
     }
-    pop_live(pushed, bytes);
+    pop_live(bytes);
     release_dead();
     if (result) {
         Reg64 d = def();
