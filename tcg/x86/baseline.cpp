@@ -79,8 +79,11 @@ class X86Baseline final : public BaselineCompiler {
     }
 
     const void* chain_entry(CompiledFn fn) override {
-        const BlockHeader* h = header(fn);
-        return h ? main_of(fn) + h->chain : nullptr;
+        // Hot (every jump-cache fill): no header read, the offset is fixed.
+        auto p = reinterpret_cast<uintptr_t>(fn);
+        auto lo = reinterpret_cast<uintptr_t>(buf_.base());
+        if (p < lo + sizeof(BlockHeader) || p >= lo + gen_->getSize()) return nullptr;
+        return main_of(fn) + kChainEntryOffset;
     }
 
     void reset() override {

@@ -202,6 +202,9 @@ void Emitter::prologue(BlockCode* out) {
     jmp8(body);
     // Entered from a linked block: same frame, env already in rbx.
     out->chain = g_.getCurr();
+    if (static_cast<size_t>(out->chain - out->main) != kChainEntryOffset) {
+        throw Unsupported{"internal: prologue length changed"};
+    }
     uint64_t owner = owner_cookie_ ? owner_cookie_ : reinterpret_cast<uint64_t>(out->main);
     if (fits_i32(owner)) {
         g_.mov(g_.qword[rbx + kReserved1], owner);
@@ -354,14 +357,9 @@ void Emitter::emit(const Inst& in) {
         case Op::Store:
             return store(in);
         case Op::LoadExcl:
-            return call_c(reinterpret_cast<const void*>(&mem_load_excl),
-                          {Src::env(), Src::val(in.args[0]), Src::k(in.imm), Src::k(in.imm2)}, true,
-                          true, in.type);
+            return load_excl(in);
         case Op::StoreExcl:
-            return call_c(reinterpret_cast<const void*>(&mem_store_excl),
-                          {Src::env(), Src::val(in.args[0]), Src::val(in.args[1]), Src::k(in.imm),
-                           Src::k(in.imm2)},
-                          true, true, in.type);
+            return store_excl(in);
         case Op::AtomicRmw:
             return call_c(reinterpret_cast<const void*>(&mem_atomic_rmw),
                           {Src::env(), Src::val(in.args[0]), Src::val(in.args[1]), Src::k(in.imm),

@@ -50,6 +50,9 @@ struct BlockHeader {
     uint32_t unlinked[2];
 };
 static_assert(sizeof(BlockHeader) == 32);
+// Every block's prologue has the same length, so the chain entry is at a
+// fixed offset from main (chain_entry needs no memory access).
+constexpr size_t kChainEntryOffset = 30;
 constexpr uint64_t kHeaderMagic = 0x6b6c426e69736142ull;
 
 // Shared block exits, emitted once at the start of the code buffer (every

@@ -105,7 +105,7 @@ enum Cc : uint8_t {
 // that rejoin the body at `back`). Plain data, so recording one costs no
 // allocation once the emitter's vectors have grown.
 struct Cold {
-    enum Kind : uint8_t { Hot, Load, Store, Load128, Store128, CallFail } kind;
+    enum Kind : uint8_t { Hot, Load, Store, Load128, Store128, StoreExcl, CallFail } kind;
     Lbl entry;
     const uint8_t* back = nullptr;
     uint8_t a = 0, v = 0, d = 0;  // host register numbers (address, value, result)
@@ -114,6 +114,7 @@ struct Cold {
     uint32_t bytes = 0;
     int16_t slot = -1;  // i128 value / result frame slot
     uint64_t memop = 0, pc = 0, kv = 0, kv2 = 0;
+    const void* fn = nullptr;  // Load: mem_load or mem_load_excl
     int live[kNumCallerSaved];
 };
 
@@ -216,10 +217,12 @@ class Emitter {
     void cond_holds(const Inst& in);
     void get_reg(const Inst& in);
     void set_reg(const Inst& in);
-    void tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow);
+    void tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bool both = false);
     void load(const Inst& in);
     void store(const Inst& in);
     void load128(const Inst& in);
+    void load_excl(const Inst& in);
+    void store_excl(const Inst& in);
     void store128(const Inst& in);
     void emit_cold(Cold& c);
     void snapshot_live(Cold& c) const {

@@ -12,7 +12,8 @@ namespace emu::tcg::x86::detail {
 // unaligned access within the page hits and one that crosses into the
 // next page misses (the entry indexed by its first byte never holds the
 // next page: they differ in the index bits).
-void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow) {
+// `both`: the read and the write tag must match (atomics).
+void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bool both) {
     unsigned size = MemOp::size(memop);
     unsigned mmu = MemOp::mmu_idx(memop);
     uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
@@ -30,6 +31,10 @@ void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow) {
     }
     g_.cmp(rdx, g_.qword[rbx + rax + tag_off]);
     jcc(kNE, slow);
+    if (both) {
+        g_.cmp(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addr_read)]);
+        jcc(kNE, slow);
+    }
     g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
 }
 
@@ -65,8 +70,110 @@ void Emitter::load(const Inst& in) {
     c.dead = last_use_[cur_] == 0;
     c.memop = in.imm;
     c.pc = in.imm2;
+    c.fn = reinterpret_cast<const void*>(&mem_load);
     snapshot_live(c);
     cold_.push_back(c);
+}
+
+// Exclusives (LDXR/STXR, the LL/SC loops of a kernel without LSE): a hit
+// on a plain RAM page opens or checks the monitor inline, exactly as
+// mem_load_excl/mem_store_excl do; anything else calls them. Always
+// aligned (the alignment bits take part in the tag compare).
+void Emitter::load_excl(const Inst& in) {
+    unsigned size = MemOp::size(in.imm);
+    if (size > 8) throw Unsupported{"16-byte exclusive load"};
+    uint64_t memop = in.imm | MemOp::kAligned;
+    Reg64 A = in_reg(in.args[0], rcx);
+    release_dead();
+    Reg64 d = def();
+    Cold c{};
+    c.kind = Cold::Load;
+    c.entry = new_label();
+    tlb_probe(A, memop, false, c.entry);
+    // d may be A's register: record the address first.
+    g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_addr)], A);
+    switch (size) {
+        case 1:
+            g_.movzx(d.cvt32(), g_.byte[A + rdx]);
+            break;
+        case 2:
+            g_.movzx(d.cvt32(), g_.word[A + rdx]);
+            break;
+        case 4:
+            g_.mov(d.cvt32(), g_.dword[A + rdx]);
+            break;
+        default:
+            g_.mov(d, g_.qword[A + rdx]);
+            break;
+    }
+    g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_val)], d);
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.d = static_cast<uint8_t>(d.getIdx());
+    c.dpool = static_cast<int8_t>(pool_of(d));
+    c.dead = last_use_[cur_] == 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    c.fn = reinterpret_cast<const void*>(&mem_load_excl);
+    snapshot_live(c);
+    cold_.push_back(c);
+}
+
+void Emitter::store_excl(const Inst& in) {
+    unsigned size = MemOp::size(in.imm);
+    if (size > 8) throw Unsupported{"16-byte exclusive store"};
+    uint64_t memop = in.imm | MemOp::kAligned;
+    Value v = in.args[1];
+    Reg64 A = in_reg(in.args[0], rcx);
+    bool vk = is_const(v);
+    Reg64 V = vk ? rcx : in_reg(v, rax);
+    Cold c{};
+    c.kind = Cold::StoreExcl;
+    c.entry = new_label();
+    tlb_probe(A, memop, true, c.entry, true);
+    Lbl fail = new_label(), done = new_label();
+    g_.cmp(A, g_.qword[rbx + offsetof(TcgEnv, excl_addr)]);
+    jcc8(kNE, fail);
+    g_.lea(rdx, g_.ptr[A + rdx]);
+    if (vk) mov_imm(rcx, kval(v));  // A (maybe rcx) is not needed past here
+    g_.mov(rax, g_.qword[rbx + offsetof(TcgEnv, excl_val)]);
+    switch (size) {
+        case 1:
+            g_.lock();
+            g_.cmpxchg(g_.byte[rdx], V.cvt8());
+            break;
+        case 2:
+            g_.lock();
+            g_.cmpxchg(g_.word[rdx], V.cvt16());
+            break;
+        case 4:
+            g_.lock();
+            g_.cmpxchg(g_.dword[rdx], V.cvt32());
+            break;
+        default:
+            g_.lock();
+            g_.cmpxchg(g_.qword[rdx], V);
+            break;
+    }
+    g_.setne(al);
+    g_.movzx(eax, al);
+    jmp8(done);
+    bind(fail);
+    g_.mov(eax, 1);
+    bind(done);
+    g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_addr)], kTlbInvalid);  // sign-extended imm32
+    c.back = g_.getCurr();                                             // rax: 0 stored, 1 failed
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.v = static_cast<uint8_t>(V.getIdx());
+    c.v_const = vk;
+    c.kv = vk ? kval(v) : 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
+    release_dead();
+    Reg64 d = def();
+    g_.mov(d.cvt32(), eax);
 }
 
 void Emitter::store(const Inst& in) {
@@ -217,7 +324,7 @@ void Emitter::emit_cold(Cold& c) {
             g_.mov(rdi, rbx);
             mov_imm(rdx, c.memop);
             mov_imm(rcx, c.pc);
-            call_abs(reinterpret_cast<const void*>(&mem_load));
+            call_abs(c.fn);
             g_.test(rdx, rdx);
             Lbl ok = new_label();
             jcc8(kE, ok);
@@ -229,7 +336,8 @@ void Emitter::emit_cold(Cold& c) {
             g_.mov(Reg64(c.d), rax);
             break;
         }
-        case Cold::Store: {
+        case Cold::Store:
+        case Cold::StoreExcl: {
             uint32_t bytes = push_live_at(c, -1);
             g_.mov(rax, A);
             if (c.v_const) {
@@ -241,7 +349,8 @@ void Emitter::emit_cold(Cold& c) {
             g_.mov(rdi, rbx);
             mov_imm(rcx, c.memop);
             mov_imm(r8, c.pc);
-            call_abs(reinterpret_cast<const void*>(&mem_store));
+            call_abs(c.kind == Cold::Store ? reinterpret_cast<const void*>(&mem_store)
+                                           : reinterpret_cast<const void*>(&mem_store_excl));
             g_.test(rdx, rdx);
             Lbl ok = new_label();
             jcc8(kE, ok);

@@ -311,3 +311,66 @@ TEST_CASE("stores to a code page (not-dirty tag) take the slow path", "[x86][mem
         }
     }
 }
+
+namespace {
+// r0 = LoadExcl(a); [optionally a plain store of r6 to a]; r1 = StoreExcl(a,
+// r2); r3 = StoreExcl(a, r4) (the monitor is closed by then).
+Block llsc_block(uint64_t a, unsigned size, bool intervene, bool computed) {
+    Block b;
+    b.guest_pc = 0x1000;
+    Builder ir(&b);
+    Type t = type_of_size(size);
+    auto addr = [&] {
+        if (!computed) return ir.c64(a);
+        Value zero = ir.and_(ir.get_reg(Type::I64, reg(5)), ir.c64(0));
+        return ir.add(zero, ir.c64(a));
+    };
+    uint64_t m = MemOp::make(log2_of(size), 1, MemOp::kAligned);
+    ir.set_reg(reg(0), ir.emit(Op::LoadExcl, t, {addr()}, m, 0x1000));
+    if (intervene) ir.store(addr(), ir.get_reg(t, reg(6)), m, 0x1004);
+    ir.set_reg(reg(1),
+               ir.emit(Op::StoreExcl, Type::I32, {addr(), ir.get_reg(t, reg(2))}, m, 0x1008));
+    ir.set_reg(reg(3), ir.emit(Op::StoreExcl, Type::I32,
+                               {addr(), ir.c64(0x5a5a5a5a5a5a5a5aull &
+                                               (size == 8 ? ~0ull : (1ull << (8 * size)) - 1))},
+                               m, 0x100c));
+    ir.exit_link(0x2000);
+    return b;
+}
+}  // namespace
+
+TEST_CASE("exclusive pairs on RAM, devices, watched pages and misaligned addresses", "[x86][mem]") {
+    Harness h;
+    for (unsigned size : {1u, 2u, 4u, 8u}) {
+        for (bool computed : {false, true}) {
+            INFO("size " << size << " computed " << computed);
+            uint64_t a = kRamBase + 0x2400;
+            auto [oi, ox] = h.run(llsc_block(a, size, false, computed));
+            REQUIRE(ox.exit.status == kStatusContinue);
+            uint64_t mask = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+            uint64_t before = 0, now = 0;
+            std::memcpy(&before, ox.before.data() + ram_off(a), size);
+            std::memcpy(&now, h.w.ram_ptr() + ram_off(a), size);
+            // SetReg of a narrow value writes only its low bytes.
+            CHECK((h.w.env.r[0] & mask) == before);
+            CHECK(uint32_t(h.w.env.r[1]) == 0);  // stored
+            CHECK(uint32_t(h.w.env.r[3]) == 1);  // monitor closed by the first store
+            CHECK(now == (h.w.env.r[2] & mask));
+            CHECK(h.w.env.tcg.excl_addr == kTlbInvalid);
+
+            // A store in between that changes the value: the pair fails
+            // (the monitor compares the value, as the helper does).
+            auto [pi, px] = h.run(llsc_block(a, size, true, computed));
+            uint64_t b0 = 0;
+            std::memcpy(&b0, px.before.data() + ram_off(a), size);
+            if ((h.w.env.r[6] & mask) != b0) CHECK(uint32_t(h.w.env.r[1]) == 1);
+
+            h.run(llsc_block(a + 1, size == 1 ? 1 : size, false, computed));  // misaligned
+            if (size > 1) CHECK(h.w.env.faults == 1);
+            auto [di, dx] = h.run(llsc_block(kMmioBase + 0x80, size, false, computed));
+            CHECK_FALSE(dx.after.mmio_log.empty());
+            auto [wi, wx] = h.run(llsc_block(kWatchPage + 0x80, size, false, computed));
+            CHECK(wx.hits >= 2);
+        }
+    }
+}
