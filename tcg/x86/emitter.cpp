@@ -136,14 +136,106 @@ uint32_t Emitter::push_live_at(const Cold& c, int except) {
 }
 
 void Emitter::jmp_to(const uint8_t* target) {
-    int64_t rel8 = target - (g_.getCurr() + 2);
-    if (rel8 >= -128) {
-        g_.db(0xEB);
-        g_.db(static_cast<uint8_t>(rel8));
-        return;
+    Raw w = raw();
+    int64_t rel8 = target - (w.p + 2);
+    if (rel8 >= -128 && rel8 <= 127) {
+        w.b(0xEB);
+        w.b(static_cast<uint8_t>(rel8));
+    } else {
+        w.b(0xE9);
+        w.d(static_cast<uint32_t>(static_cast<int32_t>(target - (w.p + 4))));
     }
-    g_.db(0xE9);
-    g_.dd(static_cast<uint32_t>(static_cast<int32_t>(target - (g_.getCurr() + 4))));
+    commit(w);
+}
+
+void Emitter::env_load(int r, unsigned bits, uint32_t disp) {
+    Raw w = raw();
+    uint8_t rex_r = r >= 8 ? 0x44 : 0;
+    switch (bits) {
+        case 1:
+        case 8:
+        case 16:
+            if (rex_r) w.b(rex_r);
+            w.b(0x0F);
+            w.b(bits == 16 ? 0xB7 : 0xB6);  // movzx r32, byte/word
+            break;
+        case 32:
+            if (rex_r) w.b(rex_r);
+            w.b(0x8B);
+            break;
+        default:
+            w.b(0x48 | rex_r);
+            w.b(0x8B);
+            break;
+    }
+    w.rbx_mem(static_cast<unsigned>(r), disp);
+    commit(w);
+}
+
+void Emitter::env_store(int r, unsigned bits, uint32_t disp) {
+    Raw w = raw();
+    uint8_t rex_r = r >= 8 ? 0x44 : 0;
+    switch (bits) {
+        case 1:
+        case 8:
+            w.b(0x40 | rex_r);  // a REX prefix makes 4..7 sil/dil/bpl/spl
+            w.b(0x88);
+            break;
+        case 16:
+            w.b(0x66);
+            if (rex_r) w.b(rex_r);
+            w.b(0x89);
+            break;
+        case 32:
+            if (rex_r) w.b(rex_r);
+            w.b(0x89);
+            break;
+        default:
+            w.b(0x48 | rex_r);
+            w.b(0x89);
+            break;
+    }
+    w.rbx_mem(static_cast<unsigned>(r), disp);
+    commit(w);
+}
+
+void Emitter::env_store_imm(uint64_t k, unsigned bits, uint32_t disp) {
+    if (bits == 64 && !fits_i32(k)) {
+        Raw w = raw();
+        w.b(0x48);
+        w.b(0xB8);  // movabs rax, imm64
+        w.q(k);
+        commit(w);
+        return env_store(0, 64, disp);
+    }
+    Raw w = raw();
+    switch (bits) {
+        case 1:
+        case 8:
+            w.b(0xC6);
+            w.rbx_mem(0, disp);
+            w.b(static_cast<uint8_t>(k));
+            break;
+        case 16:
+            w.b(0x66);
+            w.b(0xC7);
+            w.rbx_mem(0, disp);
+            w.b(static_cast<uint8_t>(k));
+            w.b(static_cast<uint8_t>(k >> 8));
+            break;
+        case 32:
+            w.b(0xC7);
+            w.rbx_mem(0, disp);
+            w.d(static_cast<uint32_t>(k));
+            break;
+        default:
+            w.b(0x48);
+            w.b(0xC7);  // sign-extended imm32
+            w.rbx_mem(0, disp);
+            w.d(static_cast<uint32_t>(k));
+            break;
+    }
+    commit(w);
 }
 
 void Emitter::resolve_labels() {
@@ -180,39 +272,52 @@ void Emitter::canon(const Reg64& r, Type t) {
 }
 
 void Emitter::jcc_stub(Cc c, const uint8_t* stub) {
-    g_.db(0x0F);
-    g_.db(0x80 | c);
-    g_.dd(static_cast<uint32_t>(static_cast<int32_t>(stub - (g_.getCurr() + 4))));
+    Raw w = raw();
+    w.b(0x0F);
+    w.b(0x80 | c);
+    w.d(static_cast<uint32_t>(static_cast<int32_t>(stub - (w.p + 4))));
+    commit(w);
 }
 
 void Emitter::prologue(BlockCode* out) {
     // The header (filled in by run()), 8-byte aligned.
-    while (reinterpret_cast<uintptr_t>(g_.getCurr()) & 7)
-        g_.db(0xCC);
-    out->start = g_.getCurr();
-    for (size_t i = 0; i < sizeof(BlockHeader) / 8; ++i)
-        g_.dq(0);
+    {
+        Raw w = raw();
+        while (reinterpret_cast<uintptr_t>(w.p) & 7)
+            w.b(0xCC);
+        out->start = w.p;
+        for (size_t i = 0; i < sizeof(BlockHeader) / 8; ++i)
+            w.q(0);
+        commit(w);
+    }
     out->main = g_.getCurr();
-    for (const Reg64& r : {rbx, rbp, r12, r13, r14, r15})
-        g_.push(r);
-    g_.sub(rsp, kFrameBytes);
-    g_.mov(rbx, rdi);
-    g_.mov(g_.qword[rbx + kReserved1], uint32_t(0));
-    Lbl body = new_label();
-    jmp8(body);
+    static_assert(kReserved1 < 128 && kFrameBytes < (1u << 31));
+    uint64_t owner = owner_cookie_ ? owner_cookie_ : reinterpret_cast<uint64_t>(out->main);
+    Raw w = raw();
+    // push rbx, rbp, r12, r13, r14, r15
+    for (uint8_t x : {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57})
+        w.b(x);
+    for (uint8_t x : {0x48, 0x81, 0xEC})  // sub rsp, imm32
+        w.b(x);
+    w.d(kFrameBytes);
+    for (uint8_t x : {0x48, 0x89, 0xFB})  // mov rbx, rdi
+        w.b(x);
+    for (int x : {0x48, 0xC7, 0x43, static_cast<int>(kReserved1)})  // mov [rbx+r1], 0
+        w.b(x);
+    w.d(0);
+    w.b(0xEB);  // jmp body (over the chain entry's 14 bytes)
+    w.b(14);
     // Entered from a linked block: same frame, env already in rbx.
-    out->chain = g_.getCurr();
+    out->chain = w.p;
     if (static_cast<size_t>(out->chain - out->main) != kChainEntryOffset) {
         throw Unsupported{"internal: prologue length changed"};
     }
-    uint64_t owner = owner_cookie_ ? owner_cookie_ : reinterpret_cast<uint64_t>(out->main);
-    if (fits_i32(owner)) {
-        g_.mov(g_.qword[rbx + kReserved1], owner);
-    } else {
-        g_.mov(rax, owner);
-        g_.mov(g_.qword[rbx + kReserved1], rax);
-    }
-    bind(body);
+    w.b(0x48);
+    w.b(0xB8);  // movabs rax, owner
+    w.q(owner);
+    for (int x : {0x48, 0x89, 0x43, static_cast<int>(kReserved1)})  // mov [rbx+r1], rax
+        w.b(x);
+    commit(w);
     if (hot_ && hot_->counter && hot_->fn) {
         Cold c{};
         c.kind = Cold::Hot;
@@ -426,12 +531,7 @@ void Emitter::emit(const Inst& in) {
 }
 
 void Emitter::store_pc(uint64_t pc) {
-    if (fits_i32(pc)) {
-        g_.mov(g_.qword[rbx + kEnvPcOffset], pc);
-    } else {
-        g_.mov(rax, pc);
-        g_.mov(g_.qword[rbx + kEnvPcOffset], rax);
-    }
+    env_store_imm(pc, 64, kEnvPcOffset);
 }
 
 void Emitter::indirect_lookup(const Reg64& pc) {
@@ -460,108 +560,86 @@ void Emitter::indirect_lookup(const Reg64& pc) {
 // rax points at a jump-cache entry whose pc matched: if its mode key is the
 // block's own, jump into its chain entry; else fall through to `miss`.
 void Emitter::enter_if_mode_matches(Lbl miss) {
+    static_assert(offsetof(BaselineCompiler::JumpCacheEntry, flags) == 8 &&
+                  offsetof(BaselineCompiler::JumpCacheEntry, chain) == 16);
     uint64_t flags = ind_->flags;
+    Raw w = raw();
     if (fits_i32(flags)) {
-        g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
+        for (uint8_t x : {0x48, 0x81, 0x78, 0x08})  // cmp qword [rax + 8], simm32
+            w.b(x);
+        w.d(static_cast<uint32_t>(flags));
     } else {
-        g_.mov(rcx, flags);
-        g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)]);
+        w.b(0x48);
+        w.b(0xB9);  // movabs rcx, flags
+        w.q(flags);
+        for (uint8_t x : {0x48, 0x3B, 0x48, 0x08})  // cmp rcx, [rax + 8]
+            w.b(x);
     }
+    commit(w);
     jcc(kNE, miss);
-    g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
+    w = raw();
+    for (uint8_t x : {0xFF, 0x60, 0x10})  // jmp qword [rax + 16]
+        w.b(x);
+    commit(w);
 }
 
 void Emitter::exit_chain(unsigned slot, uint64_t target) {
-    g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
+    {
+        static_assert(kEnvExitRequestOffset < 128);
+        Raw w = raw();
+        for (int x : {0x83, 0x7B, static_cast<int>(kEnvExitRequestOffset), 0x00})
+            w.b(x);  // cmp dword [rbx + exit_request], 0
+        commit(w);
+    }
     jcc_stub(kNE, stubs_.none);
     // jmp rel32, initially to the next instruction; link() patches it.
-    g_.db(0xE9);
-    out_->site[slot] = const_cast<uint8_t*>(g_.getCurr());
-    g_.dd(0);
-    out_->unlinked[slot] = g_.getCurr();
+    Raw w = raw();
+    w.b(0xE9);
+    out_->site[slot] = w.p;
+    w.d(0);
+    out_->unlinked[slot] = w.p;
     if (ind_ && ind_->table) {
         // Not linked (the dispatcher links within a page only): try the
         // jump cache, whose entry for a constant target is known now.
-        Lbl miss = new_label();
+        static_assert(offsetof(BaselineCompiler::JumpCacheEntry, pc) == 0);
         unsigned h = BaselineCompiler::jump_cache_index(target, ind_->bits);
-        g_.mov(rax, reinterpret_cast<uint64_t>(&ind_->table[h]));
+        w.b(0x48);
+        w.b(0xB8);  // movabs rax, &entry
+        w.q(reinterpret_cast<uint64_t>(&ind_->table[h]));
         if (fits_i32(target)) {
-            g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)], target);
+            for (uint8_t x : {0x48, 0x81, 0x38})  // cmp qword [rax], simm32
+                w.b(x);
+            w.d(static_cast<uint32_t>(target));
         } else {
-            g_.mov(rcx, target);
-            g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
+            w.b(0x48);
+            w.b(0xB9);  // movabs rcx, target
+            w.q(target);
+            for (uint8_t x : {0x48, 0x3B, 0x08})  // cmp rcx, [rax]
+                w.b(x);
         }
+        commit(w);
+        Lbl miss = new_label();
         jcc(kNE, miss);
         enter_if_mode_matches(miss);
         bind(miss);
+    } else {
+        commit(w);
     }
     jmp_stub(stubs_.slot[slot]);
 }
 
 void Emitter::get_reg(const Inst& in) {
     Reg64 d = def();
-    auto m = rbx + static_cast<uint32_t>(in.imm);
-    switch (bits_of(in.type)) {
-        case 1:
-        case 8:
-            g_.movzx(d.cvt32(), g_.byte[m]);
-            break;
-        case 16:
-            g_.movzx(d.cvt32(), g_.word[m]);
-            break;
-        case 32:
-            g_.mov(d.cvt32(), g_.dword[m]);
-            break;
-        default:
-            g_.mov(d, g_.qword[m]);
-            break;
-    }
+    env_load(d.getIdx(), bits_of(in.type), static_cast<uint32_t>(in.imm));
 }
 
 void Emitter::set_reg(const Inst& in) {
     Value v = in.args[0];
-    auto m = rbx + static_cast<uint32_t>(in.imm);
+    uint32_t off = static_cast<uint32_t>(in.imm);
     unsigned bits = bits_of(ty(v));
-    if (is_const(v)) {
-        uint64_t k = kval(v);
-        switch (bits) {
-            case 1:
-            case 8:
-                g_.mov(g_.byte[m], static_cast<uint8_t>(k));
-                break;
-            case 16:
-                g_.mov(g_.word[m], static_cast<uint16_t>(k));
-                break;
-            case 32:
-                g_.mov(g_.dword[m], static_cast<uint32_t>(k));
-                break;
-            default:
-                if (fits_i32(k)) {
-                    g_.mov(g_.qword[m], k);
-                } else {
-                    g_.mov(rax, k);
-                    g_.mov(g_.qword[m], rax);
-                }
-                break;
-        }
-        return;
-    }
+    if (is_const(v)) return env_store_imm(kval(v), bits, off);
     Reg64 r = in_reg(v, rax);
-    switch (bits) {
-        case 1:
-        case 8:
-            g_.mov(g_.byte[m], r.cvt8());
-            break;
-        case 16:
-            g_.mov(g_.word[m], r.cvt16());
-            break;
-        case 32:
-            g_.mov(g_.dword[m], r.cvt32());
-            break;
-        default:
-            g_.mov(g_.qword[m], r);
-            break;
-    }
+    env_store(r.getIdx(), bits, off);
     release_dead();
 }
 

@@ -56,11 +56,14 @@ inline bool host_has_popcnt() {
     return has;
 }
 
+// Bytes reversed, then nibbles, bit pairs and bits within each byte (the
+// kernel's __ffs is RBIT + CLZ: this is called often).
 inline uint64_t rbit_host(uint64_t x, uint64_t bits) {
-    uint64_t r = 0;
-    for (int i = 0; i < 64; ++i)
-        r |= ((x >> i) & 1) << (63 - i);
-    return r >> (64 - bits);
+    x = __builtin_bswap64(x);
+    x = ((x >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((x & 0x0F0F0F0F0F0F0F0Full) << 4);
+    x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
+    x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
+    return x >> (64 - bits);
 }
 inline uint64_t ctpop_host(uint64_t x) {
     return static_cast<uint64_t>(__builtin_popcountll(x));
@@ -77,6 +80,33 @@ struct Src {
     static Src lo(Value v) { return {Lo, 0, v}; }
     static Src hi(Value v) { return {Hi, 0, v}; }
     static Src frame(Value v) { return {Frame, 0, v}; }
+};
+
+// Direct byte output for the most frequent fixed-form instructions (env
+// accesses off rbx, the prologue, exits): Xbyak's general operand
+// handling costs tens of nanoseconds per instruction, which added up to
+// most of a block's compile time. compile() checked the room beforehand.
+struct Raw {
+    uint8_t* p;
+    void b(uint8_t x) { *p++ = x; }
+    void d(uint32_t x) {
+        std::memcpy(p, &x, 4);
+        p += 4;
+    }
+    void q(uint64_t x) {
+        std::memcpy(p, &x, 8);
+        p += 8;
+    }
+    // ModRM (+disp) for [rbx + disp] with `reg` in the reg field.
+    void rbx_mem(unsigned reg, uint32_t disp) {
+        if (disp < 128) {
+            b(static_cast<uint8_t>(0x40 | (reg & 7) << 3 | 3));
+            b(static_cast<uint8_t>(disp));
+        } else {
+            b(static_cast<uint8_t>(0x80 | (reg & 7) << 3 | 3));
+            d(disp);
+        }
+    }
 };
 
 // A jump target inside the block being emitted: an index into the
@@ -126,36 +156,47 @@ class Emitter {
     void run(const Block& b, const EmitOptions& o, BlockCode* out);
 
   private:
+    // --- raw output ---
+    Raw raw() { return Raw{const_cast<uint8_t*>(g_.getCurr())}; }
+    void commit(const Raw& w) { g_.setSize(static_cast<size_t>(w.p - g_.getCode())); }
+    // mov/movzx reg, [rbx + disp] of `bits` (zero-extending), and the store.
+    void env_load(int reg, unsigned bits, uint32_t disp);
+    void env_store(int reg, unsigned bits, uint32_t disp);
+    void env_store_imm(uint64_t k, unsigned bits, uint32_t disp);
+
     // --- labels ---
     Lbl new_label() {
         pos_.push_back(nullptr);
         return {static_cast<int>(pos_.size() - 1)};
     }
     void bind(Lbl l) { pos_[l.id] = g_.getCurr(); }
-    void ref32(Lbl l) {
-        fix_.push_back({l.id, false, const_cast<uint8_t*>(g_.getCurr())});
-        g_.dd(0);
+    void ref32(Raw& w, Lbl l) {
+        fix_.push_back({l.id, false, w.p});
+        w.d(0);
     }
     void jmp(Lbl l) {
-        g_.db(0xE9);
-        ref32(l);
+        Raw w = raw();
+        w.b(0xE9);
+        ref32(w, l);
+        commit(w);
     }
     void jcc(Cc c, Lbl l) {
-        g_.db(0x0F);
-        g_.db(0x80 | c);
-        ref32(l);
+        Raw w = raw();
+        w.b(0x0F);
+        w.b(0x80 | c);
+        ref32(w, l);
+        commit(w);
     }
-    // Short form: only for targets known to be within 127 bytes.
-    void jcc8(Cc c, Lbl l) {
-        g_.db(0x70 | c);
-        fix_.push_back({l.id, true, const_cast<uint8_t*>(g_.getCurr())});
-        g_.db(0);
+    // Short forms: only for targets known to be within 127 bytes.
+    void short_jump(uint8_t op, Lbl l) {
+        Raw w = raw();
+        w.b(op);
+        fix_.push_back({l.id, true, w.p});
+        w.b(0);
+        commit(w);
     }
-    void jmp8(Lbl l) {
-        g_.db(0xEB);
-        fix_.push_back({l.id, true, const_cast<uint8_t*>(g_.getCurr())});
-        g_.db(0);
-    }
+    void jcc8(Cc c, Lbl l) { short_jump(0x70 | c, l); }
+    void jmp8(Lbl l) { short_jump(0xEB, l); }
     // Backward jumps to a known address.
     void jmp_to(const uint8_t* target);
     void resolve_labels();

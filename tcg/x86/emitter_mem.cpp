@@ -19,23 +19,56 @@ void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bo
     uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
     uint32_t tag_off =
         base + (write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read));
-    g_.mov(rax, A);
-    g_.shr(rax, kPageBits - 5);
-    g_.and_(eax, (kTlbSize - 1) << 5);
+    // Raw bytes (see Raw): this sequence is in every memory access.
+    unsigned a = static_cast<unsigned>(A.getIdx());
+    uint8_t rex_a_reg = a >= 8 ? 0x4C : 0x48;   // A in the ModRM reg field
+    uint8_t rex_a_base = a >= 8 ? 0x49 : 0x48;  // A as the base
+    auto rbx_rax = [](Raw& w, uint8_t op, uint32_t disp) {
+        // op rdx, [rbx + rax*1 + disp32]
+        w.b(0x48);
+        w.b(op);
+        w.b(0x94);
+        w.b(0x03);
+        w.d(disp);
+    };
+    static_assert(kPageBits - 5 == 7 && ((kTlbSize - 1) << 5) == 0x1fe0);
+    Raw w = raw();
+    w.b(rex_a_reg);  // mov rax, A
+    w.b(0x89);
+    w.b(static_cast<uint8_t>(0xC0 | (a & 7) << 3));
+    for (uint8_t x : {0x48, 0xC1, 0xE8, 0x07})  // shr rax, 7
+        w.b(x);
+    w.b(0x25);  // and eax, imm32
+    w.d((kTlbSize - 1) << 5);
+    uint32_t mask;
     if (size > 1 && !(memop & MemOp::kAligned)) {
-        g_.lea(rdx, g_.ptr[A + (size - 1)]);
-        g_.and_(rdx, static_cast<uint32_t>(kPageMask));
+        w.b(rex_a_base);  // lea rdx, [A + size - 1]
+        w.b(0x8D);
+        w.b(static_cast<uint8_t>(0x50 | (a & 7)));
+        if ((a & 7) == 4) w.b(0x24);  // rsp/r12 base needs a SIB byte
+        w.b(static_cast<uint8_t>(size - 1));
+        mask = static_cast<uint32_t>(kPageMask);
     } else {
-        g_.mov(rdx, A);
-        g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
+        w.b(rex_a_reg);  // mov rdx, A
+        w.b(0x89);
+        w.b(static_cast<uint8_t>(0xC2 | (a & 7) << 3));
+        mask = static_cast<uint32_t>(kPageMask | (size - 1));
     }
-    g_.cmp(rdx, g_.qword[rbx + rax + tag_off]);
+    for (uint8_t x : {0x48, 0x81, 0xE2})  // and rdx, simm32
+        w.b(x);
+    w.d(mask);
+    rbx_rax(w, 0x3B, tag_off);  // cmp rdx, [rbx + rax + tag]
+    commit(w);
     jcc(kNE, slow);
     if (both) {
-        g_.cmp(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addr_read)]);
+        w = raw();
+        rbx_rax(w, 0x3B, base + static_cast<uint32_t>(offsetof(TlbEntry, addr_read)));
+        commit(w);
         jcc(kNE, slow);
     }
-    g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
+    w = raw();
+    rbx_rax(w, 0x8B, base + static_cast<uint32_t>(offsetof(TlbEntry, addend)));  // mov rdx, addend
+    commit(w);
 }
 
 void Emitter::load(const Inst& in) {
