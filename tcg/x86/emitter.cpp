@@ -113,13 +113,13 @@ uint32_t Emitter::push_live(int except) {
     uint32_t pad = (npushed_ & 1) ? 8 : 0;
     if (pad) g_.sub(rsp, 8);
     for (int k = 0; k < npushed_; ++k)
-        g_.push(kPool[pushed_[k]]);
+        push_pop(kPool[pushed_[k]], false);
     return static_cast<uint32_t>(npushed_ * 8 + pad);
 }
 
 void Emitter::pop_live(uint32_t bytes) {
     for (int k = npushed_ - 1; k >= 0; --k)
-        g_.pop(kPool[pushed_[k]]);
+        push_pop(kPool[pushed_[k]], true);
     if (npushed_ & 1) g_.add(rsp, 8);
 }
 

@@ -241,11 +241,40 @@ class Emitter {
     void emit(const Inst& in);
     void canon(const Reg64& r, Type t);
     void mov_imm(const Reg64& r, uint64_t v) {
+        Raw w = raw();
+        unsigned i = static_cast<unsigned>(r.getIdx());
         if (v <= 0xFFFFFFFFu) {
-            g_.mov(r.cvt32(), static_cast<uint32_t>(v));
+            if (i >= 8) w.b(0x41);
+            w.b(static_cast<uint8_t>(0xB8 | (i & 7)));  // mov r32, imm32
+            w.d(static_cast<uint32_t>(v));
+        } else if (fits_i32(v)) {
+            w.b(i >= 8 ? 0x49 : 0x48);
+            w.b(0xC7);  // mov r64, simm32
+            w.b(static_cast<uint8_t>(0xC0 | (i & 7)));
+            w.d(static_cast<uint32_t>(v));
         } else {
-            g_.mov(r, v);
+            w.b(i >= 8 ? 0x49 : 0x48);
+            w.b(static_cast<uint8_t>(0xB8 | (i & 7)));  // movabs r64, imm64
+            w.q(v);
         }
+        commit(w);
+    }
+    // push/pop of a 64-bit register.
+    void push_pop(const Reg64& r, bool pop) {
+        Raw w = raw();
+        unsigned i = static_cast<unsigned>(r.getIdx());
+        if (i >= 8) w.b(0x41);
+        w.b(static_cast<uint8_t>((pop ? 0x58 : 0x50) | (i & 7)));
+        commit(w);
+    }
+    // mov dst, src (64-bit registers).
+    void mov_rr(const Reg64& dst, const Reg64& src) {
+        Raw w = raw();
+        unsigned d = static_cast<unsigned>(dst.getIdx()), s = static_cast<unsigned>(src.getIdx());
+        w.b(static_cast<uint8_t>(0x48 | (s >= 8 ? 4 : 0) | (d >= 8 ? 1 : 0)));
+        w.b(0x89);
+        w.b(static_cast<uint8_t>(0xC0 | (s & 7) << 3 | (d & 7)));
+        commit(w);
     }
     void binary(const Inst& in);
     void shift(const Inst& in);
@@ -275,8 +304,11 @@ class Emitter {
     void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt,
                 bool status_in_rax = false);
     void call_abs(const void* fn) {
-        g_.mov(rax, reinterpret_cast<uint64_t>(fn));
-        g_.call(rax);
+        mov_imm(rax, reinterpret_cast<uint64_t>(fn));
+        Raw w = raw();
+        w.b(0xFF);  // call rax
+        w.b(0xD0);
+        commit(w);
     }
     // A condition whose only use is the next instruction, an ExitCond:
     // leave it in the host flags (no setcc/test) for the branch.

@@ -347,39 +347,39 @@ void Emitter::emit_cold(Cold& c) {
     Reg64 A(c.a);
     switch (c.kind) {
         case Cold::Hot:
-            g_.mov(rdi, rbx);
+            mov_rr(rdi, rbx);
             mov_imm(rsi, c.pc);
             call_abs(reinterpret_cast<const void*>(c.memop));
             break;
         case Cold::Load: {
             uint32_t bytes = push_live_at(c, c.dead ? -1 : c.dpool);
-            g_.mov(rsi, A);
-            g_.mov(rdi, rbx);
+            mov_rr(rsi, A);
+            mov_rr(rdi, rbx);
             mov_imm(rdx, c.memop);
             mov_imm(rcx, c.pc);
             call_abs(c.fn);
             g_.test(rdx, rdx);
             Lbl ok = new_label();
             jcc8(kE, ok);
-            g_.mov(rax, rdx);
+            mov_rr(rax, rdx);
             if (bytes) g_.add(rsp, bytes);
             jmp_stub(stubs_.fault);
             bind(ok);
             pop_live(bytes);
-            g_.mov(Reg64(c.d), rax);
+            mov_rr(Reg64(c.d), rax);
             break;
         }
         case Cold::Store:
         case Cold::StoreExcl: {
             uint32_t bytes = push_live_at(c, -1);
-            g_.mov(rax, A);
+            mov_rr(rax, A);
             if (c.v_const) {
                 mov_imm(rdx, c.kv);
             } else {
-                g_.mov(rdx, Reg64(c.v));
+                mov_rr(rdx, Reg64(c.v));
             }
-            g_.mov(rsi, rax);
-            g_.mov(rdi, rbx);
+            mov_rr(rsi, rax);
+            mov_rr(rdi, rbx);
             mov_imm(rcx, c.memop);
             mov_imm(r8, c.pc);
             call_abs(c.kind == Cold::Store ? reinterpret_cast<const void*>(&mem_store)
@@ -387,7 +387,7 @@ void Emitter::emit_cold(Cold& c) {
             g_.test(rdx, rdx);
             Lbl ok = new_label();
             jcc8(kE, ok);
-            g_.mov(rax, rdx);
+            mov_rr(rax, rdx);
             if (bytes) g_.add(rsp, bytes);
             jmp_stub(stubs_.fault);
             bind(ok);
@@ -398,8 +398,8 @@ void Emitter::emit_cold(Cold& c) {
         case Cold::Store128: {
             uint32_t bytes = push_live_at(c, -1);
             // A may be a pushed register, but pushing left it intact.
-            g_.mov(rsi, A);
-            g_.mov(rdi, rbx);
+            mov_rr(rsi, A);
+            mov_rr(rdi, rbx);
             if (c.kind == Cold::Load128) {
                 mov_imm(rdx, c.memop);
                 mov_imm(rcx, c.pc);
@@ -427,7 +427,7 @@ void Emitter::emit_cold(Cold& c) {
             break;
         }
         case Cold::CallFail:
-            if (!c.status_in_rax) g_.mov(rax, rdx);
+            if (!c.status_in_rax) mov_rr(rax, rdx);
             if (c.bytes) g_.add(rsp, c.bytes);
             jmp_stub(stubs_.fault);
             return;
@@ -582,7 +582,7 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
         const Reg64& t = kArgRegs[n++];
         switch (s.kind) {
             case Src::Env:
-                g_.mov(t, rbx);
+                mov_rr(t, rbx);
                 break;
             case Src::Imm:
                 mov_imm(t, s.imm);
@@ -606,7 +606,7 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
                 }
                 int r = reg_[s.v.id];
                 if (r >= kNumCallerSaved) {
-                    g_.mov(t, kPool[r]);
+                    mov_rr(t, kPool[r]);
                 } else if (r >= 0) {
                     // Pushed: read the saved copy (the register may already
                     // hold an earlier argument).
@@ -637,7 +637,7 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
     release_dead();
     if (result) {
         Reg64 d = def();
-        g_.mov(d, rax);
+        mov_rr(d, rax);
         if (bits_of(rt) < 64) canon(d, rt);
     }
 }
