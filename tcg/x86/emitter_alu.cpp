@@ -28,26 +28,33 @@ void Emitter::binary(const Inst& in) {
     }
     if (has_c && d.getIdx() == rc.getIdx()) via_rax = true;
     if (via_rax) dst = rax;
-    if (dst.getIdx() != ra.getIdx()) g_.mov(dst, ra);
+    if (dst.getIdx() != ra.getIdx()) mov_rr(dst, ra);
     Xbyak::Reg X = w64 ? static_cast<Xbyak::Reg>(dst) : static_cast<Xbyak::Reg>(dst.cvt32());
     Xbyak::Reg B = w64 ? static_cast<Xbyak::Reg>(rb) : static_cast<Xbyak::Reg>(rb.cvt32());
     uint32_t k = static_cast<uint32_t>(bk ? kval(b) : 0);
+    auto alu = [&](uint8_t op, unsigned ext) {
+        if (bk) {
+            alu_ri(ext, dst, k, w64);
+        } else {
+            alu_rr(op, dst, rb, w64);
+        }
+    };
     switch (in.op) {
         case Op::Add:
         case Op::AddCarry:
-            bk ? g_.add(X, k) : g_.add(X, B);
+            alu(0x01, 0);
             break;
         case Op::Sub:
-            bk ? g_.sub(X, k) : g_.sub(X, B);
+            alu(0x29, 5);
             break;
         case Op::And:
-            bk ? g_.and_(X, k) : g_.and_(X, B);
+            alu(0x21, 4);
             break;
         case Op::Or:
-            bk ? g_.or_(X, k) : g_.or_(X, B);
+            alu(0x09, 1);
             break;
         case Op::Xor:
-            bk ? g_.xor_(X, k) : g_.xor_(X, B);
+            alu(0x31, 6);
             break;
         case Op::Mul:
             bk ? g_.imul(X, X, static_cast<int>(k)) : g_.imul(X, B);

@@ -267,6 +267,35 @@ class Emitter {
         w.b(static_cast<uint8_t>((pop ? 0x58 : 0x50) | (i & 7)));
         commit(w);
     }
+    // ALU op dst, src (ADD 0x01, OR 0x09, AND 0x21, SUB 0x29, XOR 0x31) and
+    // op dst, imm (group-1 extension: ADD 0, OR 1, AND 4, SUB 5, XOR 6), at
+    // 64 or 32 bits.
+    void alu_rr(uint8_t op, const Reg64& dst, const Reg64& src, bool w64) {
+        Raw w = raw();
+        unsigned d = static_cast<unsigned>(dst.getIdx()), s = static_cast<unsigned>(src.getIdx());
+        uint8_t rex =
+            static_cast<uint8_t>((w64 ? 0x48 : 0x40) | (s >= 8 ? 4 : 0) | (d >= 8 ? 1 : 0));
+        if (rex != 0x40) w.b(rex);
+        w.b(op);
+        w.b(static_cast<uint8_t>(0xC0 | (s & 7) << 3 | (d & 7)));
+        commit(w);
+    }
+    void alu_ri(unsigned ext, const Reg64& dst, uint32_t k, bool w64) {
+        Raw w = raw();
+        unsigned d = static_cast<unsigned>(dst.getIdx());
+        uint8_t rex = static_cast<uint8_t>((w64 ? 0x48 : 0x40) | (d >= 8 ? 1 : 0));
+        if (rex != 0x40) w.b(rex);
+        auto sk = static_cast<int32_t>(k);
+        bool short_imm = sk >= -128 && sk <= 127;
+        w.b(short_imm ? 0x83 : 0x81);
+        w.b(static_cast<uint8_t>(0xC0 | ext << 3 | (d & 7)));
+        if (short_imm) {
+            w.b(static_cast<uint8_t>(sk));
+        } else {
+            w.d(k);
+        }
+        commit(w);
+    }
     // mov dst, src (64-bit registers).
     void mov_rr(const Reg64& dst, const Reg64& src) {
         Raw w = raw();
