@@ -9,6 +9,8 @@
 // Calls (helpers, TLB misses) save the caller-saved value registers with
 // push/pop around the call only, so the allocation state never changes at
 // a call, and a cold path joins the hot path with identical registers.
+#include <algorithm>
+
 #include "tcg/x86/emitter_impl.h"
 
 namespace emu::tcg::x86::detail {
@@ -78,18 +80,20 @@ Reg64 Emitter::in_reg(Value v, const Reg64& scratch) {
 
 void Emitter::release_dead() {
     const Inst& in = b_->insts[cur_];
-    for (unsigned a = 0; a < in.nargs; ++a) {
-        Value v = in.args[a];
-        if (is_const(v) || last_use_[v.id] != cur_) continue;
-        if (int r = reg_[v.id]; r >= 0) {
-            owner_[r] = -1;
-            pinned_ &= ~(1u << r);
-            reg_[v.id] = -1;
-        }
-        if (int s = slot_[v.id]; s >= 0) {
-            slots_used_ &= ~((wide(v) ? 3ull : 1ull) << s);
-            slot_[v.id] = -1;
-        }
+    for (unsigned a = 0; a < in.nargs; ++a)
+        release_if_last(in.args[a]);
+}
+
+void Emitter::release_if_last(Value v) {
+    if (is_const(v) || last_use_[v.id] != cur_) return;
+    if (int r = reg_[v.id]; r >= 0) {
+        owner_[r] = -1;
+        pinned_ &= ~(1u << r);
+        reg_[v.id] = -1;
+    }
+    if (int s = slot_[v.id]; s >= 0) {
+        slots_used_ &= ~((wide(v) ? 3ull : 1ull) << s);
+        slot_[v.id] = -1;
     }
 }
 
@@ -356,6 +360,13 @@ void Emitter::run(const Block& b, const EmitOptions& o, BlockCode* out) {
         const Inst& in = b.insts[i];
         for (unsigned a = 0; a < in.nargs; ++a)
             last_use_[in.args[a].id] = i;
+        // A condition on a SubFlags result compares the operands again
+        // (cond_holds): they must live until here.
+        if (Value f; in.op == Op::CondHolds && recompare_source(in, &f)) {
+            const Inst& sf = b.insts[f.id];
+            for (unsigned a = 0; a < 2; ++a)
+                last_use_[sf.args[a].id] = std::max(last_use_[sf.args[a].id], i);
+        }
     }
     prologue(out);
     for (cur_ = 0; cur_ < n; ++cur_) {

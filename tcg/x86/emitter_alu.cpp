@@ -438,6 +438,40 @@ void Emitter::flags(const Inst& in) {
 
 void Emitter::cond_holds(const Inst& in) {
     unsigned cond = static_cast<unsigned>(in.imm);
+    if (Value f; recompare_source(in, &f)) {
+        // A64 condition after a - b -> x86 condition after cmp a, b (A64's
+        // C is the inverse of x86's borrow).
+        static constexpr Cc kMap[14] = {kE,    kNE, kAE, kB,  kS, Cc(9), kO,
+                                        Cc(1), kA,  kBE, kGE, kL, kG,    kLE};
+        const Inst& sf = b_->at(f);
+        Value a = sf.args[0], b = sf.args[1];
+        bool w64 = ty(a) == Type::I64;
+        Reg64 ra = in_reg(a, rcx);
+        bool bk = is_const(b) && (w64 ? fits_i32(kval(b)) : true);
+        if (bk) {
+            alu_ri(7, ra, static_cast<uint32_t>(kval(b)), w64);  // cmp ra, imm
+        } else {
+            alu_rr(0x39, ra, in_reg(b, rdx), w64);  // cmp ra, rb
+        }
+        release_dead();
+        release_if_last(a);
+        release_if_last(b);
+        Cc cc = kMap[cond];
+        if (fuse_with_exit(cc)) return;
+        Reg64 d = def();
+        Raw w = raw();
+        unsigned di = static_cast<unsigned>(d.getIdx());
+        w.b(di >= 8 ? 0x41 : 0x40);
+        w.b(0x0F);
+        w.b(static_cast<uint8_t>(0x90 | cc));  // setcc d8
+        w.b(static_cast<uint8_t>(0xC0 | (di & 7)));
+        w.b(di >= 8 ? 0x45 : 0x40);
+        w.b(0x0F);
+        w.b(0xB6);  // movzx d32, d8
+        w.b(static_cast<uint8_t>(0xC0 | (di & 7) << 3 | (di & 7)));
+        commit(w);
+        return;
+    }
     uint32_t mask = 0;
     for (uint32_t f = 0; f < 16; ++f)
         if (tcg::cond_holds(f << 28, cond)) mask |= 1u << f;

@@ -128,7 +128,9 @@ enum Cc : uint8_t {
     kA = 7,
     kS = 8,
     kL = 12,
-    kLE = 14
+    kGE = 13,
+    kLE = 14,
+    kG = 15
 };
 
 // A piece of out-of-line code emitted after the block's body (slow paths
@@ -230,6 +232,19 @@ class Emitter {
     void wide_op(const Inst& in);
     Reg64 in_reg(Value v, const Reg64& scratch);
     void release_dead();
+    void release_if_last(Value v);
+    // CondHolds on the flags of a 32/64-bit SubFlags (any cond but AL/NV):
+    // the emitter repeats the compare and tests the host flags directly.
+    bool recompare_source(const Inst& in, Value* sub) const {
+        Value f = in.args[0];
+        if (static_cast<unsigned>(in.imm) >= 14) return false;
+        const Inst& p = b_->at(f);
+        if (p.op != Op::SubFlags) return false;
+        Type t = b_->type_of(p.args[0]);
+        if (t != Type::I32 && t != Type::I64) return false;
+        *sub = f;
+        return true;
+    }
     Reg64 def(int prefer = -1);
     int pool_of(const Reg64& r) const;
     Xbyak::Address slot_addr(int slot, int extra = 0) const {
