@@ -10,6 +10,13 @@
 
 namespace emu::tcg {
 
+namespace {
+// env->reserved1 after a chain: first-tier blocks store their
+// TranslationBlock pointer with this bit set (compile_baseline), second-tier
+// blocks their CompiledFn (found in chain_owner_).
+constexpr uint64_t kOwnerTag = 1;
+}  // namespace
+
 // vCPUs sharing an address space: a store to a page one vCPU translated
 // must drop the others' translations too, and a page that becomes code
 // must lose its fast write path in every vCPU's TLB.
@@ -238,7 +245,6 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
     if (CompiledFn self = tb->compiled.load(std::memory_order_acquire)) {
         chain_owner_.erase(reinterpret_cast<uint64_t>(self));
     }
-    if (tb->baseline) chain_owner_.erase(reinterpret_cast<uint64_t>(tb->baseline));
     for (int s = 0; s < 2; ++s) {
         unlink_exit(tb, s);
         if (TranslationBlock* dst = tb->jmp[s]) {
@@ -318,10 +324,13 @@ bool Cpu::link_exit(TranslationBlock* from, unsigned slot, TranslationBlock* to)
     bool linked = false;
     if (fb && tbase) {
         linked = baseline_ && baseline_->link(f, slot, t);
-    } else if (!fb && !tbase && compiler_) {
+    } else if (!fb && !tbase && compiler_ && !(reinterpret_cast<uint64_t>(t) & kOwnerTag)) {
+        // Second-tier blocks report themselves by CompiledFn: map it back.
+        // (An odd function address would read as a first-tier owner tag;
+        // such a block is simply not linked.)
         linked = compiler_->link(f, slot, t);
+        if (linked) chain_owner_[reinterpret_cast<uint64_t>(t)] = to;
     }
-    if (linked) chain_owner_[reinterpret_cast<uint64_t>(t)] = to;
     return linked;
 }
 
@@ -341,14 +350,17 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     BaselineCompiler::Result res;
     std::string why;
     BaselineCompiler::IndirectLookup ind{jmp_fast_, kJmpCacheBits, b.flags};
-    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
+    // First-tier blocks entered through their chain entry name their
+    // TranslationBlock in reserved1 (tagged), so the exec loop needs no map.
+    uint64_t owner = reinterpret_cast<uint64_t>(tb) | kOwnerTag;
+    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind, owner);
     if (res == BaselineCompiler::Result::Full) {
         // As QEMU on a full code buffer: drop every translation and start
         // over (tb is not in the cache yet, so it survives).
         tb_flush();
         baseline_->reset();
         ++stats_.baseline_flushes;
-        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
+        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind, owner);
     }
     if (!fn) {
         ++stats_.blocks_baseline_rejected;
@@ -356,9 +368,6 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     }
     tb->baseline = fn;
     tb->compiled.store(fn, std::memory_order_release);
-    // Blocks entered through the inline jump-cache lookup report their
-    // chainable exits like linked ones.
-    chain_owner_[reinterpret_cast<uint64_t>(fn)] = tb;
     ++stats_.blocks_baseline;
 }
 
@@ -612,8 +621,13 @@ uint64_t Cpu::exec() {
                 // Linked compiled blocks ran straight into each other: the
                 // slot belongs to the one that returned (tier.h, link()).
                 if (info.slot != kExitSlotNone && env_->reserved1) {
-                    auto it = chain_owner_.find(env_->reserved1);
-                    if (it != chain_owner_.end()) {
+                    uint64_t who = env_->reserved1;
+                    if (who & kOwnerTag) {
+                        // A first-tier block: its TranslationBlock, alive
+                        // (invalidated ones wait in graveyard_; the valid
+                        // check below stops the chain there).
+                        tb = reinterpret_cast<TranslationBlock*>(who & ~kOwnerTag);
+                    } else if (auto it = chain_owner_.find(who); it != chain_owner_.end()) {
                         tb = it->second;
                     } else {
                         info.slot = kExitSlotNone;
