@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "target/arm/mmu/regs.h"
 #include "target/arm/translate/translator.h"
 #include "util/bql.h"
 #include "util/log.h"
@@ -371,7 +372,11 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
                                               : mmu::AccessType::Read;
     acc.unprivileged = mmu_idx == 0 && st().el == 1;
     acc.size = 1;  // alignment is checked by the access itself
-    mmu::Result r = mmu::translate(*address_space(), current_mmu_regs(), va, acc);
+    // The view of the last TLB flush: a memory map change flushes the TLB
+    // (and renews it) before the next block.
+    const FlatView* view = flat_view();
+    mmu::Result r = view ? mmu::translate(*view, current_mmu_regs(), va, acc)
+                         : mmu::translate(*address_space(), current_mmu_regs(), va, acc);
     if (!r.ok()) {
         last_fault_ = r.fault;
         last_fault_valid_ = true;
@@ -394,12 +399,26 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
     }
     const mmu::Permissions& p = mmu_idx == 0 ? r.tr.el0 : r.tr.el1;
     out->pa_page = r.tr.pa & tcg::kPageMask;
+    // Blocks (levels 0-2) make by-VA TLB flushes drop the whole index;
+    // a 16K/64K page is invalidated as a whole by TLBI (its granule).
+    out->size = r.tr.level >= 0 && r.tr.level < 3 ? r.tr.block_size : tcg::kPageSize;
     // With the MMU off the library reports everything accessible; with it
     // on, the entry allows exactly what this EL may do on the page.
     out->readable = p.read;
     out->writable = p.write;
     out->executable = p.exec;
     return true;
+}
+
+bool ArmCpu::tlb_may_hold_asid(uint32_t asid) {
+    // The TLB is flushed whenever TTBRn or TCR change: it holds entries of
+    // the current ASID (and global ones) only. With the MMU off nothing is
+    // tagged.
+    const ArmCpuState& s = *state;
+    if (!(s.sctlr_el1 & 1)) return false;
+    uint64_t ttbr = (s.tcr_el1 >> mmu::tcr::A1) & 1 ? s.ttbr1_el1 : s.ttbr0_el1;
+    bool asid16 = ((s.id_aa64mmfr0 >> 4) & 0xf) == 2 && ((s.tcr_el1 >> mmu::tcr::AS) & 1);
+    return static_cast<uint32_t>(ttbr >> 48 & (asid16 ? 0xffff : 0xff)) == asid;
 }
 
 uint64_t ArmCpu::raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,
