@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "target/arm/mmu/regs.h"
+#include "target/arm/sysregs.h"
 #include "target/arm/translate/translator.h"
 #include "util/bql.h"
 #include "util/log.h"
@@ -402,12 +403,50 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
     // Blocks (levels 0-2) make by-VA TLB flushes drop the whole index;
     // a 16K/64K page is invalidated as a whole by TLBI (its granule).
     out->size = r.tr.level >= 0 && r.tr.level < 3 ? r.tr.block_size : tcg::kPageSize;
+    out->global = r.tr.global;
     // With the MMU off the library reports everything accessible; with it
     // on, the entry allows exactly what this EL may do on the page.
     out->readable = p.read;
     out->writable = p.write;
     out->executable = p.exec;
     return true;
+}
+
+void ArmCpu::translation_reg_written(uint32_t enc, uint64_t old, uint64_t nv) {
+    // The TLB is not tagged: a TTBR change drops what it changes. TTBR0
+    // maps the lower half only (bit 55 clear); the ASID (in TTBR1 when
+    // TCR.A1, as Linux sets it) tags non-global entries of both halves,
+    // and the upper half holds non-global ones only where the kernel maps
+    // itself so (KPTI). A Linux context switch or its TTBR0 switching
+    // around user accesses (software PAN) thus keeps the kernel's entries.
+    constexpr uint64_t kAsid = 0xffffull << 48;
+    const ArmCpuState& s = *state;
+    bool a1 = (s.tcr_el1 >> mmu::tcr::A1) & 1;
+    bool lower = false, asid_changed = false;
+    if (enc == sr::enc(3, 0, 2, 0, 0)) {
+        lower = true;
+        asid_changed = !a1 && ((old ^ nv) & kAsid);
+    } else if (enc == sr::enc(3, 0, 2, 0, 1)) {
+        if ((old ^ nv) & ~kAsid) {
+            tlb_flush();
+            return;
+        }
+        asid_changed = lower = a1;
+    } else {
+        tlb_flush();
+        return;
+    }
+    if (asid_changed && tlb_upper_nonglobal()) {
+        tlb_flush();
+        return;
+    }
+    if (lower) {
+        tcg::TlbFlushOp op;
+        op.idx_mask = 0xffff;
+        op.all = true;
+        op.lower_half = true;
+        tlb_flush_op(op);
+    }
 }
 
 bool ArmCpu::tlb_may_hold_asid(uint32_t asid) {

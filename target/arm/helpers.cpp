@@ -221,7 +221,9 @@ bool sysreg_write(ArmCpu& cpu, uint32_t enc, uint64_t v) {
         // by ASID or regime, so a change drops it; rewriting the same value
         // (the kernel does on every return to user space with some
         // configurations) changes nothing.
-        if ((enc == sr::SCTLR_EL1 || (r->flags & kSrHelper)) && nv != old) cpu.tlb_flush();
+        if ((enc == sr::SCTLR_EL1 || (r->flags & kSrHelper)) && nv != old) {
+            cpu.translation_reg_written(enc, old, nv);
+        }
         return true;
     }
     const ArmCpuConfig& cfg = cpu.config();

@@ -241,6 +241,7 @@ void Cpu::tlb_flush() {
     }
     for (unsigned m = 0; m < kNumMmuIdx; ++m)
         large_[m] = false;
+    upper_nonglobal_ = false;
     jmp_cache_clear();
     if (as_) view_ = as_->view();
 }
@@ -251,8 +252,36 @@ void Cpu::tlb_flush_idx(unsigned m) {
     large_[m] = false;
 }
 
+void Cpu::tlb_flush_lower_half(uint16_t mask) {
+    ++tlb_stats_.flush_lower;
+    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+        if (!(mask & (1u << m))) continue;
+        for (TlbEntry& e : env_->tlb[m]) {
+            // The valid tags of an entry share its page address; an invalid
+            // tag (all ones) has bit 55 set: the AND has it clear exactly
+            // for lower-half entries.
+            if (!((e.addr_read & e.addr_write & e.addr_code) >> 55 & 1)) e = kInvalidEntry;
+        }
+    }
+    if (jmp_all_dirty_) {
+        jmp_cache_clear();
+        return;
+    }
+    for (uint16_t h : jmp_used_) {
+        TranslationBlock* tb = jmp_cache_[h];
+        if (tb && !(tb->pc >> 55 & 1)) {
+            jmp_cache_[h] = nullptr;
+            jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+        }
+    }
+}
+
 void Cpu::tlb_flush_op(const TlbFlushOp& op) {
     uint16_t mask = op.idx_mask & kAllIdx;
+    if (op.all && op.lower_half) {
+        tlb_flush_lower_half(mask);
+        return;
+    }
     if (op.all) {
         if (op.asid >= 0 && !tlb_may_hold_asid(static_cast<uint32_t>(op.asid))) {
             ++tlb_stats_.flush_skipped;
@@ -343,6 +372,7 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     uint64_t va_page = va & kPageMask;
     uint64_t pa_page = pt.pa_page & kPageMask;
     iotlb_[mmu_idx][idx].pa_page = pa_page;
+    if (!pt.global && (va >> 55 & 1)) upper_nonglobal_ = true;
     if (pt.size > kPageSize) {
         // Widen the index's block range to cover this block too.
         uint64_t base = untagged(va) & ~(pt.size - 1);

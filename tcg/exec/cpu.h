@@ -31,6 +31,8 @@ struct PageTranslation {
     // invalidation by VA inside one drops the whole MMU index (the guest
     // invalidates a block by any one address in it).
     uint64_t size = kPageSize;
+    // Not tagged with an address-space id (TlbFlushOp::lower_half).
+    bool global = true;
     bool readable = true;
     bool writable = true;
     bool executable = true;
@@ -69,11 +71,15 @@ struct TlbFlushOp {
     // >= 0 with `all`: only the entries of this address-space id (non-global
     // ones); skipped when the target says the TLB holds none of them.
     int32_t asid = -1;
+    // With `all`: only entries of virtual addresses with bit 55 clear (the
+    // lower half: aarch64's TTBR0 range, what a TTBR0 write changes).
+    bool lower_half = false;
 };
 
 // TLB maintenance counters (EMU_TCG_STATS).
 struct TlbStats {
     uint64_t flush_full = 0;     // whole TLB (TLBI ALL/ASID, TTBR/SCTLR/TCR writes, map changes)
+    uint64_t flush_lower = 0;    // lower half only (TTBR0 writes)
     uint64_t flush_idx = 0;      // some MMU indexes (a by-VA op hitting a block mapping)
     uint64_t flush_page = 0;     // one page (granule)
     uint64_t flush_skipped = 0;  // by ASID, for an ASID the TLB holds no entries of
@@ -123,6 +129,10 @@ class Cpu {
     // block mapping).
     void tlb_flush_page(uint64_t va);
     void tlb_flush_op(const TlbFlushOp& op);
+    // Whether an MMU index may hold upper-half (VA bit 55 set) entries that
+    // are tagged with an address-space id (filled from a non-global
+    // PageTranslation since the last full flush).
+    bool tlb_upper_nonglobal() const { return upper_nonglobal_; }
     // tlb_flush_op here and on every other vCPU of the address space (the
     // broadcast TLB maintenance of a shareable domain). This vCPU does not
     // run its next block before all others have done it or are outside
@@ -236,6 +246,7 @@ class Cpu {
     void jmp_cache_clear();
     void jmp_cache_clear_page(uint64_t va_page, uint64_t len);
     void tlb_flush_idx(unsigned idx);
+    void tlb_flush_lower_half(uint16_t mask);
     // Applies remote TLB operations and acknowledges them.
     void service_tlb_ops();
     // True once every vCPU this one broadcast to has acknowledged; false
@@ -245,6 +256,7 @@ class Cpu {
     // Where each MMU index holds entries of block mappings: the smallest
     // naturally aligned range covering all of them.
     bool large_[kNumMmuIdx] = {};
+    bool upper_nonglobal_ = false;
     uint64_t large_addr_[kNumMmuIdx] = {};
     uint64_t large_mask_[kNumMmuIdx] = {};
     TlbStats tlb_stats_;

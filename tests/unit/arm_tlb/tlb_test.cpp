@@ -329,3 +329,48 @@ TEST_CASE("TLBI VAE1IS/VMALLE1IS from two vCPUs at once: no deadlock", "[arm][tl
     CHECK(m.cpu(0).tlb_stats().broadcasts == 2 * kIters);
     CHECK(m.cpu(1).tlb_stats().broadcasts == 2 * kIters);
 }
+
+TEST_CASE("TTBR writes drop what they change: TTBR0 the lower half, an ASID change nG entries",
+          "[arm][tlb]") {
+    Machine m;
+    ArmCpu& c = m.cpu();
+    ArmCpuState& s = c.st();
+    constexpr uint32_t kTtbr0 = 0xc100, kTtbr1 = 0xc101;
+    constexpr uint64_t kUpper = 0xffffff8040020000ull;   // T1SZ 25: same tables as 0x40020000
+    s.tcr_el1 = 25 | 25u << 16 | 2ull << 30 | 1u << 22;  // TTBR1 4K, A1: ASID in TTBR1
+    s.ttbr1_el1 = kL1 | 2ull << 48;
+    c.tlb_flush();
+    REQUIRE(m.fill(0, kPageVa));
+    REQUIRE(m.fill(0, kUpper));
+    uint64_t old = s.ttbr0_el1;
+    s.ttbr0_el1 = kL1 + 0x1000;  // another (here: bogus) user table
+    c.translation_reg_written(kTtbr0, old, s.ttbr0_el1);
+    CHECK_FALSE(m.cached(0, kPageVa));
+    CHECK(m.cached(0, kUpper));
+    CHECK(c.tlb_stats().flush_lower == 1);
+    s.ttbr0_el1 = old;
+    c.translation_reg_written(kTtbr0, kL1 + 0x1000, old);
+    REQUIRE(m.fill(0, kPageVa));
+    // ASID change (A1): the global kernel entry stays, the lower half goes.
+    old = s.ttbr1_el1;
+    s.ttbr1_el1 = kL1 | 3ull << 48;
+    c.translation_reg_written(kTtbr1, old, s.ttbr1_el1);
+    CHECK_FALSE(m.cached(0, kPageVa));
+    CHECK(m.cached(0, kUpper));
+    // A non-global upper-half entry (KPTI kernels) makes it a full flush.
+    uint64_t desc = kL3 + ((kUpper >> 12) & 511) * 8;
+    m.put(desc, m.get(desc) | 1u << 11);
+    c.tlb_flush();
+    REQUIRE(m.fill(0, kUpper));
+    old = s.ttbr1_el1;
+    s.ttbr1_el1 = kL1 | 2ull << 48;
+    c.translation_reg_written(kTtbr1, old, s.ttbr1_el1);
+    CHECK_FALSE(m.cached(0, kUpper));
+    // A new TTBR1 table base: everything.
+    m.put(desc, m.get(desc) & ~(1ull << 11));
+    c.tlb_flush();
+    REQUIRE(m.fill(0, kUpper));
+    s.ttbr1_el1 = (kL1 + 0x1000) | 2ull << 48;
+    c.translation_reg_written(kTtbr1, kL1 | 2ull << 48, s.ttbr1_el1);
+    CHECK_FALSE(m.cached(0, kUpper));
+}
