@@ -31,6 +31,17 @@ int64_t now_ns() {
         .count();
 }
 
+// The generic timer's count starts with the first vCPU: all vCPUs share
+// it, as the system counter is one for all PEs. Per-vCPU epochs made one
+// vCPU's count trail another's by the time between their constructions
+// (milliseconds with an LLVM tier to set up): Linux then saw its
+// clocksource go backwards between CPUs and timekeeping jumped by the
+// clamped maximum (2^41 ns), stalling RCU under -smp 2.
+int64_t counter_epoch_ns() {
+    static const int64_t epoch = now_ns();
+    return epoch;
+}
+
 constexpr unsigned kMaxBlockInsns = 128;
 
 // Register names for -d op.
@@ -76,7 +87,9 @@ const std::vector<ArmCpuModelInfo>& arm_cpu_models() {
 
 ArmCpu::ArmCpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
-    : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)), cfg_(cfg), boot_ns_(now_ns()) {
+    : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)),
+      cfg_(cfg),
+      boot_ns_(counter_epoch_ns()) {
     tcg::set_env_namer(env_name);
     arm_gdb_register_helpers();  // before any vCPU thread translates
     model_ = find_model(cfg.model);
