@@ -22,7 +22,13 @@ static uint64_t l2_win[512] __attribute__((aligned(4096)));
 static uint64_t l3_win[512] __attribute__((aligned(4096)));
 static volatile uint64_t buf_a[512] __attribute__((aligned(4096)));
 static volatile uint64_t buf_b[512] __attribute__((aligned(4096)));
-static volatile uint64_t g_step, g_ack, g_seen[4], g_storm_done[2];
+static volatile uint64_t g_step, g_ack, g_seen[4], g_storm_done[2], g_cnt0, g_cnt1;
+
+static uint64_t cntvct(void) {
+    uint64_t v;
+    __asm__ volatile("isb\n mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+    return v;
+}
 
 #define NORMAL (1ul << 2 | 3ul << 8 | 1ul << 10)  // AttrIndx 1, Inner Shareable, AF
 #define PAGE(pa) ((pa) | NORMAL | 3)
@@ -70,6 +76,11 @@ static uint64_t read_until(volatile uint64_t* p, uint64_t step) {
 }
 
 void secondary_main(uint64_t ctx) {
+    // The system counter is one for all PEs: a count read after another
+    // CPU's (ordered by the flag) is not smaller.
+    while (!g_cnt0) __asm__ volatile("yield");
+    __asm__ volatile("dmb ish" ::: "memory");
+    g_cnt1 = cntvct();
     mmu_on();
     volatile uint64_t* win = (volatile uint64_t*)WIN_VA;
     volatile uint64_t* blk = (volatile uint64_t*)(BLOCK_VA + 0x3000);
@@ -103,8 +114,12 @@ int main(uint64_t dtb) {
     CHECK("block maps region A", *(volatile uint64_t*)(BLOCK_VA + 0x3000), 0x1111);
 
     CHECK("CPU_ON", psci(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 1), 0);
+    uint64_t t = cntvct();
+    __asm__ volatile("dmb ish" ::: "memory");
+    g_cnt0 = t;
     while (g_ack < 1) __asm__ volatile("yield");
     CHECK("CPU1 used the old mappings", g_seen[0], 0xaaaa + 0x1111);
+    CHECK("CPU1's counter is not behind CPU0's", g_cnt1 >= g_cnt0, 1);
 
     // Page: make the window point at buffer B, invalidate on all CPUs.
     l3_win[0] = PAGE((uint64_t)buf_b);
