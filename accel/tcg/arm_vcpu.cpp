@@ -11,6 +11,7 @@
 #include "hw/core/guest_memory.h"
 #include "target/arm/arm_cpu.h"
 #include "target/arm/cpu_api.h"
+#include "target/arm/gdb_sysregs.h"
 #include "target/arm/gdb_target.h"
 #include "target/arm/mmu/mmu.h"
 #include "util/bql.h"
@@ -137,6 +138,7 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
         std::memcpy(r.v, s.v, sizeof r.v);
         r.fpsr = s.fpsr;
         r.fpcr = s.fpcr;
+        arm_gdb_read_sysregs(s, r.sys);
         return r;
     }
 
