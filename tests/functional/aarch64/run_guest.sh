@@ -48,12 +48,20 @@ esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"  # semihosting file I/O happens in the current directory
-# uart_rx reads a line from the serial port: feed it once the guest is up.
+# uart_rx reads a line from the serial port: feed it once the guest says
+# it is ready (a fixed delay was too short on a loaded machine with every
+# block LLVM-compiled), and keep stdin open until the guest has answered.
 input() {
     if [ "$prog" = uart_rx ]; then
-        sleep 1
+        for _ in $(seq 600); do
+            grep -q ready out.txt 2>/dev/null && break
+            sleep 0.1
+        done
         echo ping
-        sleep 2  # keep stdin open while the guest answers
+        for _ in $(seq 600); do
+            grep -q "ALL PASSED\|FAIL" out.txt 2>/dev/null && break
+            sleep 0.1
+        done
     fi
 }
 input | timeout 120 "$cmd" -M "$machine" -cpu max -m 128M -display none -serial stdio \
