@@ -100,6 +100,13 @@ Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCo
         }
     }
     tlb_flush();
+    if (compiler_) {
+        // Second-tier code continues through this vCPU's jump cache.
+        TierCompiler::CrossTier ct;
+        ct.table = {jmp_fast_, kJmpCacheBits, 0};
+        ct.enter_linked = baseline_ ? baseline_->enter_linked() : nullptr;
+        compiler_->set_cross_tier(ct);
+    }
     CodePageRegistry::instance().add(this);
     if (as_) {
         listener_ = std::make_unique<MapListener>(this);
@@ -137,6 +144,7 @@ void Cpu::tlb_flush() {
         for (TlbEntry& e : per_idx)
             e = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
     }
+    ++l2gen_;
     jmp_cache_clear();
     if (as_) view_ = as_->view();
 }
@@ -145,6 +153,8 @@ void Cpu::tlb_flush_page(uint64_t va) {
     for (auto& per_idx : env_->tlb) {
         per_idx[(va >> kPageBits) & (kTlbSize - 1)] = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
     }
+    for (unsigned m = 0; m < kNumMmuIdx; ++m)
+        l2tlb_[l2tlb_index(va, m)].gen = 0;
     jmp_cache_clear();
 }
 
@@ -153,6 +163,27 @@ uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
 }
 
 uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc, TlbEntry** out) {
+    L2Tlb& l2 = l2tlb_[l2tlb_index(va, mmu_idx)];
+    uint64_t l2tag = (va & kPageMask) | mmu_idx;
+    if (l2.gen == l2gen_ && l2.tag == l2tag) {
+        uint64_t t = access == Access::Read    ? l2.e.addr_read
+                     : access == Access::Write ? l2.e.addr_write
+                                               : l2.e.addr_code;
+        // An access the cached walk did not allow walks again (and faults).
+        if (t != kTlbInvalid) {
+            unsigned idx = (va >> kPageBits) & (kTlbSize - 1);
+            TlbEntry& e = env_->tlb[mmu_idx][idx];
+            e = l2.e;
+            iotlb_[mmu_idx][idx].pa_page = l2.pa_page;
+            // The page may have gained or lost translated code since.
+            if (e.addr_write != kTlbInvalid && !(e.addr_write & kTlbMmio)) {
+                e.addr_write = (e.addr_write & ~kTlbNotDirty) |
+                               (page_tbs_.count(l2.pa_page) ? kTlbNotDirty : 0);
+            }
+            *out = &e;
+            return kStatusContinue;
+        }
+    }
     PageTranslation pt;
     FaultKind fk;
     if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
@@ -188,6 +219,7 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     if (e.addr_write != kTlbInvalid && watch_page(va_page, Access::Write)) {
         e.addr_write |= kTlbWatch;
     }
+    l2 = L2Tlb{l2tag, l2gen_, e, pa_page};
     *out = &e;
     return kStatusContinue;
 }
@@ -461,13 +493,29 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
         jmp_used_.push_back(static_cast<uint16_t>(h));
     }
     jmp_cache_[h] = tb;
-    CompiledFn c = tb->compiled.load(std::memory_order_relaxed);
-    if (c && c == tb->baseline) {
-        jmp_fast_[h] = {tb->pc, tb->flags, baseline_->chain_entry(c), 0};
-    } else {
-        jmp_fast_[h] = {0, ~0ull, nullptr, 0};
-    }
+    jmp_fast_set(h, tb);
     return tb;
+}
+
+void Cpu::jmp_fast_set(unsigned h, TranslationBlock* tb) {
+    CompiledFn c = tb->compiled.load(std::memory_order_relaxed);
+    const void* chain = nullptr;
+    const void* linked = nullptr;
+    if (c && c == tb->baseline) {
+        chain = baseline_->chain_entry(c);
+    } else if (c && compiler_) {
+        // A second-tier block: its own code enters it through `linked`,
+        // first-tier code through the stub that leaves its frame first.
+        linked = compiler_->linked_entry(c);
+        chain = baseline_ ? baseline_->foreign_chain() : linked;
+        // It reports chainable exits like a linked block.
+        if (linked && chain) chain_owner_[reinterpret_cast<uint64_t>(c)] = tb;
+    }
+    if (chain && (linked || c == tb->baseline)) {
+        jmp_fast_[h] = {tb->pc, tb->flags, chain, linked};
+    } else {
+        jmp_fast_[h] = {0, ~0ull, nullptr, nullptr};
+    }
 }
 
 void Cpu::maybe_tier_up(TranslationBlock* tb) {
@@ -523,7 +571,7 @@ void Cpu::handle_requests(uint32_t req) {
         for (const TbRef& tb : tiered) {
             if (!tb->valid || !baseline_) continue;
             unsigned h = BaselineCompiler::jump_cache_index(tb->pc, kJmpCacheBits);
-            if (jmp_cache_[h] == tb.get()) jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+            if (jmp_cache_[h] == tb.get()) jmp_fast_set(h, tb.get());
             for (auto [src, slot] : tb->incoming) {
                 if (src->jmp[slot] == tb.get() && src->baseline) {
                     baseline_->unlink(src->baseline, slot);

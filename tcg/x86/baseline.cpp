@@ -38,7 +38,10 @@ std::string disassemble_range(const uint8_t* code, size_t size) {
 class X86Baseline final : public BaselineCompiler {
   public:
     explicit X86Baseline(size_t size) : buf_(size) {
-        if (buf_.ok()) gen_ = std::make_unique<Xbyak::CodeGenerator>(buf_.size(), buf_.base());
+        if (buf_.ok()) {
+            gen_ = std::make_unique<Xbyak::CodeGenerator>(buf_.size(), buf_.base());
+            stubs_ = emit_cross_tier_stubs(*gen_);
+        }
     }
     bool ok() const { return gen_ != nullptr; }
     const char* name() const override { return "x86"; }
@@ -85,8 +88,13 @@ class X86Baseline final : public BaselineCompiler {
     void reset() override {
         blocks_.clear();
         gen_->reset();
+        // Same place as before: second-tier code holds their addresses.
+        stubs_ = emit_cross_tier_stubs(*gen_);
         ++resets_;
     }
+
+    const void* enter_linked() override { return stubs_.enter_linked; }
+    const void* foreign_chain() override { return stubs_.foreign_chain; }
 
     bool link(CompiledFn from, unsigned slot, CompiledFn to) override {
         if (slot > 1) return false;
@@ -140,6 +148,7 @@ class X86Baseline final : public BaselineCompiler {
 
     CodeBuffer buf_;
     std::unique_ptr<Xbyak::CodeGenerator> gen_;
+    CrossTierStubs stubs_;
     std::unordered_map<uintptr_t, BlockCode> blocks_;
     uint64_t compiled_ = 0, rejected_ = 0, bytes_ = 0, ns_ = 0, resets_ = 0;
     std::map<std::string, uint64_t> reasons_;

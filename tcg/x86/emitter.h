@@ -44,6 +44,14 @@ bool emit_block(Xbyak::CodeGenerator& gen, const Block& b, const BaselineCompile
                 BlockCode* out, std::string* why,
                 const BaselineCompiler::IndirectLookup* ind = nullptr);
 
+// The cross-tier stubs of tier.h (BaselineCompiler::enter_linked and
+// foreign_chain), built on the frame every block shares; appended to gen.
+struct CrossTierStubs {
+    const uint8_t* enter_linked = nullptr;
+    const uint8_t* foreign_chain = nullptr;
+};
+CrossTierStubs emit_cross_tier_stubs(Xbyak::CodeGenerator& gen);
+
 // Upper bound of the code size emit_block can produce for b.
 size_t max_code_size(const Block& b);
 
