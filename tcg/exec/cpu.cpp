@@ -1,8 +1,10 @@
 #include "tcg/exec/cpu.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 
 #include "tcg/opt/passes.h"
@@ -522,6 +524,30 @@ void Cpu::maybe_tier_up(TranslationBlock* tb) {
     if (tb->submitted || !tb->ir || !compiler_ || opts_.tier == TierMode::Interp ||
         opts_.tier == TierMode::Baseline) {
         return;
+    }
+    if (opts_.tier == TierMode::Auto && tb->baseline && !tb->rearmed) {
+        // Most hot blocks of branchy code (sort: median 3 guest
+        // instructions) gain less from LLVM than its ~4 ms compile costs:
+        // two thirds of sort's compiled blocks ran under a million more
+        // times, and sort, gzip and sha256 took as much or less CPU with
+        // only self-looping blocks compiled (their registers stay in host
+        // registers across iterations) than with every hot block (factor
+        // 1) or with 8x the threshold for the others (docs/linux-arm64.md).
+        // So a block that does not loop to itself needs straight_factor
+        // times the threshold: in practice, only loops go to LLVM.
+        static const int32_t straight_factor = [] {
+            const char* f = std::getenv("EMU_TIERUP_STRAIGHT_FACTOR");
+            return f ? std::max(1, std::atoi(f)) : 1000;
+        }();
+        const Inst& t = tb->ir->insts.back();
+        bool self = (t.op == Op::ExitLink && t.imm == tb->pc) ||
+                    (t.op == Op::ExitCond && (t.imm == tb->pc || t.imm2 == tb->pc));
+        tb->rearmed = true;
+        if (!self && straight_factor > 1) {
+            int64_t more = int64_t(opts_.hot_threshold) * (straight_factor - 1);
+            tb->hot_left = static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX));
+            return;
+        }
     }
     tb->submitted = true;
     TbRef ref = tb->shared_from_this();

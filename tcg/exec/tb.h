@@ -29,6 +29,7 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     std::unique_ptr<Block> ir;                  // kept until handed to the second tier
     uint32_t exec_count = 0;
     bool submitted = false;
+    bool rearmed = false;  // the hot counter ran out once already (maybe_tier_up)
 
     // Direct chaining: successor per exit slot (same guest page only), and
     // who chains to us, so invalidation can unlink.
