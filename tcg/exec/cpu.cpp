@@ -178,10 +178,13 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
             e = l2.e;
             iotlb_[mmu_idx][idx].pa_page = l2.pa_page;
             // The page may have gained or lost translated code since.
-            if (e.addr_write != kTlbInvalid && !(e.addr_write & kTlbMmio)) {
+            if (l2.code_gen != code_gen_ && e.addr_write != kTlbInvalid &&
+                !(e.addr_write & kTlbMmio)) {
                 e.addr_write = (e.addr_write & ~kTlbNotDirty) |
                                (page_tbs_.count(l2.pa_page) ? kTlbNotDirty : 0);
+                l2.e.addr_write = e.addr_write;
             }
+            l2.code_gen = code_gen_;
             *out = &e;
             return kStatusContinue;
         }
@@ -221,7 +224,7 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     if (e.addr_write != kTlbInvalid && watch_page(va_page, Access::Write)) {
         e.addr_write |= kTlbWatch;
     }
-    l2 = L2Tlb{l2tag, l2gen_, e, pa_page};
+    l2 = L2Tlb{l2tag, l2gen_, e, pa_page, code_gen_};
     *out = &e;
     return kStatusContinue;
 }
@@ -287,6 +290,7 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
         std::erase(it->second, tb);
         if (it->second.empty()) {
             page_tbs_.erase(it);
+            ++code_gen_;
             reset_tlb_entry_notdirty(page);
         }
     }
@@ -452,7 +456,10 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
     for (uint64_t page : tb->phys_page) {
         if (page == ~0ull) continue;
         auto& list = page_tbs_[page];
-        if (list.empty()) mark_code_page(page);
+        if (list.empty()) {
+            mark_code_page(page);
+            ++code_gen_;
+        }
         list.push_back(tb.get());
     }
     TranslationBlock* raw = tb.get();
@@ -504,7 +511,10 @@ void Cpu::jmp_fast_set(unsigned h, TranslationBlock* tb) {
     const void* chain = nullptr;
     const void* linked = nullptr;
     if (c && c == tb->baseline) {
-        chain = baseline_->chain_entry(c);
+        // Cached: every TLB flush refills the jump cache, and the
+        // baseline's own lookup is a hash find (5% of a sort run).
+        if (!tb->baseline_chain) tb->baseline_chain = baseline_->chain_entry(c);
+        chain = tb->baseline_chain;
     } else if (c && compiler_) {
         // A second-tier block: its own code enters it through `linked`,
         // first-tier code through the stub that leaves its frame first.

@@ -180,7 +180,11 @@ class Cpu {
         uint64_t gen;
         TlbEntry e;
         uint64_t pa_page;
+        uint64_t code_gen;  // code_gen_ when e's NOTDIRTY bit was last right
     };
+    // Bumped whenever a page gains or loses translated code, so an L2 hit
+    // knows whether its NOTDIRTY bit can still be trusted.
+    uint64_t code_gen_ = 0;
     static constexpr unsigned kL2TlbBits = 14;
     std::unique_ptr<L2Tlb[]> l2tlb_ = std::make_unique<L2Tlb[]>(1u << kL2TlbBits);
     uint64_t l2gen_ = 1;  // entries start at generation 0: empty

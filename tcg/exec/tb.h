@@ -25,6 +25,7 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     InterpCode interp;
     std::atomic<CompiledFn> compiled{nullptr};  // what runs: baseline or second-tier code
     CompiledFn baseline = nullptr;              // the first tier's code (vCPU thread only)
+    const void* baseline_chain = nullptr;       // its chain_entry, once looked up
     int32_t hot_left = 0;                       // baseline entries left until tier-up
     std::unique_ptr<Block> ir;                  // kept until handed to the second tier
     uint32_t exec_count = 0;
