@@ -165,34 +165,25 @@ uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
 }
 
 uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc, TlbEntry** out) {
-    L2Tlb& l2 = l2tlb_[l2tlb_index(va, mmu_idx)];
-    uint64_t l2tag = (va & kPageMask) | mmu_idx;
-    if (l2.gen == l2gen_ && l2.tag == l2tag) {
-        uint64_t t = access == Access::Read    ? l2.e.addr_read
-                     : access == Access::Write ? l2.e.addr_write
-                                               : l2.e.addr_code;
-        // An access the cached walk did not allow walks again (and faults).
-        if (t != kTlbInvalid) {
-            unsigned idx = (va >> kPageBits) & (kTlbSize - 1);
-            TlbEntry& e = env_->tlb[mmu_idx][idx];
-            e = l2.e;
-            iotlb_[mmu_idx][idx].pa_page = l2.pa_page;
-            // The page may have gained or lost translated code since.
-            if (l2.code_gen != code_gen_ && e.addr_write != kTlbInvalid &&
-                !(e.addr_write & kTlbMmio)) {
-                e.addr_write = (e.addr_write & ~kTlbNotDirty) |
-                               (page_tbs_.count(l2.pa_page) ? kTlbNotDirty : 0);
-                l2.e.addr_write = e.addr_write;
-            }
-            l2.code_gen = code_gen_;
-            *out = &e;
-            return kStatusContinue;
-        }
-    }
     PageTranslation pt;
     FaultKind fk;
-    if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
-        return raise_mem_fault(va, access, fk, pc, access == Access::Write);
+    // The second level caches walk results: a hit that allows the access
+    // skips the walk, everything after it (the entry, NOTDIRTY, watch
+    // flags) is built as after a walk. An access it does not allow walks
+    // again (and faults precisely).
+    L2Tlb& l2 = l2tlb_[l2tlb_index(va, mmu_idx)];
+    uint64_t l2tag = (va & kPageMask) | mmu_idx;
+    bool l2hit = l2.gen == l2gen_ && l2.tag == l2tag &&
+                 (access == Access::Read    ? l2.pt.readable
+                  : access == Access::Write ? l2.pt.writable
+                                            : l2.pt.executable);
+    if (l2hit) {
+        pt = l2.pt;
+    } else {
+        if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
+            return raise_mem_fault(va, access, fk, pc, access == Access::Write);
+        }
+        l2 = L2Tlb{l2tag, l2gen_, pt};
     }
     unsigned idx = (va >> kPageBits) & (kTlbSize - 1);
     TlbEntry& e = env_->tlb[mmu_idx][idx];
@@ -224,7 +215,6 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     if (e.addr_write != kTlbInvalid && watch_page(va_page, Access::Write)) {
         e.addr_write |= kTlbWatch;
     }
-    l2 = L2Tlb{l2tag, l2gen_, e, pa_page, code_gen_};
     *out = &e;
     return kStatusContinue;
 }
@@ -290,7 +280,6 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
         std::erase(it->second, tb);
         if (it->second.empty()) {
             page_tbs_.erase(it);
-            ++code_gen_;
             reset_tlb_entry_notdirty(page);
         }
     }
@@ -456,10 +445,7 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
     for (uint64_t page : tb->phys_page) {
         if (page == ~0ull) continue;
         auto& list = page_tbs_[page];
-        if (list.empty()) {
-            mark_code_page(page);
-            ++code_gen_;
-        }
+        if (list.empty()) mark_code_page(page);
         list.push_back(tb.get());
     }
     TranslationBlock* raw = tb.get();

@@ -170,21 +170,17 @@ class Cpu {
     bool flushing_ = false;
     std::shared_ptr<const FlatView> view_;
     IoTlb iotlb_[kNumMmuIdx][kTlbSize];
-    // Second-level TLB behind env->tlb: what tlb_fill produced, looked up
-    // before a page walk. The soft TLB (1 MiB per MMU index) is far smaller
-    // than the working sets of bzip2 or sort, whose misses were a third of
-    // their time in page walks. A flush bumps the generation instead of
-    // clearing 1 MiB, so it stays as cheap as the first level's.
+    // Second-level TLB behind env->tlb: the page walk's results, looked
+    // up by tlb_fill before walking. The soft TLB (1 MiB per MMU index) is
+    // far smaller than the working sets of bzip2 or sort, whose misses were
+    // a third of their time in page walks. Every flush bumps the
+    // generation instead of clearing 16K entries (a page flush clears that
+    // page's entries), so flushes cost what they did.
     struct L2Tlb {
         uint64_t tag;  // va page | mmu_idx
         uint64_t gen;
-        TlbEntry e;
-        uint64_t pa_page;
-        uint64_t code_gen;  // code_gen_ when e's NOTDIRTY bit was last right
+        PageTranslation pt;
     };
-    // Bumped whenever a page gains or loses translated code, so an L2 hit
-    // knows whether its NOTDIRTY bit can still be trusted.
-    uint64_t code_gen_ = 0;
     static constexpr unsigned kL2TlbBits = 14;
     std::unique_ptr<L2Tlb[]> l2tlb_ = std::make_unique<L2Tlb[]>(1u << kL2TlbBits);
     uint64_t l2gen_ = 1;  // entries start at generation 0: empty
