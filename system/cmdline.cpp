@@ -309,6 +309,8 @@ std::optional<CommandLine> parse_command_line(int argc, const char* const* argv,
                     }
                 } else if (k == "accel") {
                     cl.machine.accel.name = val;
+                } else if (k == "help" || k == "?") {
+                    cl.machine_props_help = true;
                 } else {
                     cl.machine.machine_options.set(k, val);
                 }

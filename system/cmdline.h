@@ -16,6 +16,7 @@ enum class TargetArch { Aarch64, X86_64 };
 struct CommandLine {
     MachineConfig machine;
     bool machine_help = false;
+    bool machine_props_help = false;  // -M <type>,help
     bool cpu_help = false;
     bool device_help = false;
     bool log_help = false;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -312,6 +313,22 @@ void print_list(const char* title, const std::vector<NamedItem>& items) {
         std::printf("  %-24s %s\n", i.name.c_str(), i.description.c_str());
 }
 
+// QEMU's layout ("name=<type>", padded, " - description"), sorted by name,
+// so scripts that scrape "-M virt,help" read ours the same way.
+void print_machine_properties(const MachineType& type) {
+    std::vector<const MachineProperty*> props;
+    for (const auto& p : type.properties)
+        props.push_back(&p);
+    std::sort(props.begin(), props.end(), [](auto* a, auto* b) { return a->name < b->name; });
+    std::printf("%s options:\n", (type.qom_name.empty() ? type.name : type.qom_name).c_str());
+    for (const auto* p : props) {
+        std::string lhs = p->name + "=<" + p->type + ">";
+        std::string rhs = p->description;
+        if (!p->default_value.empty()) rhs += " (default: " + p->default_value + ")";
+        std::printf("  %-22s - %s\n", lhs.c_str(), rhs.c_str());
+    }
+}
+
 }  // namespace
 
 int system_main(int argc, char** argv, TargetInfo& target) {
@@ -330,12 +347,17 @@ int system_main(int argc, char** argv, TargetInfo& target) {
         return 0;
     }
     if (cl.machine_help) {
-        std::printf("Supported machines are:\n");
+        // As QEMU: one line per name, aliases included, sorted by name.
+        std::vector<std::pair<std::string, std::string>> lines{{"none", "empty machine"}};
         for (const auto& m : target.machines.types()) {
-            std::printf("%-20s %s%s\n", m.name.c_str(), m.description.c_str(),
-                        m.is_default ? " (default)" : "");
+            lines.emplace_back(m.name, m.description + (m.is_default ? " (default)" : ""));
+            for (const auto& a : m.aliases)
+                lines.emplace_back(a, m.description + " (alias of " + m.name + ")");
         }
-        std::printf("%-20s %s\n", "none", "empty machine");
+        std::sort(lines.begin(), lines.end());
+        std::printf("Supported machines are:\n");
+        for (const auto& [name, desc] : lines)
+            std::printf("%-20s %s\n", name.c_str(), desc.c_str());
         return 0;
     }
     if (cl.cpu_help) {
@@ -421,6 +443,11 @@ int system_main(int argc, char** argv, TargetInfo& target) {
                 cl.machine.type.c_str());
             return 1;
         }
+    }
+
+    if (cl.machine_props_help) {
+        print_machine_properties(*type);
+        return 0;
     }
 
     EventLoop loop;

@@ -11,6 +11,7 @@
 #include "hw/core/guest_memory.h"
 #include "target/arm/arm_cpu.h"
 #include "target/arm/cpu_api.h"
+#include "target/arm/gdb_sysregs.h"
 #include "target/arm/gdb_target.h"
 #include "target/arm/mmu/mmu.h"
 #include "util/bql.h"
@@ -137,6 +138,7 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
         std::memcpy(r.v, s.v, sizeof r.v);
         r.fpsr = s.fpsr;
         r.fpcr = s.fpcr;
+        arm_gdb_read_sysregs(s, r.sys);
         return r;
     }
 
@@ -208,6 +210,23 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
             out += buf;
             out += "tcg vCPU " + std::to_string(index_) + ": " + b->stats() + "\n";
         }
+        const tcg::TlbStats& t = cpu_.tlb_stats();
+        out += "tcg vCPU " + std::to_string(index_) + ": TLBI";
+        for (unsigned k = 0; k < static_cast<unsigned>(TlbiKind::Count); ++k) {
+            for (bool is : {false, true}) {
+                if (uint64_t n = cpu_.tlbi_count(static_cast<TlbiKind>(k), is)) {
+                    out += std::string(" ") + tlbi_name(static_cast<TlbiKind>(k)) +
+                           (is ? "IS " : " ") + std::to_string(n);
+                }
+            }
+        }
+        std::snprintf(buf, sizeof buf,
+                      "; TLB flushes: full %" PRIu64 ", lower half %" PRIu64 ", index %" PRIu64
+                      ", page %" PRIu64 ", skipped %" PRIu64 ", broadcast %" PRIu64
+                      ", received %" PRIu64 ", sync waits %" PRIu64 " (%.1f ms)\n",
+                      t.flush_full, t.flush_lower, t.flush_idx, t.flush_page, t.flush_skipped,
+                      t.broadcasts, t.remote_ops, t.sync_waits, t.sync_wait_ns / 1e6);
+        out += buf;
         return out;
     }
 

@@ -211,8 +211,11 @@ class VirtMachine : public Machine, public arm::ArmPlatformHooks, public PsciPla
                 if (!parse_bool(v) && !(k == "acpi" && v == "auto")) {
                     fail("-M virt: " + k + "=" + v + ": expected on or off");
                 }
-            } else if (k == "accel" || k == "memory-backend" || k == "usb" || k == "graphics") {
-                // handled elsewhere or meaningless without a display
+            } else if (k == "usb" || k == "graphics") {
+                // meaningless without a USB controller or a display
+                if (!parse_bool(v)) fail("-M virt: " + k + "=" + v + ": expected on or off");
+            } else if (k == "memory-backend") {
+                fail("-M virt,memory-backend=" + v + ": not supported yet: memory backends");
             } else {
                 fail("Property 'virt-7.2-machine." + k + "' not found");
             }
@@ -686,11 +689,36 @@ std::unique_ptr<Machine> create_virt_machine(const MachineConfig& cfg, MachineSe
     return std::make_unique<VirtMachine>(cfg, services, backend);
 }
 
+// Every key parse_options() accepts, for "-M virt,help"; the functional test
+// checks each one listed here is accepted.
+static std::vector<MachineProperty> virt_properties() {
+    return {
+        {"gic-version", "string", "Set GIC version. Valid values are 2, 3 and max", "2"},
+        {"its", "bool", "Set on/off to enable/disable ITS instantiation", "on"},
+        {"highmem", "bool",
+         "Set on/off to enable/disable using physical address space above 32 bits", "on"},
+        {"highmem-ecam", "bool", "Set on/off to enable/disable high address for PCI ECAM", "on"},
+        {"highmem-mmio", "bool", "Set on/off to enable/disable high address for PCI MMIO", "on"},
+        {"highmem-redists", "bool", "Accepted for compatibility; no effect", "on"},
+        {"secure", "bool", "ARM Security Extensions (TrustZone); on: not supported yet", "off"},
+        {"virtualization", "bool", "ARM Virtualization Extensions (EL2); on: not supported yet",
+         "off"},
+        {"mte", "bool", "ARM Memory Tagging Extension; on: not supported yet", "off"},
+        {"dumpdtb", "string", "Dump current dtb to a file and quit", ""},
+        {"acpi", "OnOffAuto", "Accepted for compatibility; no ACPI tables are built", "auto"},
+        {"ras", "bool", "Accepted for compatibility; no effect", "off"},
+        {"usb", "bool", "Accepted for compatibility; no USB controller", "off"},
+        {"graphics", "bool", "Accepted for compatibility; no display device", "on"},
+    };
+}
+
 void register_virt_machine(MachineRegistry& registry, ArmCpuBackend backend) {
     MachineType t;
     t.name = "virt";
     t.description = "QEMU 7.2 ARM Virtual Machine";
     t.aliases = {"virt-7.2"};
+    t.qom_name = "virt-7.2-machine";
+    t.properties = virt_properties();
     t.create = [backend](const MachineConfig& cfg, MachineServices& s) {
         return create_virt_machine(cfg, s, backend);
     };

@@ -252,6 +252,22 @@ MemTxResult AddressSpace::store(uint64_t addr, unsigned size, uint64_t value) {
     return write(addr, buf, size);
 }
 
+namespace {
+
+// Buffer accesses to MMIO go to the device as a CPU would make them: the
+// largest naturally aligned access (up to 8 bytes) that fits in `left`,
+// within the sizes the device accepts.
+unsigned io_chunk(const FlatRange& r, uint64_t addr, uint64_t left) {
+    unsigned sz = 8;
+    while (sz > 1 && (sz > left || (addr & (sz - 1))))
+        sz >>= 1;
+    sz = std::clamp(sz, r.region->constraints().valid_min, r.region->constraints().valid_max);
+    if (sz > left) sz = unsigned(left);
+    return sz;
+}
+
+}  // namespace
+
 MemTxResult AddressSpace::read(uint64_t addr, void* buf_, uint64_t len) {
     auto* buf = static_cast<uint8_t*>(buf_);
     auto v = view();
@@ -272,12 +288,7 @@ MemTxResult AddressSpace::read(uint64_t addr, void* buf_, uint64_t len) {
         } else {
             uint64_t done = 0;
             while (done < n) {
-                unsigned sz = 8;
-                while (sz > 1 && (sz > n - done || ((addr + done) & (sz - 1))))
-                    sz >>= 1;
-                sz = std::clamp(sz, r->region->constraints().valid_min,
-                                r->region->constraints().valid_max);
-                if (sz > n - done) sz = unsigned(n - done);
+                unsigned sz = io_chunk(*r, addr + done, n - done);
                 uint64_t val = 0;
                 MemTxResult rr = io_access(*r, addr + done, sz, &val, false);
                 if (rr != MemTxResult::Ok) result = rr;
@@ -316,12 +327,7 @@ MemTxResult AddressSpace::write(uint64_t addr, const void* buf_, uint64_t len) {
         } else {
             uint64_t done = 0;
             while (done < n) {
-                unsigned sz = 8;
-                while (sz > 1 && (sz > n - done || ((addr + done) & (sz - 1))))
-                    sz >>= 1;
-                sz = std::clamp(sz, r->region->constraints().valid_min,
-                                r->region->constraints().valid_max);
-                if (sz > n - done) sz = unsigned(n - done);
+                unsigned sz = io_chunk(*r, addr + done, n - done);
                 uint64_t val = 0;
                 std::memcpy(&val, buf + done, sz);
                 MemTxResult rr = io_access(*r, addr + done, sz, &val, true);

@@ -92,6 +92,14 @@ class Machine {
     virtual DebugTarget* debug_target() { return nullptr; }
 };
 
+// One -M sub-option a board accepts, as "-M <type>,help" lists it.
+struct MachineProperty {
+    std::string name;
+    std::string type;  // as QEMU's help spells it: bool, string, OnOffAuto
+    std::string description;
+    std::string default_value;  // empty: no default shown
+};
+
 struct MachineType {
     std::string name;
     std::string description;
@@ -99,6 +107,8 @@ struct MachineType {
     std::vector<std::string> aliases;
     // Throws std::runtime_error with a user-facing message on bad config.
     std::function<std::unique_ptr<Machine>(const MachineConfig&, MachineServices&)> create;
+    std::string qom_name;  // "virt-7.2-machine": the prefix of "-M <type>,help"
+    std::vector<MachineProperty> properties;
 };
 
 class MachineRegistry {

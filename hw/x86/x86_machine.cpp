@@ -45,6 +45,36 @@ constexpr uint64_t kMmio32Base = 0xc0000000;
 constexpr uint64_t kMmio32End = 0xfec00000;
 constexpr uint64_t kMinRam = 2ull << 20;
 
+// The -M properties both boards accept; `ok` lists the values that describe
+// what the board does anyway (empty: any value, no effect here).
+struct X86Prop {
+    MachineProperty info;
+    std::vector<std::string> ok;
+};
+
+const std::vector<X86Prop>& x86_props() {
+    static const std::vector<X86Prop> props = {
+        {{"kernel-irqchip", "OnOffSplit", "Configure KVM in-kernel irqchip; always on", "on"},
+         {"on", "true", "yes"}},
+        {{"smm", "OnOffAuto", "Enable SMM; on: not supported yet", "off"}, {"off", "auto"}},
+        {{"vmport", "OnOffAuto", "Enable vmport (pc & q35); on: not supported yet", "off"},
+         {"off", "auto"}},
+        {{"usb", "bool", "Set on/off to enable/disable usb; on: not supported yet", "off"},
+         {"off"}},
+        {{"hpet", "bool", "High precision event timer emulation; on: not supported yet", "off"},
+         {"off"}},
+        {{"pit", "OnOffAuto", "Enable i8254 PIT; always on", "on"}, {"on", "auto"}},
+        {{"pic", "OnOffAuto", "Enable i8259 PIC; always on", "on"}, {"on", "auto"}},
+        {{"rtc", "OnOffAuto", "Enable MC146818 RTC; always on", "on"}, {"on", "auto"}},
+        {{"isa-serial", "OnOffAuto", "Enable ISA serial; always on", "on"}, {"on", "auto"}},
+        {{"acpi", "OnOffAuto", "Enable ACPI; always on", "on"}, {"on", "auto"}},
+        {{"graphics", "bool", "Graphics emulation; on: not supported yet", "off"}, {"off"}},
+        {{"dump-guest-core", "bool", "Accepted for compatibility; no effect", ""}, {}},
+        {{"mem-merge", "bool", "Accepted for compatibility; no effect", ""}, {}},
+    };
+    return props;
+}
+
 struct SerialPort {
     uint16_t base;
     int irq;
@@ -204,23 +234,10 @@ class X86Machine : public Machine {
     // QEMU machine properties users pass for KVM guests: accepted when the
     // value describes what this board does anyway, refused otherwise.
     void check_machine_options() {
-        struct Prop {
-            const char* key;
-            std::vector<std::string> ok;  // empty: any value (no effect here)
-        };
-        static const Prop props[] = {
-            {"accel", {"kvm"}},       {"kernel-irqchip", {"on", "true", "yes"}},
-            {"smm", {"off", "auto"}}, {"vmport", {"off", "auto"}},
-            {"usb", {"off"}},         {"hpet", {"off"}},
-            {"pit", {"on", "auto"}},  {"pic", {"on", "auto"}},
-            {"rtc", {"on", "auto"}},  {"isa-serial", {"on", "auto"}},
-            {"acpi", {"on", "auto"}}, {"graphics", {"off"}},
-            {"dump-guest-core", {}},  {"mem-merge", {}},
-        };
         for (const auto& [k, v] : cfg_.machine_options.items()) {
-            const Prop* p = nullptr;
-            for (const auto& c : props) {
-                if (k == c.key) p = &c;
+            const X86Prop* p = nullptr;
+            for (const auto& c : x86_props()) {
+                if (k == c.info.name) p = &c;
             }
             std::string what = "-M " + cfg_.type + "," + k + "=" + v + ": ";
             if (!p) fail(what + "not supported yet: machine property '" + k + "'");
@@ -580,6 +597,13 @@ class X86Machine : public Machine {
     std::atomic<bool> stopping_{false};
 };
 
+std::vector<MachineProperty> x86_machine_properties() {
+    std::vector<MachineProperty> out;
+    for (const auto& p : x86_props())
+        out.push_back(p.info);
+    return out;
+}
+
 }  // namespace
 
 void set_pc_pci_host_factory(PcPciHostFactory f) {
@@ -593,14 +617,18 @@ void register_x86_machines(MachineRegistry& reg) {
              {"q35"},
              [](const MachineConfig& c, MachineServices& s) -> std::unique_ptr<Machine> {
                  return std::make_unique<X86Machine>(c, s, true);
-             }});
+             },
+             "pc-q35-7.2-machine",
+             x86_machine_properties()});
     reg.add({"microvm",
              "microvm (i386): no PCI, direct kernel boot",
              false,
              {},
              [](const MachineConfig& c, MachineServices& s) -> std::unique_ptr<Machine> {
                  return std::make_unique<X86Machine>(c, s, false);
-             }});
+             },
+             "microvm-machine",
+             x86_machine_properties()});
 }
 
 }  // namespace emu::x86

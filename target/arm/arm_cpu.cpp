@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "target/arm/mmu/regs.h"
+#include "target/arm/sysregs.h"
 #include "target/arm/translate/translator.h"
 #include "util/bql.h"
 #include "util/log.h"
@@ -27,6 +29,17 @@ int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+// The generic timer's count starts with the first vCPU: all vCPUs share
+// it, as the system counter is one for all PEs. Per-vCPU epochs made one
+// vCPU's count trail another's by the time between their constructions
+// (milliseconds with an LLVM tier to set up): Linux then saw its
+// clocksource go backwards between CPUs and timekeeping jumped by the
+// clamped maximum (2^41 ns), stalling RCU under -smp 2.
+int64_t counter_epoch_ns() {
+    static const int64_t epoch = now_ns();
+    return epoch;
 }
 
 constexpr unsigned kMaxBlockInsns = 128;
@@ -74,7 +87,9 @@ const std::vector<ArmCpuModelInfo>& arm_cpu_models() {
 
 ArmCpu::ArmCpu(const ArmCpuConfig& cfg, tcg::ExecOptions opts,
                std::unique_ptr<tcg::TierCompiler> compiler)
-    : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)), cfg_(cfg), boot_ns_(now_ns()) {
+    : tcg::Cpu(&state->tcg, cfg.memory, opts, std::move(compiler)),
+      cfg_(cfg),
+      boot_ns_(counter_epoch_ns()) {
     tcg::set_env_namer(env_name);
     arm_gdb_register_helpers();  // before any vCPU thread translates
     model_ = find_model(cfg.model);
@@ -371,7 +386,11 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
                                               : mmu::AccessType::Read;
     acc.unprivileged = mmu_idx == 0 && st().el == 1;
     acc.size = 1;  // alignment is checked by the access itself
-    mmu::Result r = mmu::translate(*address_space(), current_mmu_regs(), va, acc);
+    // The view of the last TLB flush: a memory map change flushes the TLB
+    // (and renews it) before the next block.
+    const FlatView* view = flat_view();
+    mmu::Result r = view ? mmu::translate(*view, current_mmu_regs(), va, acc)
+                         : mmu::translate(*address_space(), current_mmu_regs(), va, acc);
     if (!r.ok()) {
         last_fault_ = r.fault;
         last_fault_valid_ = true;
@@ -394,12 +413,64 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
     }
     const mmu::Permissions& p = mmu_idx == 0 ? r.tr.el0 : r.tr.el1;
     out->pa_page = r.tr.pa & tcg::kPageMask;
+    // Blocks (levels 0-2) make by-VA TLB flushes drop the whole index;
+    // a 16K/64K page is invalidated as a whole by TLBI (its granule).
+    out->size = r.tr.level >= 0 && r.tr.level < 3 ? r.tr.block_size : tcg::kPageSize;
+    out->global = r.tr.global;
     // With the MMU off the library reports everything accessible; with it
     // on, the entry allows exactly what this EL may do on the page.
     out->readable = p.read;
     out->writable = p.write;
     out->executable = p.exec;
     return true;
+}
+
+void ArmCpu::translation_reg_written(uint32_t enc, uint64_t old, uint64_t nv) {
+    // The TLB is not tagged: a TTBR change drops what it changes. TTBR0
+    // maps the lower half only (bit 55 clear); the ASID (in TTBR1 when
+    // TCR.A1, as Linux sets it) tags non-global entries of both halves,
+    // and the upper half holds non-global ones only where the kernel maps
+    // itself so (KPTI). A Linux context switch or its TTBR0 switching
+    // around user accesses (software PAN) thus keeps the kernel's entries.
+    constexpr uint64_t kAsid = 0xffffull << 48;
+    const ArmCpuState& s = *state;
+    bool a1 = (s.tcr_el1 >> mmu::tcr::A1) & 1;
+    bool lower = false, asid_changed = false;
+    if (enc == sr::enc(3, 0, 2, 0, 0)) {
+        lower = true;
+        asid_changed = !a1 && ((old ^ nv) & kAsid);
+    } else if (enc == sr::enc(3, 0, 2, 0, 1)) {
+        if ((old ^ nv) & ~kAsid) {
+            tlb_flush();
+            return;
+        }
+        asid_changed = lower = a1;
+    } else {
+        tlb_flush();
+        return;
+    }
+    if (asid_changed && tlb_upper_nonglobal()) {
+        tlb_flush();
+        return;
+    }
+    if (lower) {
+        tcg::TlbFlushOp op;
+        op.idx_mask = 0xffff;
+        op.all = true;
+        op.lower_half = true;
+        tlb_flush_op(op);
+    }
+}
+
+bool ArmCpu::tlb_may_hold_asid(uint32_t asid) {
+    // The TLB is flushed whenever TTBRn or TCR change: it holds entries of
+    // the current ASID (and global ones) only. With the MMU off nothing is
+    // tagged.
+    const ArmCpuState& s = *state;
+    if (!(s.sctlr_el1 & 1)) return false;
+    uint64_t ttbr = (s.tcr_el1 >> mmu::tcr::A1) & 1 ? s.ttbr1_el1 : s.ttbr0_el1;
+    bool asid16 = ((s.id_aa64mmfr0 >> 4) & 0xf) == 2 && ((s.tcr_el1 >> mmu::tcr::AS) & 1);
+    return static_cast<uint32_t>(ttbr >> 48 & (asid16 ? 0xffff : 0xff)) == asid;
 }
 
 uint64_t ArmCpu::raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,

@@ -14,6 +14,7 @@
 #include "target/arm/cpu_state.h"
 #include "target/arm/gdb_target.h"
 #include "target/arm/mmu/mmu.h"
+#include "target/arm/tlbi.h"
 #include "tcg/exec/cpu.h"
 
 namespace emu::arm {
@@ -124,9 +125,21 @@ class ArmCpu : private detail::StateHolder, public tcg::Cpu {
     uint64_t debug_break(uint64_t pc, BreakpointKind why);
     void debug_step_begin();
     bool watch_page(uint64_t va_page, tcg::Access access) override;
+    bool tlb_may_hold_asid(uint32_t asid) override;
+    // A write changed SCTLR_EL1, TCR_EL1 or TTBRn_EL1 (enc) from old to nv:
+    // drops the TLB entries it may change.
+    void translation_reg_written(uint32_t enc, uint64_t old, uint64_t nv);
+    // TLBI instructions executed, by kind and IS form (EMU_TCG_STATS).
+    void count_tlbi(TlbiKind k, bool shareable) {
+        ++tlbi_counts_[shareable][static_cast<unsigned>(k)];
+    }
+    uint64_t tlbi_count(TlbiKind k, bool shareable) const {
+        return tlbi_counts_[shareable][static_cast<unsigned>(k)];
+    }
     uint64_t check_watchpoint(uint64_t va, unsigned size, bool write, uint64_t pc) override;
 
   private:
+    uint64_t tlbi_counts_[2][static_cast<unsigned>(TlbiKind::Count)] = {};
     void timer_thread_main();
     // Emits the breakpoint stop / step arming into b; returns the largest
     // number of instructions the translator may add (0: block complete).

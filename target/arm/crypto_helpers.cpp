@@ -15,6 +15,8 @@
 #include <immintrin.h>
 #endif
 
+#include "target/arm/vec_args.h"
+
 namespace emu::arm {
 
 namespace {
@@ -463,20 +465,16 @@ tcg::HelperRet crypto_helper(void* env, uint64_t desc, uint64_t d_off, uint64_t 
     auto* base = static_cast<uint8_t*>(env);
     auto op = static_cast<CryptoOp>(desc & 0xff);
     bool part2 = (desc >> 8) & 1;
-    // Copies: d may alias n or m, and the portable forms read their
-    // sources after starting to write d.
-    uint8_t n[16], m[16], d[16];
-    std::memcpy(n, base + n_off, 16);
-    std::memcpy(m, base + m_off, 16);
-    std::memcpy(d, base + d_off, 16);
+    VecOperands v(base, d_off, n_off, m_off);
     static const auto kImpl = [] {
         std::array<CryptoImpl, static_cast<size_t>(CryptoOp::Count)> a{};
         for (size_t i = 0; i < a.size(); ++i)
             a[i] = crypto_default_impl(static_cast<CryptoOp>(i));
         return a;
     }();
-    if (op < CryptoOp::Count) crypto_exec(op, part2, d, n, m, kImpl[static_cast<unsigned>(op)]);
-    std::memcpy(base + d_off, d, 16);
+    if (op < CryptoOp::Count)
+        crypto_exec(op, part2, v.d, v.n, v.m, kImpl[static_cast<unsigned>(op)]);
+    std::memcpy(base + d_off, v.d, 16);
     return {0, 0};
 }
 

@@ -6,8 +6,8 @@ namespace emu::arm {
 
 namespace {
 
-// One document with both features: gdb validates the register names of
-// each feature and numbers them in document order.
+// One document with all three features: gdb validates the register names
+// of the two standard ones and numbers them in document order.
 constexpr const char* kXml = R"(<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
 <target version="1.0">
@@ -52,6 +52,8 @@ constexpr const char* kXml = R"(<?xml version="1.0"?>
 @VREGS@<reg name="fpsr" bitsize="32" type="int"/>
 <reg name="fpcr" bitsize="32" type="int"/>
 </feature>
+<feature name="org.qemu.gdb.arm.sys.regs">
+@SYSREGS@</feature>
 </target>
 )";
 
@@ -65,9 +67,16 @@ std::string build_xml() {
         vregs += "<reg name=\"v" + std::to_string(i) + "\" bitsize=\"128\" type=\"aarch64v\"" +
                  (i == 0 ? " regnum=\"34\"" : "") + "/>\n";
     }
+    std::string sysregs;
+    unsigned n = gdbreg::kCount;
+    for (const char* name : arm_gdb_sysreg_names()) {
+        sysregs += std::string("<reg name=\"") + name + "\" bitsize=\"64\" type=\"int\" regnum=\"" +
+                   std::to_string(n++) + "\" group=\"cp_regs\"/>\n";
+    }
     std::string doc = kXml;
     doc.replace(doc.find("@XREGS@"), 7, xregs);
     doc.replace(doc.find("@VREGS@"), 7, vregs);
+    doc.replace(doc.find("@SYSREGS@"), 9, sysregs);
     return doc;
 }
 

@@ -33,6 +33,15 @@ bool ArmGdbTarget::write_registers(unsigned cpu, const std::vector<uint8_t>& blo
 }
 
 std::vector<uint8_t> ArmGdbTarget::read_register(unsigned cpu, unsigned regno) {
+    if (regno >= gdbreg::kCount) {  // a system register ('p' only)
+        size_t i = regno - gdbreg::kCount;
+        ArmVcpuDebug* d = dbg(cpu);
+        if (i >= arm_gdb_num_sysregs() || !d) return {};
+        uint64_t v = d->get_gdb_regs().sys[i];
+        std::vector<uint8_t> out(8);
+        std::memcpy(out.data(), &v, 8);
+        return out;
+    }
     size_t n = arm_gdb_reg_size(regno);
     if (!n) return {};
     auto blob = read_registers(cpu);

@@ -217,7 +217,13 @@ bool sysreg_write(ArmCpu& cpu, uint32_t enc, uint64_t v) {
         std::memcpy(&old, p, 8);
         uint64_t nv = (old & ~r->write_mask) | (v & r->write_mask);
         std::memcpy(p, &nv, 8);
-        if (enc == sr::SCTLR_EL1 || (r->flags & kSrHelper)) cpu.tlb_flush();
+        // Translation controls (SCTLR, TTBRn, TCR): the TLB is not tagged
+        // by ASID or regime, so a change drops it; rewriting the same value
+        // (the kernel does on every return to user space with some
+        // configurations) changes nothing.
+        if ((enc == sr::SCTLR_EL1 || (r->flags & kSrHelper)) && nv != old) {
+            cpu.translation_reg_written(enc, old, nv);
+        }
         return true;
     }
     const ArmCpuConfig& cfg = cpu.config();
@@ -281,10 +287,7 @@ HelperRet h_sys(void* env, uint64_t op, uint64_t value, uint64_t pc, uint64_t) {
         uint64_t base = value & ~uint64_t(63);
         return {0, tcg::mem_zero_block(env, base, 64, s.el, pc)};
     }
-    if (crn == 8) {  // TLBI
-        cpu.tlb_flush();
-        return {0, 0};
-    }
+    if (crn == 8) return {0, tlbi(cpu, static_cast<uint32_t>(op), value, pc)};
     if (crn == 7 && crm == 8 && ((op >> 11) & 7) == 0) {  // AT S1E1R/W, S1E0R/W
         static const mmu::AtOp kOps[4] = {mmu::AtOp::S1E1R, mmu::AtOp::S1E1W, mmu::AtOp::S1E0R,
                                           mmu::AtOp::S1E0W};
@@ -524,8 +527,8 @@ const ArmHelperIds& arm_helpers() {
         h.pair128 = register_helper("arm_pair128", h_pair128, kAll);
         h.check_irq = register_helper("arm_check_irq", h_check_irq, kHelperReadsState);
         register_fp_helpers(&h);
-        h.crypto = register_helper("arm_crypto", crypto_helper,
-                                   kHelperReadsState | kHelperWritesState);
+        h.crypto =
+            register_helper("arm_crypto", crypto_helper, kHelperReadsState | kHelperWritesState);
         return h;
     }();
     return ids;

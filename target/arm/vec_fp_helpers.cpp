@@ -117,15 +117,12 @@ tcg::HelperRet vec_fp_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t
                              uint64_t m_off) {
     auto* base = static_cast<uint8_t*>(envp);
     ArmCpuState& st = *static_cast<ArmCpuState*>(envp);
-    auto op = static_cast<VecFpOp>(desc & 0xff);
-    unsigned es = (desc >> 8) & 3;
-    bool q = (desc >> 12) & 1, scalar = (desc >> 13) & 1, part2 = (desc >> 14) & 1;
-    auto imm = static_cast<unsigned>(desc >> 16);
-    uint8_t n[16], m[16], d[16], r[16] = {};
-    std::memcpy(n, base + n_off, 16);
-    std::memcpy(m, base + m_off, 16);
-    std::memcpy(d, base + d_off, 16);
-    unsigned bytes = scalar ? (1u << es) : (q ? 16 : 8);
+    VecArgs a(base, desc, d_off, n_off, m_off);
+    auto op = static_cast<VecFpOp>(a.op);
+    const unsigned es = a.es, imm = a.imm;
+    const bool scalar = a.scalar, part2 = a.flag;
+    auto &n = a.n, &m = a.m, &d = a.d, &r = a.r;
+    unsigned bytes = a.bytes();
     unsigned elems = bytes >> es;
     Ctx c{es, st.fpcr, st.fpsr};
 

@@ -9,6 +9,8 @@
 // pair), result zero-extended to 128 bits.
 #include <cstdint>
 
+#include "target/arm/vec_args.h"
+
 namespace emu::arm {
 
 enum class VecFpOp : uint8_t {
@@ -85,8 +87,7 @@ constexpr unsigned vec_fp_rint_imm(unsigned rounding, bool exact) {
 
 constexpr uint64_t vec_fp_desc(VecFpOp op, unsigned esize_log2, bool q, bool scalar = false,
                                bool part2 = false, unsigned imm = 0) {
-    return static_cast<uint64_t>(op) | uint64_t(esize_log2) << 8 | uint64_t(q) << 12 |
-           uint64_t(scalar) << 13 | uint64_t(part2) << 14 | uint64_t(imm) << 16;
+    return encode_vec_desc(static_cast<unsigned>(op), esize_log2, q, scalar, part2, imm);
 }
 
 }  // namespace emu::arm

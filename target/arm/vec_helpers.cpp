@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "target/arm/cpu_state.h"
+#include "target/arm/vec_args.h"
 #include "target/arm/vec_lanes.h"
 #include "target/arm/vec_ops.h"
 
@@ -21,15 +22,12 @@ tcg::HelperRet vec_helper(void* envp, uint64_t desc, uint64_t d_off, uint64_t n_
                           uint64_t m_off) {
     auto* base = static_cast<uint8_t*>(envp);
     ArmCpuState& st = *static_cast<ArmCpuState*>(envp);
-    auto op = static_cast<VecOp>(desc & 0xff);
-    unsigned es = (desc >> 8) & 3;
-    bool q = (desc >> 12) & 1, scalar = (desc >> 13) & 1, part2 = (desc >> 14) & 1;
-    unsigned imm = static_cast<unsigned>(desc >> 16);
-    uint8_t n[16], m[16], d[16], r[16] = {};
-    std::memcpy(n, base + n_off, 16);
-    std::memcpy(m, base + m_off, 16);
-    std::memcpy(d, base + d_off, 16);
-    unsigned bytes = scalar ? (1u << es) : (q ? 16 : 8);
+    VecArgs a(base, desc, d_off, n_off, m_off);
+    auto op = static_cast<VecOp>(a.op);
+    const unsigned es = a.es, imm = a.imm;
+    const bool part2 = a.flag;
+    auto &n = a.n, &m = a.m, &d = a.d, &r = a.r;
+    unsigned bytes = a.bytes();
     unsigned elems = bytes >> es;
     uint64_t mk = mask(es);
     unsigned ebits = 8u << es;

@@ -112,15 +112,13 @@ uint64_t sqdmull(uint64_t a, uint64_t b, unsigned es, bool& qc) {
 template <unsigned ES>
 void vec_int_op(ArmCpuState& st, uint8_t* base, uint64_t desc, uint64_t d_off, uint64_t n_off,
                 uint64_t m_off) {
-    auto op = static_cast<VecIntOp>(desc & 0xff);
+    VecArgs a(base, desc, d_off, n_off, m_off);
+    auto op = static_cast<VecIntOp>(a.op);
     constexpr unsigned es = ES;
     constexpr unsigned wes = ES < 3 ? ES + 1 : 3;  // wide side of long/narrow forms (ES < 3)
-    bool q = (desc >> 12) & 1, scalar = (desc >> 13) & 1, elem = (desc >> 14) & 1;
-    unsigned imm = static_cast<unsigned>(desc >> 16);
-    uint8_t n[16], m[16], d[16], r[16] = {};
-    std::memcpy(n, base + n_off, 16);
-    std::memcpy(m, base + m_off, 16);
-    std::memcpy(d, base + d_off, 16);
+    const bool q = a.q, scalar = a.scalar, elem = a.flag;
+    const unsigned imm = a.imm;
+    auto &n = a.n, &m = a.m, &d = a.d, &r = a.r;
     const unsigned bits = 8u << es;
     const uint64_t mk = mask(es), wmk = mask(wes);
     bool qc = false;

@@ -12,6 +12,8 @@
 // element); otherwise imm is the shift amount of immediate shifts.
 #include <cstdint>
 
+#include "target/arm/vec_args.h"
+
 namespace emu::arm {
 
 enum class VecIntOp : uint8_t {
@@ -88,8 +90,7 @@ enum class VecIntOp : uint8_t {
 
 constexpr uint64_t vec_int_desc(VecIntOp op, unsigned esize_log2, bool q, bool scalar = false,
                                 bool elem = false, unsigned imm = 0) {
-    return static_cast<uint64_t>(op) | uint64_t(esize_log2) << 8 | uint64_t(q) << 12 |
-           uint64_t(scalar) << 13 | uint64_t(elem) << 14 | uint64_t(imm) << 16;
+    return encode_vec_desc(static_cast<unsigned>(op), esize_log2, q, scalar, elem, imm);
 }
 
 }  // namespace emu::arm

@@ -4,6 +4,8 @@
 // scalar << 13 | part2 << 14 | imm << 16.
 #include <cstdint>
 
+#include "target/arm/vec_args.h"
+
 namespace emu::arm {
 
 enum class VecOp : uint8_t {
@@ -107,8 +109,7 @@ enum class VecOp : uint8_t {
 
 constexpr uint64_t vec_desc(VecOp op, unsigned esize_log2, bool q, bool scalar = false,
                             bool part2 = false, unsigned imm = 0) {
-    return static_cast<uint64_t>(op) | uint64_t(esize_log2) << 8 | uint64_t(q) << 12 |
-           uint64_t(scalar) << 13 | uint64_t(part2) << 14 | uint64_t(imm) << 16;
+    return encode_vec_desc(static_cast<unsigned>(op), esize_log2, q, scalar, part2, imm);
 }
 
 }  // namespace emu::arm

@@ -1,6 +1,7 @@
 #include "tcg/exec/cpu.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cinttypes>
 #include <condition_variable>
@@ -11,6 +12,13 @@
 #include "util/log.h"
 
 namespace emu::tcg {
+
+namespace {
+// env->reserved1 after a chain: first-tier blocks store their
+// TranslationBlock pointer with this bit set (compile_baseline), second-tier
+// blocks their CompiledFn (found in chain_owner_).
+constexpr uint64_t kOwnerTag = 1;
+}  // namespace
 
 // vCPUs sharing an address space: a store to a page one vCPU translated
 // must drop the others' translations too, and a page that becomes code
@@ -32,7 +40,73 @@ class CodePageRegistry {
     void code_added(Cpu* who, uint64_t pa_page) { broadcast(who, pa_page, false); }
     void code_written(Cpu* who, uint64_t pa_page) { broadcast(who, pa_page, true); }
 
+    // Queues op on every other vCPU of who's address space and records in
+    // who->tlb_sync_ the generation each must reach.
+    void tlb_broadcast(Cpu* who, const TlbFlushOp& op) {
+        {
+            std::lock_guard<std::mutex> g(lock_);
+            for (Cpu* c : cpus_) {
+                if (c == who || c->address_space() != who->address_space()) continue;
+                uint64_t gen;
+                {
+                    std::lock_guard<std::mutex> pg(c->pending_lock_);
+                    // A vCPU outside exec() (powered off, halted) collects
+                    // operations: past a few, one full flush does them all.
+                    if (c->pending_tlb_ops_.size() >= kMaxPendingTlbOps) {
+                        c->pending_tlb_ops_.clear();
+                        c->pending_tlb_ops_.push_back(TlbFlushOp{0xffff, true, 0});
+                    } else {
+                        c->pending_tlb_ops_.push_back(op);
+                    }
+                    gen = ++c->tlb_ops_posted_;
+                }
+                // seq_cst: pairs with running_ in exec() (see synced()).
+                c->env_->exit_request.fetch_or(kRequestTlbOps, std::memory_order_seq_cst);
+                auto it = std::find_if(who->tlb_sync_.begin(), who->tlb_sync_.end(),
+                                       [&](auto& p) { return p.first == c; });
+                if (it != who->tlb_sync_.end()) {
+                    it->second = gen;
+                } else {
+                    who->tlb_sync_.emplace_back(c, gen);
+                }
+            }
+        }
+        // A vCPU waiting for its own broadcast must service this one.
+        cv_.notify_all();
+    }
+
+    // A vCPU acknowledged operations or left exec(): waiters re-check.
+    void tlb_progress() {
+        std::lock_guard<std::mutex> g(lock_);
+        cv_.notify_all();
+    }
+
+    // Waits until every vCPU in who->tlb_sync_ has done its operations, or
+    // is outside exec() (it does them before running a block: it stored
+    // running_ = true before loading exit_request, we stored the request
+    // before loading running_), or is gone. False when a request for who
+    // itself arrived first.
+    bool tlb_wait(Cpu* who) {
+        std::unique_lock<std::mutex> g(lock_);
+        for (;;) {
+            std::erase_if(who->tlb_sync_, [&](auto& p) {
+                Cpu* c = p.first;
+                if (std::find(cpus_.begin(), cpus_.end(), c) == cpus_.end()) return true;
+                return c->tlb_ops_done_.load(std::memory_order_seq_cst) >= p.second ||
+                       !c->running_.load(std::memory_order_seq_cst);
+            });
+            if (who->tlb_sync_.empty()) return true;
+            // Interrupts wait until the broadcast completes; everything
+            // else (another vCPU's operations, kicks) is handled first.
+            if (who->env_->exit_request.load(std::memory_order_seq_cst) & ~kRequestInterrupt) {
+                return false;
+            }
+            cv_.wait_for(g, std::chrono::milliseconds(1));
+        }
+    }
+
   private:
+    static constexpr size_t kMaxPendingTlbOps = 64;
     void broadcast(Cpu* who, uint64_t pa_page, bool written) {
         std::lock_guard<std::mutex> g(lock_);
         for (Cpu* c : cpus_) {
@@ -41,10 +115,11 @@ class CodePageRegistry {
                 std::lock_guard<std::mutex> pg(c->pending_lock_);
                 (written ? c->pending_invalidate_ : c->pending_tlb_pages_).push_back(pa_page);
             }
-            c->request(written ? kRequestInvalidate : kRequestTlbFlush);
+            c->request(kRequestInvalidate);
         }
     }
     std::mutex lock_;
+    std::condition_variable cv_;
     std::vector<Cpu*> cpus_;
 };
 
@@ -141,23 +216,165 @@ void Cpu::jmp_cache_clear() {
     jmp_used_.clear();
 }
 
+namespace {
+
+constexpr TlbEntry kInvalidEntry = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+constexpr uint16_t kAllIdx = (1u << kNumMmuIdx) - 1;
+
+// The address with its top byte replaced by copies of bit 55: the TLB
+// tag compare sees tagged addresses (TBI) as distinct, the guest's
+// invalidations name the page without a tag.
+uint64_t untagged(uint64_t va) {
+    return static_cast<uint64_t>(static_cast<int64_t>(va << 8) >> 8);
+}
+
+}  // namespace
+
+void Cpu::jmp_cache_clear_page(uint64_t va_page, uint64_t len) {
+    if (jmp_all_dirty_) {
+        jmp_cache_clear();
+        return;
+    }
+    // Blocks starting in the range, and on the page before it (they may
+    // run into it). Every filled slot is in jmp_used_.
+    for (uint16_t h : jmp_used_) {
+        TranslationBlock* tb = jmp_cache_[h];
+        if (!tb) continue;
+        uint64_t off = (untagged(tb->pc) & kPageMask) - (va_page - kPageSize);
+        if (off < len + kPageSize) {
+            jmp_cache_[h] = nullptr;
+            jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+        }
+    }
+}
+
 void Cpu::tlb_flush() {
+    ++tlb_stats_.flush_full;
     for (auto& per_idx : env_->tlb) {
         for (TlbEntry& e : per_idx)
-            e = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+            e = kInvalidEntry;
     }
     ++l2gen_;
+    for (unsigned m = 0; m < kNumMmuIdx; ++m)
+        large_[m] = false;
+    upper_nonglobal_ = false;
     jmp_cache_clear();
     if (as_) view_ = as_->view();
 }
 
-void Cpu::tlb_flush_page(uint64_t va) {
-    for (auto& per_idx : env_->tlb) {
-        per_idx[(va >> kPageBits) & (kTlbSize - 1)] = {kTlbInvalid, kTlbInvalid, kTlbInvalid, 0};
+void Cpu::tlb_flush_idx(unsigned m) {
+    for (TlbEntry& e : env_->tlb[m])
+        e = kInvalidEntry;
+    large_[m] = false;
+    ++l2gen_;
+}
+
+void Cpu::tlb_flush_lower_half(uint16_t mask) {
+    ++tlb_stats_.flush_lower;
+    ++l2gen_;
+    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+        if (!(mask & (1u << m))) continue;
+        for (TlbEntry& e : env_->tlb[m]) {
+            // The valid tags of an entry share its page address; an invalid
+            // tag (all ones) has bit 55 set: the AND has it clear exactly
+            // for lower-half entries.
+            if (!((e.addr_read & e.addr_write & e.addr_code) >> 55 & 1)) e = kInvalidEntry;
+        }
     }
-    for (unsigned m = 0; m < kNumMmuIdx; ++m)
-        l2tlb_[l2tlb_index(va, m)].gen = 0;
-    jmp_cache_clear();
+    if (jmp_all_dirty_) {
+        jmp_cache_clear();
+        return;
+    }
+    for (uint16_t h : jmp_used_) {
+        TranslationBlock* tb = jmp_cache_[h];
+        if (tb && !(tb->pc >> 55 & 1)) {
+            jmp_cache_[h] = nullptr;
+            jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+        }
+    }
+}
+
+void Cpu::tlb_flush_op(const TlbFlushOp& op) {
+    uint16_t mask = op.idx_mask & kAllIdx;
+    if (op.all && op.lower_half) {
+        tlb_flush_lower_half(mask);
+        return;
+    }
+    if (op.all) {
+        if (op.asid >= 0 && !tlb_may_hold_asid(static_cast<uint32_t>(op.asid))) {
+            ++tlb_stats_.flush_skipped;
+            return;
+        }
+        if (mask == kAllIdx) {
+            tlb_flush();
+            return;
+        }
+        ++tlb_stats_.flush_idx;
+        for (unsigned m = 0; m < kNumMmuIdx; ++m)
+            if (mask & (1u << m)) tlb_flush_idx(m);
+        jmp_cache_clear();
+        return;
+    }
+    // A granule is at most 64 KiB, and blocks are aligned to at least
+    // 2 MiB: the range lies in a block if its first page does.
+    uint64_t len = std::bit_ceil(std::clamp<uint64_t>(op.len, kPageSize, kTlbSize * kPageSize));
+    uint64_t va = untagged(op.va) & kPageMask & ~(len - 1);
+    bool whole = false;
+    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+        if (!(mask & (1u << m))) continue;
+        if (large_[m] && ((va ^ large_addr_[m]) & large_mask_[m]) == 0) {
+            // Inside a block mapping: its 4 KiB pieces sit in other slots.
+            tlb_flush_idx(m);
+            whole = true;
+            continue;
+        }
+        for (uint64_t off = 0; off < len; off += kPageSize) {
+            env_->tlb[m][((va + off) >> kPageBits) & (kTlbSize - 1)] = kInvalidEntry;
+            l2tlb_[l2tlb_index(va + off, m)].gen = 0;
+        }
+    }
+    if (whole) {
+        ++tlb_stats_.flush_idx;
+        jmp_cache_clear();
+    } else {
+        ++tlb_stats_.flush_page;
+        jmp_cache_clear_page(va, len);
+    }
+}
+
+void Cpu::tlb_flush_page(uint64_t va) {
+    tlb_flush_op(TlbFlushOp{kAllIdx, false, va});
+}
+
+void Cpu::tlb_flush_broadcast(const TlbFlushOp& op) {
+    tlb_flush_op(op);
+    ++tlb_stats_.broadcasts;
+    CodePageRegistry::instance().tlb_broadcast(this, op);
+}
+
+void Cpu::service_tlb_ops() {
+    std::vector<TlbFlushOp> ops;
+    uint64_t gen;
+    {
+        std::lock_guard<std::mutex> g(pending_lock_);
+        ops.swap(pending_tlb_ops_);
+        gen = tlb_ops_posted_;
+    }
+    for (const TlbFlushOp& op : ops)
+        tlb_flush_op(op);
+    tlb_stats_.remote_ops += ops.size();
+    tlb_ops_done_.store(gen, std::memory_order_seq_cst);
+    CodePageRegistry::instance().tlb_progress();
+}
+
+bool Cpu::tlb_sync_wait() {
+    auto t0 = std::chrono::steady_clock::now();
+    bool done = CodePageRegistry::instance().tlb_wait(this);
+    ++tlb_stats_.sync_waits;
+    tlb_stats_.sync_wait_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    return done;
 }
 
 uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
@@ -190,6 +407,20 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     uint64_t va_page = va & kPageMask;
     uint64_t pa_page = pt.pa_page & kPageMask;
     iotlb_[mmu_idx][idx].pa_page = pa_page;
+    if (!pt.global && (va >> 55 & 1)) upper_nonglobal_ = true;
+    if (pt.size > kPageSize) {
+        // Widen the index's block range to cover this block too.
+        uint64_t base = untagged(va) & ~(pt.size - 1);
+        uint64_t m = ~(pt.size - 1);
+        if (large_[mmu_idx]) {
+            m &= large_mask_[mmu_idx];
+            while ((large_addr_[mmu_idx] ^ base) & m)
+                m <<= 1;
+        }
+        large_[mmu_idx] = true;
+        large_mask_[mmu_idx] = m;
+        large_addr_[mmu_idx] = base & m;
+    }
     const FlatRange* r = view_ ? view_->lookup(pa_page) : nullptr;
     bool whole_page = r && !r->is_io() && r->start <= pa_page && pa_page + kPageSize <= r->end();
     if (whole_page) {
@@ -201,7 +432,8 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
         } else if (r->is_rom()) {
             e.addr_write = va_page | kTlbMmio;  // writes go to the address space (discarded)
         } else {
-            e.addr_write = va_page | (page_tbs_.count(pa_page) ? kTlbNotDirty : 0);
+            bool code = page_tbs_.count(pa_page) || remote_code_.count(pa_page);
+            e.addr_write = va_page | (code ? kTlbNotDirty : 0);
         }
     } else {
         // Device memory, unmapped space, or a page only partly RAM: every
@@ -222,10 +454,19 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
 void Cpu::notdirty_write(uint64_t va, unsigned mmu_idx, unsigned size) {
     uint64_t pa = iotlb_pa(va, mmu_idx);
     invalidate_phys_range(pa, size);
-    CodePageRegistry::instance().code_written(this, pa & kPageMask);
+    uint64_t page = pa & kPageMask;
+    CodePageRegistry::instance().code_written(this, page);
+    // The others drop all their code of the page: writes here may take the
+    // fast path again unless this vCPU has code on it itself.
+    if (remote_code_.erase(page) && !page_tbs_.count(page)) reset_tlb_entry_notdirty(page);
 }
 
 void Cpu::mark_code_page(uint64_t pa_page) {
+    set_tlb_notdirty(pa_page);
+    CodePageRegistry::instance().code_added(this, pa_page);
+}
+
+void Cpu::set_tlb_notdirty(uint64_t pa_page) {
     // Existing write entries to this page must take the slow path now.
     for (unsigned m = 0; m < kNumMmuIdx; ++m) {
         for (unsigned i = 0; i < kTlbSize; ++i) {
@@ -236,10 +477,10 @@ void Cpu::mark_code_page(uint64_t pa_page) {
             }
         }
     }
-    CodePageRegistry::instance().code_added(this, pa_page);
 }
 
 void Cpu::reset_tlb_entry_notdirty(uint64_t pa_page) {
+    if (remote_code_.count(pa_page)) return;
     for (unsigned m = 0; m < kNumMmuIdx; ++m) {
         for (unsigned i = 0; i < kTlbSize; ++i) {
             TlbEntry& e = env_->tlb[m][i];
@@ -265,7 +506,6 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
     if (CompiledFn self = tb->compiled.load(std::memory_order_acquire)) {
         chain_owner_.erase(reinterpret_cast<uint64_t>(self));
     }
-    if (tb->baseline) chain_owner_.erase(reinterpret_cast<uint64_t>(tb->baseline));
     for (int s = 0; s < 2; ++s) {
         unlink_exit(tb, s);
         if (TranslationBlock* dst = tb->jmp[s]) {
@@ -345,10 +585,13 @@ bool Cpu::link_exit(TranslationBlock* from, unsigned slot, TranslationBlock* to)
     bool linked = false;
     if (fb && tbase) {
         linked = baseline_ && baseline_->link(f, slot, t);
-    } else if (!fb && !tbase && compiler_) {
+    } else if (!fb && !tbase && compiler_ && !(reinterpret_cast<uint64_t>(t) & kOwnerTag)) {
+        // Second-tier blocks report themselves by CompiledFn: map it back.
+        // (An odd function address would read as a first-tier owner tag;
+        // such a block is simply not linked.)
         linked = compiler_->link(f, slot, t);
+        if (linked) chain_owner_[reinterpret_cast<uint64_t>(t)] = to;
     }
-    if (linked) chain_owner_[reinterpret_cast<uint64_t>(t)] = to;
     return linked;
 }
 
@@ -368,14 +611,17 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     BaselineCompiler::Result res;
     std::string why;
     BaselineCompiler::IndirectLookup ind{jmp_fast_, kJmpCacheBits, b.flags};
-    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
+    // First-tier blocks entered through their chain entry name their
+    // TranslationBlock in reserved1 (tagged), so the exec loop needs no map.
+    uint64_t owner = reinterpret_cast<uint64_t>(tb) | kOwnerTag;
+    CompiledFn fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind, owner);
     if (res == BaselineCompiler::Result::Full) {
         // As QEMU on a full code buffer: drop every translation and start
         // over (tb is not in the cache yet, so it survives).
         tb_flush();
         baseline_->reset();
         ++stats_.baseline_flushes;
-        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind);
+        fn = baseline_->compile(b, tier_up ? &hot : nullptr, &res, &why, &ind, owner);
     }
     if (!fn) {
         ++stats_.blocks_baseline_rejected;
@@ -383,9 +629,6 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     }
     tb->baseline = fn;
     tb->compiled.store(fn, std::memory_order_release);
-    // Blocks entered through the inline jump-cache lookup report their
-    // chainable exits like linked ones.
-    chain_owner_[reinterpret_cast<uint64_t>(fn)] = tb;
     ++stats_.blocks_baseline;
 }
 
@@ -610,12 +853,20 @@ void Cpu::handle_requests(uint32_t req) {
         }
         for (uint64_t p : inval)
             invalidate_phys_range(p, kPageSize);
+        // Pages that became code on another vCPU: our writes to them must
+        // reach notdirty_write (a full flush would not do: refills consult
+        // page_tbs_, which holds our own code only).
+        for (uint64_t p : pages) {
+            if (remote_code_.insert(p).second) set_tlb_notdirty(p);
+        }
         if (req & kRequestTlbFlush) tlb_flush();
     }
+    if (req & kRequestTlbOps) service_tlb_ops();
 }
 
 uint64_t Cpu::exec() {
-    ++in_exec_;
+    // seq_cst: pairs with the request store of a TLB broadcast (tlb_wait).
+    if (in_exec_++ == 0) running_.store(true, std::memory_order_seq_cst);
     uint64_t status = kStatusContinue;
     TranslationBlock* last = nullptr;
     int last_slot = -1;
@@ -626,11 +877,11 @@ uint64_t Cpu::exec() {
             if (last && !last->valid) last = nullptr;
             graveyard_.clear();
         }
-        uint32_t req = env_->exit_request.load(std::memory_order_acquire);
+        uint32_t req = env_->exit_request.load(std::memory_order_seq_cst);
         if (req) {
-            env_->exit_request.fetch_and(
-                ~(kRequestInvalidate | kRequestTlbFlush | kRequestInterrupt | kRequestTierUp),
-                std::memory_order_acq_rel);
+            env_->exit_request.fetch_and(~(kRequestInvalidate | kRequestTlbFlush |
+                                           kRequestInterrupt | kRequestTierUp | kRequestTlbOps),
+                                         std::memory_order_acq_rel);
             handle_requests(req);
             if (req & kRequestInterrupt) {
                 if (take_interrupt()) request(kRequestInterrupt);
@@ -641,6 +892,8 @@ uint64_t Cpu::exec() {
             }
             last = nullptr;
         }
+        // A broadcast TLB operation completes before the next block.
+        if (!tlb_sync_.empty() && !tlb_sync_wait()) continue;
         uint64_t flags = tb_flags();
         TranslationBlock* tb = find_tb(env_->pc, flags, &status);
         if (!tb) {
@@ -682,8 +935,13 @@ uint64_t Cpu::exec() {
                 // Linked compiled blocks ran straight into each other: the
                 // slot belongs to the one that returned (tier.h, link()).
                 if (info.slot != kExitSlotNone && env_->reserved1) {
-                    auto it = chain_owner_.find(env_->reserved1);
-                    if (it != chain_owner_.end()) {
+                    uint64_t who = env_->reserved1;
+                    if (who & kOwnerTag) {
+                        // A first-tier block: its TranslationBlock, alive
+                        // (invalidated ones wait in graveyard_; the valid
+                        // check below stops the chain there).
+                        tb = reinterpret_cast<TranslationBlock*>(who & ~kOwnerTag);
+                    } else if (auto it = chain_owner_.find(who); it != chain_owner_.end()) {
                         tb = it->second;
                     } else {
                         info.slot = kExitSlotNone;
@@ -717,7 +975,11 @@ uint64_t Cpu::exec() {
         }
         if (!tb->valid) last = nullptr;
     }
-    if (--in_exec_ == 0) graveyard_.clear();
+    if (--in_exec_ == 0) {
+        graveyard_.clear();
+        running_.store(false, std::memory_order_seq_cst);
+        CodePageRegistry::instance().tlb_progress();
+    }
     return status;
 }
 

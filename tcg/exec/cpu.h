@@ -5,11 +5,13 @@
 // hold translated code (writes to them invalidate the blocks: self-
 // modifying code works). A target derives from Cpu and implements the
 // hooks: translation to IR, the page walk, fault and interrupt entry.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "hw/core/address_space.h"
@@ -24,6 +26,13 @@ enum class FaultKind : uint8_t { Translation, Permission, Alignment, External };
 
 struct PageTranslation {
     uint64_t pa_page = 0;
+    // Bytes mapped by the leaf entry the page belongs to (a 2 MiB or 1 GiB
+    // block, or one page). The TLB remembers where blocks were filled: an
+    // invalidation by VA inside one drops the whole MMU index (the guest
+    // invalidates a block by any one address in it).
+    uint64_t size = kPageSize;
+    // Not tagged with an address-space id (TlbFlushOp::lower_half).
+    bool global = true;
     bool readable = true;
     bool writable = true;
     bool executable = true;
@@ -53,6 +62,33 @@ struct ExecStats {
     uint64_t insns_baseline = 0;            // dispatched into first-tier code
 };
 
+// One soft-TLB invalidation, as a target's TLB maintenance decodes to.
+struct TlbFlushOp {
+    uint16_t idx_mask = 0;     // MMU indexes concerned (bit n: index n)
+    bool all = true;           // every entry of those indexes, else the page of va
+    uint64_t va = 0;           // any address in the page (top byte ignored)
+    uint64_t len = kPageSize;  // by page: bytes from va's page (one translation granule)
+    // >= 0 with `all`: only the entries of this address-space id (non-global
+    // ones); skipped when the target says the TLB holds none of them.
+    int32_t asid = -1;
+    // With `all`: only entries of virtual addresses with bit 55 clear (the
+    // lower half: aarch64's TTBR0 range, what a TTBR0 write changes).
+    bool lower_half = false;
+};
+
+// TLB maintenance counters (EMU_TCG_STATS).
+struct TlbStats {
+    uint64_t flush_full = 0;     // whole TLB (TLBI ALL/ASID, TTBR/SCTLR/TCR writes, map changes)
+    uint64_t flush_lower = 0;    // lower half only (TTBR0 writes)
+    uint64_t flush_idx = 0;      // some MMU indexes (a by-VA op hitting a block mapping)
+    uint64_t flush_page = 0;     // one page (granule)
+    uint64_t flush_skipped = 0;  // by ASID, for an ASID the TLB holds no entries of
+    uint64_t broadcasts = 0;     // operations sent to the other vCPUs
+    uint64_t remote_ops = 0;     // operations received from other vCPUs
+    uint64_t sync_waits = 0;     // dispatcher waits for other vCPUs' acknowledgements
+    uint64_t sync_wait_ns = 0;
+};
+
 struct ExecOptions {
     TierMode tier = TierMode::Auto;
     // Block entries before the second tier (LLVM) compiles it. High because
@@ -78,6 +114,7 @@ class Cpu {
     TcgEnv* env() const { return env_; }
     AddressSpace* address_space() const { return as_; }
     const ExecStats& stats() const { return stats_; }
+    const TlbStats& tlb_stats() const { return tlb_stats_; }
     TierMode tier() const { return opts_.tier; }
     TierCompiler* compiler() const { return compiler_.get(); }
     BaselineCompiler* baseline() const { return baseline_.get(); }
@@ -85,9 +122,25 @@ class Cpu {
     // Any thread: make exec() look at exit_request soon.
     void request(uint32_t bits) { env_->exit_request.fetch_or(bits, std::memory_order_release); }
 
-    // Soft TLB management (vCPU thread).
+    // Soft TLB management (vCPU thread). Flushes drop the entries and the
+    // jump-cache entries of the blocks found through them.
     void tlb_flush();
+    // The page of va in every MMU index (the whole index where va lies in a
+    // block mapping).
     void tlb_flush_page(uint64_t va);
+    void tlb_flush_op(const TlbFlushOp& op);
+    // Whether an MMU index may hold upper-half (VA bit 55 set) entries that
+    // are tagged with an address-space id (filled from a non-global
+    // PageTranslation since the last full flush).
+    bool tlb_upper_nonglobal() const { return upper_nonglobal_; }
+    // tlb_flush_op here and on every other vCPU of the address space (the
+    // broadcast TLB maintenance of a shareable domain). This vCPU does not
+    // run its next block before all others have done it or are outside
+    // exec() (they then do it before running any block): what a DSB after
+    // a broadcast TLBI guarantees. Waiting never deadlocks: the waiter
+    // services operations other vCPUs send it, and returns from exec() on
+    // a kick with the wait still pending (it resumes before the next block).
+    void tlb_flush_broadcast(const TlbFlushOp& op);
     // Drops every translation that overlaps [pa, pa+len) (vCPU thread).
     void invalidate_phys_range(uint64_t pa, uint64_t len);
     void tb_flush();
@@ -125,6 +178,9 @@ class Cpu {
     // access and leaves the block with it (nothing was read or written).
     // The target flushes the TLB when its watchpoints change.
     virtual bool watch_page(uint64_t va_page, Access access) { return false; }
+    // Whether the TLB may hold entries of address-space id `asid` (a flush
+    // of that ASID alone is skipped otherwise; TlbFlushOp::asid).
+    virtual bool tlb_may_hold_asid(uint32_t asid) { return true; }
     virtual uint64_t check_watchpoint(uint64_t va, unsigned size, bool write, uint64_t pc) {
         return kStatusContinue;
     }
@@ -134,6 +190,9 @@ class Cpu {
 
   protected:
     void invalidate_tb(TranslationBlock* tb);
+    // The memory map snapshot of the last TLB flush (page walks may read
+    // descriptors through it: a map change flushes the TLB first).
+    const FlatView* flat_view() const { return view_.get(); }
 
   private:
     class Reader;
@@ -160,6 +219,7 @@ class Cpu {
     bool link_exit(TranslationBlock* from, unsigned slot, TranslationBlock* to);
     void handle_requests(uint32_t req);
     void mark_code_page(uint64_t pa_page);
+    void set_tlb_notdirty(uint64_t pa_page);
     void reset_tlb_entry_notdirty(uint64_t pa_page);
 
     TcgEnv* env_;
@@ -203,6 +263,22 @@ class Cpu {
     void jmp_cache_clear();
     // Fills jmp_fast_[h] for tb in whichever tier now runs it.
     void jmp_fast_set(unsigned h, TranslationBlock* tb);
+    void jmp_cache_clear_page(uint64_t va_page, uint64_t len);
+    void tlb_flush_idx(unsigned idx);
+    void tlb_flush_lower_half(uint16_t mask);
+    // Applies remote TLB operations and acknowledges them.
+    void service_tlb_ops();
+    // True once every vCPU this one broadcast to has acknowledged; false
+    // when a request for this vCPU arrived first (the dispatcher handles
+    // it and calls again).
+    bool tlb_sync_wait();
+    // Where each MMU index holds entries of block mappings: the smallest
+    // naturally aligned range covering all of them.
+    bool large_[kNumMmuIdx] = {};
+    bool upper_nonglobal_ = false;
+    uint64_t large_addr_[kNumMmuIdx] = {};
+    uint64_t large_mask_[kNumMmuIdx] = {};
+    TlbStats tlb_stats_;
     // Compiled blocks other compiled code jumps into (TierCompiler::link),
     // by CompiledFn, to attribute the slot a linked chain returns.
     std::unordered_map<uint64_t, TranslationBlock*> chain_owner_;
@@ -215,6 +291,19 @@ class Cpu {
     std::mutex pending_lock_;
     std::vector<uint64_t> pending_invalidate_;
     std::vector<uint64_t> pending_tlb_pages_;
+    // Pages other vCPUs hold translated code of: writes take the slow path
+    // so that they can invalidate it (dropped on the first such write,
+    // which makes every vCPU invalidate the page).
+    std::unordered_set<uint64_t> remote_code_;
+    // Broadcast TLB maintenance (tlb_flush_broadcast): operations other
+    // vCPUs sent, the generation of the last one (under pending_lock_) and
+    // of the last one done; whether exec() may run blocks now; and the
+    // vCPUs with the generation this one waits for.
+    std::vector<TlbFlushOp> pending_tlb_ops_;
+    uint64_t tlb_ops_posted_ = 0;
+    std::atomic<uint64_t> tlb_ops_done_{0};
+    std::atomic<bool> running_{false};
+    std::vector<std::pair<Cpu*, uint64_t>> tlb_sync_;
     // Second-tier code that arrived for first-tier blocks. Shared with the
     // compile callbacks, which may outlive this Cpu (the LLVM worker is
     // shared by all vCPUs): `cpu` is cleared when the Cpu goes away.

@@ -67,6 +67,7 @@ enum ExitRequest : uint32_t {
     kRequestInvalidate = 1u << 2,  // another vCPU wrote translated code
     kRequestTlbFlush = 1u << 3,    // the memory map changed
     kRequestTierUp = 1u << 4,      // second-tier code arrived: drop first-tier links to it
+    kRequestTlbOps = 1u << 5,  // another vCPU broadcast TLB maintenance (Cpu::tlb_flush_broadcast)
 };
 
 class Cpu;

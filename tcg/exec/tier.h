@@ -97,9 +97,14 @@ class BaselineCompiler {
     // Returns the function (Ok), or nullptr with Unsupported (the block
     // stays in the interpreter; *why names the op or type) or Full (the code
     // buffer is full: flush every block, reset(), and try again).
+    // `owner`: what the block stores in env->reserved1 when it is entered
+    // through its chain entry (0: the CompiledFn itself, as TierCompiler
+    // blocks do); the dispatcher passes a tagged TranslationBlock pointer
+    // so a returning chain needs no lookup.
     virtual CompiledFn compile(const Block& b, const HotHook* hot, Result* res, std::string* why,
-                               const IndirectLookup* ind = nullptr) = 0;
-    // Where linked blocks (and the inline jump-cache lookup) enter fn.
+                               const IndirectLookup* ind = nullptr, uint64_t owner = 0) = 0;
+    // Where linked blocks (and the inline jump-cache lookup) enter fn
+    // (nullptr for a function this compiler did not make). O(1).
     virtual const void* chain_entry(CompiledFn fn) = 0;
     // Drops every compiled block (after the dispatcher flushed them all).
     // enter_linked() and foreign_chain() keep their addresses.

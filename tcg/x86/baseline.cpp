@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <unordered_map>
 
 #include "tcg/x86/code_buffer.h"
 #include "tcg/x86/emitter.h"
@@ -38,16 +37,17 @@ std::string disassemble_range(const uint8_t* code, size_t size) {
 class X86Baseline final : public BaselineCompiler {
   public:
     explicit X86Baseline(size_t size) : buf_(size) {
-        if (buf_.ok()) {
-            gen_ = std::make_unique<Xbyak::CodeGenerator>(buf_.size(), buf_.base());
-            stubs_ = emit_cross_tier_stubs(*gen_);
-        }
+        if (!buf_.ok()) return;
+        gen_ = std::make_unique<Xbyak::CodeGenerator>(buf_.size(), buf_.base());
+        emitter_ = std::make_unique<BlockEmitter>(*gen_);
+        stubs_ = emit_exit_stubs(*gen_);
+        xstubs_ = emit_cross_tier_stubs(*gen_);
     }
     bool ok() const { return gen_ != nullptr; }
     const char* name() const override { return "x86"; }
 
     CompiledFn compile(const Block& b, const HotHook* hot, Result* res, std::string* why,
-                       const IndirectLookup* ind) override {
+                       const IndirectLookup* ind, uint64_t owner) override {
         auto t0 = std::chrono::steady_clock::now();
         size_t start = gen_->getSize();
         if (buf_.size() - start < max_code_size(b)) {
@@ -57,7 +57,7 @@ class X86Baseline final : public BaselineCompiler {
         BlockCode bc;
         bool ok;
         try {
-            ok = emit_block(*gen_, b, hot, &bc, why, ind);
+            ok = emitter_->emit(b, EmitOptions{hot, ind, owner, stubs_}, &bc, why);
         } catch (const Xbyak::Error& e) {
             ok = false;
             *why = std::string("xbyak: ") + e.what();
@@ -70,7 +70,6 @@ class X86Baseline final : public BaselineCompiler {
             return nullptr;
         }
         auto fn = reinterpret_cast<CompiledFn>(const_cast<uint8_t*>(bc.main));
-        blocks_[reinterpret_cast<uintptr_t>(fn)] = bc;
         ++compiled_;
         bytes_ += bc.size;
         ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -81,41 +80,44 @@ class X86Baseline final : public BaselineCompiler {
     }
 
     const void* chain_entry(CompiledFn fn) override {
-        auto f = blocks_.find(reinterpret_cast<uintptr_t>(fn));
-        return f == blocks_.end() ? nullptr : f->second.chain;
+        // Hot (every jump-cache fill): no header read, the offset is fixed.
+        auto p = reinterpret_cast<uintptr_t>(fn);
+        auto lo = reinterpret_cast<uintptr_t>(buf_.base());
+        if (p < lo + sizeof(BlockHeader) || p >= lo + gen_->getSize()) return nullptr;
+        return main_of(fn) + kChainEntryOffset;
     }
 
     void reset() override {
-        blocks_.clear();
         gen_->reset();
+        stubs_ = emit_exit_stubs(*gen_);
         // Same place as before: second-tier code holds their addresses.
-        stubs_ = emit_cross_tier_stubs(*gen_);
+        xstubs_ = emit_cross_tier_stubs(*gen_);
         ++resets_;
     }
 
-    const void* enter_linked() override { return stubs_.enter_linked; }
-    const void* foreign_chain() override { return stubs_.foreign_chain; }
+    const void* enter_linked() override { return xstubs_.enter_linked; }
+    const void* foreign_chain() override { return xstubs_.foreign_chain; }
 
     bool link(CompiledFn from, unsigned slot, CompiledFn to) override {
         if (slot > 1) return false;
-        auto f = blocks_.find(reinterpret_cast<uintptr_t>(from));
-        auto t = blocks_.find(reinterpret_cast<uintptr_t>(to));
-        if (f == blocks_.end() || t == blocks_.end() || !f->second.site[slot]) return false;
-        patch(f->second.site[slot], t->second.chain);
+        const BlockHeader* f = header(from);
+        const BlockHeader* t = header(to);
+        if (!f || !t || !f->site[slot]) return false;
+        patch(main_of(from) + f->site[slot], main_of(to) + t->chain);
         return true;
     }
 
     void unlink(CompiledFn from, unsigned slot) override {
         if (slot > 1) return;
-        auto f = blocks_.find(reinterpret_cast<uintptr_t>(from));
-        if (f == blocks_.end() || !f->second.site[slot]) return;
-        patch(f->second.site[slot], f->second.unlinked[slot]);
+        const BlockHeader* f = header(from);
+        if (!f || !f->site[slot]) return;
+        patch(main_of(from) + f->site[slot], main_of(from) + f->unlinked[slot]);
     }
 
     std::string disassemble(CompiledFn fn) override {
-        auto f = blocks_.find(reinterpret_cast<uintptr_t>(fn));
-        if (f == blocks_.end()) return {};
-        return disassemble_range(f->second.start, f->second.size);
+        const BlockHeader* h = header(fn);
+        if (!h) return {};
+        return disassemble_range(main_of(fn), h->size);
     }
 
     std::string stats() const override {
@@ -139,6 +141,20 @@ class X86Baseline final : public BaselineCompiler {
     }
 
   private:
+    static uint8_t* main_of(CompiledFn fn) { return reinterpret_cast<uint8_t*>(fn); }
+
+    // The block's header, or nullptr for a function that is not one of this
+    // compiler's blocks (another tier's, or garbage).
+    const BlockHeader* header(CompiledFn fn) const {
+        auto p = reinterpret_cast<uintptr_t>(fn);
+        auto lo = reinterpret_cast<uintptr_t>(buf_.base());
+        if (p < lo + sizeof(BlockHeader) || p >= lo + gen_->getSize() || (p & 7)) {
+            return nullptr;
+        }
+        auto* h = reinterpret_cast<const BlockHeader*>(p - sizeof(BlockHeader));
+        return h->check == (kHeaderMagic ^ p) ? h : nullptr;
+    }
+
     static void patch(uint8_t* site, const uint8_t* target) {
         int32_t rel = static_cast<int32_t>(target - (site + 4));
         // One aligned-or-not 4-byte store; only this vCPU's thread runs
@@ -148,8 +164,9 @@ class X86Baseline final : public BaselineCompiler {
 
     CodeBuffer buf_;
     std::unique_ptr<Xbyak::CodeGenerator> gen_;
-    CrossTierStubs stubs_;
-    std::unordered_map<uintptr_t, BlockCode> blocks_;
+    std::unique_ptr<BlockEmitter> emitter_;
+    ExitStubs stubs_;
+    CrossTierStubs xstubs_;
     uint64_t compiled_ = 0, rejected_ = 0, bytes_ = 0, ns_ = 0, resets_ = 0;
     std::map<std::string, uint64_t> reasons_;
 };

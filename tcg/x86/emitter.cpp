@@ -9,6 +9,8 @@
 // Calls (helpers, TLB misses) save the caller-saved value registers with
 // push/pop around the call only, so the allocation state never changes at
 // a call, and a cold path joins the hot path with identical registers.
+#include <algorithm>
+
 #include "tcg/x86/emitter_impl.h"
 
 namespace emu::tcg::x86::detail {
@@ -77,19 +79,21 @@ Reg64 Emitter::in_reg(Value v, const Reg64& scratch) {
 }
 
 void Emitter::release_dead() {
-    const Inst& in = b_.insts[cur_];
-    for (unsigned a = 0; a < in.nargs; ++a) {
-        Value v = in.args[a];
-        if (is_const(v) || last_use_[v.id] != cur_) continue;
-        if (int r = reg_[v.id]; r >= 0) {
-            owner_[r] = -1;
-            pinned_ &= ~(1u << r);
-            reg_[v.id] = -1;
-        }
-        if (int s = slot_[v.id]; s >= 0) {
-            slots_used_ &= ~((wide(v) ? 3ull : 1ull) << s);
-            slot_[v.id] = -1;
-        }
+    const Inst& in = b_->insts[cur_];
+    for (unsigned a = 0; a < in.nargs; ++a)
+        release_if_last(in.args[a]);
+}
+
+void Emitter::release_if_last(Value v) {
+    if (is_const(v) || last_use_[v.id] != cur_) return;
+    if (int r = reg_[v.id]; r >= 0) {
+        owner_[r] = -1;
+        pinned_ &= ~(1u << r);
+        reg_[v.id] = -1;
+    }
+    if (int s = slot_[v.id]; s >= 0) {
+        slots_used_ &= ~((wide(v) ? 3ull : 1ull) << s);
+        slot_[v.id] = -1;
     }
 }
 
@@ -106,22 +110,150 @@ Reg64 Emitter::def(int prefer) {
     return kPool[r];
 }
 
-std::vector<int> Emitter::push_live(int except, uint32_t* bytes) {
-    std::vector<int> pushed;
+uint32_t Emitter::push_live(int except) {
+    npushed_ = 0;
     for (int i = 0; i < kNumCallerSaved; ++i)
-        if (owner_[i] >= 0 && i != except) pushed.push_back(i);
-    uint32_t pad = (pushed.size() & 1) ? 8 : 0;
+        if (owner_[i] >= 0 && i != except) pushed_[npushed_++] = i;
+    uint32_t pad = (npushed_ & 1) ? 8 : 0;
     if (pad) g_.sub(rsp, 8);
-    for (int i : pushed)
-        g_.push(kPool[i]);
-    *bytes = static_cast<uint32_t>(pushed.size() * 8 + pad);
-    return pushed;
+    for (int k = 0; k < npushed_; ++k)
+        push_pop(kPool[pushed_[k]], false);
+    return static_cast<uint32_t>(npushed_ * 8 + pad);
 }
 
-void Emitter::pop_live(const std::vector<int>& pushed, uint32_t bytes) {
-    for (auto it = pushed.rbegin(); it != pushed.rend(); ++it)
-        g_.pop(kPool[*it]);
-    if (pushed.size() & 1) g_.add(rsp, 8);
+void Emitter::pop_live(uint32_t bytes) {
+    for (int k = npushed_ - 1; k >= 0; --k)
+        push_pop(kPool[pushed_[k]], true);
+    if (npushed_ & 1) g_.add(rsp, 8);
+}
+
+uint32_t Emitter::push_live_at(const Cold& c, int except) {
+    int saved[kNumCallerSaved];
+    for (int i = 0; i < kNumCallerSaved; ++i) {
+        saved[i] = owner_[i];
+        owner_[i] = c.live[i];
+    }
+    uint32_t bytes = push_live(except);
+    for (int i = 0; i < kNumCallerSaved; ++i)
+        owner_[i] = saved[i];
+    return bytes;
+}
+
+void Emitter::jmp_to(const uint8_t* target) {
+    Raw w = raw();
+    int64_t rel8 = target - (w.p + 2);
+    if (rel8 >= -128 && rel8 <= 127) {
+        w.b(0xEB);
+        w.b(static_cast<uint8_t>(rel8));
+    } else {
+        w.b(0xE9);
+        w.d(static_cast<uint32_t>(static_cast<int32_t>(target - (w.p + 4))));
+    }
+    commit(w);
+}
+
+void Emitter::env_load(int r, unsigned bits, uint32_t disp) {
+    Raw w = raw();
+    uint8_t rex_r = r >= 8 ? 0x44 : 0;
+    switch (bits) {
+        case 1:
+        case 8:
+        case 16:
+            if (rex_r) w.b(rex_r);
+            w.b(0x0F);
+            w.b(bits == 16 ? 0xB7 : 0xB6);  // movzx r32, byte/word
+            break;
+        case 32:
+            if (rex_r) w.b(rex_r);
+            w.b(0x8B);
+            break;
+        default:
+            w.b(0x48 | rex_r);
+            w.b(0x8B);
+            break;
+    }
+    w.rbx_mem(static_cast<unsigned>(r), disp);
+    commit(w);
+}
+
+void Emitter::env_store(int r, unsigned bits, uint32_t disp) {
+    Raw w = raw();
+    uint8_t rex_r = r >= 8 ? 0x44 : 0;
+    switch (bits) {
+        case 1:
+        case 8:
+            w.b(0x40 | rex_r);  // a REX prefix makes 4..7 sil/dil/bpl/spl
+            w.b(0x88);
+            break;
+        case 16:
+            w.b(0x66);
+            if (rex_r) w.b(rex_r);
+            w.b(0x89);
+            break;
+        case 32:
+            if (rex_r) w.b(rex_r);
+            w.b(0x89);
+            break;
+        default:
+            w.b(0x48 | rex_r);
+            w.b(0x89);
+            break;
+    }
+    w.rbx_mem(static_cast<unsigned>(r), disp);
+    commit(w);
+}
+
+void Emitter::env_store_imm(uint64_t k, unsigned bits, uint32_t disp) {
+    if (bits == 64 && !fits_i32(k)) {
+        Raw w = raw();
+        w.b(0x48);
+        w.b(0xB8);  // movabs rax, imm64
+        w.q(k);
+        commit(w);
+        return env_store(0, 64, disp);
+    }
+    Raw w = raw();
+    switch (bits) {
+        case 1:
+        case 8:
+            w.b(0xC6);
+            w.rbx_mem(0, disp);
+            w.b(static_cast<uint8_t>(k));
+            break;
+        case 16:
+            w.b(0x66);
+            w.b(0xC7);
+            w.rbx_mem(0, disp);
+            w.b(static_cast<uint8_t>(k));
+            w.b(static_cast<uint8_t>(k >> 8));
+            break;
+        case 32:
+            w.b(0xC7);
+            w.rbx_mem(0, disp);
+            w.d(static_cast<uint32_t>(k));
+            break;
+        default:
+            w.b(0x48);
+            w.b(0xC7);  // sign-extended imm32
+            w.rbx_mem(0, disp);
+            w.d(static_cast<uint32_t>(k));
+            break;
+    }
+    commit(w);
+}
+
+void Emitter::resolve_labels() {
+    for (const Fix& f : fix_) {
+        const uint8_t* to = pos_[f.id];
+        if (f.short_) {
+            int64_t rel = to - (f.at + 1);
+            if (rel < -128 || rel > 127) throw Unsupported{"internal: short jump out of range"};
+            *f.at = static_cast<uint8_t>(rel);
+        } else {
+            auto rel = static_cast<int32_t>(to - (f.at + 4));
+            std::memcpy(f.at, &rel, 4);
+        }
+    }
 }
 
 void Emitter::canon(const Reg64& r, Type t) {
@@ -143,63 +275,102 @@ void Emitter::canon(const Reg64& r, Type t) {
     }
 }
 
-void Emitter::ret_inline() {
-    g_.add(rsp, kFrameBytes);
-    for (const Reg64& r : {r15, r14, r13, r12, rbp, rbx})
-        g_.pop(r);
-    g_.ret();
+void Emitter::jcc_stub(Cc c, const uint8_t* stub) {
+    Raw w = raw();
+    w.b(0x0F);
+    w.b(0x80 | c);
+    w.d(static_cast<uint32_t>(static_cast<int32_t>(stub - (w.p + 4))));
+    commit(w);
 }
 
-void Emitter::prologue(const BaselineCompiler::HotHook* hot, BlockCode* out) {
+void Emitter::prologue(BlockCode* out) {
+    // The header (filled in by run()), 8-byte aligned.
+    {
+        Raw w = raw();
+        while (reinterpret_cast<uintptr_t>(w.p) & 7)
+            w.b(0xCC);
+        out->start = w.p;
+        for (size_t i = 0; i < sizeof(BlockHeader) / 8; ++i)
+            w.q(0);
+        commit(w);
+    }
     out->main = g_.getCurr();
-    for (const Reg64& r : {rbx, rbp, r12, r13, r14, r15})
-        g_.push(r);
-    g_.sub(rsp, kFrameBytes);
-    g_.mov(rbx, rdi);
-    g_.mov(g_.qword[rbx + kReserved1], uint32_t(0));
-    Label body;
-    g_.jmp(body, T_NEAR);
+    static_assert(kReserved1 < 128 && kFrameBytes < (1u << 31));
+    uint64_t owner = owner_cookie_ ? owner_cookie_ : reinterpret_cast<uint64_t>(out->main);
+    Raw w = raw();
+    // push rbx, rbp, r12, r13, r14, r15
+    for (uint8_t x : {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57})
+        w.b(x);
+    for (uint8_t x : {0x48, 0x81, 0xEC})  // sub rsp, imm32
+        w.b(x);
+    w.d(kFrameBytes);
+    for (uint8_t x : {0x48, 0x89, 0xFB})  // mov rbx, rdi
+        w.b(x);
+    for (int x : {0x48, 0xC7, 0x43, static_cast<int>(kReserved1)})  // mov [rbx+r1], 0
+        w.b(x);
+    w.d(0);
+    w.b(0xEB);  // jmp body (over the chain entry's 14 bytes)
+    w.b(14);
     // Entered from a linked block: same frame, env already in rbx.
-    out->chain = g_.getCurr();
-    g_.mov(rax, reinterpret_cast<uint64_t>(out->main));
-    g_.mov(g_.qword[rbx + kReserved1], rax);
-    g_.L(body);
-    if (hot && hot->counter && hot->fn) {
-        Label cold, back;
-        g_.mov(rax, reinterpret_cast<uint64_t>(hot->counter));
+    out->chain = w.p;
+    if (static_cast<size_t>(out->chain - out->main) != kChainEntryOffset) {
+        throw Unsupported{"internal: prologue length changed"};
+    }
+    w.b(0x48);
+    w.b(0xB8);  // movabs rax, owner
+    w.q(owner);
+    for (int x : {0x48, 0x89, 0x43, static_cast<int>(kReserved1)})  // mov [rbx+r1], rax
+        w.b(x);
+    commit(w);
+    if (hot_ && hot_->counter && hot_->fn) {
+        Cold c{};
+        c.kind = Cold::Hot;
+        c.entry = new_label();
+        g_.mov(rax, reinterpret_cast<uint64_t>(hot_->counter));
         g_.sub(g_.dword[rax], 1);
-        g_.jz(cold, T_NEAR);
-        g_.L(back);
-        auto fn = hot->fn;
-        void* cookie = hot->cookie;
-        cold_.push_back([this, fn, cookie, cold, back]() mutable {
-            g_.L(cold);
-            g_.mov(rdi, rbx);
-            g_.mov(rsi, reinterpret_cast<uint64_t>(cookie));
-            g_.mov(rax, reinterpret_cast<uint64_t>(fn));
-            g_.call(rax);
-            g_.jmp(back, T_NEAR);
-        });
+        jcc(kE, c.entry);
+        c.back = g_.getCurr();
+        c.memop = reinterpret_cast<uint64_t>(hot_->fn);
+        c.pc = reinterpret_cast<uint64_t>(hot_->cookie);
+        cold_.push_back(c);
     }
 }
 
-void Emitter::run(const BaselineCompiler::HotHook* hot, BlockCode* out) {
+void Emitter::run(const Block& b, const EmitOptions& o, BlockCode* out) {
+    b_ = &b;
     out_ = out;
-    size_t n = b_.insts.size();
+    ind_ = o.ind;
+    hot_ = o.hot;
+    owner_cookie_ = o.owner;
+    size_t n = b.insts.size();
     last_use_.assign(n, 0);
     reg_.assign(n, -1);
     slot_.assign(n, -1);
-    for (int& o : owner_)
-        o = -1;
+    for (int& r : owner_)
+        r = -1;
+    pinned_ = 0;
+    slots_used_ = 0;
+    npushed_ = 0;
+    cold_.clear();
+    pos_.clear();
+    fix_.clear();
+    stubs_ = o.stubs;
+    fused_ = -1;
     for (uint32_t i = 0; i < n; ++i) {
-        const Inst& in = b_.insts[i];
+        const Inst& in = b.insts[i];
         for (unsigned a = 0; a < in.nargs; ++a)
             last_use_[in.args[a].id] = i;
+        // A condition on a SubFlags result compares the operands again
+        // (cond_holds): they must live until here.
+        if (Value f; in.op == Op::CondHolds && recompare_source(in, &f)) {
+            const Inst& sf = b.insts[f.id];
+            for (unsigned a = 0; a < 2; ++a)
+                last_use_[sf.args[a].id] = std::max(last_use_[sf.args[a].id], i);
+        }
     }
-    out->start = g_.getCurr();
-    prologue(hot, out);
+    prologue(out);
     for (cur_ = 0; cur_ < n; ++cur_) {
-        const Inst& in = b_.insts[cur_];
+        const Inst& in = b.insts[cur_];
         bool w = in.type == Type::I128;
         for (unsigned a = 0; a < in.nargs && !w; ++a)
             w = wide(in.args[a]);
@@ -215,13 +386,20 @@ void Emitter::run(const BaselineCompiler::HotHook* hot, BlockCode* out) {
             slot_[cur_] = -1;
         }
     }
-    // Cold code: slow paths, then the common fault exit.
-    for (size_t i = 0; i < cold_.size(); ++i)
-        cold_[i]();
-    g_.L(fault_);
-    g_.mov(edx, kNoSlot);
-    ret_inline();
+    for (Cold& c : cold_)
+        emit_cold(c);
+    resolve_labels();
     out->size = static_cast<size_t>(g_.getCurr() - out->start);
+    BlockHeader h{};
+    auto off = [&](const uint8_t* p) { return p ? static_cast<uint32_t>(p - out->main) : 0u; };
+    h.check = kHeaderMagic ^ reinterpret_cast<uint64_t>(out->main);
+    h.size = off(g_.getCurr());
+    h.chain = off(out->chain);
+    for (int s = 0; s < 2; ++s) {
+        h.site[s] = off(out->site[s]);
+        h.unlinked[s] = off(out->unlinked[s]);
+    }
+    std::memcpy(const_cast<uint8_t*>(out->start), &h, sizeof h);
 }
 
 // --- ops --------------------------------------------------------------------
@@ -295,14 +473,9 @@ void Emitter::emit(const Inst& in) {
         case Op::Store:
             return store(in);
         case Op::LoadExcl:
-            return call_c(reinterpret_cast<const void*>(&mem_load_excl),
-                          {Src::env(), Src::val(in.args[0]), Src::k(in.imm), Src::k(in.imm2)}, true,
-                          true, in.type);
+            return load_excl(in);
         case Op::StoreExcl:
-            return call_c(reinterpret_cast<const void*>(&mem_store_excl),
-                          {Src::env(), Src::val(in.args[0]), Src::val(in.args[1]), Src::k(in.imm),
-                           Src::k(in.imm2)},
-                          true, true, in.type);
+            return store_excl(in);
         case Op::AtomicRmw:
             return call_c(reinterpret_cast<const void*>(&mem_atomic_rmw),
                           {Src::env(), Src::val(in.args[0]), Src::val(in.args[1]), Src::k(in.imm),
@@ -335,13 +508,17 @@ void Emitter::emit(const Inst& in) {
                 store_pc(t ? in.imm : in.imm2);
                 return exit_chain(t ? 0 : 1, t ? in.imm : in.imm2);
             }
-            Reg64 rc = in_reg(c, rax);
-            Label not_taken;
-            g_.test(rc.cvt32(), rc.cvt32());
-            g_.jz(not_taken, T_NEAR);
+            Lbl not_taken = new_label();
+            if (fused_ == static_cast<int64_t>(c.id)) {
+                jcc(static_cast<Cc>(fused_cc_ ^ 1), not_taken);
+            } else {
+                Reg64 rc = in_reg(c, rax);
+                g_.test(rc.cvt32(), rc.cvt32());
+                jcc(kE, not_taken);
+            }
             store_pc(in.imm);
             exit_chain(0, in.imm);
-            g_.L(not_taken);
+            bind(not_taken);
             store_pc(in.imm2);
             return exit_chain(1, in.imm2);
         }
@@ -354,14 +531,10 @@ void Emitter::emit(const Inst& in) {
                 g_.mov(g_.qword[rbx + kEnvPcOffset], ra);
                 if (ind_ && ind_->table) indirect_lookup(ra);
             }
-            g_.xor_(eax, eax);
-            g_.mov(edx, kNoSlot);
-            return ret_inline();
+            return jmp_stub(stubs_.none);
         }
         case Op::ExitDispatch:
-            g_.xor_(eax, eax);
-            g_.mov(edx, kNoSlot);
-            return ret_inline();
+            return jmp_stub(stubs_.none);
         case Op::Count_:
             break;
     }
@@ -369,12 +542,7 @@ void Emitter::emit(const Inst& in) {
 }
 
 void Emitter::store_pc(uint64_t pc) {
-    if (fits_i32(pc)) {
-        g_.mov(g_.qword[rbx + kEnvPcOffset], pc);
-    } else {
-        g_.mov(rax, pc);
-        g_.mov(g_.qword[rbx + kEnvPcOffset], rax);
-    }
+    env_store_imm(pc, 64, kEnvPcOffset);
 }
 
 void Emitter::indirect_lookup(const Reg64& pc) {
@@ -382,9 +550,9 @@ void Emitter::indirect_lookup(const Reg64& pc) {
     // flags, continue in the target's chain entry (as a linked exit would);
     // anything else returns to the dispatcher.
     static_assert(sizeof(BaselineCompiler::JumpCacheEntry) == 32);
-    Label miss;
+    Lbl miss = new_label();
     g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
-    g_.jne(miss, T_NEAR);
+    jcc(kNE, miss);
     g_.mov(rax, pc);
     g_.shr(rax, 2);
     g_.mov(rcx, pc);
@@ -395,123 +563,94 @@ void Emitter::indirect_lookup(const Reg64& pc) {
     g_.mov(rdx, reinterpret_cast<uint64_t>(ind_->table));
     g_.add(rax, rdx);
     g_.cmp(pc, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
-    g_.jne(miss, T_NEAR);
+    jcc(kNE, miss);
     enter_if_mode_matches(miss);
-    g_.L(miss);
+    bind(miss);
 }
 
 // rax points at a jump-cache entry whose pc matched: if its mode key is the
 // block's own, jump into its chain entry; else fall through to `miss`.
-void Emitter::enter_if_mode_matches(Label& miss) {
+void Emitter::enter_if_mode_matches(Lbl miss) {
+    static_assert(offsetof(BaselineCompiler::JumpCacheEntry, flags) == 8 &&
+                  offsetof(BaselineCompiler::JumpCacheEntry, chain) == 16);
     uint64_t flags = ind_->flags;
+    Raw w = raw();
     if (fits_i32(flags)) {
-        g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)], flags);
+        for (uint8_t x : {0x48, 0x81, 0x78, 0x08})  // cmp qword [rax + 8], simm32
+            w.b(x);
+        w.d(static_cast<uint32_t>(flags));
     } else {
-        g_.mov(rcx, flags);
-        g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, flags)]);
+        w.b(0x48);
+        w.b(0xB9);  // movabs rcx, flags
+        w.q(flags);
+        for (uint8_t x : {0x48, 0x3B, 0x48, 0x08})  // cmp rcx, [rax + 8]
+            w.b(x);
     }
-    g_.jne(miss, T_NEAR);
-    g_.jmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, chain)]);
+    commit(w);
+    jcc(kNE, miss);
+    w = raw();
+    for (uint8_t x : {0xFF, 0x60, 0x10})  // jmp qword [rax + 16]
+        w.b(x);
+    commit(w);
 }
 
 void Emitter::exit_chain(unsigned slot, uint64_t target) {
-    Label busy;
-    g_.cmp(g_.dword[rbx + kEnvExitRequestOffset], 0);
-    g_.jne(busy, T_NEAR);
+    {
+        static_assert(kEnvExitRequestOffset < 128);
+        Raw w = raw();
+        for (int x : {0x83, 0x7B, static_cast<int>(kEnvExitRequestOffset), 0x00})
+            w.b(x);  // cmp dword [rbx + exit_request], 0
+        commit(w);
+    }
+    jcc_stub(kNE, stubs_.none);
     // jmp rel32, initially to the next instruction; link() patches it.
-    g_.db(0xE9);
-    out_->site[slot] = const_cast<uint8_t*>(g_.getCurr());
-    g_.dd(0);
-    out_->unlinked[slot] = g_.getCurr();
+    Raw w = raw();
+    w.b(0xE9);
+    out_->site[slot] = w.p;
+    w.d(0);
+    out_->unlinked[slot] = w.p;
     if (ind_ && ind_->table) {
         // Not linked (the dispatcher links within a page only): try the
         // jump cache, whose entry for a constant target is known now.
-        Label miss;
+        static_assert(offsetof(BaselineCompiler::JumpCacheEntry, pc) == 0);
         unsigned h = BaselineCompiler::jump_cache_index(target, ind_->bits);
-        g_.mov(rax, reinterpret_cast<uint64_t>(&ind_->table[h]));
+        w.b(0x48);
+        w.b(0xB8);  // movabs rax, &entry
+        w.q(reinterpret_cast<uint64_t>(&ind_->table[h]));
         if (fits_i32(target)) {
-            g_.cmp(g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)], target);
+            for (uint8_t x : {0x48, 0x81, 0x38})  // cmp qword [rax], simm32
+                w.b(x);
+            w.d(static_cast<uint32_t>(target));
         } else {
-            g_.mov(rcx, target);
-            g_.cmp(rcx, g_.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, pc)]);
+            w.b(0x48);
+            w.b(0xB9);  // movabs rcx, target
+            w.q(target);
+            for (uint8_t x : {0x48, 0x3B, 0x08})  // cmp rcx, [rax]
+                w.b(x);
         }
-        g_.jne(miss, T_NEAR);
+        commit(w);
+        Lbl miss = new_label();
+        jcc(kNE, miss);
         enter_if_mode_matches(miss);
-        g_.L(miss);
+        bind(miss);
+    } else {
+        commit(w);
     }
-    g_.xor_(eax, eax);
-    g_.mov(edx, slot);
-    ret_inline();
-    g_.L(busy);
-    g_.xor_(eax, eax);
-    g_.mov(edx, kNoSlot);
-    ret_inline();
+    jmp_stub(stubs_.slot[slot]);
 }
 
 void Emitter::get_reg(const Inst& in) {
     Reg64 d = def();
-    auto m = rbx + static_cast<uint32_t>(in.imm);
-    switch (bits_of(in.type)) {
-        case 1:
-        case 8:
-            g_.movzx(d.cvt32(), g_.byte[m]);
-            break;
-        case 16:
-            g_.movzx(d.cvt32(), g_.word[m]);
-            break;
-        case 32:
-            g_.mov(d.cvt32(), g_.dword[m]);
-            break;
-        default:
-            g_.mov(d, g_.qword[m]);
-            break;
-    }
+    env_load(d.getIdx(), bits_of(in.type), static_cast<uint32_t>(in.imm));
 }
 
 void Emitter::set_reg(const Inst& in) {
     Value v = in.args[0];
-    auto m = rbx + static_cast<uint32_t>(in.imm);
+    uint32_t off = static_cast<uint32_t>(in.imm);
     unsigned bits = bits_of(ty(v));
-    if (is_const(v)) {
-        uint64_t k = kval(v);
-        switch (bits) {
-            case 1:
-            case 8:
-                g_.mov(g_.byte[m], static_cast<uint8_t>(k));
-                break;
-            case 16:
-                g_.mov(g_.word[m], static_cast<uint16_t>(k));
-                break;
-            case 32:
-                g_.mov(g_.dword[m], static_cast<uint32_t>(k));
-                break;
-            default:
-                if (fits_i32(k)) {
-                    g_.mov(g_.qword[m], k);
-                } else {
-                    g_.mov(rax, k);
-                    g_.mov(g_.qword[m], rax);
-                }
-                break;
-        }
-        return;
-    }
+    if (is_const(v)) return env_store_imm(kval(v), bits, off);
     Reg64 r = in_reg(v, rax);
-    switch (bits) {
-        case 1:
-        case 8:
-            g_.mov(g_.byte[m], r.cvt8());
-            break;
-        case 16:
-            g_.mov(g_.word[m], r.cvt16());
-            break;
-        case 32:
-            g_.mov(g_.dword[m], r.cvt32());
-            break;
-        default:
-            g_.mov(g_.qword[m], r);
-            break;
-    }
+    env_store(r.getIdx(), bits, off);
     release_dead();
 }
 
@@ -526,12 +665,34 @@ size_t max_code_size(const Block& b) {
     return 1024 + b.insts.size() * 256;
 }
 
-bool emit_block(Xbyak::CodeGenerator& gen, const Block& b, const BaselineCompiler::HotHook* hot,
-                BlockCode* out, std::string* why, const BaselineCompiler::IndirectLookup* ind) {
+ExitStubs emit_exit_stubs(Xbyak::CodeGenerator& g) {
+    using namespace Xbyak::util;
+    ExitStubs s;
+    Xbyak::Label ret;
+    for (unsigned slot = 0; slot < 2; ++slot) {
+        s.slot[slot] = g.getCurr();
+        g.xor_(eax, eax);
+        g.mov(edx, slot);
+        g.jmp(ret, Xbyak::CodeGenerator::T_NEAR);
+    }
+    s.none = g.getCurr();
+    g.xor_(eax, eax);
+    s.fault = g.getCurr();
+    g.mov(edx, detail::kNoSlot);
+    g.L(ret);
+    g.add(rsp, detail::kFrameBytes);
+    for (const Xbyak::Reg64& r : {r15, r14, r13, r12, rbp, rbx})
+        g.pop(r);
+    g.ret();
+    return s;
+}
+
+BlockEmitter::BlockEmitter(Xbyak::CodeGenerator& gen) : e_(std::make_unique<Emitter>(gen)) {}
+BlockEmitter::~BlockEmitter() = default;
+
+bool BlockEmitter::emit(const Block& b, const EmitOptions& o, BlockCode* out, std::string* why) {
     try {
-        Emitter e(gen, b);
-        e.set_indirect(ind);
-        e.run(hot, out);
+        e_->run(b, o, out);
     } catch (const Unsupported& u) {
         *why = u.why;
         return false;

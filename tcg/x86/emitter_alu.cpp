@@ -28,26 +28,33 @@ void Emitter::binary(const Inst& in) {
     }
     if (has_c && d.getIdx() == rc.getIdx()) via_rax = true;
     if (via_rax) dst = rax;
-    if (dst.getIdx() != ra.getIdx()) g_.mov(dst, ra);
+    if (dst.getIdx() != ra.getIdx()) mov_rr(dst, ra);
     Xbyak::Reg X = w64 ? static_cast<Xbyak::Reg>(dst) : static_cast<Xbyak::Reg>(dst.cvt32());
     Xbyak::Reg B = w64 ? static_cast<Xbyak::Reg>(rb) : static_cast<Xbyak::Reg>(rb.cvt32());
     uint32_t k = static_cast<uint32_t>(bk ? kval(b) : 0);
+    auto alu = [&](uint8_t op, unsigned ext) {
+        if (bk) {
+            alu_ri(ext, dst, k, w64);
+        } else {
+            alu_rr(op, dst, rb, w64);
+        }
+    };
     switch (in.op) {
         case Op::Add:
         case Op::AddCarry:
-            bk ? g_.add(X, k) : g_.add(X, B);
+            alu(0x01, 0);
             break;
         case Op::Sub:
-            bk ? g_.sub(X, k) : g_.sub(X, B);
+            alu(0x29, 5);
             break;
         case Op::And:
-            bk ? g_.and_(X, k) : g_.and_(X, B);
+            alu(0x21, 4);
             break;
         case Op::Or:
-            bk ? g_.or_(X, k) : g_.or_(X, B);
+            alu(0x09, 1);
             break;
         case Op::Xor:
-            bk ? g_.xor_(X, k) : g_.xor_(X, B);
+            alu(0x31, 6);
             break;
         case Op::Mul:
             bk ? g_.imul(X, X, static_cast<int>(k)) : g_.imul(X, B);
@@ -160,14 +167,14 @@ void Emitter::muldiv(const Inst& in) {
         case Op::UDiv:
         case Op::SDiv: {
             // A64: x / 0 = 0; INT_MIN / -1 = INT_MIN (= -x, as for any x / -1).
-            Label zero, neg, done;
+            Lbl zero = new_label(), neg = new_label(), done = new_label();
             Xbyak::Reg A = w64 ? static_cast<Xbyak::Reg>(rax) : static_cast<Xbyak::Reg>(eax);
             Xbyak::Reg B = w64 ? static_cast<Xbyak::Reg>(rcx) : static_cast<Xbyak::Reg>(ecx);
             g_.test(B, B);
-            g_.jz(zero, T_NEAR);
+            jcc8(kE, zero);
             if (in.op == Op::SDiv) {
                 g_.cmp(B, 0xFFFFFFFFu);
-                g_.je(neg, T_NEAR);
+                jcc8(kE, neg);
                 if (w64) {
                     g_.cqo();
                 } else {
@@ -178,13 +185,13 @@ void Emitter::muldiv(const Inst& in) {
                 g_.xor_(edx, edx);
                 g_.div(B);
             }
-            g_.jmp(done, T_NEAR);
-            g_.L(neg);
+            jmp8(done);
+            bind(neg);
             g_.neg(A);
-            g_.jmp(done, T_NEAR);
-            g_.L(zero);
+            jmp8(done);
+            bind(zero);
             g_.xor_(eax, eax);
-            g_.L(done);
+            bind(done);
             g_.mov(d.cvt32(), eax);
             if (w64) g_.mov(d, rax);
             break;
@@ -281,6 +288,14 @@ void Emitter::compare(const Inst& in) {
         g_.cmp(ra.cvt32(), rb.cvt32());
     }
     release_dead();
+    if (fuse_with_exit(in.op == Op::Eq    ? kE
+                       : in.op == Op::Ne  ? kNE
+                       : in.op == Op::Ult ? kB
+                       : in.op == Op::Ule ? kBE
+                       : in.op == Op::Slt ? kL
+                                          : kLE)) {
+        return;
+    }
     Reg64 d = def();
     auto d8 = d.cvt8();
     switch (in.op) {
@@ -423,6 +438,40 @@ void Emitter::flags(const Inst& in) {
 
 void Emitter::cond_holds(const Inst& in) {
     unsigned cond = static_cast<unsigned>(in.imm);
+    if (Value f; recompare_source(in, &f)) {
+        // A64 condition after a - b -> x86 condition after cmp a, b (A64's
+        // C is the inverse of x86's borrow).
+        static constexpr Cc kMap[14] = {kE,    kNE, kAE, kB,  kS, Cc(9), kO,
+                                        Cc(1), kA,  kBE, kGE, kL, kG,    kLE};
+        const Inst& sf = b_->at(f);
+        Value a = sf.args[0], b = sf.args[1];
+        bool w64 = ty(a) == Type::I64;
+        Reg64 ra = in_reg(a, rcx);
+        bool bk = is_const(b) && (w64 ? fits_i32(kval(b)) : true);
+        if (bk) {
+            alu_ri(7, ra, static_cast<uint32_t>(kval(b)), w64);  // cmp ra, imm
+        } else {
+            alu_rr(0x39, ra, in_reg(b, rdx), w64);  // cmp ra, rb
+        }
+        release_dead();
+        release_if_last(a);
+        release_if_last(b);
+        Cc cc = kMap[cond];
+        if (fuse_with_exit(cc)) return;
+        Reg64 d = def();
+        Raw w = raw();
+        unsigned di = static_cast<unsigned>(d.getIdx());
+        w.b(di >= 8 ? 0x41 : 0x40);
+        w.b(0x0F);
+        w.b(static_cast<uint8_t>(0x90 | cc));  // setcc d8
+        w.b(static_cast<uint8_t>(0xC0 | (di & 7)));
+        w.b(di >= 8 ? 0x45 : 0x40);
+        w.b(0x0F);
+        w.b(0xB6);  // movzx d32, d8
+        w.b(static_cast<uint8_t>(0xC0 | (di & 7) << 3 | (di & 7)));
+        commit(w);
+        return;
+    }
     uint32_t mask = 0;
     for (uint32_t f = 0; f < 16; ++f)
         if (tcg::cond_holds(f << 28, cond)) mask |= 1u << f;
@@ -432,6 +481,7 @@ void Emitter::cond_holds(const Inst& in) {
     g_.mov(ecx, mask);
     g_.bt(ecx, eax);
     release_dead();
+    if (fuse_with_exit(kB)) return;
     Reg64 d = def();
     g_.setc(d.cvt8());
     g_.movzx(d.cvt32(), d.cvt8());

@@ -15,7 +15,7 @@
 #include <xbyak/xbyak_util.h>
 
 #include <cstddef>
-#include <functional>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -27,9 +27,7 @@
 
 namespace emu::tcg::x86::detail {
 
-using Xbyak::Label;
 using Xbyak::Reg64;
-constexpr auto T_NEAR = Xbyak::CodeGenerator::T_NEAR;
 using namespace Xbyak::util;
 
 constexpr int kNumPool = 11;
@@ -58,11 +56,14 @@ inline bool host_has_popcnt() {
     return has;
 }
 
+// Bytes reversed, then nibbles, bit pairs and bits within each byte (the
+// kernel's __ffs is RBIT + CLZ: this is called often).
 inline uint64_t rbit_host(uint64_t x, uint64_t bits) {
-    uint64_t r = 0;
-    for (int i = 0; i < 64; ++i)
-        r |= ((x >> i) & 1) << (63 - i);
-    return r >> (64 - bits);
+    x = __builtin_bswap64(x);
+    x = ((x >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((x & 0x0F0F0F0F0F0F0F0Full) << 4);
+    x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
+    x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
+    return x >> (64 - bits);
 }
 inline uint64_t ctpop_host(uint64_t x) {
     return static_cast<uint64_t>(__builtin_popcountll(x));
@@ -81,18 +82,131 @@ struct Src {
     static Src frame(Value v) { return {Frame, 0, v}; }
 };
 
+// Direct byte output for the most frequent fixed-form instructions (env
+// accesses off rbx, the prologue, exits): Xbyak's general operand
+// handling costs tens of nanoseconds per instruction, which added up to
+// most of a block's compile time. compile() checked the room beforehand.
+struct Raw {
+    uint8_t* p;
+    void b(uint8_t x) { *p++ = x; }
+    void d(uint32_t x) {
+        std::memcpy(p, &x, 4);
+        p += 4;
+    }
+    void q(uint64_t x) {
+        std::memcpy(p, &x, 8);
+        p += 8;
+    }
+    // ModRM (+disp) for [rbx + disp] with `reg` in the reg field.
+    void rbx_mem(unsigned reg, uint32_t disp) {
+        if (disp < 128) {
+            b(static_cast<uint8_t>(0x40 | (reg & 7) << 3 | 3));
+            b(static_cast<uint8_t>(disp));
+        } else {
+            b(static_cast<uint8_t>(0x80 | (reg & 7) << 3 | 3));
+            d(disp);
+        }
+    }
+};
+
+// A jump target inside the block being emitted: an index into the
+// emitter's position table. Forward references are rel32 (or rel8) fields
+// patched when the block is finished; this replaces Xbyak's Label, whose
+// hash-map bookkeeping cost more than the rest of the emitter.
+struct Lbl {
+    int id = -1;
+};
+
+// x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
+enum Cc : uint8_t {
+    kO = 0,
+    kB = 2,
+    kAE = 3,
+    kE = 4,
+    kNE = 5,
+    kBE = 6,
+    kA = 7,
+    kS = 8,
+    kL = 12,
+    kGE = 13,
+    kLE = 14,
+    kG = 15
+};
+
+// A piece of out-of-line code emitted after the block's body (slow paths
+// that rejoin the body at `back`). Plain data, so recording one costs no
+// allocation once the emitter's vectors have grown.
+struct Cold {
+    enum Kind : uint8_t { Hot, Load, Store, Load128, Store128, StoreExcl, CallFail } kind;
+    Lbl entry;
+    const uint8_t* back = nullptr;
+    uint8_t a = 0, v = 0, d = 0;  // host register numbers (address, value, result)
+    bool dead = false, v_const = false, status_in_rax = false;
+    int8_t dpool = -1;
+    uint32_t bytes = 0;
+    int16_t slot = -1;  // i128 value / result frame slot
+    uint64_t memop = 0, pc = 0, kv = 0, kv2 = 0;
+    const void* fn = nullptr;  // Load: mem_load or mem_load_excl
+    int live[kNumCallerSaved];
+};
+
 class Emitter {
   public:
-    Emitter(Xbyak::CodeGenerator& g, const Block& b) : g_(g), b_(b) {}
+    explicit Emitter(Xbyak::CodeGenerator& g) : g_(g) {}
 
-    void run(const BaselineCompiler::HotHook* hot, BlockCode* out);
-    void set_indirect(const BaselineCompiler::IndirectLookup* ind) { ind_ = ind; }
+    // Appends the block's code; throws Unsupported.
+    void run(const Block& b, const EmitOptions& o, BlockCode* out);
 
   private:
+    // --- raw output ---
+    Raw raw() { return Raw{const_cast<uint8_t*>(g_.getCurr())}; }
+    void commit(const Raw& w) { g_.setSize(static_cast<size_t>(w.p - g_.getCode())); }
+    // mov/movzx reg, [rbx + disp] of `bits` (zero-extending), and the store.
+    void env_load(int reg, unsigned bits, uint32_t disp);
+    void env_store(int reg, unsigned bits, uint32_t disp);
+    void env_store_imm(uint64_t k, unsigned bits, uint32_t disp);
+
+    // --- labels ---
+    Lbl new_label() {
+        pos_.push_back(nullptr);
+        return {static_cast<int>(pos_.size() - 1)};
+    }
+    void bind(Lbl l) { pos_[l.id] = g_.getCurr(); }
+    void ref32(Raw& w, Lbl l) {
+        fix_.push_back({l.id, false, w.p});
+        w.d(0);
+    }
+    void jmp(Lbl l) {
+        Raw w = raw();
+        w.b(0xE9);
+        ref32(w, l);
+        commit(w);
+    }
+    void jcc(Cc c, Lbl l) {
+        Raw w = raw();
+        w.b(0x0F);
+        w.b(0x80 | c);
+        ref32(w, l);
+        commit(w);
+    }
+    // Short forms: only for targets known to be within 127 bytes.
+    void short_jump(uint8_t op, Lbl l) {
+        Raw w = raw();
+        w.b(op);
+        fix_.push_back({l.id, true, w.p});
+        w.b(0);
+        commit(w);
+    }
+    void jcc8(Cc c, Lbl l) { short_jump(0x70 | c, l); }
+    void jmp8(Lbl l) { short_jump(0xEB, l); }
+    // Backward jumps to a known address.
+    void jmp_to(const uint8_t* target);
+    void resolve_labels();
+
     // --- allocation ---
-    bool is_const(Value v) const { return b_.at(v).op == Op::Const; }
-    uint64_t kval(Value v) const { return b_.at(v).imm; }
-    Type ty(Value v) const { return b_.type_of(v); }
+    bool is_const(Value v) const { return b_->at(v).op == Op::Const; }
+    uint64_t kval(Value v) const { return b_->at(v).imm; }
+    Type ty(Value v) const { return b_->type_of(v); }
     int alloc_reg(int prefer = -1);
     int alloc_slot();
     // i128 values live in a pair of frame slots, never in registers.
@@ -103,7 +217,7 @@ class Emitter {
         int slot;
     };
     Wide wide_src(Value v) const {
-        if (is_const(v)) return {true, kval(v), b_.at(v).imm2, -1};
+        if (is_const(v)) return {true, kval(v), b_->at(v).imm2, -1};
         return {false, 0, 0, slot_[v.id]};
     }
     void load_half(const Reg64& r, const Wide& w, int h) {
@@ -118,6 +232,19 @@ class Emitter {
     void wide_op(const Inst& in);
     Reg64 in_reg(Value v, const Reg64& scratch);
     void release_dead();
+    void release_if_last(Value v);
+    // CondHolds on the flags of a 32/64-bit SubFlags (any cond but AL/NV):
+    // the emitter repeats the compare and tests the host flags directly.
+    bool recompare_source(const Inst& in, Value* sub) const {
+        Value f = in.args[0];
+        if (static_cast<unsigned>(in.imm) >= 14) return false;
+        const Inst& p = b_->at(f);
+        if (p.op != Op::SubFlags) return false;
+        Type t = b_->type_of(p.args[0]);
+        if (t != Type::I32 && t != Type::I64) return false;
+        *sub = f;
+        return true;
+    }
     Reg64 def(int prefer = -1);
     int pool_of(const Reg64& r) const;
     Xbyak::Address slot_addr(int slot, int extra = 0) const {
@@ -125,10 +252,74 @@ class Emitter {
     }
 
     // --- code ---
-    void prologue(const BaselineCompiler::HotHook* hot, BlockCode* out);
+    void prologue(BlockCode* out);
     void emit(const Inst& in);
     void canon(const Reg64& r, Type t);
-    void mov_imm(const Reg64& r, uint64_t v) { g_.mov(r, v); }
+    void mov_imm(const Reg64& r, uint64_t v) {
+        Raw w = raw();
+        unsigned i = static_cast<unsigned>(r.getIdx());
+        if (v <= 0xFFFFFFFFu) {
+            if (i >= 8) w.b(0x41);
+            w.b(static_cast<uint8_t>(0xB8 | (i & 7)));  // mov r32, imm32
+            w.d(static_cast<uint32_t>(v));
+        } else if (fits_i32(v)) {
+            w.b(i >= 8 ? 0x49 : 0x48);
+            w.b(0xC7);  // mov r64, simm32
+            w.b(static_cast<uint8_t>(0xC0 | (i & 7)));
+            w.d(static_cast<uint32_t>(v));
+        } else {
+            w.b(i >= 8 ? 0x49 : 0x48);
+            w.b(static_cast<uint8_t>(0xB8 | (i & 7)));  // movabs r64, imm64
+            w.q(v);
+        }
+        commit(w);
+    }
+    // push/pop of a 64-bit register.
+    void push_pop(const Reg64& r, bool pop) {
+        Raw w = raw();
+        unsigned i = static_cast<unsigned>(r.getIdx());
+        if (i >= 8) w.b(0x41);
+        w.b(static_cast<uint8_t>((pop ? 0x58 : 0x50) | (i & 7)));
+        commit(w);
+    }
+    // ALU op dst, src (ADD 0x01, OR 0x09, AND 0x21, SUB 0x29, XOR 0x31) and
+    // op dst, imm (group-1 extension: ADD 0, OR 1, AND 4, SUB 5, XOR 6), at
+    // 64 or 32 bits.
+    void alu_rr(uint8_t op, const Reg64& dst, const Reg64& src, bool w64) {
+        Raw w = raw();
+        unsigned d = static_cast<unsigned>(dst.getIdx()), s = static_cast<unsigned>(src.getIdx());
+        uint8_t rex =
+            static_cast<uint8_t>((w64 ? 0x48 : 0x40) | (s >= 8 ? 4 : 0) | (d >= 8 ? 1 : 0));
+        if (rex != 0x40) w.b(rex);
+        w.b(op);
+        w.b(static_cast<uint8_t>(0xC0 | (s & 7) << 3 | (d & 7)));
+        commit(w);
+    }
+    void alu_ri(unsigned ext, const Reg64& dst, uint32_t k, bool w64) {
+        Raw w = raw();
+        unsigned d = static_cast<unsigned>(dst.getIdx());
+        uint8_t rex = static_cast<uint8_t>((w64 ? 0x48 : 0x40) | (d >= 8 ? 1 : 0));
+        if (rex != 0x40) w.b(rex);
+        auto sk = static_cast<int32_t>(k);
+        bool short_imm = sk >= -128 && sk <= 127;
+        w.b(short_imm ? 0x83 : 0x81);
+        w.b(static_cast<uint8_t>(0xC0 | ext << 3 | (d & 7)));
+        if (short_imm) {
+            w.b(static_cast<uint8_t>(sk));
+        } else {
+            w.d(k);
+        }
+        commit(w);
+    }
+    // mov dst, src (64-bit registers).
+    void mov_rr(const Reg64& dst, const Reg64& src) {
+        Raw w = raw();
+        unsigned d = static_cast<unsigned>(dst.getIdx()), s = static_cast<unsigned>(src.getIdx());
+        w.b(static_cast<uint8_t>(0x48 | (s >= 8 ? 4 : 0) | (d >= 8 ? 1 : 0)));
+        w.b(0x89);
+        w.b(static_cast<uint8_t>(0xC0 | (s & 7) << 3 | (d & 7)));
+        commit(w);
+    }
     void binary(const Inst& in);
     void shift(const Inst& in);
     void muldiv(const Inst& in);
@@ -140,24 +331,53 @@ class Emitter {
     void cond_holds(const Inst& in);
     void get_reg(const Inst& in);
     void set_reg(const Inst& in);
-    void tlb_probe(const Reg64& A, unsigned size, uint32_t tag_off, uint32_t base, Label& slow);
-    void fault_if_status(uint32_t bytes);
+    void tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bool both = false);
     void load(const Inst& in);
     void store(const Inst& in);
+    void load128(const Inst& in);
+    void load_excl(const Inst& in);
+    void store_excl(const Inst& in);
+    void store128(const Inst& in);
+    void emit_cold(Cold& c);
+    void snapshot_live(Cold& c) const {
+        for (int i = 0; i < kNumCallerSaved; ++i)
+            c.live[i] = owner_[i];
+    }
+    // push_live() as the registers were when `c` was recorded.
+    uint32_t push_live_at(const Cold& c, int except);
     void call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result, Type rt,
                 bool status_in_rax = false);
+    void call_abs(const void* fn) {
+        mov_imm(rax, reinterpret_cast<uint64_t>(fn));
+        Raw w = raw();
+        w.b(0xFF);  // call rax
+        w.b(0xD0);
+        commit(w);
+    }
+    // A condition whose only use is the next instruction, an ExitCond:
+    // leave it in the host flags (no setcc/test) for the branch.
+    bool fuse_with_exit(Cc cc) {
+        uint32_t next = cur_ + 1;
+        if (next >= b_->insts.size() || last_use_[cur_] != next) return false;
+        const Inst& x = b_->insts[next];
+        if (x.op != Op::ExitCond || x.args[0].id != cur_) return false;
+        fused_ = static_cast<int64_t>(cur_);
+        fused_cc_ = cc;
+        return true;
+    }
     void exit_chain(unsigned slot, uint64_t target);
     void store_pc(uint64_t pc);
     void indirect_lookup(const Reg64& pc);
-    void enter_if_mode_matches(Label& miss);
-    void ret_inline();
-    // Pushes the live caller-saved value registers (except `except`);
-    // returns their pool indices in push order, and the bytes pushed.
-    std::vector<int> push_live(int except, uint32_t* bytes);
-    void pop_live(const std::vector<int>& pushed, uint32_t bytes);
+    void enter_if_mode_matches(Lbl miss);
+    void jmp_stub(const uint8_t* stub) { jmp_to(stub); }
+    void jcc_stub(Cc c, const uint8_t* stub);
+    // Pushes the live caller-saved value registers (except `except`) into
+    // pushed_; returns the bytes pushed.
+    uint32_t push_live(int except);
+    void pop_live(uint32_t bytes);
 
     Xbyak::CodeGenerator& g_;
-    const Block& b_;
+    const Block* b_ = nullptr;
     std::vector<uint32_t> last_use_;
     std::vector<int8_t> reg_;
     std::vector<int16_t> slot_;
@@ -165,10 +385,23 @@ class Emitter {
     uint32_t pinned_ = 0;
     uint64_t slots_used_ = 0;
     uint32_t cur_ = 0;
-    std::vector<std::function<void()>> cold_;
-    Label fault_;  // rax = status: return {status, none}
+    std::vector<Cold> cold_;
+    struct Fix {
+        int id;
+        bool short_;
+        uint8_t* at;
+    };
+    std::vector<const uint8_t*> pos_;
+    std::vector<Fix> fix_;
+    int pushed_[kNumCallerSaved];
+    int npushed_ = 0;
+    ExitStubs stubs_;
+    int64_t fused_ = -1;  // the value left in the flags (fuse_with_exit)
+    Cc fused_cc_ = kE;
     BlockCode* out_ = nullptr;
     const BaselineCompiler::IndirectLookup* ind_ = nullptr;
+    const BaselineCompiler::HotHook* hot_ = nullptr;
+    uint64_t owner_cookie_ = 0;
 };
 
 }  // namespace emu::tcg::x86::detail

@@ -4,43 +4,83 @@
 
 namespace emu::tcg::x86::detail {
 
-// The inline soft-TLB check (env.h): entry index * 32 in rax, the page
-// tag with the alignment bits compared against the entry's tag at
-// `tag_off`; on a hit rdx holds the addend, else control goes to `slow`.
-void Emitter::tlb_probe(const Reg64& A, unsigned size, uint32_t tag_off, uint32_t base,
-                        Label& slow) {
-    g_.mov(rax, A);
-    g_.shr(rax, kPageBits - 5);
-    g_.and_(eax, (kTlbSize - 1) << 5);
-    g_.mov(rdx, A);
-    g_.and_(rdx, static_cast<uint32_t>(kPageMask | (size - 1)));
-    g_.cmp(rdx, g_.qword[rbx + rax + tag_off]);
-    g_.jne(slow, T_NEAR);
-    g_.mov(rdx, g_.qword[rbx + rax + base + offsetof(TlbEntry, addend)]);
-}
-
-// After a softmmu call returning {value, status} in rax:rdx: a non-zero
-// status drops the `bytes` of saved registers and leaves through fault_.
-void Emitter::fault_if_status(uint32_t bytes) {
-    Label ok;
-    g_.test(rdx, rdx);
-    g_.jz(ok);
-    g_.mov(rax, rdx);
-    if (bytes) g_.add(rsp, bytes);
-    g_.jmp(fault_, T_NEAR);
-    g_.L(ok);
+// The inline soft-TLB check (env.h): entry index * 32 in rax; the tag of
+// the access compared against the entry's read or write tag; on a hit rdx
+// holds the addend, else control goes to `slow`. An access that must be
+// aligned compares the address with its alignment bits (a misaligned one
+// never matches); any other compares the page of its last byte, so an
+// unaligned access within the page hits and one that crosses into the
+// next page misses (the entry indexed by its first byte never holds the
+// next page: they differ in the index bits).
+// `both`: the read and the write tag must match (atomics).
+void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bool both) {
+    unsigned size = MemOp::size(memop);
+    unsigned mmu = MemOp::mmu_idx(memop);
+    uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
+    uint32_t tag_off =
+        base + (write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read));
+    // Raw bytes (see Raw): this sequence is in every memory access.
+    unsigned a = static_cast<unsigned>(A.getIdx());
+    uint8_t rex_a_reg = a >= 8 ? 0x4C : 0x48;   // A in the ModRM reg field
+    uint8_t rex_a_base = a >= 8 ? 0x49 : 0x48;  // A as the base
+    auto rbx_rax = [](Raw& w, uint8_t op, uint32_t disp) {
+        // op rdx, [rbx + rax*1 + disp32]
+        w.b(0x48);
+        w.b(op);
+        w.b(0x94);
+        w.b(0x03);
+        w.d(disp);
+    };
+    static_assert(kPageBits - 5 == 7 && ((kTlbSize - 1) << 5) == 0x1fe0);
+    Raw w = raw();
+    w.b(rex_a_reg);  // mov rax, A
+    w.b(0x89);
+    w.b(static_cast<uint8_t>(0xC0 | (a & 7) << 3));
+    for (uint8_t x : {0x48, 0xC1, 0xE8, 0x07})  // shr rax, 7
+        w.b(x);
+    w.b(0x25);  // and eax, imm32
+    w.d((kTlbSize - 1) << 5);
+    uint32_t mask;
+    if (size > 1 && !(memop & MemOp::kAligned)) {
+        w.b(rex_a_base);  // lea rdx, [A + size - 1]
+        w.b(0x8D);
+        w.b(static_cast<uint8_t>(0x50 | (a & 7)));
+        if ((a & 7) == 4) w.b(0x24);  // rsp/r12 base needs a SIB byte
+        w.b(static_cast<uint8_t>(size - 1));
+        mask = static_cast<uint32_t>(kPageMask);
+    } else {
+        w.b(rex_a_reg);  // mov rdx, A
+        w.b(0x89);
+        w.b(static_cast<uint8_t>(0xC2 | (a & 7) << 3));
+        mask = static_cast<uint32_t>(kPageMask | (size - 1));
+    }
+    for (uint8_t x : {0x48, 0x81, 0xE2})  // and rdx, simm32
+        w.b(x);
+    w.d(mask);
+    rbx_rax(w, 0x3B, tag_off);  // cmp rdx, [rbx + rax + tag]
+    commit(w);
+    jcc(kNE, slow);
+    if (both) {
+        w = raw();
+        rbx_rax(w, 0x3B, base + static_cast<uint32_t>(offsetof(TlbEntry, addr_read)));
+        commit(w);
+        jcc(kNE, slow);
+    }
+    w = raw();
+    rbx_rax(w, 0x8B, base + static_cast<uint32_t>(offsetof(TlbEntry, addend)));  // mov rdx, addend
+    commit(w);
 }
 
 void Emitter::load(const Inst& in) {
     unsigned size = MemOp::size(in.imm);
     if (size > 8) throw Unsupported{"16-byte load"};
-    unsigned mmu = MemOp::mmu_idx(in.imm);
-    uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
     Reg64 A = in_reg(in.args[0], rcx);
     release_dead();
     Reg64 d = def();
-    Label slow, back;
-    tlb_probe(A, size, base + offsetof(TlbEntry, addr_read), base, slow);
+    Cold c{};
+    c.kind = Cold::Load;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, false, c.entry);
     switch (size) {
         case 1:
             g_.movzx(d.cvt32(), g_.byte[A + rdx]);
@@ -55,43 +95,123 @@ void Emitter::load(const Inst& in) {
             g_.mov(d, g_.qword[A + rdx]);
             break;
     }
-    g_.L(back);
+    c.back = g_.getCurr();
     // The slow path sees the registers as they were at the jne.
-    int dpool = pool_of(d);
-    int live[kNumCallerSaved];
-    for (int i = 0; i < kNumCallerSaved; ++i)
-        live[i] = owner_[i];
-    uint64_t memop = in.imm, pc = in.imm2;
-    bool dead = last_use_[cur_] == 0;
-    cold_.push_back([=, this]() mutable {
-        g_.L(slow);
-        int saved[kNumCallerSaved];
-        for (int i = 0; i < kNumCallerSaved; ++i) {
-            saved[i] = owner_[i];
-            owner_[i] = live[i];
-        }
-        uint32_t bytes;
-        auto pushed = push_live(dead ? -1 : dpool, &bytes);
-        for (int i = 0; i < kNumCallerSaved; ++i)
-            owner_[i] = saved[i];
-        g_.mov(rsi, A);
-        g_.mov(rdi, rbx);
-        g_.mov(rdx, memop);
-        g_.mov(rcx, pc);
-        g_.mov(rax, reinterpret_cast<uint64_t>(&mem_load));
-        g_.call(rax);
-        fault_if_status(bytes);
-        pop_live(pushed, bytes);
-        g_.mov(d, rax);
-        g_.jmp(back, T_NEAR);
-    });
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.d = static_cast<uint8_t>(d.getIdx());
+    c.dpool = static_cast<int8_t>(pool_of(d));
+    c.dead = last_use_[cur_] == 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    c.fn = reinterpret_cast<const void*>(&mem_load);
+    snapshot_live(c);
+    cold_.push_back(c);
+}
+
+// Exclusives (LDXR/STXR, the LL/SC loops of a kernel without LSE): a hit
+// on a plain RAM page opens or checks the monitor inline, exactly as
+// mem_load_excl/mem_store_excl do; anything else calls them. Always
+// aligned (the alignment bits take part in the tag compare).
+void Emitter::load_excl(const Inst& in) {
+    unsigned size = MemOp::size(in.imm);
+    if (size > 8) throw Unsupported{"16-byte exclusive load"};
+    uint64_t memop = in.imm | MemOp::kAligned;
+    Reg64 A = in_reg(in.args[0], rcx);
+    release_dead();
+    Reg64 d = def();
+    Cold c{};
+    c.kind = Cold::Load;
+    c.entry = new_label();
+    tlb_probe(A, memop, false, c.entry);
+    // d may be A's register: record the address first.
+    g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_addr)], A);
+    switch (size) {
+        case 1:
+            g_.movzx(d.cvt32(), g_.byte[A + rdx]);
+            break;
+        case 2:
+            g_.movzx(d.cvt32(), g_.word[A + rdx]);
+            break;
+        case 4:
+            g_.mov(d.cvt32(), g_.dword[A + rdx]);
+            break;
+        default:
+            g_.mov(d, g_.qword[A + rdx]);
+            break;
+    }
+    g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_val)], d);
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.d = static_cast<uint8_t>(d.getIdx());
+    c.dpool = static_cast<int8_t>(pool_of(d));
+    c.dead = last_use_[cur_] == 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    c.fn = reinterpret_cast<const void*>(&mem_load_excl);
+    snapshot_live(c);
+    cold_.push_back(c);
+}
+
+void Emitter::store_excl(const Inst& in) {
+    unsigned size = MemOp::size(in.imm);
+    if (size > 8) throw Unsupported{"16-byte exclusive store"};
+    uint64_t memop = in.imm | MemOp::kAligned;
+    Value v = in.args[1];
+    Reg64 A = in_reg(in.args[0], rcx);
+    bool vk = is_const(v);
+    Reg64 V = vk ? rcx : in_reg(v, rax);
+    Cold c{};
+    c.kind = Cold::StoreExcl;
+    c.entry = new_label();
+    tlb_probe(A, memop, true, c.entry, true);
+    Lbl fail = new_label(), done = new_label();
+    g_.cmp(A, g_.qword[rbx + offsetof(TcgEnv, excl_addr)]);
+    jcc8(kNE, fail);
+    g_.lea(rdx, g_.ptr[A + rdx]);
+    if (vk) mov_imm(rcx, kval(v));  // A (maybe rcx) is not needed past here
+    g_.mov(rax, g_.qword[rbx + offsetof(TcgEnv, excl_val)]);
+    switch (size) {
+        case 1:
+            g_.lock();
+            g_.cmpxchg(g_.byte[rdx], V.cvt8());
+            break;
+        case 2:
+            g_.lock();
+            g_.cmpxchg(g_.word[rdx], V.cvt16());
+            break;
+        case 4:
+            g_.lock();
+            g_.cmpxchg(g_.dword[rdx], V.cvt32());
+            break;
+        default:
+            g_.lock();
+            g_.cmpxchg(g_.qword[rdx], V);
+            break;
+    }
+    g_.setne(al);
+    g_.movzx(eax, al);
+    jmp8(done);
+    bind(fail);
+    g_.mov(eax, 1);
+    bind(done);
+    g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_addr)], kTlbInvalid);  // sign-extended imm32
+    c.back = g_.getCurr();                                             // rax: 0 stored, 1 failed
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.v = static_cast<uint8_t>(V.getIdx());
+    c.v_const = vk;
+    c.kv = vk ? kval(v) : 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
+    release_dead();
+    Reg64 d = def();
+    g_.mov(d.cvt32(), eax);
 }
 
 void Emitter::store(const Inst& in) {
     unsigned size = MemOp::size(in.imm);
     if (size > 8) throw Unsupported{"16-byte store"};
-    unsigned mmu = MemOp::mmu_idx(in.imm);
-    uint32_t base = static_cast<uint32_t>(kEnvTlbOffset + mmu * kTlbSize * sizeof(TlbEntry));
     Value v = in.args[1];
     bool release = in.imm & MemOp::kRelease;
     Reg64 A = in_reg(in.args[0], rcx);
@@ -100,8 +220,10 @@ void Emitter::store(const Inst& in) {
     // after the TLB compare (rax is free then).
     bool vk_reg = is_const(v) && !vk;
     Reg64 V = (vk || vk_reg) ? rax : in_reg(v, rax);
-    Label slow, back;
-    tlb_probe(A, size, base + offsetof(TlbEntry, addr_write), base, slow);
+    Cold c{};
+    c.kind = Cold::Store;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, true, c.entry);
     auto m = A + rdx;
     if (vk) {
         uint64_t k = kval(v);
@@ -159,41 +281,158 @@ void Emitter::store(const Inst& in) {
                 break;
         }
     }
-    g_.L(back);
-    int live[kNumCallerSaved];
-    for (int i = 0; i < kNumCallerSaved; ++i)
-        live[i] = owner_[i];
-    uint64_t memop = in.imm, pc = in.imm2;
-    bool v_const = is_const(v);
-    uint64_t kv = v_const ? kval(v) : 0;
-    cold_.push_back([=, this]() mutable {
-        g_.L(slow);
-        int saved[kNumCallerSaved];
-        for (int i = 0; i < kNumCallerSaved; ++i) {
-            saved[i] = owner_[i];
-            owner_[i] = live[i];
-        }
-        uint32_t bytes;
-        auto pushed = push_live(-1, &bytes);
-        for (int i = 0; i < kNumCallerSaved; ++i)
-            owner_[i] = saved[i];
-        g_.mov(rax, A);
-        if (v_const) {
-            mov_imm(rdx, kv);
-        } else {
-            g_.mov(rdx, V);
-        }
-        g_.mov(rsi, rax);
-        g_.mov(rdi, rbx);
-        g_.mov(rcx, memop);
-        g_.mov(r8, pc);
-        g_.mov(rax, reinterpret_cast<uint64_t>(&mem_store));
-        g_.call(rax);
-        fault_if_status(bytes);
-        pop_live(pushed, bytes);
-        g_.jmp(back, T_NEAR);
-    });
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.v = static_cast<uint8_t>(V.getIdx());
+    c.v_const = is_const(v);
+    c.kv = c.v_const ? kval(v) : 0;
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
     release_dead();
+}
+
+// 16-byte plain accesses (LDP/STP of Q registers, LDR/STR Q): the value
+// lives in a frame slot pair; the fast path copies it as two quadwords.
+void Emitter::load128(const Inst& in) {
+    Reg64 A = in_reg(in.args[0], rcx);
+    release_dead();
+    def128();  // the result slots exist before the slow path writes them
+    Cold c{};
+    c.kind = Cold::Load128;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, false, c.entry);
+    g_.mov(rax, g_.qword[A + rdx]);
+    store_half(0, rax);
+    g_.mov(rax, g_.qword[A + rdx + 8]);
+    store_half(1, rax);
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.slot = slot_[cur_];
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
+}
+
+void Emitter::store128(const Inst& in) {
+    Value v = in.args[1];
+    Wide x = wide_src(v);
+    Reg64 A = in_reg(in.args[0], rcx);
+    Cold c{};
+    c.kind = Cold::Store128;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, true, c.entry);
+    // rax is free after the probe; rdx is the addend.
+    load_half(rax, x, 0);
+    g_.mov(g_.qword[A + rdx], rax);
+    load_half(rax, x, 1);
+    g_.mov(g_.qword[A + rdx + 8], rax);
+    c.back = g_.getCurr();
+    c.a = static_cast<uint8_t>(A.getIdx());
+    c.v_const = x.k;
+    c.kv = x.lo;
+    c.kv2 = x.hi;
+    c.slot = static_cast<int16_t>(x.slot);
+    c.memop = in.imm;
+    c.pc = in.imm2;
+    snapshot_live(c);
+    cold_.push_back(c);
+    release_dead();
+}
+
+void Emitter::emit_cold(Cold& c) {
+    bind(c.entry);
+    Reg64 A(c.a);
+    switch (c.kind) {
+        case Cold::Hot:
+            mov_rr(rdi, rbx);
+            mov_imm(rsi, c.pc);
+            call_abs(reinterpret_cast<const void*>(c.memop));
+            break;
+        case Cold::Load: {
+            uint32_t bytes = push_live_at(c, c.dead ? -1 : c.dpool);
+            mov_rr(rsi, A);
+            mov_rr(rdi, rbx);
+            mov_imm(rdx, c.memop);
+            mov_imm(rcx, c.pc);
+            call_abs(c.fn);
+            g_.test(rdx, rdx);
+            Lbl ok = new_label();
+            jcc8(kE, ok);
+            mov_rr(rax, rdx);
+            if (bytes) g_.add(rsp, bytes);
+            jmp_stub(stubs_.fault);
+            bind(ok);
+            pop_live(bytes);
+            mov_rr(Reg64(c.d), rax);
+            break;
+        }
+        case Cold::Store:
+        case Cold::StoreExcl: {
+            uint32_t bytes = push_live_at(c, -1);
+            mov_rr(rax, A);
+            if (c.v_const) {
+                mov_imm(rdx, c.kv);
+            } else {
+                mov_rr(rdx, Reg64(c.v));
+            }
+            mov_rr(rsi, rax);
+            mov_rr(rdi, rbx);
+            mov_imm(rcx, c.memop);
+            mov_imm(r8, c.pc);
+            call_abs(c.kind == Cold::Store ? reinterpret_cast<const void*>(&mem_store)
+                                           : reinterpret_cast<const void*>(&mem_store_excl));
+            g_.test(rdx, rdx);
+            Lbl ok = new_label();
+            jcc8(kE, ok);
+            mov_rr(rax, rdx);
+            if (bytes) g_.add(rsp, bytes);
+            jmp_stub(stubs_.fault);
+            bind(ok);
+            pop_live(bytes);
+            break;
+        }
+        case Cold::Load128:
+        case Cold::Store128: {
+            uint32_t bytes = push_live_at(c, -1);
+            // A may be a pushed register, but pushing left it intact.
+            mov_rr(rsi, A);
+            mov_rr(rdi, rbx);
+            if (c.kind == Cold::Load128) {
+                mov_imm(rdx, c.memop);
+                mov_imm(rcx, c.pc);
+                g_.lea(r8, g_.ptr[rsp + c.slot * 8 + static_cast<int>(bytes)]);
+                call_abs(reinterpret_cast<const void*>(&mem_load128));
+            } else {
+                if (c.v_const) {
+                    mov_imm(rdx, c.kv);
+                    mov_imm(rcx, c.kv2);
+                } else {
+                    g_.mov(rdx, slot_addr(c.slot, static_cast<int>(bytes)));
+                    g_.mov(rcx, slot_addr(c.slot + 1, static_cast<int>(bytes)));
+                }
+                mov_imm(r8, c.memop);
+                mov_imm(r9, c.pc);
+                call_abs(reinterpret_cast<const void*>(&mem_store128));
+            }
+            g_.test(rax, rax);
+            Lbl ok = new_label();
+            jcc8(kE, ok);
+            if (bytes) g_.add(rsp, bytes);
+            jmp_stub(stubs_.fault);
+            bind(ok);
+            pop_live(bytes);
+            break;
+        }
+        case Cold::CallFail:
+            if (!c.status_in_rax) mov_rr(rax, rdx);
+            if (c.bytes) g_.add(rsp, c.bytes);
+            jmp_stub(stubs_.fault);
+            return;
+    }
+    jmp_to(c.back);
 }
 
 void Emitter::wide_op(const Inst& in) {
@@ -312,26 +551,22 @@ void Emitter::wide_op(const Inst& in) {
             if (in.op == Op::Trunc) canon(d, in.type);
             return;
         }
-        case Op::Load: {
+        case Op::Load:
             if (MemOp::size(in.imm) != 16) break;
-            // The result slots must exist before the call writes them.
-            Value addr = in.args[0];
-            def128();
-            call_c(reinterpret_cast<const void*>(&mem_load128),
-                   {Src::env(), Src::val(addr), Src::k(in.imm), Src::k(in.imm2),
-                    Src::frame(Value{cur_})},
-                   true, false, Type::Void, true);
-            return;
-        }
-        case Op::Store: {
+            return load128(in);
+        case Op::Store:
             if (MemOp::size(in.imm) != 16) break;
-            Value addr = in.args[0], v = in.args[1];
-            call_c(reinterpret_cast<const void*>(&mem_store128),
-                   {Src::env(), Src::val(addr), Src::lo(v), Src::hi(v), Src::k(in.imm),
-                    Src::k(in.imm2)},
-                   true, false, Type::Void, true);
-            return;
-        }
+            if (in.imm & MemOp::kRelease) {
+                // Not inline: no single x86 store orders 16 bytes like STLR.
+                Value addr = in.args[0], v = in.args[1];
+                call_c(reinterpret_cast<const void*>(&mem_store128),
+                       {Src::env(), Src::val(addr), Src::lo(v), Src::hi(v), Src::k(in.imm),
+                        Src::k(in.imm2)},
+                       true, false, Type::Void, true);
+                g_.mfence();
+                return;
+            }
+            return store128(in);
         default:
             break;
     }
@@ -341,14 +576,13 @@ void Emitter::wide_op(const Inst& in) {
 void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool status, bool result,
                      Type rt, bool status_in_rax) {
     static const Reg64 kArgRegs[6] = {rdi, rsi, rdx, rcx, r8, r9};
-    uint32_t bytes;
-    auto pushed = push_live(-1, &bytes);
+    uint32_t bytes = push_live(-1);
     unsigned n = 0;
     for (const Src& s : args) {
         const Reg64& t = kArgRegs[n++];
         switch (s.kind) {
             case Src::Env:
-                g_.mov(t, rbx);
+                mov_rr(t, rbx);
                 break;
             case Src::Imm:
                 mov_imm(t, s.imm);
@@ -356,7 +590,7 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
             case Src::Lo:
             case Src::Hi:
                 if (is_const(s.v)) {
-                    mov_imm(t, s.kind == Src::Hi ? b_.at(s.v).imm2 : kval(s.v));
+                    mov_imm(t, s.kind == Src::Hi ? b_->at(s.v).imm2 : kval(s.v));
                 } else {
                     g_.mov(t,
                            slot_addr(slot_[s.v.id] + (s.kind == Src::Hi), static_cast<int>(bytes)));
@@ -372,14 +606,14 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
                 }
                 int r = reg_[s.v.id];
                 if (r >= kNumCallerSaved) {
-                    g_.mov(t, kPool[r]);
+                    mov_rr(t, kPool[r]);
                 } else if (r >= 0) {
                     // Pushed: read the saved copy (the register may already
                     // hold an earlier argument).
-                    size_t k = 0;
-                    while (pushed[k] != r)
+                    int k = 0;
+                    while (pushed_[k] != r)
                         ++k;
-                    g_.mov(t, g_.qword[rsp + static_cast<uint32_t>((pushed.size() - 1 - k) * 8)]);
+                    g_.mov(t, g_.qword[rsp + static_cast<uint32_t>((npushed_ - 1 - k) * 8)]);
                 } else {
                     g_.mov(t, slot_addr(slot_[s.v.id], static_cast<int>(bytes)));
                 }
@@ -387,25 +621,23 @@ void Emitter::call_c(const void* fn, std::initializer_list<Src> args, bool statu
             }
         }
     }
-    g_.mov(rax, reinterpret_cast<uint64_t>(fn));
-    g_.call(rax);
+    call_abs(fn);
     if (status) {
-        Label fail;
+        Cold c{};
+        c.kind = Cold::CallFail;
+        c.entry = new_label();
+        c.bytes = bytes;
+        c.status_in_rax = status_in_rax;
         const Reg64& st = status_in_rax ? rax : rdx;
         g_.test(st, st);
-        g_.jnz(fail, T_NEAR);
-        cold_.push_back([this, fail, bytes, status_in_rax]() mutable {
-            g_.L(fail);
-            if (!status_in_rax) g_.mov(rax, rdx);
-            if (bytes) g_.add(rsp, bytes);
-            g_.jmp(fault_, T_NEAR);
-        });
+        jcc(kNE, c.entry);
+        cold_.push_back(c);
     }
-    pop_live(pushed, bytes);
+    pop_live(bytes);
     release_dead();
     if (result) {
         Reg64 d = def();
-        g_.mov(d, rax);
+        mov_rr(d, rax);
         if (bits_of(rt) < 64) canon(d, rt);
     }
 }

@@ -29,6 +29,35 @@ for p in emu-system-aarch64 emu-system-x86_64; do
     check "$p unknown device" 1 "no-such-device" "$exe" -device no-such-device
     check "$p unsupported option" 1 "not supported yet" "$exe" -object foo,id=x
 done
+# "-M <type>,help" lists the board's real properties as QEMU does, and an
+# unknown property still names itself.
+A="$B/system/emu-system-aarch64"
+for prop in "virt-7.2-machine options:" "  gic-version=<string>  " "  its=<bool>  " \
+    "  highmem=<bool>  " "  secure=<bool>  " "  virtualization=<bool>  " "  dumpdtb=<string>  " \
+    "  acpi=<OnOffAuto>  "; do
+    check "-M virt,help lists '$prop'" 0 "$prop" "$A" -M virt,help
+done
+check "-M virt,help in QEMU's layout" 0 "  gic-version=<string>   - Set GIC version" "$A" -M virt,help
+check "-M virt,bogus names the property" 1 "Property 'virt-7.2-machine.bogus' not found" \
+    "$A" -M virt,bogus=1 -kernel /dev/null
+check "-M help lists virt" 0 "virt                 QEMU 7.2 ARM Virtual Machine" "$A" -M help
+check "-M help lists the virt-7.2 alias" 0 "virt-7.2             QEMU 7.2 ARM Virtual Machine (alias of virt)" "$A" -M help
+check "-cpu help lists cortex-a57" 0 "cortex-a57" "$A" -cpu help
+X="$B/system/emu-system-x86_64"
+for prop in "pc-q35-7.2-machine options:" "  kernel-irqchip=<OnOffSplit>" "  smm=<OnOffAuto>  " \
+    "  hpet=<bool>  " "  pit=<OnOffAuto>  " "  acpi=<OnOffAuto>  "; do
+    check "-M pc,help lists '$prop'" 0 "$prop" "$X" -M pc,help
+done
+check "-M help lists the q35 alias" 0 "(alias of pc)" "$X" -M help
+# The x86 boards check their properties once KVM is open.
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    check "-M pc,bogus names the property" 1 "machine property 'bogus'" \
+        "$X" -M pc,bogus=1 -display none -kernel /dev/null
+    check "-M microvm,hpet=on says what the board has" 1 "always has hpet=off" \
+        "$X" -M microvm,hpet=on -display none -kernel /dev/null
+fi
+check "-M microvm,help" 0 "microvm-machine options:" "$X" -M microvm,help
+check "-cpu help lists host" 0 "host" "$X" -cpu help
 check "emu-img --version" 0 "version" "$B/tools/emu-img/emu-img" --version
 check "emu-img bad option" 1 "invalid option" "$B/tools/emu-img/emu-img" --bogus-option
 exit $fail

@@ -6,7 +6,8 @@ namespace emu::arm::mmu {
 
 uint64_t* DescriptorIo::locate(uint64_t pa, bool for_write) const {
     if (pa & 7) return nullptr;
-    const FlatRange* r = view_.lookup(pa);
+    const FlatRange* r = last_;
+    if (!r || pa - r->start >= r->size) r = last_ = view_.lookup(pa);
     if (!r || !(r->is_ram() || (r->is_rom() && !for_write))) return nullptr;
     uint64_t off = pa - r->start;
     if (r->size < 8 || off > r->size - 8) return nullptr;

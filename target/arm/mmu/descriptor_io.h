@@ -34,6 +34,9 @@ class DescriptorIo {
 
     const FlatView& view_;
     bool big_endian_;
+    // The range of the previous descriptor: a walk's tables are nearly
+    // always in one RAM range, so one view lookup per walk.
+    mutable const FlatRange* last_ = nullptr;
 };
 
 }  // namespace emu::arm::mmu

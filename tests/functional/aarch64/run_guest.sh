@@ -23,6 +23,7 @@ case $case in
     irq_gic2) prog=irq machine="virt,gic-version=2" ;;
     irq_gic3) prog=irq machine="virt,gic-version=3" ;;
     smp) extra=(-smp 4) ;;
+    tlbi_smp) extra=(-smp 2) ;;
     ipi_gic2) prog=ipi machine="virt,gic-version=2" extra=(-smp 2) ;;
     ipi_gic3) prog=ipi machine="virt,gic-version=3" extra=(-smp 2) ;;
     reset_noreboot) prog=reset extra=(-no-reboot) ;;

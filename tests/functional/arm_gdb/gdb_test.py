@@ -6,7 +6,6 @@ Exits 0 on success, 1 on failure, 77 (skip) without gdb-multiarch."""
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from gdb_harness import expect, fail, free_port, rsp_packet, rsp_read, skip  # noqa: E402
+from gdb_harness import start_emu  # noqa: E402
 from gdb_harness import run as run_gdb  # noqa: E402
 
 GDB = "gdb-multiarch"
@@ -124,17 +124,7 @@ def interrupt(emu, elf):
     syms = symbols(elf)
     port = free_port()
     cmd = emu_cmd(emu, elf, port, ["-serial", "stdio", "-S"])
-    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sock = None
-    for _ in range(100):
-        try:
-            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    if sock is None:
-        emu_p.kill()
-        fail("could not connect to the gdb port")
+    emu_p, sock = start_emu(cmd, port)
     buf = bytearray()
     try:
         rsp_packet(sock, "?")
@@ -187,16 +177,6 @@ def interrupt(emu, elf):
         sock.close()
 
 
-def connect(port, emu_p):
-    for _ in range(100):
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=1)
-        except OSError:
-            time.sleep(0.1)
-    emu_p.kill()
-    fail("could not connect to the gdb port")
-
-
 def linux(emu):
     """Debian's arm64 kernel with the MMU on: Ctrl-C during boot, the pc and
     the code under it by kernel virtual address, a step on each of two
@@ -214,8 +194,7 @@ def linux(emu):
            "-kernel", g + "/vmlinuz", "-initrd", g + "/initramfs.cpio.gz",
            "-append", "console=ttyAMA0 quiet", "-serial", "file:" + serial.name,
            "-gdb", "tcp::%d" % port]
-    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sock = connect(port, emu_p)
+    emu_p, sock = start_emu(cmd, port)
     buf = bytearray()
     try:
         rsp_packet(sock, "?")
@@ -279,6 +258,34 @@ def kill(emu, elf):
         fail("the guest ran on after kill", out, emu_out)
 
 
+def sysregs(emu, elf):
+    """The EL1 system registers in the target description under QEMU's
+    names (org.qemu.gdb.arm.sys.regs), read with 'p' packets; read-only."""
+    out, status, emu_out = run(emu, elf, ["-S"], [
+        "break gdb_target",
+        "continue",
+        "printf \"VBAR=%#lx\\n\", $VBAR",
+        "printf \"SCTLR=%#lx\\n\", $SCTLR",
+        "printf \"SPEL1=%#lx SP=%#lx\\n\", $SP_EL1, $sp",
+        "printf \"CPACR=%#lx\\n\", $CPACR",
+        "info registers TTBR0_EL1 TCR_EL1 ESR_EL1",
+        "set $VBAR = 0",
+        "printf \"VBAR2=%#lx\\n\", $VBAR",
+        "kill",
+    ])
+    syms = symbols(elf)
+    expect(r"^VBAR=%#x$" % syms["vectors"], out, "VBAR = the guest's vector table")
+    expect(r"^SCTLR=0x[0-9a-f]+$", out, "SCTLR")
+    m = re.search(r"^SPEL1=(0x[0-9a-f]+) SP=(0x[0-9a-f]+)$", out, re.M)
+    if not m or m.group(1) != m.group(2):
+        fail("SP_EL1 is not the EL1h stack pointer", out)
+    expect(r"^CPACR=0x300000$", out, "CPACR.FPEN as crt0 set it")
+    expect(r"^TTBR0_EL1 +0x", out, "info registers TTBR0_EL1")
+    expect(r"^ESR_EL1 +0x", out, "info registers ESR_EL1")
+    expect(r"Could not write register \"VBAR\"", out, "read-only")
+    expect(r"^VBAR2=%#x$" % syms["vectors"], out, "VBAR unchanged after the refused write")
+
+
 def main():
     scenario, emu, elf = sys.argv[1:4]
     if not shutil.which(GDB):
@@ -297,6 +304,8 @@ def main():
         interrupt(emu, elf)
     elif scenario == "kill":
         kill(emu, elf)
+    elif scenario == "sysregs":
+        sysregs(emu, elf)
     else:
         fail("unknown scenario " + scenario)
     print("PASS")

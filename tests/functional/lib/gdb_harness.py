@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def skip(why):
@@ -68,6 +69,19 @@ def run(gdb_prog, emu_cmd, elf, gdb_cmds, timeout):
     os.unlink(serial.name)
     print(gdb_out)
     return gdb_out, emu_p.returncode, emu_out + serial_out
+
+
+def start_emu(cmd, port):
+    """Starts emu (cmd, listening for gdb on port) and connects to it:
+    (process, socket). The process's output is piped."""
+    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(100):
+        try:
+            return emu_p, socket.create_connection(("127.0.0.1", port), timeout=1)
+        except OSError:
+            time.sleep(0.1)
+    emu_p.kill()
+    fail("could not connect to the gdb port")
 
 
 def rsp_packet(sock, payload):

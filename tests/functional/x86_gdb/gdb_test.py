@@ -6,13 +6,13 @@ Exits 0 on success, 1 on failure, 77 (skip) without /dev/kvm or gdb."""
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from gdb_harness import expect, fail, free_port, rsp_packet, rsp_read, skip  # noqa: E402
+from gdb_harness import start_emu  # noqa: E402
 from gdb_harness import run as run_gdb  # noqa: E402
 
 
@@ -30,17 +30,7 @@ def interrupt(emu, elf):
     # microvm here (the other scenarios use pc): both boards debug the same way.
     cmd = [emu, "-M", "microvm", "-display", "none", "-serial", "null", "-kernel", elf, "-S",
            "-append", "test=echo", "-gdb", "tcp::%d" % port]
-    emu_p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sock = None
-    for _ in range(100):
-        try:
-            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    if sock is None:
-        emu_p.kill()
-        fail("could not connect to the gdb port")
+    emu_p, sock = start_emu(cmd, port)
     buf = bytearray()
     try:
         rsp_packet(sock, "?")

@@ -13,12 +13,7 @@
 #define BENCH_SCALE 8
 #endif
 
-typedef uint32_t w4 __attribute__((vector_size(16)));
-
-static w4 W(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-    w4 r = {a, b, c, d};
-    return r;
-}
+#include "lib/sha256_ce.h"
 
 static w4 aese_mc(w4 s, w4 k) {
     __asm__("aese %0.16b, %1.16b\n aesmc %0.16b, %0.16b" : "+w"(s) : "w"(k));
@@ -74,73 +69,11 @@ static w4 decrypt(w4 s) {
 
 static uint32_t k256[64];
 
-static uint32_t frac_root(unsigned p, unsigned k) {
-    unsigned __int128 target = (unsigned __int128)p << (32 * k);
-    unsigned __int128 lo = 0, hi = (unsigned __int128)1 << 36;
-    while (lo < hi) {
-        unsigned __int128 mid = (lo + hi + 1) >> 1, pw = 1;
-        for (unsigned i = 0; i < k; ++i) pw *= mid;
-        if (pw <= target)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return (uint32_t)lo;
-}
-
-// One SHA-256 compression of the 16 words in w (host order) into h.
-static void sha256_block(w4 h[2], const w4 in[4]) {
-    w4 w[4] = {in[0], in[1], in[2], in[3]};
-    w4 abcd = h[0], efgh = h[1];
-    for (int g = 0; g < 16; ++g) {
-        w4 wk = w[g % 4] + W(k256[4 * g], k256[4 * g + 1], k256[4 * g + 2], k256[4 * g + 3]);
-        w4 prev = abcd;
-        __asm__("sha256h %q0, %q1, %2.4s" : "+w"(abcd) : "w"(efgh), "w"(wk));
-        __asm__("sha256h2 %q0, %q1, %2.4s" : "+w"(efgh) : "w"(prev), "w"(wk));
-        if (g < 12) {
-            w4 w0 = w[g % 4];
-            __asm__("sha256su0 %0.4s, %1.4s" : "+w"(w0) : "w"(w[(g + 1) % 4]));
-            __asm__("sha256su1 %0.4s, %1.4s, %2.4s"
-                    : "+w"(w0)
-                    : "w"(w[(g + 2) % 4]), "w"(w[(g + 3) % 4]));
-            w[g % 4] = w0;
-        }
-    }
-    h[0] += abcd;
-    h[1] += efgh;
-}
-
-// Identity map with 1 GiB blocks (4K granule, 39-bit VA, level 1): the
-// first GiB (devices) as Device-nGnRnE, the second (RAM) Normal write-back.
-static uint64_t l1[512] __attribute__((aligned(4096)));
-
-static void mmu_on(void) {
-    l1[0] = 0x0ull | (0u << 2) | (1u << 10) | 1;                         // attr 0, AF
-    l1[1] = 0x40000000ull | (1u << 2) | (3u << 8) | (1u << 10) | 1;     // attr 1, ISH, AF
-    uint64_t mair = 0xffull << 8;                                        // attr1 Normal WB
-    uint64_t tcr = 25 | (1u << 8) | (1u << 10) | (3u << 12) | (1u << 23);  // T0SZ, WB, ISH, EPD1
-    __asm__ volatile(
-        "msr mair_el1, %0\n msr tcr_el1, %1\n msr ttbr0_el1, %2\n isb\n"
-        "tlbi vmalle1\n dsb sy\n isb\n"
-        "mrs x9, sctlr_el1\n orr x9, x9, #1\n orr x9, x9, #4\n orr x9, x9, #0x1000\n"
-        "msr sctlr_el1, x9\n isb"
-        :
-        : "r"(mair), "r"(tcr), "r"((uint64_t)l1)
-        : "x9", "memory");
-}
-
 int main(uint64_t dtb) {
-    mmu_on();
+    rt_mmu_identity_on();
     key_schedule();
-    unsigned n = 0;
     uint32_t h0[8];
-    for (unsigned x = 2; n < 64; ++x) {
-        int prime = 1;
-        for (unsigned d = 2; d * d <= x; ++d) prime &= x % d != 0;
-        if (!prime) continue;
-        if (n < 8) h0[n] = frac_root(x, 2);
-        k256[n++] = frac_root(x, 3);
-    }
+    sha256_constants(h0, k256);
 
     // Correctness first: AES round trip and SHA-256("abc").
     w4 pt = W(0x33221100, 0x77665544, 0xbbaa9988, 0xffeeddcc);
@@ -150,7 +83,7 @@ int main(uint64_t dtb) {
     CHECK("AES-128 round trip", back[0] == pt[0] && back[3] == pt[3], 1);
     w4 abc[4] = {W(0x61626380, 0, 0, 0), W(0, 0, 0, 0), W(0, 0, 0, 0), W(0, 0, 0, 24)};
     w4 h[2] = {W(h0[0], h0[1], h0[2], h0[3]), W(h0[4], h0[5], h0[6], h0[7])};
-    sha256_block(h, abc);
+    sha256_ce_block(h, abc, k256);
     CHECK("SHA-256(abc)", h[0][0] == 0xba7816bf && h[1][3] == 0xf20015ad, 1);
 
     // AES-128-CTR keystream, folded.
@@ -162,7 +95,7 @@ int main(uint64_t dtb) {
     w4 blk[4];
     for (uint32_t i = 0; i < 6000u * BENCH_SCALE; ++i) {
         for (int j = 0; j < 4; ++j) blk[j] = W(i, i * 3 + j, i ^ 0x5a5a5a5a, j);
-        sha256_block(h, blk);
+        sha256_ce_block(h, blk, k256);
     }
     printf("sha256 %08x %08x %08x %08x\n", h[0][0], h[0][1], h[1][2], h[1][3]);
 

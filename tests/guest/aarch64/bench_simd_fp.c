@@ -7,22 +7,12 @@
 // (default 8) multiplies the work.
 #include <arm_neon.h>
 
+#include "lib/fpbits.h"
 #include "lib/rt.h"
 
 #ifndef BENCH_SCALE
 #define BENCH_SCALE 8
 #endif
-
-static uint32_t sbits(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-static uint64_t dbits(double d) {
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
 
 int main(uint64_t dtb) {
     __asm__ volatile("msr fpcr, xzr");

@@ -7,13 +7,10 @@
 
 #pragma GCC target("+aes+sha2")
 
-typedef uint8_t v16 __attribute__((vector_size(16)));
-typedef uint32_t w4 __attribute__((vector_size(16)));
+#include "lib/sha256_ce.h"
 
-static w4 W(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-    w4 r = {a, b, c, d};
-    return r;
-}
+typedef uint8_t v16 __attribute__((vector_size(16)));
+
 static int veq(w4 a, w4 b) {
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
@@ -76,21 +73,6 @@ static void test_aes(void) {
     CHECK("AES-128 decrypt (FIPS-197 C.1)", veq(s, pt), 1);
 }
 
-// floor(p^(1/k) * 2^32) mod 2^32 (FIPS 180-4 constants) by integer roots.
-static uint32_t frac_root(unsigned p, unsigned k) {
-    unsigned __int128 target = (unsigned __int128)p << (32 * k);
-    unsigned __int128 lo = 0, hi = (unsigned __int128)1 << 36;
-    while (lo < hi) {
-        unsigned __int128 mid = (lo + hi + 1) >> 1, pw = 1;
-        for (unsigned i = 0; i < k; ++i) pw *= mid;
-        if (pw <= target)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return (uint32_t)lo;
-}
-
 static void block_abc(w4 w[4]) {
     for (int i = 0; i < 4; ++i) w[i] = W(0, 0, 0, 0);
     w[0][0] = 0x61626380;
@@ -98,38 +80,16 @@ static void block_abc(w4 w[4]) {
 }
 
 static void test_sha256(void) {
-    static uint32_t k[64], h[8];
-    unsigned n = 0;
-    for (unsigned x = 2; n < 64; ++x) {
-        int prime = 1;
-        for (unsigned d = 2; d * d <= x; ++d) prime &= x % d != 0;
-        if (!prime) continue;
-        if (n < 8) h[n] = frac_root(x, 2);
-        k[n++] = frac_root(x, 3);
-    }
+    static uint32_t k[64], h0[8];
+    sha256_constants(h0, k);
     w4 w[4];
     block_abc(w);
-    w4 abcd = W(h[0], h[1], h[2], h[3]), efgh = W(h[4], h[5], h[6], h[7]);
-    for (int g = 0; g < 16; ++g) {
-        w4 wk = w[g % 4] + W(k[4 * g], k[4 * g + 1], k[4 * g + 2], k[4 * g + 3]);
-        w4 prev = abcd;
-        __asm__("sha256h %q0, %q1, %2.4s" : "+w"(abcd) : "w"(efgh), "w"(wk));
-        __asm__("sha256h2 %q0, %q1, %2.4s" : "+w"(efgh) : "w"(prev), "w"(wk));
-        if (g < 12) {
-            w4 w0 = w[g % 4];
-            __asm__("sha256su0 %0.4s, %1.4s" : "+w"(w0) : "w"(w[(g + 1) % 4]));
-            __asm__("sha256su1 %0.4s, %1.4s, %2.4s"
-                    : "+w"(w0)
-                    : "w"(w[(g + 2) % 4]), "w"(w[(g + 3) % 4]));
-            w[g % 4] = w0;
-        }
-    }
-    abcd += W(h[0], h[1], h[2], h[3]);
-    efgh += W(h[4], h[5], h[6], h[7]);
-    CHECK("SHA-256(abc) words 0-3",
-          veq(abcd, W(0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223)), 1);
-    CHECK("SHA-256(abc) words 4-7",
-          veq(efgh, W(0xb00361a3, 0x96177a9c, 0xb410ff61, 0xf20015ad)), 1);
+    w4 h[2] = {W(h0[0], h0[1], h0[2], h0[3]), W(h0[4], h0[5], h0[6], h0[7])};
+    sha256_ce_block(h, w, k);
+    CHECK("SHA-256(abc) words 0-3", veq(h[0], W(0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223)),
+          1);
+    CHECK("SHA-256(abc) words 4-7", veq(h[1], W(0xb00361a3, 0x96177a9c, 0xb410ff61, 0xf20015ad)),
+          1);
 }
 
 static void test_sha1(void) {

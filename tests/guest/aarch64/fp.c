@@ -4,28 +4,8 @@
 // the NaN rules (quieting, default NaN under FPCR.DN), FPSR exception flags.
 // Expected bit patterns are folded by the compiler (IEEE, round-to-nearest)
 // or written from the Arm ARM's rules.
+#include "lib/fpbits.h"
 #include "lib/rt.h"
-
-static uint64_t dbits(double d) {
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
-static uint32_t sbits(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-static double dfrom(uint64_t u) {
-    double d;
-    memcpy(&d, &u, 8);
-    return d;
-}
-static float sfrom(uint32_t u) {
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
 
 #define D2(insn, a, b, want)                                                              \
     do {                                                                                  \

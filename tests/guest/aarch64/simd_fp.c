@@ -7,18 +7,9 @@
 // folded by the compiler or written from the Arm ARM's rules.
 #include <arm_neon.h>
 
+#include "lib/fpbits.h"
 #include "lib/rt.h"
 
-static uint32_t sbits(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-static uint64_t dbits(double d) {
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
 static uint64_t lo64(float32x4_t v) {
     return vgetq_lane_u64(vreinterpretq_u64_f32(v), 0);
 }

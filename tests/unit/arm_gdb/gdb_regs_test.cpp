@@ -113,6 +113,20 @@ TEST_CASE("aarch64 target.xml: both features, registers in gdb's order", "[arm][
         return c;
     };
     CHECK(count("<feature ") == count("</feature>"));
+    // The system registers: a third feature, numbered from kCount on.
+    size_t sys = xml.find("<feature name=\"org.qemu.gdb.arm.sys.regs\">");
+    REQUIRE(sys != std::string::npos);
+    CHECK(fpu < sys);
+    REQUIRE(arm_gdb_num_sysregs() >= 20);
+    for (size_t i = 0; i < arm_gdb_num_sysregs(); ++i) {
+        std::string tag = std::string("<reg name=\"") + arm_gdb_sysreg_names()[i] +
+                          "\" bitsize=\"64\" type=\"int\" regnum=\"" +
+                          std::to_string(gdbreg::kCount + i) + "\"";
+        INFO(tag);
+        size_t at = xml.find(tag);
+        CHECK(at != std::string::npos);
+        CHECK(at > sys);
+    }
     CHECK(count("<union ") == count("</union>"));
     CHECK(count("<flags ") == count("</flags>"));
 }

@@ -183,7 +183,8 @@ TEST_CASE("arm gdb target: registers and memory", "[arm][gdb]") {
     std::vector<uint8_t> el2 = {0x09, 0, 0, 0};
     CHECK_FALSE(r.gdb->write_register(0, gdbreg::kCpsr, el2));
     CHECK(r.reg(gdbreg::kCpsr) == 0x3c5);
-    CHECK(r.gdb->read_register(0, gdbreg::kCount).empty());
+    CHECK(r.gdb->read_register(0, gdbreg::kCount).size() == 8);  // SCTLR
+    CHECK(r.gdb->read_register(0, unsigned(gdbreg::kCount + arm_gdb_num_sysregs())).empty());
     CHECK_FALSE(r.gdb->write_register(0, gdbreg::kPc, {1, 2, 3}));  // wrong size
     CHECK(r.gdb->read_registers(7).empty());                        // no such CPU
 
@@ -211,4 +212,37 @@ TEST_CASE("arm gdb target: registers and memory", "[arm][gdb]") {
     CHECK_FALSE(r.gdb->insert_breakpoint(BreakpointKind::WatchWrite, ~0ull - 3, 8));  // wraps
     CHECK_FALSE(r.gdb->insert_breakpoint(BreakpointKind::SingleStep, kBase, 4));
     CHECK_FALSE(r.gdb->set_single_step(3, true));
+}
+
+TEST_CASE("arm gdb target: system registers, read-only, after an SVC", "[arm][gdb]") {
+    Rig r("interp");
+    auto sys = [&](const char* name) {
+        const auto& names = arm_gdb_sysreg_names();
+        for (size_t i = 0; i < names.size(); ++i) {
+            if (std::string(names[i]) == name) return r.reg(unsigned(gdbreg::kCount + i));
+        }
+        FAIL("no system register " << name);
+        return uint64_t(0);
+    };
+    r.set_reg(gdbreg::kSp, kBase + 0x8000);  // EL1h: SP_EL1
+    uint64_t addr = 0;
+    REQUIRE(r.gdb->insert_breakpoint(BreakpointKind::Hardware, kData + 0x200, 4));
+    CHECK(r.run(&addr) == BreakpointKind::Hardware);  // at the sync vector
+    CHECK(sys("VBAR") == kData);
+    CHECK(sys("ESR_EL1") >> 26 == 0x15);  // SVC from AArch64
+    CHECK(sys("ELR_EL1") == kBase + 0x20);
+    CHECK((sys("SPSR_EL1") & 0xf) == 5);  // taken from EL1h
+    CHECK(sys("SP_EL1") == kBase + 0x8000);
+    CHECK(sys("SP_EL0") == 0);
+    CHECK((sys("SCTLR") & 1) == 0);  // MMU off
+    CHECK(sys("CTR_EL0") != 0);
+    // EL1t: the current sp is SP_EL0 now, SP_EL1 keeps its value.
+    r.set_reg(gdbreg::kCpsr, 0x3c4);
+    r.set_reg(gdbreg::kSp, 0x1230);
+    CHECK(sys("SP_EL0") == 0x1230);
+    CHECK(sys("SP_EL1") == kBase + 0x8000);
+    // Read-only: a write is refused and changes nothing.
+    std::vector<uint8_t> zero(8, 0);
+    CHECK_FALSE(r.gdb->write_register(0, gdbreg::kCount + 2, zero));
+    CHECK(sys("VBAR") == kData);
 }

@@ -7,24 +7,15 @@
 #include <cstring>
 #include <fstream>
 
+#include "temp_file.h"
+
 using namespace emu;
 
 namespace {
 constexpr uint64_t kBase = 0x40000000;
 constexpr uint64_t kMiB = 1 << 20;
 
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::vector<uint8_t>& data) {
-        char tmpl[] = "/tmp/emu-boot-XXXXXX";
-        int fd = mkstemp(tmpl);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, data.data(), data.size()) == ssize_t(data.size()));
-        close(fd);
-        path = tmpl;
-    }
-    ~TempFile() { unlink(path.c_str()); }
-};
+using test::TempFile;
 
 void put64(std::vector<uint8_t>& v, size_t off, uint64_t x) {
     for (int i = 0; i < 8; ++i)

@@ -4,51 +4,18 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "chain_pair.h"
 #include "random_block.h"
 #include "tcg/interp/interp.h"
 #include "tcg/llvm/llvm_tier.h"
 #include "tcg/opt/passes.h"
 #include "test_world.h"
+#include "world_diff.h"
 
 using namespace emu::tcg;
 using namespace emu::tcg::test;
 
 namespace {
-
-void randomize(World& w, std::mt19937_64& rng) {
-    for (uint64_t& r : w.env.r)
-        r = rng();
-    for (uint8_t& b : w.env.b)
-        b = rng() & 1;
-    w.env.tcg.pc = 0x1000;
-    w.env.tcg.excl_addr = (rng() & 1) ? kTlbInvalid : kRamBase + (rng() & 0x7ff8);
-    w.env.tcg.excl_val[0] = rng();
-    w.env.tcg.excl_val[1] = 0;
-    uint8_t* ram = w.ram_ptr();
-    for (uint64_t i = 0; i < kRamSize; i += 8) {
-        uint64_t v = rng();
-        std::memcpy(ram + i, &v, 8);
-    }
-    w.dev.log.clear();
-    std::fill(std::begin(w.dev.regs), std::end(w.dev.regs), 0);
-}
-
-std::string diff(const World::Snapshot& a, const World::Snapshot& b) {
-    std::ostringstream os;
-    for (size_t i = 0; i < a.regs.size(); ++i) {
-        if (a.regs[i] != b.regs[i]) {
-            os << "env byte +" << i << " (r[" << i / 8 << "]): interp 0x" << std::hex
-               << int(a.regs[i]) << " llvm 0x" << int(b.regs[i]) << std::dec << "\n";
-        }
-    }
-    if (a.pc != b.pc) os << "pc: interp 0x" << std::hex << a.pc << " llvm 0x" << b.pc << "\n";
-    if (a.excl_addr != b.excl_addr || a.excl_val0 != b.excl_val0) os << "exclusive monitor\n";
-    for (size_t i = 0; i < a.ram.size(); ++i) {
-        if (a.ram[i] != b.ram[i]) os << "ram +0x" << std::hex << i << std::dec << "\n";
-    }
-    if (a.mmio_log != b.mmio_log || a.dev_regs != b.dev_regs) os << "device accesses\n";
-    return os.str();
-}
 
 ExitInfo not_compiled_fn(void*) {
     return {0, 0};
@@ -90,7 +57,7 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
         InterpCode code;
         REQUIRE(interp_lower(blocks[i], &code, &err));
         for (unsigned run = 0; run < 3; ++run) {
-            randomize(w, rng);
+            randomize_world(w, rng);
             w.cpu->tlb_flush();
             World::Snapshot start = w.snapshot();
             ExitInfo ei = interp_run(code, &w.env);
@@ -101,7 +68,7 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
             CHECK(ei.status == el.status);
             CHECK(ei.slot == el.slot);
             bool same = after_interp == after_llvm;
-            INFO(diff(after_interp, after_llvm));
+            INFO(world_diff(after_interp, after_llvm, "llvm"));
             CHECK(same);
             if (ei.status != kStatusContinue) ++faulted;
             if (!after_interp.mmio_log.empty()) ++mmio;
@@ -150,7 +117,7 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
         InterpCode code;
         REQUIRE(interp_lower(blocks[i], &code, &err));
         for (unsigned run = 0; run < 2; ++run) {
-            randomize(w, rng);
+            randomize_world(w, rng);
             w.env.r[12] = 1 + rng() % 6;
             w.cpu->tlb_flush();
             World::Snapshot start = w.snapshot();
@@ -169,7 +136,7 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
             // The block that returned is the entry itself, not a linked one.
             if (el.status == kStatusContinue) CHECK(w.env.tcg.reserved1 == 0);
             bool same = after_interp == after_llvm;
-            INFO(diff(after_interp, after_llvm));
+            INFO(world_diff(after_interp, after_llvm, "llvm"));
             CHECK(same);
         }
     }
@@ -264,22 +231,9 @@ TEST_CASE("a self-looping block loops inside compiled code and honours exit_requ
 }
 
 TEST_CASE("linked compiled blocks jump straight into each other", "[llvm][chain]") {
-    // A (pc 0x1000): r0 += 1; -> B.   B (pc 0x2000): r1 += r0; r1 < 1000 ? A : C.
-    Block a;
-    a.guest_pc = 0x1000;
-    {
-        Builder ir(&a);
-        ir.set_reg(reg(0), ir.add(ir.get_reg(Type::I64, reg(0)), ir.c64(1)));
-        ir.exit_link(0x2000);
-    }
-    Block b;
-    b.guest_pc = 0x2000;
-    {
-        Builder ir(&b);
-        Value r1 = ir.add(ir.get_reg(Type::I64, reg(1)), ir.get_reg(Type::I64, reg(0)));
-        ir.set_reg(reg(1), r1);
-        ir.exit_cond(ir.cmp(Op::Ult, r1, ir.c64(1000)), 0x1000, 0x3000);
-    }
+    // A -> B -> A ... until B exits to 0x3000 (chain_pair.h).
+    ChainPair pair = make_chain_pair();
+    const Block &a = pair.a, &b = pair.b;
     std::string err;
     auto tier = LlvmTier::create(LlvmTierOptions{}, &err);
     REQUIRE(tier);
@@ -290,18 +244,7 @@ TEST_CASE("linked compiled blocks jump straight into each other", "[llvm][chain]
     CHECK_FALSE(tier->link(fa, 2, fb));
     CHECK_FALSE(tier->link(fa, 0, &not_compiled_fn));
 
-    // The reference: one block at a time, as the dispatcher runs them.
-    auto reference = [](uint64_t r0, uint64_t r1, uint64_t* out0, uint64_t* out1) {
-        for (;;) {
-            r0 += 1;
-            r1 += r0;
-            if (!(r1 < 1000)) break;
-        }
-        *out0 = r0;
-        *out1 = r1;
-    };
-    uint64_t want0, want1;
-    reference(0, 0, &want0, &want1);
+    const uint64_t want0 = pair.want0, want1 = pair.want1;
 
     TestEnv env{};
     // Unlinked: A returns after one block with its own slot; nothing chained.

@@ -129,3 +129,19 @@ TEST_CASE("cmdline: -s and -d masks", "[cmdline]") {
     CHECK(cl->log_mask != 0);
     CHECK(cl->log_file == "log.txt");
 }
+
+TEST_CASE("cmdline: -M <type>,help asks for the board's properties", "[cmdline]") {
+    auto cl = parse({"-M", "virt,help"});
+    REQUIRE(cl);
+    CHECK(cl->machine_props_help);
+    CHECK_FALSE(cl->machine_help);
+    CHECK(cl->machine.type == "virt");
+    CHECK_FALSE(cl->machine.machine_options.has("help"));  // not a property to reject
+    cl = parse({"-M", "help"});
+    REQUIRE(cl);
+    CHECK(cl->machine_help);
+    CHECK_FALSE(cl->machine_props_help);
+    cl = parse({"-M", "virt,gic-version=3"});
+    REQUIRE(cl);
+    CHECK_FALSE(cl->machine_props_help);
+}
