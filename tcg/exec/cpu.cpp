@@ -234,6 +234,13 @@ Cpu::Cpu(TcgEnv* env, AddressSpace* as, ExecOptions opts, std::unique_ptr<TierCo
         }
     }
     tlb_flush();
+    if (compiler_) {
+        // Second-tier code continues through this vCPU's jump cache.
+        TierCompiler::CrossTier ct;
+        ct.table = {jmp_fast_, kJmpCacheBits, 0};
+        ct.enter_linked = baseline_ ? baseline_->enter_linked() : nullptr;
+        compiler_->set_cross_tier(ct);
+    }
     CodePageRegistry::instance().add(this);
     if (as_) {
         listener_ = std::make_unique<MapListener>(this);
@@ -304,6 +311,7 @@ void Cpu::tlb_flush() {
         for (TlbEntry& e : per_idx)
             e = kInvalidEntry;
     }
+    ++l2gen_;
     for (unsigned m = 0; m < kNumMmuIdx; ++m)
         large_[m] = false;
     upper_nonglobal_ = false;
@@ -315,10 +323,12 @@ void Cpu::tlb_flush_idx(unsigned m) {
     for (TlbEntry& e : env_->tlb[m])
         e = kInvalidEntry;
     large_[m] = false;
+    ++l2gen_;
 }
 
 void Cpu::tlb_flush_lower_half(uint16_t mask) {
     ++tlb_stats_.flush_lower;
+    ++l2gen_;
     for (unsigned m = 0; m < kNumMmuIdx; ++m) {
         if (!(mask & (1u << m))) continue;
         for (TlbEntry& e : env_->tlb[m]) {
@@ -375,8 +385,10 @@ void Cpu::tlb_flush_op(const TlbFlushOp& op) {
             whole = true;
             continue;
         }
-        for (uint64_t off = 0; off < len; off += kPageSize)
+        for (uint64_t off = 0; off < len; off += kPageSize) {
             env_->tlb[m][((va + off) >> kPageBits) & (kTlbSize - 1)] = kInvalidEntry;
+            l2tlb_[l2tlb_index(va + off, m)].gen = 0;
+        }
     }
     if (whole) {
         ++tlb_stats_.flush_idx;
@@ -429,8 +441,23 @@ uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
 uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc, TlbEntry** out) {
     PageTranslation pt;
     FaultKind fk;
-    if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
-        return raise_mem_fault(va, access, fk, pc, access == Access::Write);
+    // The second level caches walk results: a hit that allows the access
+    // skips the walk, everything after it (the entry, NOTDIRTY, watch
+    // flags) is built as after a walk. An access it does not allow walks
+    // again (and faults precisely).
+    L2Tlb& l2 = l2tlb_[l2tlb_index(va, mmu_idx)];
+    uint64_t l2tag = (va & kPageMask) | mmu_idx;
+    bool l2hit = l2.gen == l2gen_ && l2.tag == l2tag &&
+                 (access == Access::Read    ? l2.pt.readable
+                  : access == Access::Write ? l2.pt.writable
+                                            : l2.pt.executable);
+    if (l2hit) {
+        pt = l2.pt;
+    } else {
+        if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
+            return raise_mem_fault(va, access, fk, pc, access == Access::Write);
+        }
+        l2 = L2Tlb{l2tag, l2gen_, pt};
     }
     unsigned idx = (va >> kPageBits) & (kTlbSize - 1);
     TlbEntry& e = env_->tlb[mmu_idx][idx];
@@ -762,6 +789,13 @@ TranslationBlock* Cpu::translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, 
     tb->size = block.guest_bytes;
     tb->scattered = block.scattered;
     tb->ninsns = block.guest_insns;
+    if (!block.insts.empty()) {
+        // Recorded for the tier-up policy (maybe_tier_up), which no longer
+        // has the IR at hand.
+        const Inst& t = block.insts.back();
+        tb->self_loop = (t.op == Op::ExitLink && t.imm == pc) ||
+                        (t.op == Op::ExitCond && (t.imm == pc || t.imm2 == pc));
+    }
     tb->phys_page[0] = reader.npages ? reader.pages[0] : phys_pc & kPageMask;
     tb->phys_page[1] = reader.pages[1];
     if (baseline_) compile_baseline(tb.get(), block);
@@ -827,19 +861,60 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
         jmp_used_.push_back(static_cast<uint16_t>(h));
     }
     jmp_cache_[h] = tb;
-    CompiledFn c = tb->compiled.load(std::memory_order_relaxed);
-    if (c && c == tb->baseline) {
-        jmp_fast_[h] = {tb->pc, tb->flags, baseline_->chain_entry(c), 0};
-    } else {
-        jmp_fast_[h] = {0, ~0ull, nullptr, 0};
-    }
+    jmp_fast_set(h, tb);
     return tb;
+}
+
+void Cpu::jmp_fast_set(unsigned h, TranslationBlock* tb) {
+    CompiledFn c = tb->compiled.load(std::memory_order_relaxed);
+    const void* chain = nullptr;
+    const void* linked = nullptr;
+    if (c && c == tb->baseline) {
+        // Cached: every TLB flush refills the jump cache, and the
+        // baseline's own lookup is a hash find (5% of a sort run).
+        if (!tb->baseline_chain) tb->baseline_chain = baseline_->chain_entry(c);
+        chain = tb->baseline_chain;
+    } else if (c && compiler_) {
+        // A second-tier block: its own code enters it through `linked`,
+        // first-tier code through the stub that leaves its frame first.
+        linked = compiler_->linked_entry(c);
+        chain = baseline_ ? baseline_->foreign_chain() : linked;
+        // It reports chainable exits like a linked block.
+        if (linked && chain) chain_owner_[reinterpret_cast<uint64_t>(c)] = tb;
+    }
+    if (chain && (linked || c == tb->baseline)) {
+        jmp_fast_[h] = {tb->pc, tb->flags, chain, linked};
+    } else {
+        jmp_fast_[h] = {0, ~0ull, nullptr, nullptr};
+    }
 }
 
 void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
     if (tb->submitted || !compiler_ || opts_.tier == TierMode::Interp ||
         opts_.tier == TierMode::Baseline) {
         return;
+    }
+    if (opts_.tier == TierMode::Auto && tb->baseline && !tb->rearmed) {
+        // Most hot blocks of branchy code (sort: median 3 guest
+        // instructions) gain less from LLVM than its ~4 ms compile costs:
+        // two thirds of sort's compiled blocks ran under a million more
+        // times, and sort, gzip and sha256 took as much or less CPU with
+        // only self-looping blocks compiled (their registers stay in host
+        // registers across iterations) than with every hot block (factor
+        // 1) or with 8x the threshold for the others (docs/linux-arm64.md).
+        // So a block that does not loop to itself needs straight_factor
+        // times the threshold: in practice, only loops go to LLVM.
+        static const int32_t straight_factor = [] {
+            const char* f = std::getenv("EMU_TIERUP_STRAIGHT_FACTOR");
+            return f ? std::max(1, std::atoi(f)) : 1000;
+        }();
+        bool self = tb->self_loop;
+        tb->rearmed = true;
+        if (!self && straight_factor > 1) {
+            int64_t more = int64_t(opts_.hot_threshold) * (straight_factor - 1);
+            tb->hot_left = static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX));
+            return;
+        }
     }
     tb->submitted = true;
     // Blocks keep no IR (it would be most of the memory a boot's blocks
@@ -896,7 +971,7 @@ void Cpu::handle_requests(uint32_t req) {
         for (const TbRef& tb : tiered) {
             if (!tb->valid || !baseline_) continue;
             unsigned h = BaselineCompiler::jump_cache_index(tb->pc, kJmpCacheBits);
-            if (jmp_cache_[h] == tb.get()) jmp_fast_[h] = {0, ~0ull, nullptr, 0};
+            if (jmp_cache_[h] == tb.get()) jmp_fast_set(h, tb.get());
             for (auto [src, slot] : tb->incoming) {
                 if (src->jmp[slot] == tb.get() && src->baseline) {
                     baseline_->unlink(src->baseline, slot);

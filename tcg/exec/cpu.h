@@ -248,6 +248,23 @@ class Cpu {
     bool flushing_ = false;
     std::shared_ptr<const FlatView> view_;
     IoTlb iotlb_[kNumMmuIdx][kTlbSize];
+    // Second-level TLB behind env->tlb: the page walk's results, looked
+    // up by tlb_fill before walking. The soft TLB (1 MiB per MMU index) is
+    // far smaller than the working sets of bzip2 or sort, whose misses were
+    // a third of their time in page walks. Every flush bumps the
+    // generation instead of clearing 16K entries (a page flush clears that
+    // page's entries), so flushes cost what they did.
+    struct L2Tlb {
+        uint64_t tag;  // va page | mmu_idx
+        uint64_t gen;
+        PageTranslation pt;
+    };
+    static constexpr unsigned kL2TlbBits = 14;
+    std::unique_ptr<L2Tlb[]> l2tlb_ = std::make_unique<L2Tlb[]>(1u << kL2TlbBits);
+    uint64_t l2gen_ = 1;  // entries start at generation 0: empty
+    static unsigned l2tlb_index(uint64_t va, unsigned mmu_idx) {
+        return static_cast<unsigned>(((va >> kPageBits) * 4 + mmu_idx) & ((1u << kL2TlbBits) - 1));
+    }
 
     FlatTable<Key, TbRef, KeyHash> tbs_{14};
     // Physical page -> its blocks (tagged head of the list through
@@ -268,6 +285,8 @@ class Cpu {
     std::vector<uint16_t> jmp_used_;
     bool jmp_all_dirty_ = true;  // until the first full clear (jmp_fast_ starts uninitialised)
     void jmp_cache_clear();
+    // Fills jmp_fast_[h] for tb in whichever tier now runs it.
+    void jmp_fast_set(unsigned h, TranslationBlock* tb);
     void jmp_cache_clear_page(uint64_t va_page, uint64_t len);
     void tlb_flush_idx(unsigned idx);
     void tlb_flush_lower_half(uint16_t mask);

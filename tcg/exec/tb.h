@@ -20,6 +20,7 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     uint32_t ninsns = 0;
     uint64_t phys_page[2] = {~0ull, ~0ull};  // pages the code lies on
     bool scattered = false;                  // code not contiguous (tcg::Block)
+    bool self_loop = false;                  // an exit branches back to pc
     bool valid = true;
 
     // The interpreter's form, lowered only for blocks that run in the
@@ -27,9 +28,11 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     InterpCode interp;
     std::atomic<CompiledFn> compiled{nullptr};  // what runs: baseline or second-tier code
     CompiledFn baseline = nullptr;              // the first tier's code (vCPU thread only)
+    const void* baseline_chain = nullptr;       // its chain_entry, once looked up
     int32_t hot_left = 0;                       // baseline entries left until tier-up
     uint32_t exec_count = 0;
     bool submitted = false;
+    bool rearmed = false;  // the hot counter ran out once already (maybe_tier_up)
 
     // Direct chaining: successor per exit slot (same guest page only), and
     // who chains to us, so invalidation can unlink.

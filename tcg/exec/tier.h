@@ -37,6 +37,15 @@ class TierCompiler {
     // before `to` is invalidated. Returns false if not supported.
     virtual bool link(CompiledFn from, unsigned slot, CompiledFn to) { return false; }
     virtual void unlink(CompiledFn from, unsigned slot) {}
+    // Where code of either tier enters fn as a linked successor: a function
+    // ExitInfo(void* env, uint64_t chained) tail-called with chained = 1
+    // (the jump cache's JumpCacheEntry::linked). nullptr: not supported.
+    virtual const void* linked_entry(CompiledFn fn) { return nullptr; }
+    // Cross-tier lookups (optional; see CrossTier below): blocks submitted
+    // from now on look their unlinked and indirect exits up in this vCPU's
+    // jump cache instead of returning to the dispatcher.
+    struct CrossTier;
+    virtual void set_cross_tier(const CrossTier& ct) {}
 };
 
 // The LLVM backend registers its factory at static-init time (or from its
@@ -69,11 +78,16 @@ class BaselineCompiler {
     static unsigned jump_cache_index(uint64_t pc, unsigned bits) {
         return static_cast<unsigned>((pc >> 2 ^ pc >> (2 + bits)) & ((1u << bits) - 1));
     }
+    // `chain` is what first-tier code jumps to (with rax pointing at the
+    // entry): a block's chain_entry, or foreign_chain() for a block of the
+    // second tier. `linked` is the second tier's TierCompiler::linked_entry
+    // of the block (nullptr for first-tier blocks), what second-tier code
+    // tail-calls; for a first-tier block it calls enter_linked() instead.
     struct JumpCacheEntry {
         uint64_t pc;
         uint64_t flags;
-        const void* chain;  // nullptr: empty
-        uint64_t pad;
+        const void* chain;   // nullptr: empty
+        const void* linked;  // second-tier block: its linked entry
     };
     struct IndirectLookup {
         const JumpCacheEntry* table = nullptr;
@@ -93,7 +107,16 @@ class BaselineCompiler {
     // (nullptr for a function this compiler did not make). O(1).
     virtual const void* chain_entry(CompiledFn fn) = 0;
     // Drops every compiled block (after the dispatcher flushed them all).
+    // enter_linked() and foreign_chain() keep their addresses.
     virtual void reset() = 0;
+    // Cross-tier entry stubs (nullptr: not supported). enter_linked() is
+    // ExitInfo(void* env, const void* chain): sets up the frame every block
+    // shares and jumps to `chain` (a chain_entry), as a linked exit would;
+    // second-tier code tail-calls it to continue in first-tier code.
+    // foreign_chain() is the JumpCacheEntry::chain of a second-tier block:
+    // it leaves the frame and tail-calls the entry's `linked`(env, 1).
+    virtual const void* enter_linked() { return nullptr; }
+    virtual const void* foreign_chain() { return nullptr; }
     // As TierCompiler::link/unlink, between blocks of this compiler only;
     // unknown functions are ignored.
     virtual bool link(CompiledFn from, unsigned slot, CompiledFn to) = 0;
@@ -102,6 +125,15 @@ class BaselineCompiler {
     // One line for EMU_TCG_STATS.
     virtual std::string stats() const { return {}; }
 };
+// What second-tier code needs to continue in the jump cache's blocks
+// (TierCompiler::set_cross_tier): the vCPU's table and the first tier's
+// enter_linked() stub (nullptr without a first tier: then only entries
+// with `linked` are taken).
+struct TierCompiler::CrossTier {
+    BaselineCompiler::IndirectLookup table;  // flags unused (each block's own)
+    const void* enter_linked = nullptr;
+};
+
 using BaselineCompilerFactory = std::unique_ptr<BaselineCompiler> (*)(std::string* err);
 void set_baseline_compiler_factory(BaselineCompilerFactory f);
 BaselineCompilerFactory baseline_compiler_factory();

@@ -65,6 +65,9 @@ class LlvmTier final : public TierCompiler {
     // Queued with hotness 0 (tier=auto submits hot blocks; hotter first).
     void submit(Block block, Done done) override;
     void submit(Block block, Done done, uint32_t hotness);
+    // As above, looking unlinked and indirect exits up in `cross`'s jump
+    // cache (the submitting vCPU's; see TierCompiler::CrossTier).
+    void submit(Block block, Done done, uint32_t hotness, const CrossTier& cross);
     // Compiles ahead of everything queued and waits (tier=llvm and tests).
     // Returns nullptr with *err set when the block cannot be compiled.
     CompiledFn compile_sync(Block block, std::string* err = nullptr);
@@ -74,6 +77,8 @@ class LlvmTier final : public TierCompiler {
     // pending. Both must come from this tier; vCPU thread only.
     bool link(CompiledFn from, unsigned slot, CompiledFn to) override;
     void unlink(CompiledFn from, unsigned slot) override;
+    const void* linked_entry(CompiledFn fn) override;
+    void set_cross_tier(const CrossTier& ct) override { cross_ = ct; }
     LlvmTierStats stats() const;
     // Blocks until the queue is empty and the worker idle.
     void drain();
@@ -83,6 +88,7 @@ class LlvmTier final : public TierCompiler {
   private:
     explicit LlvmTier(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+    CrossTier cross_;  // for submit() without one
 };
 
 // The process-wide compile service (default options), created on first

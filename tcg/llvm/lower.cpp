@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "tcg/exec/env.h"
+#include "tcg/exec/tier.h"
 #include "tcg/ir/helpers.h"
 #include "tcg/llvm/lowerer.h"
 
@@ -114,7 +115,7 @@ void Lowerer::exit_if_status(Value* status) {
     ir_.SetInsertPoint(cont);
 }
 
-void Lowerer::chain_exit(Value* slot) {
+void Lowerer::chain_exit(Value* slot, Value* pc) {
     flush_regs();
     // env.h: a block checks exit_request before taking a chainable exit; a
     // pending request turns the exit into an unchained return so that the
@@ -135,11 +136,67 @@ void Lowerer::chain_exit(Value* slot) {
         call->setTailCallKind(llvm::CallInst::TCK_MustTail);
         ir_.CreateRet(call);
         ir_.SetInsertPoint(out);
+        if (opts_.jc_table) {
+            // Not linked (other page, other tier, or not yet seen by the
+            // dispatcher): try the jump cache. The block's own start is
+            // left to the dispatcher, which links it into a self loop.
+            auto* look = new_bb("lookup");
+            auto* ret_bb = new_bb("return");
+            Value* go = ir_.CreateAnd(quiet, ir_.CreateICmpNE(pc, c64(b_.guest_pc)));
+            ir_.CreateCondBr(go, look, ret_bb, likely_);
+            ir_.SetInsertPoint(look);
+            lookup_and_go(pc, ret_bb);
+            ir_.SetInsertPoint(ret_bb);
+        }
         Value* self = llvm::ConstantExpr::getPtrToInt(wrapper_, ir_.getInt64Ty());
         Value* chained = ir_.CreateICmpNE(chained_, c64(0));
         store_env(ir_.CreateSelect(chained, self, c64(0)), kEnvChainExitOffset);
     }
     ret(c64(kStatusContinue), ir_.CreateSelect(quiet, slot, c64(kExitSlotNone)));
+}
+
+void Lowerer::lookup_and_go(Value* pc, llvm::BasicBlock* miss) {
+    using Entry = BaselineCompiler::JumpCacheEntry;
+    static_assert(sizeof(Entry) == 32);
+    auto* i64 = ir_.getInt64Ty();
+    // BaselineCompiler::jump_cache_index
+    unsigned bits = opts_.jc_bits;
+    Value* h = ir_.CreateXor(ir_.CreateLShr(pc, 2), ir_.CreateLShr(pc, 2 + bits));
+    h = ir_.CreateAnd(h, c64((1ull << bits) - 1));
+    Value* base =
+        ir_.CreateAdd(c64(reinterpret_cast<uint64_t>(opts_.jc_table)), ir_.CreateShl(h, 5));
+    auto field = [&](size_t off, llvm::Type* t) {
+        Value* p = ir_.CreateIntToPtr(ir_.CreateAdd(base, c64(off)), ptr_ty_);
+        return ir_.CreateAlignedLoad(t, p, llvm::Align(8));
+    };
+    Value* hit = ir_.CreateAnd(ir_.CreateICmpEQ(field(offsetof(Entry, pc), i64), pc),
+                               ir_.CreateICmpEQ(field(offsetof(Entry, flags), i64), c64(b_.flags)));
+    auto* found = new_bb("jc.hit");
+    ir_.CreateCondBr(hit, found, miss, likely_);
+    ir_.SetInsertPoint(found);
+    Value* linked = field(offsetof(Entry, linked), ptr_ty_);
+    Value* has_linked = ir_.CreateICmpNE(linked, llvm::ConstantPointerNull::get(ptr_ty_));
+    Value* target;
+    Value* arg;
+    if (opts_.enter_linked) {
+        // A first-tier block: its enter stub sets up that tier's frame and
+        // jumps to the entry's chain.
+        Value* chain = field(offsetof(Entry, chain), i64);
+        Value* stub =
+            ir_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(opts_.enter_linked)), ptr_ty_);
+        target = ir_.CreateSelect(has_linked, linked, stub);
+        arg = ir_.CreateSelect(has_linked, c64(1), chain);
+    } else {
+        auto* go = new_bb("jc.go");
+        ir_.CreateCondBr(has_linked, go, miss, likely_);
+        ir_.SetInsertPoint(go);
+        target = linked;
+        arg = c64(1);
+    }
+    count_exit();
+    auto* call = ir_.CreateCall(body_ty_, target, {env_, arg});
+    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    ir_.CreateRet(call);
 }
 
 void Lowerer::plan_promotion() {
@@ -619,7 +676,7 @@ void Lowerer::self_loop_exit(Value* again, Value* slot, Value* pc) {
     ir_.CreateCondBr(go, body_bb_, out, likely_);
     ir_.SetInsertPoint(out);
     store_env(pc, kEnvPcOffset);
-    chain_exit(slot);
+    chain_exit(slot, pc);
 }
 
 Value* Lowerer::op_ExitLink(const Inst& in) {
@@ -628,7 +685,7 @@ Value* Lowerer::op_ExitLink(const Inst& in) {
         return nullptr;
     }
     store_env(c64(in.imm), kEnvPcOffset);
-    chain_exit(c64(0));
+    chain_exit(c64(0), c64(in.imm));
     return nullptr;
 }
 
@@ -644,13 +701,25 @@ Value* Lowerer::op_ExitCond(const Inst& in) {
         return nullptr;
     }
     store_env(pc, kEnvPcOffset);
-    chain_exit(slot);
+    chain_exit(slot, pc);
     return nullptr;
 }
 
 Value* Lowerer::op_ExitIndirect(const Inst& in) {
     flush_regs();
-    store_env(arg(in, 0), kEnvPcOffset);
+    Value* pc = arg(in, 0);
+    store_env(pc, kEnvPcOffset);
+    if (opts_.jc_table) {
+        // Returns and computed branches: the jump cache, as first-tier code
+        // does, instead of a dispatcher round trip.
+        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+        auto* look = new_bb("lookup");
+        auto* ret_bb = new_bb("return");
+        ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), look, ret_bb, likely_);
+        ir_.SetInsertPoint(look);
+        lookup_and_go(pc, ret_bb);
+        ir_.SetInsertPoint(ret_bb);
+    }
     ret(c64(kStatusContinue), c64(kExitSlotNone));
     return nullptr;
 }

@@ -25,6 +25,14 @@ namespace emu::tcg::llvmtier {
 struct LowerOptions {
     bool self_loops = true;  // see LlvmTierOptions::self_loops
     bool chaining = true;    // link cells at chainable exits
+    // The vCPU's jump cache (tier.h, TierCompiler::CrossTier): unlinked
+    // chainable exits (except to the block itself, which the dispatcher
+    // links as a self loop) and indirect exits look the target up and
+    // tail-call its `linked` entry, or enter_linked(env, chain) for a
+    // first-tier block, instead of returning. table == nullptr: off.
+    const void* jc_table = nullptr;
+    unsigned jc_bits = 0;
+    const void* enter_linked = nullptr;
 };
 
 // Where a body entered through a link records its CompiledFn on return

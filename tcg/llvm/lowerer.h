@@ -66,7 +66,12 @@ class Lowerer {
     void ret(llvm::Value* status, llvm::Value* slot);
     // The end of a chainable exit (pc already stored): follow the link cell
     // or return {Continue, slot} (kExitSlotNone when exit_request is set).
-    void chain_exit(llvm::Value* slot);
+    // `pc` is the exit's target (already in env->pc), looked up in the jump
+    // cache when the link cell is empty, unless it is the block's own start.
+    void chain_exit(llvm::Value* slot, llvm::Value* pc);
+    // Jump-cache lookup of pc (LowerOptions::jc_table): on a hit tail-calls
+    // the target; else continues at `miss`. Regs flushed, no request pending.
+    void lookup_and_go(llvm::Value* pc, llvm::BasicBlock* miss);
     bool loops_to_self(uint64_t pc) const;
     // The back edge of a self-looping exit: loops while no request is
     // pending and the dispatcher has linked the exit to this very block

@@ -31,6 +31,7 @@ struct Job {
     TierCompiler::Done done;
     uint32_t hotness;
     uint64_t seq;
+    TierCompiler::CrossTier cross;  // the submitting vCPU's jump cache
 };
 
 // Hotter first; newest first among equals. Blocks reach the queue when they
@@ -101,6 +102,8 @@ struct LlvmTier::Impl {
         CompiledFn* cells;  // [2]
         uint64_t* counter;  // runs the dispatcher did not see
         uint32_t guest_insns;
+        uint64_t guest_pc;
+        double ms;  // its share of the batch's compile time
     };
     std::map<uint64_t, CodeInfo> code;  // CompiledFn address -> its parts
     LlvmTierStats st;
@@ -166,6 +169,9 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
     for (Job& j : batch) {
         std::string name = "emu_blk_" + std::to_string(next_name++);
         std::string err;
+        lo.jc_table = j.cross.table.table;
+        lo.jc_bits = j.cross.table.bits;
+        lo.enter_linked = j.cross.enter_linked;
         if (!llvmtier::lower_block(j.block, *m, name, lo, &err)) {
             ++failed;
             finish(j, nullptr);
@@ -200,13 +206,17 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
                                         body.size,
                                         reinterpret_cast<CompiledFn*>(cells.addr),
                                         reinterpret_cast<uint64_t*>(counter.addr),
-                                        lowered[i]->block.guest_insns};
+                                        lowered[i]->block.guest_insns,
+                                        lowered[i]->block.guest_pc,
+                                        0.0};
             ++ok;
         }
         st.compiled += ok;
         st.failed += failed + (lowered.size() - ok);
         // A batch's time is shared by the blocks it produced.
         if (ok) block_ms.insert(block_ms.end(), ok, ms / double(ok));
+        for (CompiledFn f : fns)
+            if (f) code[reinterpret_cast<uint64_t>(f)].ms = ms / double(ok);
     }
     for (size_t i = 0; i < lowered.size(); ++i)
         finish(*lowered[i], fns[i]);
@@ -233,6 +243,15 @@ LlvmTier::~LlvmTier() {
     impl_->worker.join();
     // Same switch as the dispatcher's statistics (accel/tcg).
     if (std::getenv("EMU_TCG_STATS")) std::fprintf(stderr, "%s\n", stats().format().c_str());
+    // Per block, for tuning the tier-up policy: which compiles paid off.
+    if (std::getenv("EMU_LLVM_BLOCK_STATS")) {
+        std::lock_guard g(impl_->info_mu);
+        for (auto& [fn, ci] : impl_->code) {
+            std::fprintf(stderr, "llvm block pc 0x%llx insns %u runs %llu compile %.2f ms\n",
+                         (unsigned long long)ci.guest_pc, ci.guest_insns,
+                         (unsigned long long)__atomic_load_n(ci.counter, __ATOMIC_RELAXED), ci.ms);
+        }
+    }
 }
 
 void LlvmTier::submit(Block block, Done done) {
@@ -240,10 +259,15 @@ void LlvmTier::submit(Block block, Done done) {
 }
 
 void LlvmTier::submit(Block block, Done done, uint32_t hotness) {
+    submit(std::move(block), std::move(done), hotness, cross_);
+}
+
+void LlvmTier::submit(Block block, Done done, uint32_t hotness, const CrossTier& cross) {
     {
         std::lock_guard g(impl_->mu);
         if (!impl_->stop) {
-            impl_->queue.push_back(Job{std::move(block), std::move(done), hotness, impl_->seq++});
+            impl_->queue.push_back(
+                Job{std::move(block), std::move(done), hotness, impl_->seq++, cross});
             std::push_heap(impl_->queue.begin(), impl_->queue.end(), JobOrder{});
             std::lock_guard s(impl_->info_mu);
             ++impl_->st.submitted;
@@ -300,6 +324,12 @@ bool LlvmTier::link(CompiledFn from, unsigned slot, CompiledFn to) {
     return true;
 }
 
+const void* LlvmTier::linked_entry(CompiledFn fn) {
+    std::lock_guard g(impl_->info_mu);
+    auto f = impl_->code.find(reinterpret_cast<uint64_t>(fn));
+    return f == impl_->code.end() ? nullptr : reinterpret_cast<const void*>(f->second.body);
+}
+
 void LlvmTier::unlink(CompiledFn from, unsigned slot) {
     if (slot > 1) return;
     std::lock_guard g(impl_->info_mu);
@@ -350,7 +380,11 @@ class SharedTier final : public TierCompiler {
   public:
     explicit SharedTier(std::shared_ptr<LlvmTier> t) : t_(std::move(t)) {}
     const char* name() const override { return "llvm"; }
-    void submit(Block block, Done done) override { t_->submit(std::move(block), std::move(done)); }
+    void submit(Block block, Done done) override {
+        t_->submit(std::move(block), std::move(done), 0, cross_);
+    }
+    const void* linked_entry(CompiledFn fn) override { return t_->linked_entry(fn); }
+    void set_cross_tier(const CrossTier& ct) override { cross_ = ct; }
     std::string disassemble(CompiledFn fn) override { return t_->disassemble(fn); }
     bool link(CompiledFn from, unsigned slot, CompiledFn to) override {
         return t_->link(from, slot, to);
@@ -359,6 +393,7 @@ class SharedTier final : public TierCompiler {
 
   private:
     std::shared_ptr<LlvmTier> t_;
+    CrossTier cross_;
 };
 
 std::mutex g_shared_mu;

@@ -41,6 +41,7 @@ class X86Baseline final : public BaselineCompiler {
         gen_ = std::make_unique<Xbyak::CodeGenerator>(buf_.size(), buf_.base());
         emitter_ = std::make_unique<BlockEmitter>(*gen_);
         stubs_ = emit_exit_stubs(*gen_);
+        xstubs_ = emit_cross_tier_stubs(*gen_);
     }
     bool ok() const { return gen_ != nullptr; }
     const char* name() const override { return "x86"; }
@@ -89,8 +90,13 @@ class X86Baseline final : public BaselineCompiler {
     void reset() override {
         gen_->reset();
         stubs_ = emit_exit_stubs(*gen_);
+        // Same place as before: second-tier code holds their addresses.
+        xstubs_ = emit_cross_tier_stubs(*gen_);
         ++resets_;
     }
+
+    const void* enter_linked() override { return xstubs_.enter_linked; }
+    const void* foreign_chain() override { return xstubs_.foreign_chain; }
 
     bool link(CompiledFn from, unsigned slot, CompiledFn to) override {
         if (slot > 1) return false;
@@ -160,6 +166,7 @@ class X86Baseline final : public BaselineCompiler {
     std::unique_ptr<Xbyak::CodeGenerator> gen_;
     std::unique_ptr<BlockEmitter> emitter_;
     ExitStubs stubs_;
+    CrossTierStubs xstubs_;
     uint64_t compiled_ = 0, rejected_ = 0, bytes_ = 0, ns_ = 0, resets_ = 0;
     std::map<std::string, uint64_t> reasons_;
 };

@@ -700,4 +700,28 @@ bool BlockEmitter::emit(const Block& b, const EmitOptions& o, BlockCode* out, st
     return true;
 }
 
+CrossTierStubs emit_cross_tier_stubs(Xbyak::CodeGenerator& g) {
+    using namespace detail;
+    CrossTierStubs s;
+    // enter_linked(env, chain): the prologue of every block, then the
+    // target's chain entry (which records it in reserved1, as linked).
+    s.enter_linked = g.getCurr();
+    for (const Reg64& r : {rbx, rbp, r12, r13, r14, r15})
+        g.push(r);
+    g.sub(rsp, kFrameBytes);
+    g.mov(rbx, rdi);
+    g.jmp(rsi);
+    // Reached from a jump-cache hit (rax: the entry) on a block of the
+    // other tier: drop the frame, then tail-call entry->linked(env, 1).
+    s.foreign_chain = g.getCurr();
+    g.mov(rdi, rbx);
+    g.mov(rcx, g.qword[rax + offsetof(BaselineCompiler::JumpCacheEntry, linked)]);
+    g.add(rsp, kFrameBytes);
+    for (const Reg64& r : {r15, r14, r13, r12, rbp, rbx})
+        g.pop(r);
+    g.mov(esi, 1);
+    g.jmp(rcx);
+    return s;
+}
+
 }  // namespace emu::tcg::x86

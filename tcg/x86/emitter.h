@@ -55,6 +55,14 @@ static_assert(sizeof(BlockHeader) == 32);
 constexpr size_t kChainEntryOffset = 30;
 constexpr uint64_t kHeaderMagic = 0x6b6c426e69736142ull;
 
+// The cross-tier stubs of tier.h (BaselineCompiler::enter_linked and
+// foreign_chain), built on the frame every block shares; appended to gen.
+struct CrossTierStubs {
+    const uint8_t* enter_linked = nullptr;
+    const uint8_t* foreign_chain = nullptr;
+};
+CrossTierStubs emit_cross_tier_stubs(Xbyak::CodeGenerator& gen);
+
 // Shared block exits, emitted once at the start of the code buffer (every
 // block has the same frame, so one epilogue serves them all): jump to
 // slot[0]/slot[1] to return {0, slot}, none to return {0, none}, fault

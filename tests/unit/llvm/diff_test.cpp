@@ -295,3 +295,150 @@ TEST_CASE("linked compiled blocks jump straight into each other", "[llvm][chain]
     CHECK(as.find("body:") != std::string::npos);
     CHECK(as.find("jmp") != std::string::npos);
 }
+
+namespace {
+
+// Stands in for the first tier's enter_linked stub: records what the LLVM
+// code handed over and returns a recognisable exit.
+uint64_t g_entered_chain = 0;
+ExitInfo fake_enter_linked(void* env, uint64_t chain) {
+    g_entered_chain = chain;
+    static_cast<TestEnv*>(env)->r[7] += 1;
+    return {kStatusContinue, 77};
+}
+
+}  // namespace
+
+TEST_CASE("unlinked and indirect exits continue through the jump cache", "[llvm][chain]") {
+    constexpr unsigned kBits = 6;
+    constexpr uint64_t kFlags = 0x5;
+    std::vector<BaselineCompiler::JumpCacheEntry> table(1u << kBits, {0, ~0ull, nullptr, nullptr});
+    std::string err;
+    auto tier = LlvmTier::create(LlvmTierOptions{}, &err);
+    REQUIRE(tier);
+    TierCompiler::CrossTier ct;
+    ct.table = {table.data(), kBits, 0};
+    ct.enter_linked = reinterpret_cast<const void*>(&fake_enter_linked);
+    tier->set_cross_tier(ct);
+
+    // A (0x1000): r0 += 1; r1 == 0 ? -> 0x2000 (B) : indirect to r2.
+    // B (0x2000): r3 += r0; -> 0x9000.
+    Block a;
+    a.guest_pc = 0x1000;
+    a.flags = kFlags;
+    {
+        Builder ir(&a);
+        ir.set_reg(reg(0), ir.add(ir.get_reg(Type::I64, reg(0)), ir.c64(1)));
+        ir.exit_cond(ir.cmp(Op::Eq, ir.get_reg(Type::I64, reg(1)), ir.c64(0)), 0x2000, 0x1004);
+    }
+    Block ind;
+    ind.guest_pc = 0x1004;
+    ind.flags = kFlags;
+    {
+        Builder ir(&ind);
+        ir.exit_indirect(ir.get_reg(Type::I64, reg(2)));
+    }
+    Block b;
+    b.guest_pc = 0x2000;
+    b.flags = kFlags;
+    {
+        Builder ir(&b);
+        ir.set_reg(reg(3), ir.add(ir.get_reg(Type::I64, reg(3)), ir.get_reg(Type::I64, reg(0))));
+        ir.exit_link(0x9000);
+    }
+    CompiledFn fa = tier->compile_sync(a, &err);
+    CompiledFn fi = tier->compile_sync(ind, &err);
+    CompiledFn fb = tier->compile_sync(b, &err);
+    REQUIRE(fa);
+    REQUIRE(fi);
+    REQUIRE(fb);
+    REQUIRE(tier->linked_entry(fb));
+    CHECK(tier->linked_entry(&not_compiled_fn) == nullptr);
+    auto slot_of = [&](uint64_t pc) -> BaselineCompiler::JumpCacheEntry& {
+        return table[BaselineCompiler::jump_cache_index(pc, kBits)];
+    };
+
+    TestEnv env{};
+    auto fresh = [&] {
+        env.tcg.pc = 0;
+        env.tcg.reserved1 = 0;
+        env.tcg.exit_request.store(0);
+        std::fill(std::begin(env.r), std::end(env.r), 0);
+    };
+    // Empty cache: A returns with its slot, as without the lookup.
+    ExitInfo e = fa(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.tcg.pc == 0x2000);
+    CHECK(env.r[3] == 0);
+
+    // B in the cache (second tier): A continues into B, which reports its
+    // own unlinked exit as a linked block would.
+    slot_of(0x2000) = {0x2000, kFlags, reinterpret_cast<const void*>(0x1), tier->linked_entry(fb)};
+    fresh();
+    e = fa(&env);
+    CHECK(e.status == kStatusContinue);
+    CHECK(e.slot == 0);
+    CHECK(env.tcg.pc == 0x9000);
+    CHECK(env.r[0] == 1);
+    CHECK(env.r[3] == 1);
+    CHECK(env.tcg.reserved1 == reinterpret_cast<uint64_t>(fb));
+
+    // Another mode, or a pending request: no lookup.
+    slot_of(0x2000).flags = kFlags + 1;
+    fresh();
+    e = fa(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.tcg.pc == 0x2000);
+    CHECK(env.r[3] == 0);
+    slot_of(0x2000).flags = kFlags;
+    fresh();
+    env.tcg.exit_request.store(kRequestInterrupt);
+    e = fa(&env);
+    CHECK(e.slot == kExitSlotNone);
+    CHECK(env.tcg.pc == 0x2000);
+    CHECK(env.r[3] == 0);
+
+    // An indirect exit to a first-tier block goes through enter_linked with
+    // the entry's chain; to a second-tier block straight into its body.
+    slot_of(0x3000) = {0x3000, kFlags, reinterpret_cast<const void*>(0x1234), nullptr};
+    fresh();
+    env.r[2] = 0x3000;
+    g_entered_chain = 0;
+    e = fi(&env);
+    CHECK(e.slot == 77);
+    CHECK(g_entered_chain == 0x1234);
+    CHECK(env.r[7] == 1);
+    CHECK(env.tcg.pc == 0x3000);
+    fresh();
+    env.r[0] = 5;
+    env.r[2] = 0x2000;
+    e = fi(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.tcg.pc == 0x9000);
+    CHECK(env.r[3] == 5);
+    // A miss returns to the dispatcher with the target in pc.
+    fresh();
+    env.r[2] = 0x4000;
+    e = fi(&env);
+    CHECK(e.slot == kExitSlotNone);
+    CHECK(env.tcg.pc == 0x4000);
+    CHECK(env.r[7] == 0);
+
+    // The block's own start is never looked up: the dispatcher links that
+    // exit, which makes it a self loop.
+    slot_of(0x1000) = {0x1000, kFlags, reinterpret_cast<const void*>(0x1), tier->linked_entry(fa)};
+    Block self;
+    self.guest_pc = 0x1000;
+    self.flags = kFlags;
+    {
+        Builder ir(&self);
+        ir.set_reg(reg(0), ir.add(ir.get_reg(Type::I64, reg(0)), ir.c64(1)));
+        ir.exit_link(0x1000);
+    }
+    CompiledFn fs = tier->compile_sync(self, &err);
+    REQUIRE(fs);
+    fresh();
+    e = fs(&env);
+    CHECK(e.slot == 0);
+    CHECK(env.r[0] == 1);
+}
