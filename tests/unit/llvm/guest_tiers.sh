@@ -19,7 +19,7 @@ n=0
 for src in "$gdir"/*.c; do
   name=$(basename "$src" .c)
   case "$name" in
-    smp)
+    smp | tlbi_smp)
       # Spins until PSCI CPU_ON'd secondaries report; the bench has one CPU,
       # so it would only run into the timeouts (tests/functional/aarch64 runs it).
       echo "skip $name: needs secondary CPUs"
