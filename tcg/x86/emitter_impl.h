@@ -333,6 +333,9 @@ class Emitter {
     void set_reg(const Inst& in);
     void tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bool both = false);
     void load(const Inst& in);
+    void load_host(const Reg64& d, const Reg64& A, unsigned size);
+    void queue_load_slow_path(Cold& c, const Inst& in, const Reg64& A, const Reg64& d,
+                              const void* fn);
     void store(const Inst& in);
     void load128(const Inst& in);
     void load_excl(const Inst& in);

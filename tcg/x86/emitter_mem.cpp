@@ -71,16 +71,8 @@ void Emitter::tlb_probe(const Reg64& A, uint64_t memop, bool write, Lbl slow, bo
     commit(w);
 }
 
-void Emitter::load(const Inst& in) {
-    unsigned size = MemOp::size(in.imm);
-    if (size > 8) throw Unsupported{"16-byte load"};
-    Reg64 A = in_reg(in.args[0], rcx);
-    release_dead();
-    Reg64 d = def();
-    Cold c{};
-    c.kind = Cold::Load;
-    c.entry = new_label();
-    tlb_probe(A, in.imm, false, c.entry);
+// d = zero-extended `size` bytes at [A + rdx] (rdx: the TLB addend).
+void Emitter::load_host(const Reg64& d, const Reg64& A, unsigned size) {
     switch (size) {
         case 1:
             g_.movzx(d.cvt32(), g_.byte[A + rdx]);
@@ -95,17 +87,36 @@ void Emitter::load(const Inst& in) {
             g_.mov(d, g_.qword[A + rdx]);
             break;
     }
+}
+
+// The slow path of an inline load: it sees the registers as they were at
+// the jne and puts the helper's result into d.
+void Emitter::queue_load_slow_path(Cold& c, const Inst& in, const Reg64& A, const Reg64& d,
+                                   const void* fn) {
     c.back = g_.getCurr();
-    // The slow path sees the registers as they were at the jne.
     c.a = static_cast<uint8_t>(A.getIdx());
     c.d = static_cast<uint8_t>(d.getIdx());
     c.dpool = static_cast<int8_t>(pool_of(d));
     c.dead = last_use_[cur_] == 0;
     c.memop = in.imm;
     c.pc = in.imm2;
-    c.fn = reinterpret_cast<const void*>(&mem_load);
+    c.fn = fn;
     snapshot_live(c);
     cold_.push_back(c);
+}
+
+void Emitter::load(const Inst& in) {
+    unsigned size = MemOp::size(in.imm);
+    if (size > 8) throw Unsupported{"16-byte load"};
+    Reg64 A = in_reg(in.args[0], rcx);
+    release_dead();
+    Reg64 d = def();
+    Cold c{};
+    c.kind = Cold::Load;
+    c.entry = new_label();
+    tlb_probe(A, in.imm, false, c.entry);
+    load_host(d, A, size);
+    queue_load_slow_path(c, in, A, d, reinterpret_cast<const void*>(&mem_load));
 }
 
 // Exclusives (LDXR/STXR, the LL/SC loops of a kernel without LSE): a hit
@@ -125,31 +136,9 @@ void Emitter::load_excl(const Inst& in) {
     tlb_probe(A, memop, false, c.entry);
     // d may be A's register: record the address first.
     g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_addr)], A);
-    switch (size) {
-        case 1:
-            g_.movzx(d.cvt32(), g_.byte[A + rdx]);
-            break;
-        case 2:
-            g_.movzx(d.cvt32(), g_.word[A + rdx]);
-            break;
-        case 4:
-            g_.mov(d.cvt32(), g_.dword[A + rdx]);
-            break;
-        default:
-            g_.mov(d, g_.qword[A + rdx]);
-            break;
-    }
+    load_host(d, A, size);
     g_.mov(g_.qword[rbx + offsetof(TcgEnv, excl_val)], d);
-    c.back = g_.getCurr();
-    c.a = static_cast<uint8_t>(A.getIdx());
-    c.d = static_cast<uint8_t>(d.getIdx());
-    c.dpool = static_cast<int8_t>(pool_of(d));
-    c.dead = last_use_[cur_] == 0;
-    c.memop = in.imm;
-    c.pc = in.imm2;
-    c.fn = reinterpret_cast<const void*>(&mem_load_excl);
-    snapshot_live(c);
-    cold_.push_back(c);
+    queue_load_slow_path(c, in, A, d, reinterpret_cast<const void*>(&mem_load_excl));
 }
 
 void Emitter::store_excl(const Inst& in) {
