@@ -132,121 +132,6 @@ void fold(Block& b, uint32_t i, IsConst&& is_const, CVal&& cval, Forward&& forwa
 
 }  // namespace
 
-void get_set_elimination(Block& b) {
-    std::vector<uint32_t> repl(b.insts.size());
-    for (uint32_t i = 0; i < repl.size(); ++i)
-        repl[i] = i;
-    std::vector<Known> known;
-    for (uint32_t i = 0; i < b.insts.size(); ++i) {
-        Inst& in = b.insts[i];
-        rewrite_args(in, repl);
-        if (in.op == Op::GetReg) {
-            uint32_t off = static_cast<uint32_t>(in.imm);
-            bool hit = false;
-            for (const Known& k : known) {
-                if (k.offset == off && k.type == in.type) {
-                    repl[i] = k.value.id;
-                    in.op = Op::Nop;
-                    in.nargs = 0;
-                    hit = true;
-                    break;
-                }
-            }
-            if (!hit) known.push_back({off, reg_size(in.type), in.type, Value{i}});
-        } else if (in.op == Op::SetReg) {
-            uint32_t off = static_cast<uint32_t>(in.imm);
-            Type t = b.insts[in.args[0].id].type;
-            uint32_t sz = reg_size(t);
-            std::erase_if(known,
-                          [&](const Known& k) { return overlaps(k.offset, k.size, off, sz); });
-            known.push_back({off, sz, t, in.args[0]});
-        } else if (clobbers_state(in)) {
-            known.clear();
-        }
-    }
-}
-
-void dead_store_elimination(Block& b) {
-    // Byte ranges that will be overwritten before anything can read them.
-    struct Range {
-        uint32_t offset, size;
-    };
-    std::vector<Range> covered;
-    for (uint32_t i = static_cast<uint32_t>(b.insts.size()); i-- > 0;) {
-        Inst& in = b.insts[i];
-        if (in.op == Op::SetReg) {
-            uint32_t off = static_cast<uint32_t>(in.imm);
-            uint32_t sz = reg_size(b.insts[in.args[0].id].type);
-            bool dead = false;
-            for (const Range& r : covered) {
-                if (r.offset <= off && off + sz <= r.offset + r.size) dead = true;
-            }
-            if (dead) {
-                in.op = Op::Nop;
-                in.nargs = 0;
-            } else {
-                covered.push_back({off, sz});
-            }
-        } else if (in.op == Op::GetReg) {
-            uint32_t off = static_cast<uint32_t>(in.imm);
-            uint32_t sz = reg_size(in.type);
-            std::erase_if(covered,
-                          [&](const Range& r) { return overlaps(r.offset, r.size, off, sz); });
-        } else if (observes_state(in)) {
-            covered.clear();
-        }
-    }
-}
-
-void constant_folding(Block& b) {
-    std::vector<uint32_t> repl(b.insts.size());
-    for (uint32_t i = 0; i < repl.size(); ++i)
-        repl[i] = i;
-    auto is_const = [&](Value v) { return b.insts[v.id].op == Op::Const; };
-    auto cval = [&](Value v) -> u128 {
-        const Inst& c = b.insts[v.id];
-        return (u128)c.imm | ((u128)c.imm2 << 64);
-    };
-    auto forward = [&](uint32_t i, Value to) {
-        repl[i] = to.id;
-        b.insts[i].op = Op::Nop;
-        b.insts[i].nargs = 0;
-    };
-    for (uint32_t i = 0; i < b.insts.size(); ++i) {
-        Inst& in = b.insts[i];
-        rewrite_args(in, repl);
-        if (in.op == Op::ExitCond && is_const(in.args[0])) {
-            uint64_t target = (cval(in.args[0]) & 1) ? in.imm : in.imm2;
-            in.op = Op::ExitLink;
-            in.nargs = 0;
-            in.imm = target;
-            in.imm2 = 0;
-            continue;
-        }
-        if (!op_has(in.op, PURE) || in.op == Op::Const || in.nargs == 0) continue;
-        fold(b, i, is_const, cval, forward);
-    }
-}
-
-void dead_code_elimination(Block& b) {
-    std::vector<uint8_t> used(b.insts.size(), 0);
-    for (uint32_t i = static_cast<uint32_t>(b.insts.size()); i-- > 0;) {
-        Inst& in = b.insts[i];
-        bool removable = op_has(in.op, PURE) || in.op == Op::GetReg;
-        if (in.op == Op::Call) {
-            uint8_t f = helper_info(static_cast<uint32_t>(in.imm)).flags;
-            removable = (f & kHelperPure) != 0;
-        }
-        if (removable && !used[i]) {
-            in.op = Op::Nop;
-            in.nargs = 0;
-            continue;
-        }
-        for (unsigned a = 0; a < in.nargs; ++a)
-            used[in.args[a].id] = 1;
-    }
-}
-
 namespace {
 
 // Per-thread storage of the fused pipeline: translation runs it once per
@@ -262,7 +147,7 @@ struct Scratch {
     std::vector<Range> covered;
 };
 
-// get_set_elimination and constant_folding in one forward walk: both only
+// GetReg/SetReg forwarding and constant folding in one forward walk: both only
 // replace a value by an earlier one, so they can share the replacement map
 // (a GetReg or SetReg is never folded, a foldable op never touches state).
 void forward_pass(Block& b, Scratch& s) {
@@ -324,7 +209,7 @@ void forward_pass(Block& b, Scratch& s) {
     }
 }
 
-// dead_store_elimination and dead_code_elimination in one backward walk:
+// Dead-store and dead-code elimination in one backward walk:
 // every user of an instruction comes after it, so whether it is used is
 // known when the walk reaches it. A GetReg found dead here no longer keeps
 // earlier stores to its register alive (it reads nothing once removed).

@@ -9,27 +9,19 @@
 
 namespace emu::tcg {
 
-// Replaces a GetReg by the value last set or got for the same register
-// (same offset and type) earlier in the block, until something may have
-// written the env behind the IR's back.
-void get_set_elimination(Block& b);
-
-// Removes a SetReg when a later SetReg covers the same bytes with nothing
-// in between that could read them (GetReg, a faulting op, a helper that
-// reads state, the block's end). For the packed NZCV register this is flag
-// liveness: flags set and overwritten without being read are never built.
-void dead_store_elimination(Block& b);
-
-// Folds pure ops on constants and applies simple identities (x+0, x&0,
-// x|0, shifts by 0, Select on a constant, CondHolds on a known NZCV,
-// ExitCond on a constant).
-void constant_folding(Block& b);
-
-// Removes pure ops (and GetRegs) whose results are unused.
-void dead_code_elimination(Block& b);
-
-// The standard pipeline (the four passes above, fused into one forward
-// and one backward walk over per-thread storage), then compact().
+// The standard pipeline, one forward and one backward walk over per-thread
+// storage, then compact():
+// - GetReg forwarding: a GetReg becomes the value last set or got for the
+//   same register (same offset and type) earlier in the block, until
+//   something may have written the env behind the IR's back.
+// - Constant folding: pure ops on constants and simple identities (x+0,
+//   x&0, x|0, shifts by 0, Select on a constant, CondHolds on a known NZCV,
+//   ExitCond on a constant).
+// - Dead stores: a SetReg goes when a later SetReg covers the same bytes
+//   with nothing in between that could read them (GetReg, a faulting op, a
+//   helper that reads state, the block's end). For the packed NZCV register
+//   this is flag liveness: flags set and overwritten unread are never built.
+// - Dead code: pure ops (and GetRegs) whose results are unused.
 void optimize_unchecked(Block& b);
 
 // optimize_unchecked(), then the verifier's verdict (empty when the block
