@@ -239,35 +239,14 @@ void Emitter::store(const Inst& in) {
         Reg64 src = (vk_reg || release) ? rax : V;
         // A release store is made sequentially consistent (xchg): A64
         // orders STLR before a later LDAR, x86 TSO alone does not.
-        switch (size) {
-            case 1:
-                if (release) {
-                    g_.xchg(g_.byte[m], src.cvt8());
-                } else {
-                    g_.mov(g_.byte[m], src.cvt8());
-                }
-                break;
-            case 2:
-                if (release) {
-                    g_.xchg(g_.word[m], src.cvt16());
-                } else {
-                    g_.mov(g_.word[m], src.cvt16());
-                }
-                break;
-            case 4:
-                if (release) {
-                    g_.xchg(g_.dword[m], src.cvt32());
-                } else {
-                    g_.mov(g_.dword[m], src.cvt32());
-                }
-                break;
-            default:
-                if (release) {
-                    g_.xchg(g_.qword[m], src);
-                } else {
-                    g_.mov(g_.qword[m], src);
-                }
-                break;
+        Xbyak::Reg r = size == 1   ? Xbyak::Reg(src.cvt8())
+                       : size == 2 ? Xbyak::Reg(src.cvt16())
+                       : size == 4 ? Xbyak::Reg(src.cvt32())
+                                   : Xbyak::Reg(src);
+        if (release) {
+            g_.xchg(g_.ptr[m], r);
+        } else {
+            g_.mov(g_.ptr[m], r);
         }
     }
     c.back = g_.getCurr();
