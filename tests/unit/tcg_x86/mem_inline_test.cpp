@@ -103,21 +103,6 @@ struct Harness {
     }
 };
 
-Type type_of_size(unsigned size) {
-    switch (size) {
-        case 1:
-            return Type::I8;
-        case 2:
-            return Type::I16;
-        case 4:
-            return Type::I32;
-        case 8:
-            return Type::I64;
-        default:
-            return Type::I128;
-    }
-}
-
 unsigned log2_of(unsigned size) {
     return static_cast<unsigned>(__builtin_ctz(size));
 }
@@ -129,7 +114,7 @@ Block copy_block(uint64_t src, uint64_t dst, unsigned size, uint64_t flags, bool
     Block b;
     b.guest_pc = 0x1000;
     Builder ir(&b);
-    Type t = type_of_size(size);
+    Type t = int_type_bytes(size);
     auto addr = [&](uint64_t a) {
         if (!computed) return ir.c64(a);
         // r[5] & 0 is 0 at run time; the emitter sees a register.
@@ -319,7 +304,7 @@ Block llsc_block(uint64_t a, unsigned size, bool intervene, bool computed) {
     Block b;
     b.guest_pc = 0x1000;
     Builder ir(&b);
-    Type t = type_of_size(size);
+    Type t = int_type_bytes(size);
     auto addr = [&] {
         if (!computed) return ir.c64(a);
         Value zero = ir.and_(ir.get_reg(Type::I64, reg(5)), ir.c64(0));
