@@ -58,20 +58,12 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
         REQUIRE(interp_lower(blocks[i], &code, &err));
         for (unsigned run = 0; run < 3; ++run) {
             randomize_world(w, rng);
-            w.cpu->tlb_flush();
-            World::Snapshot start = w.snapshot();
-            ExitInfo ei = interp_run(code, &w.env);
-            World::Snapshot after_interp = w.snapshot();
-            w.restore(start);
-            ExitInfo el = fns[i](&w.env);
-            World::Snapshot after_llvm = w.snapshot();
-            CHECK(ei.status == el.status);
-            CHECK(ei.slot == el.slot);
-            bool same = after_interp == after_llvm;
-            INFO(world_diff(after_interp, after_llvm, "llvm"));
-            CHECK(same);
-            if (ei.status != kStatusContinue) ++faulted;
-            if (!after_interp.mmio_log.empty()) ++mmio;
+            DiffRun r = run_interp_and_tier(w, code, fns[i]);
+            INFO(r.diff("llvm"));
+            CHECK(r.same_exit());
+            CHECK(r.same_world());
+            if (r.interp.status != kStatusContinue) ++faulted;
+            if (!r.after_interp.mmio_log.empty()) ++mmio;
         }
     }
     // The generator reached the interesting paths.
@@ -119,25 +111,13 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
         for (unsigned run = 0; run < 2; ++run) {
             randomize_world(w, rng);
             w.env.r[12] = 1 + rng() % 6;
-            w.cpu->tlb_flush();
-            World::Snapshot start = w.snapshot();
-            ExitInfo ei;
-            for (;;) {
-                ei = interp_run(code, &w.env);
-                ++iterations;
-                if (ei.status != kStatusContinue || ei.slot != self_slot) break;
-            }
-            World::Snapshot after_interp = w.snapshot();
-            w.restore(start);
-            ExitInfo el = fns[i](&w.env);
-            World::Snapshot after_llvm = w.snapshot();
-            CHECK(ei.status == el.status);
-            CHECK(ei.slot == el.slot);
+            DiffRun r = run_interp_and_tier(w, code, fns[i], self_slot);
+            iterations += r.interp_runs;
+            INFO(r.diff("llvm"));
+            CHECK(r.same_exit());
             // The block that returned is the entry itself, not a linked one.
-            if (el.status == kStatusContinue) CHECK(w.env.tcg.reserved1 == 0);
-            bool same = after_interp == after_llvm;
-            INFO(world_diff(after_interp, after_llvm, "llvm"));
-            CHECK(same);
+            if (r.tier.status == kStatusContinue) CHECK(w.env.tcg.reserved1 == 0);
+            CHECK(r.same_world());
         }
     }
     CHECK(iterations > 2 * kBlocks);

@@ -45,4 +45,32 @@ std::string world_diff(const World::Snapshot& a, const World::Snapshot& b, const
     return os.str();
 }
 
+std::string DiffRun::diff(const char* tier_name) const {
+    std::ostringstream os;
+    os << "exit: interp status " << interp.status << " slot " << interp.slot << ", " << tier_name
+       << " status " << tier.status << " slot " << tier.slot << "\n"
+       << world_diff(after_interp, after_tier, tier_name);
+    return os.str();
+}
+
+DiffRun run_interp_and_tier(World& w, const InterpCode& code, CompiledFn fn, unsigned self_slot) {
+    DiffRun r;
+    // The chain owner is not part of the snapshot: the tier starts with the
+    // value the caller left there, as the interpreter did.
+    const uint64_t reserved1 = w.env.tcg.reserved1;
+    w.cpu->tlb_flush();
+    World::Snapshot start = w.snapshot();
+    do {
+        r.interp = interp_run(code, &w.env);
+        ++r.interp_runs;
+    } while (self_slot != kNoSelfLoop && r.interp.status == kStatusContinue &&
+             r.interp.slot == self_slot);
+    r.after_interp = w.snapshot();
+    w.restore(start);
+    w.env.tcg.reserved1 = reserved1;
+    r.tier = fn(&w.env);
+    r.after_tier = w.snapshot();
+    return r;
+}
+
 }  // namespace emu::tcg::test
