@@ -21,6 +21,16 @@ ExitInfo not_compiled_fn(void*) {
     return {0, 0};
 }
 
+// Every block through the tier's batched background compiles.
+std::vector<CompiledFn> compile_all(LlvmTier& tier, const std::vector<Block>& blocks) {
+    std::vector<CompiledFn> fns(blocks.size(), nullptr);
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        tier.submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
+    }
+    tier.drain();
+    return fns;
+}
+
 }  // namespace
 
 TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
@@ -32,22 +42,17 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
     REQUIRE(tier);
     std::mt19937_64 rng(20261121);
     constexpr unsigned kBlocks = 400;
-    std::vector<Block> blocks;
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 10 + static_cast<unsigned>(rng() % 60);
-        ro.faults = i % 4 != 0;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        // Half go through the optimiser first, as translated blocks do.
-        if (i % 2) REQUIRE(optimize(b) == "");
-        blocks.push_back(std::move(b));
-    }
-    std::vector<CompiledFn> fns(kBlocks, nullptr);
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        tier->submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
-    }
-    tier->drain();
+    std::vector<Block> blocks = random_diff_blocks(
+        rng, kBlocks,
+        [&](unsigned i) {
+            RandomBlockOptions ro;
+            ro.ops = 10 + static_cast<unsigned>(rng() % 60);
+            ro.faults = i % 4 != 0;
+            return ro;
+        },
+        &err);
+    REQUIRE(err == "");
+    std::vector<CompiledFn> fns = compile_all(*tier, blocks);
 
     World w;
     unsigned faulted = 0, mmio = 0;
@@ -82,22 +87,18 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
     REQUIRE(tier);
     std::mt19937_64 rng(77);
     constexpr unsigned kBlocks = 150;
-    std::vector<Block> blocks;
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 5 + static_cast<unsigned>(rng() % 40);
-        ro.faults = i % 3 == 0;
-        ro.self_loop = true;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        if (i % 2) REQUIRE(optimize(b) == "");
-        blocks.push_back(std::move(b));
-    }
-    std::vector<CompiledFn> fns(kBlocks, nullptr);
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        tier->submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
-    }
-    tier->drain();
+    std::vector<Block> blocks = random_diff_blocks(
+        rng, kBlocks,
+        [&](unsigned i) {
+            RandomBlockOptions ro;
+            ro.ops = 5 + static_cast<unsigned>(rng() % 40);
+            ro.faults = i % 3 == 0;
+            ro.self_loop = true;
+            return ro;
+        },
+        &err);
+    REQUIRE(err == "");
+    std::vector<CompiledFn> fns = compile_all(*tier, blocks);
     World w;
     unsigned iterations = 0;
     for (unsigned i = 0; i < kBlocks; ++i) {

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "tcg/opt/passes.h"
+
 namespace emu::tcg::test {
 
 void randomize_world(World& w, std::mt19937_64& rng) {
@@ -43,6 +45,23 @@ std::string world_diff(const World::Snapshot& a, const World::Snapshot& b, const
     }
     if (a.mmio_log != b.mmio_log || a.dev_regs != b.dev_regs) os << "device accesses\n";
     return os.str();
+}
+
+std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count,
+                                      const std::function<RandomBlockOptions(unsigned i)>& opts,
+                                      std::string* err) {
+    std::vector<Block> blocks;
+    for (unsigned i = 0; i < count; ++i) {
+        Block b = random_block(rng, opts(i));
+        *err = verify(b);
+        if (err->empty() && i % 2) *err = optimize(b);
+        if (!err->empty()) {
+            *err = "block " + std::to_string(i) + ": " + *err + "\n" + print_block(b);
+            break;
+        }
+        blocks.push_back(std::move(b));
+    }
+    return blocks;
 }
 
 std::string DiffRun::diff(const char* tier_name) const {

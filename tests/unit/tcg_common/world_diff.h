@@ -1,9 +1,12 @@
 #pragma once
 // What the interpreter-vs-tier difference tests share: a random start state
 // for the test world and a readable account of where two snapshots differ.
+#include <functional>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "random_block.h"
 #include "tcg/exec/tier.h"
 #include "tcg/interp/interp.h"
 #include "test_world.h"
@@ -18,6 +21,13 @@ void randomize_world(World& w, std::mt19937_64& rng);
 // RAM byte and the device log, naming the sides "interp" and `tier`.
 std::string world_diff(const World::Snapshot& interp, const World::Snapshot& other,
                        const char* tier);
+
+// The blocks of a difference test: `count` of random_block(rng, opts(i)),
+// the odd ones through the optimiser first, as translated blocks are. A
+// block the verifier rejects ends the list early, its complaint in *err.
+std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count,
+                                      const std::function<RandomBlockOptions(unsigned i)>& opts,
+                                      std::string* err);
 
 // One block run by the interpreter and by a tier's code from the same start
 // state (the world as it is, TLB flushed); the world ends as the tier left

@@ -39,15 +39,20 @@ TEST_CASE("interpreter and baseline tier agree on random blocks", "[x86][diff]")
     auto tier = emu::tcg::x86::make_baseline(64u << 20, &err);
     REQUIRE(tier);
     std::mt19937_64 rng(20261121);
+    std::vector<Block> blocks = random_diff_blocks(
+        rng, 600,
+        [&](unsigned i) {
+            RandomBlockOptions ro;
+            ro.ops = 10 + static_cast<unsigned>(rng() % 80);
+            ro.faults = i % 4 != 0;
+            return ro;
+        },
+        &err);
+    REQUIRE(err == "");
     World w;
     unsigned faulted = 0, mmio = 0, compiled = 0;
-    for (unsigned i = 0; i < 600; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 10 + static_cast<unsigned>(rng() % 80);
-        ro.faults = i % 4 != 0;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        if (i % 2) REQUIRE(optimize(b) == "");
+    for (unsigned i = 0; i < blocks.size(); ++i) {
+        const Block& b = blocks[i];
         INFO("block " << i << "\n" << print_block(b));
         std::string why;
         CompiledFn fn = compile(*tier, b, &why);
@@ -78,16 +83,21 @@ TEST_CASE("self-linked baseline blocks loop in host code like the interpreter", 
     auto tier = emu::tcg::x86::make_baseline(64u << 20, &err);
     REQUIRE(tier);
     std::mt19937_64 rng(77);
+    std::vector<Block> blocks = random_diff_blocks(
+        rng, 200,
+        [&](unsigned i) {
+            RandomBlockOptions ro;
+            ro.ops = 5 + static_cast<unsigned>(rng() % 40);
+            ro.faults = i % 3 == 0;
+            ro.self_loop = true;
+            return ro;
+        },
+        &err);
+    REQUIRE(err == "");
     World w;
     unsigned iterations = 0, looped = 0;
-    for (unsigned i = 0; i < 200; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 5 + static_cast<unsigned>(rng() % 40);
-        ro.faults = i % 3 == 0;
-        ro.self_loop = true;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        if (i % 2) REQUIRE(optimize(b) == "");
+    for (unsigned i = 0; i < blocks.size(); ++i) {
+        const Block& b = blocks[i];
         INFO("block " << i << "\n" << print_block(b));
         std::string why;
         CompiledFn fn = compile(*tier, b, &why);
