@@ -4,7 +4,10 @@
 #include <cstring>
 #include <map>
 
+#include "fakes.h"
+
 using namespace emu;
+using namespace emu::test;
 
 namespace {
 
@@ -55,30 +58,6 @@ struct FakeTarget : DebugTarget {
     }
 };
 
-struct Vm : VmControl {
-    RunState state = RunState::Running;
-    RunState run_state() const override { return state; }
-    void pause() override { state = RunState::Paused; }
-    void resume() override { state = RunState::Running; }
-    void system_reset() override {}
-    void system_powerdown() override {}
-    void quit() override { state = RunState::Shutdown; }
-    std::string guest_name() const override { return ""; }
-};
-
-struct Wire : CharBackend {
-    std::string out;
-    CharFrontend* fe = nullptr;
-    size_t write(const uint8_t* d, size_t n) override {
-        out.append(reinterpret_cast<const char*>(d), n);
-        return n;
-    }
-    void set_frontend(CharFrontend* f) override { fe = f; }
-    void send(const std::string& s) {
-        fe->receive(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    }
-};
-
 }  // namespace
 
 TEST_CASE("gdb framing: checksums, escapes, acks, Ctrl-C", "[gdb]") {
@@ -112,8 +91,8 @@ TEST_CASE("gdb framing: checksums, escapes, acks, Ctrl-C", "[gdb]") {
 }
 
 TEST_CASE("gdb stub: queries, registers, memory, breakpoints, stepping", "[gdb]") {
-    Wire w;
-    Vm vm;
+    RecordingBackend w;
+    FakeVm vm;
     FakeTarget t;
     GdbStub stub(&w, &vm, &t);
     stub.char_event(CharEvent::Opened);
