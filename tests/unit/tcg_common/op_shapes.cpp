@@ -175,4 +175,19 @@ uint64_t pick_operand(std::mt19937_64& rng, unsigned round, unsigned edge_rounds
     return rng();
 }
 
+ShapeOperands pick_shape_operands(std::mt19937_64& rng, const Shape& s, unsigned round,
+                                  unsigned edge_rounds) {
+    ShapeOperands o;
+    for (unsigned a = 0; a < s.args.size(); ++a) {
+        Type at = s.args[a];
+        o.lo[a] = pick_operand(rng, round, edge_rounds);
+        if (at == Type::I128)
+            o.hi[a] = pick_operand(rng, round, edge_rounds);
+        else
+            o.lo[a] &= at == Type::I1 ? 1 : type_mask(at);
+        o.in[a] = (u128)o.lo[a] | ((u128)o.hi[a] << 64);
+    }
+    return o;
+}
+
 }  // namespace emu::tcg::test
