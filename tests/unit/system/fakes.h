@@ -1,11 +1,15 @@
 #pragma once
-// What the system tests share: a VM whose run state they read, and a
-// character backend that records what its frontend writes and feeds it
-// input.
+// What the system tests and fuzzers share: a VM whose run state they read,
+// a character backend that records what its frontend writes and feeds it
+// input, and a debug target over plain memory.
+#include <cstring>
+#include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "hw/core/char_backend.h"
+#include "hw/core/gdb_blob.h"
 #include "system/vm_control.h"
 
 namespace emu::test {
@@ -38,6 +42,58 @@ struct RecordingBackend : CharBackend {
     void set_frontend(CharFrontend* f) override { fe = f; }
     void send(const std::string& s) {
         fe->receive(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    }
+};
+
+// Two vCPUs sharing `mem_size` bytes of memory at address 0 and
+// `num_regs` 8-byte registers, all in the 'g' blob; breakpoints are kept
+// in a map, the vCPU armed for a step in `stepping`.
+struct FakeDebugTarget : DebugTarget {
+    std::vector<uint8_t> mem;
+    std::vector<uint8_t> regs;
+    std::string xml;  // the target.xml annex
+    std::map<uint64_t, BreakpointKind> bps;
+    int stepping = -1;
+
+    FakeDebugTarget(size_t mem_size, unsigned num_regs, uint8_t reg_fill, std::string target_xml)
+        : mem(mem_size), regs(8 * num_regs, reg_fill), xml(std::move(target_xml)) {}
+    unsigned num_cpus() const override { return 2; }
+    std::string target_xml(const std::string& annex) const override {
+        return annex == "target.xml" ? xml : "";
+    }
+    std::vector<uint8_t> read_registers(unsigned) override { return regs; }
+    bool write_registers(unsigned, const std::vector<uint8_t>& b) override {
+        if (b.size() != regs.size()) return false;
+        regs = b;
+        return true;
+    }
+    std::vector<uint8_t> read_register(unsigned cpu, unsigned n) override {
+        return read_blob_register(*this, cpu, size_t(n) * 8, n < regs.size() / 8 ? 8 : 0);
+    }
+    bool write_register(unsigned cpu, unsigned n, const std::vector<uint8_t>& v) override {
+        return write_blob_register(*this, cpu, size_t(n) * 8, n < regs.size() / 8 ? 8 : 0, v);
+    }
+    bool read_memory(unsigned, uint64_t a, uint8_t* b, size_t l) override {
+        if (a >= mem.size() || l > mem.size() - a) return false;
+        std::memcpy(b, mem.data() + a, l);
+        return true;
+    }
+    bool write_memory(unsigned, uint64_t a, const uint8_t* b, size_t l) override {
+        if (a >= mem.size() || l > mem.size() - a) return false;
+        std::memcpy(mem.data() + a, b, l);
+        return true;
+    }
+    bool insert_breakpoint(BreakpointKind k, uint64_t a, uint64_t) override {
+        bps[a] = k;
+        return true;
+    }
+    bool remove_breakpoint(BreakpointKind, uint64_t a, uint64_t) override {
+        return bps.erase(a) == 1;
+    }
+    bool set_single_step(unsigned cpu, bool on) override {
+        if (cpu >= num_cpus()) return false;
+        stepping = on ? int(cpu) : -1;
+        return true;
     }
 };
 
