@@ -3,7 +3,7 @@
 #include <string>
 
 #include "system/gdbstub/gdbstub.h"
-#include "tests/unit/system/fakes.h"
+#include "tests/unit/support/fakes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     emu::test::RecordingBackend w;

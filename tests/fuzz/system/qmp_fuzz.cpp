@@ -5,7 +5,7 @@
 
 #include "system/monitor/hmp.h"
 #include "system/monitor/qmp.h"
-#include "tests/unit/system/fakes.h"
+#include "tests/unit/support/fakes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     emu::test::RecordingBackend w;

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "fakes.h"
 #include "system/chardev/chardev.h"
 #include "system/chardev/mux.h"
 #include "system/monitor/hmp.h"
+#include "tests/unit/support/fakes.h"
 #include "util/bql.h"
 
 using namespace emu;

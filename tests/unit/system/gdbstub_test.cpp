@@ -4,7 +4,7 @@
 #include <cstring>
 #include <map>
 
-#include "fakes.h"
+#include "tests/unit/support/fakes.h"
 
 using namespace emu;
 using namespace emu::test;

@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "fakes.h"
 #include "system/monitor/hmp.h"
+#include "tests/unit/support/fakes.h"
 
 using namespace emu;
 using namespace emu::test;

@@ -1,7 +1,9 @@
 #pragma once
-// What the system tests and fuzzers share: a VM whose run state they read,
-// a character backend that records what its frontend writes and feeds it
-// input, and a debug target over plain memory.
+// Fakes the unit tests and fuzzers of several areas share (a header only:
+// tests/unit/support has no executable of its own): a VM whose run state
+// they read, a character backend that records what its frontend writes and
+// feeds it input, and a debug target over plain memory.
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string>
@@ -35,13 +37,23 @@ struct FakeVm : VmControl {
 struct RecordingBackend : CharBackend {
     std::string out;
     CharFrontend* fe = nullptr;
+    int accepts = 0;  // accept_input() calls: the frontend has room again
     size_t write(const uint8_t* d, size_t n) override {
         out.append(reinterpret_cast<const char*>(d), n);
         return n;
     }
     void set_frontend(CharFrontend* f) override { fe = f; }
+    void accept_input() override { ++accepts; }
+    // All of s, whether or not the frontend said it has room.
     void send(const std::string& s) {
         fe->receive(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    }
+    // What a real backend does: offers only what the frontend can take;
+    // returns how much that was.
+    size_t feed(const std::string& s) {
+        size_t n = std::min(fe->can_receive(), s.size());
+        fe->receive(reinterpret_cast<const uint8_t*>(s.data()), n);
+        return n;
     }
 };
 
