@@ -111,14 +111,21 @@ uint64_t unop(FpUn op, typename F::U a, FpEnv& e) {
 
 template <typename F>
 uint64_t fma(typename F::U a, typename F::U n, typename F::U m, bool neg_a, bool neg_p, FpEnv& e) {
-    auto fn = neg_a ? (neg_p ? F::nmadd : F::nmsub) : (neg_p ? F::msub : F::madd);
-    return fn(n, m, a, e.fpcr, *e.fpsr);
+    if (neg_a)
+        return neg_p ? F::nmadd(n, m, a, e.fpcr, *e.fpsr) : F::nmsub(n, m, a, e.fpcr, *e.fpsr);
+    return neg_p ? F::msub(n, m, a, e.fpcr, *e.fpsr) : F::madd(n, m, a, e.fpcr, *e.fpsr);
 }
 
 template <typename F>
 bool compare_mask(typename F::U a, typename F::U b, int kind, FpEnv& e) {
-    auto fn = kind == 0 ? F::cmeq : kind == 1 ? F::cmge : F::cmgt;
-    return fn(a, b, e.fpcr, *e.fpsr) != 0;
+    switch (kind) {
+        case 0:
+            return F::cmeq(a, b, e.fpcr, *e.fpsr) != 0;
+        case 1:
+            return F::cmge(a, b, e.fpcr, *e.fpsr) != 0;
+        default:
+            return F::cmgt(a, b, e.fpcr, *e.fpsr) != 0;
+    }
 }
 
 }  // namespace
