@@ -42,15 +42,7 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
     REQUIRE(tier);
     std::mt19937_64 rng(20261121);
     constexpr unsigned kBlocks = 400;
-    std::vector<Block> blocks = random_diff_blocks(
-        rng, kBlocks,
-        [&](unsigned i) {
-            RandomBlockOptions ro;
-            ro.ops = 10 + static_cast<unsigned>(rng() % 60);
-            ro.faults = i % 4 != 0;
-            return ro;
-        },
-        &err);
+    std::vector<Block> blocks = random_diff_blocks(rng, kBlocks, DiffMix::Straight, 60, &err);
     REQUIRE(err == "");
     std::vector<CompiledFn> fns = compile_all(*tier, blocks);
 
@@ -87,16 +79,7 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
     REQUIRE(tier);
     std::mt19937_64 rng(77);
     constexpr unsigned kBlocks = 150;
-    std::vector<Block> blocks = random_diff_blocks(
-        rng, kBlocks,
-        [&](unsigned i) {
-            RandomBlockOptions ro;
-            ro.ops = 5 + static_cast<unsigned>(rng() % 40);
-            ro.faults = i % 3 == 0;
-            ro.self_loop = true;
-            return ro;
-        },
-        &err);
+    std::vector<Block> blocks = random_diff_blocks(rng, kBlocks, DiffMix::SelfLoop, 40, &err);
     REQUIRE(err == "");
     std::vector<CompiledFn> fns = compile_all(*tier, blocks);
     World w;

@@ -47,12 +47,15 @@ std::string world_diff(const World::Snapshot& a, const World::Snapshot& b, const
     return os.str();
 }
 
-std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count,
-                                      const std::function<RandomBlockOptions(unsigned i)>& opts,
-                                      std::string* err) {
+std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count, DiffMix mix,
+                                      unsigned span, std::string* err) {
     std::vector<Block> blocks;
     for (unsigned i = 0; i < count; ++i) {
-        Block b = random_block(rng, opts(i));
+        RandomBlockOptions ro;
+        ro.self_loop = mix == DiffMix::SelfLoop;
+        ro.ops = (ro.self_loop ? 5 : 10) + static_cast<unsigned>(rng() % span);
+        ro.faults = ro.self_loop ? i % 3 == 0 : i % 4 != 0;
+        Block b = random_block(rng, ro);
         *err = verify(b);
         if (err->empty() && i % 2) *err = optimize(b);
         if (!err->empty()) {

@@ -1,7 +1,6 @@
 #pragma once
 // What the interpreter-vs-tier difference tests share: a random start state
 // for the test world and a readable account of where two snapshots differ.
-#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,12 +21,15 @@ void randomize_world(World& w, std::mt19937_64& rng);
 std::string world_diff(const World::Snapshot& interp, const World::Snapshot& other,
                        const char* tier);
 
-// The blocks of a difference test: `count` of random_block(rng, opts(i)),
-// the odd ones through the optimiser first, as translated blocks are. A
-// block the verifier rejects ends the list early, its complaint in *err.
-std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count,
-                                      const std::function<RandomBlockOptions(unsigned i)>& opts,
-                                      std::string* err);
+// The blocks of a difference test, the odd ones through the optimiser
+// first, as translated blocks are. Straight: 10 + rng() % span
+// instructions, with accesses that may fault in all but every fourth
+// block. SelfLoop: self loops of 5 + rng() % span instructions, faulting in
+// every third. A block the verifier rejects ends the list early, its
+// complaint in *err.
+enum class DiffMix { Straight, SelfLoop };
+std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count, DiffMix mix,
+                                      unsigned span, std::string* err);
 
 // One block run by the interpreter and by a tier's code from the same start
 // state (the world as it is, TLB flushed); the world ends as the tier left

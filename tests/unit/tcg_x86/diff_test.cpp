@@ -39,15 +39,7 @@ TEST_CASE("interpreter and baseline tier agree on random blocks", "[x86][diff]")
     auto tier = emu::tcg::x86::make_baseline(64u << 20, &err);
     REQUIRE(tier);
     std::mt19937_64 rng(20261121);
-    std::vector<Block> blocks = random_diff_blocks(
-        rng, 600,
-        [&](unsigned i) {
-            RandomBlockOptions ro;
-            ro.ops = 10 + static_cast<unsigned>(rng() % 80);
-            ro.faults = i % 4 != 0;
-            return ro;
-        },
-        &err);
+    std::vector<Block> blocks = random_diff_blocks(rng, 600, DiffMix::Straight, 80, &err);
     REQUIRE(err == "");
     World w;
     unsigned faulted = 0, mmio = 0, compiled = 0;
@@ -83,16 +75,7 @@ TEST_CASE("self-linked baseline blocks loop in host code like the interpreter", 
     auto tier = emu::tcg::x86::make_baseline(64u << 20, &err);
     REQUIRE(tier);
     std::mt19937_64 rng(77);
-    std::vector<Block> blocks = random_diff_blocks(
-        rng, 200,
-        [&](unsigned i) {
-            RandomBlockOptions ro;
-            ro.ops = 5 + static_cast<unsigned>(rng() % 40);
-            ro.faults = i % 3 == 0;
-            ro.self_loop = true;
-            return ro;
-        },
-        &err);
+    std::vector<Block> blocks = random_diff_blocks(rng, 200, DiffMix::SelfLoop, 40, &err);
     REQUIRE(err == "");
     World w;
     unsigned iterations = 0, looped = 0;
