@@ -411,6 +411,13 @@ void Emitter::wide_op(const Inst& in) {
     switch (in.op) {
         case Op::Const:
             return;
+        case Op::VecDup:
+        case Op::VecCmp:
+        case Op::VecBin:
+        case Op::VecShiftImm:
+        case Op::VecShuffle:
+        case Op::VecReduce:
+            return vec_op(in);
         case Op::GetReg: {
             def128();
             uint32_t off = static_cast<uint32_t>(in.imm);
