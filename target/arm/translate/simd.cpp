@@ -3,6 +3,7 @@
 #include "target/arm/fp_ops.h"
 #include "target/arm/helpers.h"
 #include "target/arm/translate/simd_int.h"
+#include "target/arm/translate/simd_vec.h"
 #include "target/arm/translate/translator.h"
 #include "target/arm/vec_ops.h"
 
@@ -110,6 +111,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         return true;
     }
     if (opcode >= 0x18) return simd_fp_3same(false, q, u, size, m, opcode, n, d);
+    if (auto r = simd_vec::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (auto r = simd_int::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (size == 3 && !q) return false;
     VecOp op;
@@ -249,6 +251,7 @@ bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m
 
 bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                uint32_t d) {
+    if (auto r = simd_vec::two_misc(*this, q, u, size, opcode, n, d)) return *r;
     if (auto r = simd_int::two_misc(*this, q, u, size, opcode, n, d)) return *r;
     VecOp op;
     unsigned es = size;
@@ -320,6 +323,7 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
 
 bool A64Translator::SIMD_across(uint32_t q, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                 uint32_t d) {
+    if (auto r = simd_vec::across(*this, q, u, size, opcode, n, d)) return *r;
     if (size == 3 || (size == 2 && !q)) return false;
     VecOp op;
     switch (u << 5 | opcode) {
@@ -369,18 +373,12 @@ bool A64Translator::SIMD_copy(uint32_t q, uint32_t op, uint32_t imm5, uint32_t i
         case 0:  // DUP (element)
             if (es == 3 && !q) return false;
             if (!fp_access()) return true;
-            Vec{*this}.op(VecOp::Dup, es, q, d, n, n, false, false, index);
+            simd_vec::dup_element(*this, q, es, index, n, d);
             return true;
         case 1:  // DUP (general)
             if (es == 3 && !q) return false;
             if (!fp_access()) return true;
-            if (n == 31) {
-                ir_.set_reg(vreg_off(d), ir_.c128(0, 0));
-                return true;
-            }
-            ir_.call(Type::Void, helpers().vec,
-                     {ir_.c64(vec_desc(VecOp::Dup, es, q, false, true)), ir_.c64(vreg_off(d)),
-                      ir_.c64(xreg_off(n)), ir_.c64(xreg_off(n))});
+            simd_vec::dup_general(*this, q, es, n, d);
             return true;
         case 3:  // INS (general)
             if (!fp_access()) return true;
@@ -462,6 +460,7 @@ static bool shift_imm_op(unsigned key, unsigned rshift, unsigned lshift, VecOp* 
 
 bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb,
                                uint32_t opcode, uint32_t n, uint32_t d) {
+    if (auto r = simd_vec::shift_imm(*this, q, u, immh, immb, opcode, n, d)) return *r;
     if (auto r = simd_int::shift_imm(*this, q, u, immh, immb, opcode, n, d)) return *r;
     unsigned es = 31 - __builtin_clz(immh);
     unsigned esize = 8u << es;
@@ -501,6 +500,7 @@ bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t i
 
 bool A64Translator::SIMD_perm(uint32_t q, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n,
                               uint32_t d) {
+    if (auto r = simd_vec::perm(*this, q, size, m, opcode, n, d)) return *r;
     if (size == 3 && !q) return false;
     VecOp op;
     switch (opcode) {
@@ -533,7 +533,7 @@ bool A64Translator::SIMD_perm(uint32_t q, uint32_t size, uint32_t m, uint32_t op
 bool A64Translator::SIMD_ext(uint32_t q, uint32_t m, uint32_t imm4, uint32_t n, uint32_t d) {
     if (!q && imm4 >= 8) return false;
     if (!fp_access()) return true;
-    Vec{*this}.op(VecOp::Ext, 0, q, d, n, m, false, false, imm4);
+    simd_vec::ext(*this, q, m, imm4, n, d);
     return true;
 }
 
@@ -551,6 +551,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
     if (opcode >= 0x18) {
         return simd_fp_3same(true, false, u, size, m, opcode, n, d);
     } else {
+        if (auto r = simd_vec::scalar_three_same(*this, u, size, m, opcode, n, d)) return *r;
         if (auto r = simd_int::scalar_three_same(*this, u, size, m, opcode, n, d)) return *r;
         if (size != 3) return false;
         switch (u << 5 | opcode) {
@@ -595,6 +596,7 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
 
 bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                 uint32_t d) {
+    if (auto r = simd_vec::scalar_two_misc(*this, u, size, opcode, n, d)) return *r;
     if (auto r = simd_int::scalar_two_misc(*this, u, size, opcode, n, d)) return *r;
     VecOp op;
     unsigned es = 3;
@@ -655,6 +657,7 @@ bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32
     if (opcode == 0x1c || opcode == 0x1f) {  // fixed-point FP conversions
         return simd_fp_shimm(true, false, u, immh, immb, opcode, n, d);
     }
+    if (auto r = simd_vec::scalar_shift_imm(*this, u, immh, immb, opcode, n, d)) return *r;
     if (auto r = simd_int::scalar_shift_imm(*this, u, immh, immb, opcode, n, d)) return *r;
     if (!(immh & 8)) return false;
     unsigned immhb = immh << 3 | immb;
