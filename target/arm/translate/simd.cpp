@@ -84,11 +84,18 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
     Vec v{*this};
     if (opcode == 3) {  // logical
         if (!fp_access()) return true;
-        if (u && size) {
-            v.op(size == 1 ? VecOp::Bsl : size == 2 ? VecOp::Bit : VecOp::Bif, 0, q, d, n, m);
+        Value a = v.get(n), b = v.get(m), r;
+        if (u && size) {  // BSL, BIT, BIF: bitwise selects as xor/and
+            Value dv = v.get(d);
+            if (size == 1) {
+                r = ir_.xor_(b, ir_.and_(ir_.xor_(b, a), dv));
+            } else {
+                Value mask = size == 2 ? b : ir_.not_(b);
+                r = ir_.xor_(dv, ir_.and_(ir_.xor_(dv, a), mask));
+            }
+            v.set(d, r, q);
             return true;
         }
-        Value a = v.get(n), b = v.get(m), r;
         if (u) {
             r = ir_.xor_(a, b);
         } else {
