@@ -362,6 +362,20 @@ L_PACK128 : {
     s[ip->d + 1] = hi;
     NEXT;
 }
+L_VEC : {
+    // The vector ops: imm = op << 32 | the op's imm; operands are i128
+    // (slot pairs) except VecDup's scalar.
+    Op op = static_cast<Op>(ip->imm >> 32);
+    u128 in[3] = {0, 0, 0}, r = 0;
+    const uint16_t sl[3] = {ip->a, ip->b, ip->c};
+    for (unsigned k = 0; k < 3; ++k) {
+        in[k] = op == Op::VecDup ? (u128)s[sl[k]] : (u128)s[sl[k]] | (u128)s[sl[k] + 1] << 64;
+    }
+    eval_vec(op, in, ip->imm & 0xffffffffu, &r);
+    s[ip->d] = (uint64_t)r;
+    s[ip->d + 1] = (uint64_t)(r >> 64);
+    NEXT;
+}
 L_ADDF32:
     D = nzcv_add_fast<uint32_t>((uint32_t)A, (uint32_t)B);
     NEXT;
@@ -696,6 +710,15 @@ bool pick(const Block& b, const Inst& in, Variant* v, uint64_t* imm, uint64_t* i
             return true;
         case Op::Pack128:
             *v = V_PACK128;
+            return true;
+        case Op::VecDup:
+        case Op::VecCmp:
+        case Op::VecBin:
+        case Op::VecShiftImm:
+        case Op::VecShuffle:
+        case Op::VecReduce:
+            *v = V_VEC;
+            *imm = uint64_t(in.op) << 32 | (in.imm & 0xffffffffu);
             return true;
         case Op::AddFlags:
             *v = a0 == Type::I64 ? V_ADDF64 : V_ADDF32;
