@@ -223,9 +223,11 @@ class TcgArmVcpu final : public ArmVcpu, public ArmVcpuDebug {
         std::snprintf(buf, sizeof buf,
                       "; TLB flushes: full %" PRIu64 ", lower half %" PRIu64 ", index %" PRIu64
                       ", page %" PRIu64 ", skipped %" PRIu64 ", broadcast %" PRIu64
-                      ", received %" PRIu64 ", sync waits %" PRIu64 " (%.1f ms)\n",
+                      ", received %" PRIu64 ", sync waits %" PRIu64
+                      " (%.1f ms); ASID switches %" PRIu64 " (%" PRIu64 " saved TLBs reused)\n",
                       t.flush_full, t.flush_lower, t.flush_idx, t.flush_page, t.flush_skipped,
-                      t.broadcasts, t.remote_ops, t.sync_waits, t.sync_wait_ns / 1e6);
+                      t.broadcasts, t.remote_ops, t.sync_waits, t.sync_wait_ns / 1e6,
+                      t.asid_switches, t.bank_hits);
         out += buf;
         return out;
     }

@@ -133,6 +133,7 @@ void ArmCpu::reset() {
     s.cntfrq = cfg_.generic_timer_hz;
     powered_off = cfg_.start_powered_off;
     tlb_flush();
+    tlb_set_asid(current_asid());
     tb_flush();
     timer_update();
 }
@@ -426,51 +427,49 @@ bool ArmCpu::mmu_translate(uint64_t va, tcg::Access access, unsigned mmu_idx,
 }
 
 void ArmCpu::translation_reg_written(uint32_t enc, uint64_t old, uint64_t nv) {
-    // The TLB is not tagged: a TTBR change drops what it changes. TTBR0
-    // maps the lower half only (bit 55 clear); the ASID (in TTBR1 when
-    // TCR.A1, as Linux sets it) tags non-global entries of both halves,
-    // and the upper half holds non-global ones only where the kernel maps
-    // itself so (KPTI). A Linux context switch or its TTBR0 switching
-    // around user accesses (software PAN) thus keeps the kernel's entries.
+    // The TLB tags non-global entries with the ASID (tcg::Cpu::tlb_set_asid),
+    // as the architecture does, so an ASID change keeps every ASID's
+    // entries: a KPTI kernel (Debian's, with KASLR) switches TTBR1 between
+    // its tables with one ASID and the trampoline's with the other on every
+    // exception entry and return. The table base that comes with the new
+    // ASID does not flush either: TLB entries are tagged by ASID, not by
+    // table, and software that reuses an ASID for other tables invalidates
+    // it first (Linux does on ASID rollover; QEMU does not flush on a base
+    // change either). A base change under the same ASID drops what it
+    // changes (the lower half for TTBR0, everything for TTBR1): the
+    // architecture would let the entries stay, this is only cautious and
+    // rare. SCTLR, TCR and the rest: everything.
     constexpr uint64_t kAsid = 0xffffull << 48;
     const ArmCpuState& s = *state;
     bool a1 = (s.tcr_el1 >> mmu::tcr::A1) & 1;
-    bool lower = false, asid_changed = false;
-    if (enc == sr::enc(3, 0, 2, 0, 0)) {
-        lower = true;
-        asid_changed = !a1 && ((old ^ nv) & kAsid);
-    } else if (enc == sr::enc(3, 0, 2, 0, 1)) {
-        if ((old ^ nv) & ~kAsid) {
-            tlb_flush();
-            return;
-        }
-        asid_changed = lower = a1;
-    } else {
+    bool ttbr0 = enc == sr::enc(3, 0, 2, 0, 0), ttbr1 = enc == sr::enc(3, 0, 2, 0, 1);
+    if (!ttbr0 && !ttbr1) {
+        tlb_flush();
+        tlb_set_asid(current_asid());
+        return;
+    }
+    uint32_t asid = current_asid();
+    if (ttbr1 == a1 && asid != tlb_asid()) {
+        tlb_set_asid(asid);
+        return;
+    }
+    if (!((old ^ nv) & ~kAsid)) return;  // an ASID field the ASID does not come from
+    if (ttbr1) {
         tlb_flush();
         return;
     }
-    if (asid_changed && tlb_upper_nonglobal()) {
-        tlb_flush();
-        return;
-    }
-    if (lower) {
-        tcg::TlbFlushOp op;
-        op.idx_mask = 0xffff;
-        op.all = true;
-        op.lower_half = true;
-        tlb_flush_op(op);
-    }
+    tcg::TlbFlushOp op;
+    op.idx_mask = 0xffff;
+    op.all = true;
+    op.lower_half = true;
+    tlb_flush_op(op);
 }
 
-bool ArmCpu::tlb_may_hold_asid(uint32_t asid) {
-    // The TLB is flushed whenever TTBRn or TCR change: it holds entries of
-    // the current ASID (and global ones) only. With the MMU off nothing is
-    // tagged.
+uint32_t ArmCpu::current_asid() const {
     const ArmCpuState& s = *state;
-    if (!(s.sctlr_el1 & 1)) return false;
     uint64_t ttbr = (s.tcr_el1 >> mmu::tcr::A1) & 1 ? s.ttbr1_el1 : s.ttbr0_el1;
     bool asid16 = ((s.id_aa64mmfr0 >> 4) & 0xf) == 2 && ((s.tcr_el1 >> mmu::tcr::AS) & 1);
-    return static_cast<uint32_t>(ttbr >> 48 & (asid16 ? 0xffff : 0xff)) == asid;
+    return static_cast<uint32_t>(ttbr >> 48 & (asid16 ? 0xffff : 0xff));
 }
 
 uint64_t ArmCpu::raise_mem_fault(uint64_t va, tcg::Access access, tcg::FaultKind kind, uint64_t pc,

@@ -125,10 +125,11 @@ class ArmCpu : private detail::StateHolder, public tcg::Cpu {
     uint64_t debug_break(uint64_t pc, BreakpointKind why);
     void debug_step_begin();
     bool watch_page(uint64_t va_page, tcg::Access access) override;
-    bool tlb_may_hold_asid(uint32_t asid) override;
     // A write changed SCTLR_EL1, TCR_EL1 or TTBRn_EL1 (enc) from old to nv:
-    // drops the TLB entries it may change.
+    // switches the TLB's ASID or drops the entries it may change.
     void translation_reg_written(uint32_t enc, uint64_t old, uint64_t nv);
+    // The ASID of the EL1&0 regime (TTBR1's with TCR.A1, else TTBR0's).
+    uint32_t current_asid() const;
     // TLBI instructions executed, by kind and IS form (EMU_TCG_STATS).
     void count_tlbi(TlbiKind k, bool shareable) {
         ++tlbi_counts_[shareable][static_cast<unsigned>(k)];

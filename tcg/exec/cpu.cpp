@@ -311,31 +311,174 @@ void Cpu::tlb_flush() {
         for (TlbEntry& e : per_idx)
             e = kInvalidEntry;
     }
-    ++l2gen_;
+    l2_flush();
+    banks_drop();
+    live_global_ = false;
     for (unsigned m = 0; m < kNumMmuIdx; ++m)
         large_[m] = false;
-    upper_nonglobal_ = false;
     jmp_cache_clear();
     if (as_) view_ = as_->view();
+}
+
+void Cpu::l2_flush() {
+    ++l2gen_;
+    for (unsigned m = 0; m < kNumMmuIdx; ++m)
+        l2large_[m] = false;
+}
+
+void Cpu::l2_flush_asid(uint32_t asid) {
+    for (unsigned i = 0; i < (1u << kL2TlbBits); ++i) {
+        L2Tlb& l = l2tlb_[i];
+        if (l.gen == l2gen_ && !l.pt.global && l.asid == asid) l.gen = 0;
+    }
 }
 
 void Cpu::tlb_flush_idx(unsigned m) {
     for (TlbEntry& e : env_->tlb[m])
         e = kInvalidEntry;
     large_[m] = false;
-    ++l2gen_;
+    l2_flush();
+    if (m < kAsidIdx) banks_drop();
+}
+
+void Cpu::tlb_flush_asid(uint16_t mask, uint32_t asid) {
+    l2_flush_asid(asid);
+    for (unsigned i = 0; i < kTlbBanks; ++i) {
+        if (banks_[i].asid == asid) banks_[i].used = false;
+    }
+    if (asid != asid_) {
+        // The live soft TLB holds entries of the current ASID and global
+        // ones only.
+        ++tlb_stats_.flush_skipped;
+        for (unsigned m = kAsidIdx; m < kNumMmuIdx; ++m) {
+            if (mask & (1u << m)) tlb_flush_idx(m);
+        }
+        return;
+    }
+    ++tlb_stats_.flush_idx;
+    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+        if (!(mask & (1u << m))) continue;
+        if (m >= kAsidIdx) {
+            tlb_flush_idx(m);
+            continue;
+        }
+        for (TlbEntry& e : env_->tlb[m])
+            e = kInvalidEntry;
+        large_[m] = false;
+    }
+    jmp_cache_clear();
+}
+
+namespace {
+// The valid tags of an entry share its page address; an invalid tag (all
+// ones) has bit 55 set: the AND has it clear exactly for lower-half entries.
+bool lower_half_entry(const TlbEntry& e) {
+    return !((e.addr_read & e.addr_write & e.addr_code) >> 55 & 1);
+}
+bool valid_entry(const TlbEntry& e) {
+    return (e.addr_read & e.addr_write & e.addr_code) != kTlbInvalid;
+}
+}  // namespace
+
+void Cpu::tlb_set_asid(uint32_t asid) {
+    if (asid == asid_) return;
+    ++tlb_stats_.asid_switches;
+    // Save the live banked indexes: into a free bank, else the oldest.
+    TlbBank* out = nullptr;
+    TlbBank* in = nullptr;
+    for (unsigned i = 0; i < kTlbBanks; ++i) {
+        TlbBank& b = banks_[i];
+        if (b.used && b.asid == asid) in = &b;
+        if (!b.used && (!out || out->used)) out = &b;
+        if (b.used && b.asid != asid && (!out || (out->used && b.stamp < out->stamp))) out = &b;
+    }
+    if (out) {
+        out->used = true;
+        out->has_global = live_global_;
+        out->asid = asid_;
+        out->stamp = ++bank_stamp_;
+        for (unsigned m = 0; m < kAsidIdx; ++m) {
+            out->large[m] = large_[m];
+            out->large_addr[m] = large_addr_[m];
+            out->large_mask[m] = large_mask_[m];
+        }
+        std::memcpy(out->tlb, env_->tlb, sizeof out->tlb);
+        std::memcpy(out->iotlb, iotlb_, sizeof out->iotlb);
+    }
+    bool keep_global = live_global_;
+    live_global_ = false;
+    if (in) {
+        ++tlb_stats_.bank_hits;
+        in->used = false;
+        for (unsigned m = 0; m < kAsidIdx; ++m) {
+            // Global entries kept below may lie in the outgoing ASID's block
+            // ranges: the union covers both.
+            if (keep_global && large_[m]) {
+                uint64_t mask = large_mask_[m];
+                if (in->large[m]) {
+                    mask &= in->large_mask[m];
+                    while ((large_addr_[m] ^ in->large_addr[m]) & mask)
+                        mask <<= 1;
+                }
+                large_mask_[m] = mask;
+                large_addr_[m] &= mask;
+            } else {
+                large_[m] = in->large[m];
+                large_addr_[m] = in->large_addr[m];
+                large_mask_[m] = in->large_mask[m];
+            }
+        }
+        live_global_ = in->has_global;
+        if (!keep_global) {
+            std::memcpy(env_->tlb, in->tlb, sizeof in->tlb);
+            std::memcpy(iotlb_, in->iotlb, sizeof in->iotlb);
+        } else {
+            for (unsigned m = 0; m < kAsidIdx; ++m) {
+                for (unsigned i = 0; i < kTlbSize; ++i) {
+                    if (!valid_entry(in->tlb[m][i]) && (iotlb_[m][i].pa_page & kIoTlbGlobal) &&
+                        valid_entry(env_->tlb[m][i])) {
+                        live_global_ = true;
+                        continue;
+                    }
+                    env_->tlb[m][i] = in->tlb[m][i];
+                    iotlb_[m][i] = in->iotlb[m][i];
+                }
+            }
+        }
+    } else {
+        for (unsigned m = 0; m < kAsidIdx; ++m) {
+            bool any = false;
+            for (unsigned i = 0; i < kTlbSize; ++i) {
+                if (keep_global && (iotlb_[m][i].pa_page & kIoTlbGlobal) &&
+                    valid_entry(env_->tlb[m][i])) {
+                    any = true;
+                    continue;
+                }
+                env_->tlb[m][i] = kInvalidEntry;
+            }
+            live_global_ |= any;
+            large_[m] = large_[m] && any;
+        }
+    }
+    asid_ = asid;
+    // Blocks were found through the outgoing ASID's mappings.
+    jmp_cache_clear();
 }
 
 void Cpu::tlb_flush_lower_half(uint16_t mask) {
     ++tlb_stats_.flush_lower;
-    ++l2gen_;
+    l2_flush();
     for (unsigned m = 0; m < kNumMmuIdx; ++m) {
         if (!(mask & (1u << m))) continue;
         for (TlbEntry& e : env_->tlb[m]) {
-            // The valid tags of an entry share its page address; an invalid
-            // tag (all ones) has bit 55 set: the AND has it clear exactly
-            // for lower-half entries.
-            if (!((e.addr_read & e.addr_write & e.addr_code) >> 55 & 1)) e = kInvalidEntry;
+            if (lower_half_entry(e)) e = kInvalidEntry;
+        }
+        if (m >= kAsidIdx) continue;
+        for (unsigned i = 0; i < kTlbBanks; ++i) {
+            if (!banks_[i].used) continue;
+            for (TlbEntry& e : banks_[i].tlb[m]) {
+                if (lower_half_entry(e)) e = kInvalidEntry;
+            }
         }
     }
     if (jmp_all_dirty_) {
@@ -358,8 +501,8 @@ void Cpu::tlb_flush_op(const TlbFlushOp& op) {
         return;
     }
     if (op.all) {
-        if (op.asid >= 0 && !tlb_may_hold_asid(static_cast<uint32_t>(op.asid))) {
-            ++tlb_stats_.flush_skipped;
+        if (op.asid >= 0) {
+            tlb_flush_asid(mask, static_cast<uint32_t>(op.asid));
             return;
         }
         if (mask == kAllIdx) {
@@ -376,20 +519,44 @@ void Cpu::tlb_flush_op(const TlbFlushOp& op) {
     // 2 MiB: the range lies in a block if its first page does.
     uint64_t len = std::bit_ceil(std::clamp<uint64_t>(op.len, kPageSize, kTlbSize * kPageSize));
     uint64_t va = untagged(op.va) & kPageMask & ~(len - 1);
-    bool whole = false;
+    bool whole = false, l2_whole = false;
     for (unsigned m = 0; m < kNumMmuIdx; ++m) {
         if (!(mask & (1u << m))) continue;
+        // Every ASID's entries of the page (a by-VA operation with an ASID
+        // drops the others too: over-invalidation is allowed).
+        if (l2large_[m] && ((va ^ l2large_addr_[m]) & l2large_mask_[m]) == 0) {
+            l2_whole = true;
+        } else {
+            for (uint64_t off = 0; off < len; off += kPageSize) {
+                L2Tlb* set = l2tlb_set(va + off, m);
+                for (unsigned w = 0; w < kL2Ways; ++w)
+                    set[w].gen = 0;
+            }
+        }
+        if (m < kAsidIdx) {
+            for (unsigned i = 0; i < kTlbBanks; ++i) {
+                TlbBank& b = banks_[i];
+                if (!b.used) continue;
+                if (b.large[m] && ((va ^ b.large_addr[m]) & b.large_mask[m]) == 0) {
+                    b.used = false;
+                    continue;
+                }
+                for (uint64_t off = 0; off < len; off += kPageSize)
+                    b.tlb[m][((va + off) >> kPageBits) & (kTlbSize - 1)] = kInvalidEntry;
+            }
+        }
         if (large_[m] && ((va ^ large_addr_[m]) & large_mask_[m]) == 0) {
             // Inside a block mapping: its 4 KiB pieces sit in other slots.
-            tlb_flush_idx(m);
+            for (TlbEntry& e : env_->tlb[m])
+                e = kInvalidEntry;
+            large_[m] = false;
             whole = true;
             continue;
         }
-        for (uint64_t off = 0; off < len; off += kPageSize) {
+        for (uint64_t off = 0; off < len; off += kPageSize)
             env_->tlb[m][((va + off) >> kPageBits) & (kTlbSize - 1)] = kInvalidEntry;
-            l2tlb_[l2tlb_index(va + off, m)].gen = 0;
-        }
     }
+    if (l2_whole) l2_flush();
     if (whole) {
         ++tlb_stats_.flush_idx;
         jmp_cache_clear();
@@ -435,7 +602,8 @@ bool Cpu::tlb_sync_wait() {
 }
 
 uint64_t Cpu::iotlb_pa(uint64_t va, unsigned mmu_idx) const {
-    return iotlb_[mmu_idx][(va >> kPageBits) & (kTlbSize - 1)].pa_page | (va & ~kPageMask);
+    return (iotlb_[mmu_idx][(va >> kPageBits) & (kTlbSize - 1)].pa_page & kPageMask) |
+           (va & ~kPageMask);
 }
 
 uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc, TlbEntry** out) {
@@ -445,38 +613,56 @@ uint64_t Cpu::tlb_fill(uint64_t va, Access access, unsigned mmu_idx, uint64_t pc
     // skips the walk, everything after it (the entry, NOTDIRTY, watch
     // flags) is built as after a walk. An access it does not allow walks
     // again (and faults precisely).
-    L2Tlb& l2 = l2tlb_[l2tlb_index(va, mmu_idx)];
+    L2Tlb* set = l2tlb_set(va, mmu_idx);
     uint64_t l2tag = (va & kPageMask) | mmu_idx;
-    bool l2hit = l2.gen == l2gen_ && l2.tag == l2tag &&
-                 (access == Access::Read    ? l2.pt.readable
-                  : access == Access::Write ? l2.pt.writable
-                                            : l2.pt.executable);
+    L2Tlb* l2 = nullptr;
+    for (unsigned w = 0; w < kL2Ways; ++w) {
+        L2Tlb& c = set[w];
+        if (c.gen == l2gen_ && c.tag == l2tag && (c.pt.global || c.asid == asid_)) {
+            l2 = &c;
+            break;
+        }
+    }
+    bool l2hit = l2 && (access == Access::Read    ? l2->pt.readable
+                        : access == Access::Write ? l2->pt.writable
+                                                  : l2->pt.executable);
     if (l2hit) {
-        pt = l2.pt;
+        pt = l2->pt;
     } else {
         if (!mmu_translate(va, access, mmu_idx, &pt, &fk)) {
             return raise_mem_fault(va, access, fk, pc, access == Access::Write);
         }
-        l2 = L2Tlb{l2tag, l2gen_, pt};
+        if (!l2) {
+            for (unsigned w = 0; w < kL2Ways && !l2; ++w) {
+                if (set[w].gen != l2gen_) l2 = &set[w];
+            }
+            if (!l2) l2 = &set[l2victim_++ % kL2Ways];
+        }
+        *l2 = L2Tlb{l2tag, l2gen_, asid_, pt};
     }
     unsigned idx = (va >> kPageBits) & (kTlbSize - 1);
     TlbEntry& e = env_->tlb[mmu_idx][idx];
     uint64_t va_page = va & kPageMask;
     uint64_t pa_page = pt.pa_page & kPageMask;
-    iotlb_[mmu_idx][idx].pa_page = pa_page;
-    if (!pt.global && (va >> 55 & 1)) upper_nonglobal_ = true;
+    iotlb_[mmu_idx][idx].pa_page = pa_page | (pt.global ? kIoTlbGlobal : 0);
+    if (pt.global && mmu_idx < kAsidIdx) live_global_ = true;
     if (pt.size > kPageSize) {
-        // Widen the index's block range to cover this block too.
+        // Widen the index's block ranges (soft TLB and second level) to
+        // cover this block too.
         uint64_t base = untagged(va) & ~(pt.size - 1);
-        uint64_t m = ~(pt.size - 1);
-        if (large_[mmu_idx]) {
-            m &= large_mask_[mmu_idx];
-            while ((large_addr_[mmu_idx] ^ base) & m)
-                m <<= 1;
-        }
-        large_[mmu_idx] = true;
-        large_mask_[mmu_idx] = m;
-        large_addr_[mmu_idx] = base & m;
+        auto widen = [&](bool& large, uint64_t& addr, uint64_t& mask) {
+            uint64_t m = ~(pt.size - 1);
+            if (large) {
+                m &= mask;
+                while ((addr ^ base) & m)
+                    m <<= 1;
+            }
+            large = true;
+            mask = m;
+            addr = base & m;
+        };
+        widen(large_[mmu_idx], large_addr_[mmu_idx], large_mask_[mmu_idx]);
+        widen(l2large_[mmu_idx], l2large_addr_[mmu_idx], l2large_mask_[mmu_idx]);
     }
     const FlatRange* r = view_ ? view_->lookup(pa_page) : nullptr;
     bool whole_page = r && !r->is_io() && r->start <= pa_page && pa_page + kPageSize <= r->end();
@@ -524,27 +710,42 @@ void Cpu::mark_code_page(uint64_t pa_page) {
 }
 
 void Cpu::set_tlb_notdirty(uint64_t pa_page) {
-    // Existing write entries to this page must take the slow path now.
-    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+    // Existing write entries to this page must take the slow path now,
+    // saved ones too (they come back on an ASID switch).
+    auto mark = [pa_page](TlbEntry* tlb, const IoTlb* io) {
         for (unsigned i = 0; i < kTlbSize; ++i) {
-            TlbEntry& e = env_->tlb[m][i];
+            TlbEntry& e = tlb[i];
             if (e.addr_write != kTlbInvalid && !(e.addr_write & kTlbMmio) &&
-                iotlb_[m][i].pa_page == pa_page) {
+                (io[i].pa_page & kPageMask) == pa_page) {
                 e.addr_write |= kTlbNotDirty;
             }
         }
+    };
+    for (unsigned m = 0; m < kNumMmuIdx; ++m)
+        mark(env_->tlb[m], iotlb_[m]);
+    for (unsigned b = 0; b < kTlbBanks; ++b) {
+        if (!banks_[b].used) continue;
+        for (unsigned m = 0; m < kAsidIdx; ++m)
+            mark(banks_[b].tlb[m], banks_[b].iotlb[m]);
     }
 }
 
 void Cpu::reset_tlb_entry_notdirty(uint64_t pa_page) {
     if (remote_code_.count(pa_page)) return;
-    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
+    auto unmark = [pa_page](TlbEntry* tlb, const IoTlb* io) {
         for (unsigned i = 0; i < kTlbSize; ++i) {
-            TlbEntry& e = env_->tlb[m][i];
-            if ((e.addr_write & kTlbNotDirty) && iotlb_[m][i].pa_page == pa_page) {
+            TlbEntry& e = tlb[i];
+            if ((e.addr_write & kTlbNotDirty) && (io[i].pa_page & kPageMask) == pa_page) {
                 e.addr_write &= ~kTlbNotDirty;
             }
         }
+    };
+    for (unsigned m = 0; m < kNumMmuIdx; ++m)
+        unmark(env_->tlb[m], iotlb_[m]);
+    for (unsigned b = 0; b < kTlbBanks; ++b) {
+        if (!banks_[b].used) continue;
+        for (unsigned m = 0; m < kAsidIdx; ++m)
+            unmark(banks_[b].tlb[m], banks_[b].iotlb[m]);
     }
 }
 

@@ -32,7 +32,8 @@ struct PageTranslation {
     // invalidation by VA inside one drops the whole MMU index (the guest
     // invalidates a block by any one address in it).
     uint64_t size = kPageSize;
-    // Not tagged with an address-space id (TlbFlushOp::lower_half).
+    // Not tagged with an address-space id: valid under every ASID (a
+    // non-global one belongs to the ASID of Cpu::tlb_set_asid).
     bool global = true;
     bool readable = true;
     bool writable = true;
@@ -70,7 +71,7 @@ struct TlbFlushOp {
     uint64_t va = 0;           // any address in the page (top byte ignored)
     uint64_t len = kPageSize;  // by page: bytes from va's page (one translation granule)
     // >= 0 with `all`: only the entries of this address-space id (non-global
-    // ones); skipped when the target says the TLB holds none of them.
+    // ones; dropping global ones too is allowed over-invalidation).
     int32_t asid = -1;
     // With `all`: only entries of virtual addresses with bit 55 clear (the
     // lower half: aarch64's TTBR0 range, what a TTBR0 write changes).
@@ -79,11 +80,14 @@ struct TlbFlushOp {
 
 // TLB maintenance counters (EMU_TCG_STATS).
 struct TlbStats {
-    uint64_t flush_full = 0;     // whole TLB (TLBI ALL/ASID, TTBR/SCTLR/TCR writes, map changes)
-    uint64_t flush_lower = 0;    // lower half only (TTBR0 writes)
-    uint64_t flush_idx = 0;      // some MMU indexes (a by-VA op hitting a block mapping)
-    uint64_t flush_page = 0;     // one page (granule)
-    uint64_t flush_skipped = 0;  // by ASID, for an ASID the TLB holds no entries of
+    uint64_t flush_full = 0;   // whole TLB (TLBI ALL/ASID, TTBR/SCTLR/TCR writes, map changes)
+    uint64_t flush_lower = 0;  // lower half only (TTBR0 writes)
+    uint64_t flush_idx = 0;    // some MMU indexes (a by-VA op hitting a block mapping)
+    uint64_t flush_page = 0;   // one page (granule)
+    uint64_t flush_skipped =
+        0;  // by ASID, of an ASID other than the current one (saved banks only)
+    uint64_t asid_switches = 0;  // tlb_set_asid with another ASID
+    uint64_t bank_hits = 0;      // ... that found the soft TLB of that ASID saved
     uint64_t broadcasts = 0;     // operations sent to the other vCPUs
     uint64_t remote_ops = 0;     // operations received from other vCPUs
     uint64_t sync_waits = 0;     // dispatcher waits for other vCPUs' acknowledgements
@@ -130,10 +134,19 @@ class Cpu {
     // block mapping).
     void tlb_flush_page(uint64_t va);
     void tlb_flush_op(const TlbFlushOp& op);
-    // Whether an MMU index may hold upper-half (VA bit 55 set) entries that
-    // are tagged with an address-space id (filled from a non-global
-    // PageTranslation since the last full flush).
-    bool tlb_upper_nonglobal() const { return upper_nonglobal_; }
+    // The address-space id (ASID) the guest's translations now use: the
+    // TLB tags non-global entries with it and matches them only under it
+    // (global ones under any). Switching keeps every ASID's entries: the
+    // second level holds them tagged, and the soft TLB of the MMU indexes
+    // below kAsidIdx (what generated code reads, untagged) is saved to a
+    // bank and the new ASID's bank, if saved, loaded. A KPTI kernel
+    // switches on every exception entry and return. The target calls it
+    // whenever the ASID register changes (after a full flush too, if the
+    // ASID may have changed with it).
+    void tlb_set_asid(uint32_t asid);
+    uint32_t tlb_asid() const { return asid_; }
+    // MMU indexes below this one are tagged with ASIDs and banked.
+    static constexpr unsigned kAsidIdx = 2;
     // tlb_flush_op here and on every other vCPU of the address space (the
     // broadcast TLB maintenance of a shareable domain). This vCPU does not
     // run its next block before all others have done it or are outside
@@ -179,9 +192,6 @@ class Cpu {
     // access and leaves the block with it (nothing was read or written).
     // The target flushes the TLB when its watchpoints change.
     virtual bool watch_page(uint64_t va_page, Access access) { return false; }
-    // Whether the TLB may hold entries of address-space id `asid` (a flush
-    // of that ASID alone is skipped otherwise; TlbFlushOp::asid).
-    virtual bool tlb_may_hold_asid(uint32_t asid) { return true; }
     virtual uint64_t check_watchpoint(uint64_t va, unsigned size, bool write, uint64_t pc) {
         return kStatusContinue;
     }
@@ -212,8 +222,9 @@ class Cpu {
         uint64_t operator()(uint64_t page) const { return mix64(page); }
     };
     struct IoTlb {
-        uint64_t pa_page;
+        uint64_t pa_page;  // | kIoTlbGlobal: filled from a global translation
     };
+    static constexpr uint64_t kIoTlbGlobal = 1;
 
     TranslationBlock* find_tb(uint64_t pc, uint64_t flags, uint64_t* status);
     TranslationBlock* translate(uint64_t pc, uint64_t phys_pc, uint64_t flags, uint64_t* status);
@@ -254,16 +265,58 @@ class Cpu {
     // a third of their time in page walks. Every flush bumps the
     // generation instead of clearing 16K entries (a page flush clears that
     // page's entries), so flushes cost what they did.
+    //
+    // Non-global entries carry the ASID they were walked under and match
+    // only under it, so an ASID switch keeps them all. Sets of four ways:
+    // a KPTI kernel has the same kernel page under two ASIDs.
     struct L2Tlb {
         uint64_t tag;  // va page | mmu_idx
         uint64_t gen;
+        uint32_t asid;
         PageTranslation pt;
     };
-    static constexpr unsigned kL2TlbBits = 14;
+    static constexpr unsigned kL2TlbBits = 14, kL2Ways = 4;
     std::unique_ptr<L2Tlb[]> l2tlb_ = std::make_unique<L2Tlb[]>(1u << kL2TlbBits);
     uint64_t l2gen_ = 1;  // entries start at generation 0: empty
-    static unsigned l2tlb_index(uint64_t va, unsigned mmu_idx) {
-        return static_cast<unsigned>(((va >> kPageBits) * 4 + mmu_idx) & ((1u << kL2TlbBits) - 1));
+    unsigned l2victim_ = 0;
+    // Where the second level holds entries of block mappings (as large_
+    // for the soft TLB, but since the last generation bump, any ASID).
+    bool l2large_[kNumMmuIdx] = {};
+    uint64_t l2large_addr_[kNumMmuIdx] = {};
+    uint64_t l2large_mask_[kNumMmuIdx] = {};
+    L2Tlb* l2tlb_set(uint64_t va, unsigned mmu_idx) {
+        constexpr unsigned kSets = (1u << kL2TlbBits) / kL2Ways;
+        return &l2tlb_[(((va >> kPageBits) * 4 + mmu_idx) & (kSets - 1)) * kL2Ways];
+    }
+    void l2_flush();
+    void l2_flush_asid(uint32_t asid);
+
+    // Saved soft TLBs of the ASID-tagged MMU indexes (tlb_set_asid). Every
+    // invalidation applies to them as to the live one: TLBI by VA drops the
+    // page (the bank, if in one of its block mappings), by ASID that ASID's
+    // bank, anything wider all banks; write-protection of code pages
+    // (NOTDIRTY) is set and cleared in them too.
+    struct TlbBank {
+        bool used = false;
+        bool has_global = false;
+        uint32_t asid = 0;
+        uint64_t stamp = 0;  // last saved: the oldest is reused
+        bool large[kAsidIdx] = {};
+        uint64_t large_addr[kAsidIdx] = {};
+        uint64_t large_mask[kAsidIdx] = {};
+        TlbEntry tlb[kAsidIdx][kTlbSize];
+        IoTlb iotlb[kAsidIdx][kTlbSize];
+    };
+    static constexpr unsigned kTlbBanks = 8;
+    std::unique_ptr<TlbBank[]> banks_ = std::make_unique<TlbBank[]>(kTlbBanks);
+    uint64_t bank_stamp_ = 0;
+    uint32_t asid_ = 0;
+    // The live soft TLB (banked indexes) may hold global entries: a switch
+    // keeps them in slots the incoming bank leaves empty.
+    bool live_global_ = false;
+    void banks_drop() {
+        for (unsigned i = 0; i < kTlbBanks; ++i)
+            banks_[i].used = false;
     }
 
     FlatTable<Key, TbRef, KeyHash> tbs_{14};
@@ -289,7 +342,9 @@ class Cpu {
     // Fills jmp_fast_[h] for tb in whichever tier now runs it.
     void jmp_fast_set(unsigned h, TranslationBlock* tb);
     void jmp_cache_clear_page(uint64_t va_page, uint64_t len);
+    // The soft TLB of one MMU index, live and saved.
     void tlb_flush_idx(unsigned idx);
+    void tlb_flush_asid(uint16_t mask, uint32_t asid);
     void tlb_flush_lower_half(uint16_t mask);
     // Applies remote TLB operations and acknowledges them.
     void service_tlb_ops();
@@ -300,7 +355,6 @@ class Cpu {
     // Where each MMU index holds entries of block mappings: the smallest
     // naturally aligned range covering all of them.
     bool large_[kNumMmuIdx] = {};
-    bool upper_nonglobal_ = false;
     uint64_t large_addr_[kNumMmuIdx] = {};
     uint64_t large_mask_[kNumMmuIdx] = {};
     TlbStats tlb_stats_;

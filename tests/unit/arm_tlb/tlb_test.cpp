@@ -1,6 +1,8 @@
 // TLB maintenance on the translator's soft TLB: TLBI decoding (what is
 // Undefined), by-VA invalidation of one page only, block mappings flushed
-// whole, ASID-selective flushes, and the broadcast (IS) forms across vCPUs:
+// whole, ASID-selective flushes, ASID switches that keep every ASID's
+// entries (soft TLB banks, the tagged second level) and the maintenance
+// that must reach them while saved, and the broadcast (IS) forms across vCPUs:
 // acknowledged before the issuer goes on, applied by a vCPU outside exec()
 // before its next block, no deadlock when two vCPUs broadcast at once.
 #define CATCH_CONFIG_MAIN
@@ -226,6 +228,7 @@ TEST_CASE("TLBI ASIDE1 skips ASIDs the TLB holds nothing of", "[arm][tlb]") {
     ArmCpu& c = m.cpu();
     c.st().ttbr0_el1 = kL1 | 5ull << 48;
     c.tlb_flush();
+    c.tlb_set_asid(c.current_asid());
     REQUIRE(m.fill(0, kPageVa));
     REQUIRE(tlbi(c, kAside1, 7ull << 48, 0) == tcg::kStatusContinue);
     CHECK(m.cached(0, kPageVa));
@@ -330,47 +333,236 @@ TEST_CASE("TLBI VAE1IS/VMALLE1IS from two vCPUs at once: no deadlock", "[arm][tl
     CHECK(m.cpu(1).tlb_stats().broadcasts == 2 * kIters);
 }
 
-TEST_CASE("TTBR writes drop what they change: TTBR0 the lower half, an ASID change nG entries",
+namespace {
+
+constexpr uint32_t kTtbr0 = 0xc100, kTtbr1 = 0xc101;
+constexpr uint32_t kVaae1 = op(0, 7, 3);
+
+// TCR.A1 (the ASID is TTBR1's; TTBR1 walks stay disabled) and every
+// descriptor non-global, as under a KPTI kernel.
+void asid_setup(Machine& m, ArmCpu& c) {
+    // Whatever the construction left pending (memory-map flushes) first.
+    m.load(kRam + 0x7000, {kWfi});
+    REQUIRE(m.run(0, kRam + 0x7000) == tcg::kStatusHalt);
+    ArmCpuState& s = c.st();
+    s.tcr_el1 |= 1u << 22;
+    s.ttbr1_el1 = 2ull << 48;
+    for (uint64_t i = 0; i < 512; ++i)
+        m.put(kL3 + i * 8, m.get(kL3 + i * 8) | 1u << 11);
+    for (uint64_t i = 1; i < 8; ++i)
+        m.put(kL2 + i * 8, m.get(kL2 + i * 8) | 1u << 11);
+    c.tlb_flush();
+    c.tlb_set_asid(c.current_asid());
+}
+
+// A TTBR1 write that changes the table base and the ASID at once (KPTI's
+// trampoline switch).
+void switch_asid(ArmCpu& c, uint64_t asid) {
+    ArmCpuState& s = c.st();
+    uint64_t old = s.ttbr1_el1;
+    s.ttbr1_el1 = (asid & 1 ? 0x1000 : 0x2000) | asid << 48;
+    c.translation_reg_written(kTtbr1, old, s.ttbr1_el1);
+}
+
+}  // namespace
+
+TEST_CASE("ASID switch: each ASID's entries come back (saved soft TLB, tagged second level)",
+          "[arm][tlb]") {
+    Machine m;
+    ArmCpu& c = m.cpu();
+    asid_setup(m, c);
+    constexpr uint64_t kVa = 0x40020000, kOld = 0x40030000, kNew = 0x40031000;
+    uint64_t desc = kL3 + ((kVa >> 12) & 511) * 8;
+    m.put(desc, kOld | kAttr | 1u << 11 | 3);
+    REQUIRE(m.fill(0, kVa));
+    CHECK(c.iotlb_pa(kVa, 1) == kOld);
+    const tcg::TlbStats before = c.tlb_stats();
+    // ASID 3's tables map the page elsewhere (here: the same table,
+    // changed without TLBI: ASID 2's entry may stay, as in hardware).
+    m.put(desc, kNew | kAttr | 1u << 11 | 3);
+    switch_asid(c, 3);
+    CHECK(c.tlb_stats().asid_switches == before.asid_switches + 1);
+    CHECK_FALSE(m.cached(0, kVa));
+    REQUIRE(m.fill(0, kVa));
+    CHECK(c.iotlb_pa(kVa, 1) == kNew);
+    // Back to ASID 2: its soft TLB is loaded again, with its own mapping.
+    switch_asid(c, 2);
+    CHECK(c.tlb_stats().bank_hits == before.bank_hits + 1);
+    CHECK(m.cached(0, kVa));
+    CHECK(c.iotlb_pa(kVa, 1) == kOld);
+    switch_asid(c, 3);
+    CHECK(m.cached(0, kVa));
+    CHECK(c.iotlb_pa(kVa, 1) == kNew);
+    // More ASIDs than saved banks: ASID 2's bank goes, but the second
+    // level still holds its translation (a walk would find kNew).
+    for (uint64_t a = 4; a < 30; ++a)
+        switch_asid(c, a);
+    switch_asid(c, 2);
+    CHECK_FALSE(m.cached(0, kVa));
+    REQUIRE(m.fill(0, kVa));
+    CHECK(c.iotlb_pa(kVa, 1) == kOld);
+    CHECK(c.tlb_stats().flush_full == before.flush_full);
+}
+
+TEST_CASE("ASID switch: global entries stay, non-global ones are the new ASID's", "[arm][tlb]") {
+    Machine m;
+    ArmCpu& c = m.cpu();
+    asid_setup(m, c);
+    constexpr uint64_t kGlobal = 0x40020000, kNg = 0x40021000;
+    uint64_t desc = kL3 + ((kGlobal >> 12) & 511) * 8;
+    m.put(desc, m.get(desc) & ~(1ull << 11));
+    REQUIRE(m.fill(0, kGlobal));
+    REQUIRE(m.fill(0, kNg));
+    switch_asid(c, 3);
+    CHECK(m.cached(0, kGlobal));
+    CHECK_FALSE(m.cached(0, kNg));
+    // Back to a saved bank that lacks the global page: still there.
+    c.tlb_flush_page(kGlobal);
+    REQUIRE(m.fill(0, kGlobal));
+    switch_asid(c, 2);
+    CHECK(m.cached(0, kGlobal));
+    CHECK(m.cached(0, kNg));
+    // TLBI by VA of the global page reaches every copy.
+    switch_asid(c, 3);
+    REQUIRE(tlbi(c, kVaae1, kGlobal >> 12, 0) == tcg::kStatusContinue);
+    CHECK_FALSE(m.cached(0, kGlobal));
+    switch_asid(c, 2);
+    CHECK_FALSE(m.cached(0, kGlobal));
+    CHECK(m.cached(0, kNg));
+}
+
+TEST_CASE("TLBI reaches the entries of an ASID whose soft TLB is saved", "[arm][tlb]") {
+    Machine m;
+    ArmCpu& c = m.cpu();
+    asid_setup(m, c);
+    constexpr uint64_t kVa = 0x40020000, kOther = 0x40022000, kOld = 0x40030000, kNew = 0x40031000;
+    uint64_t desc = kL3 + ((kVa >> 12) & 511) * 8;
+    m.put(desc, kOld | kAttr | 1u << 11 | 3);
+    REQUIRE(m.fill(0, kVa));
+    REQUIRE(m.fill(0, kOther));
+    switch_asid(c, 3);
+    REQUIRE(m.fill(0, kVa));
+    m.put(desc, kNew | kAttr | 1u << 11 | 3);
+    uint32_t opc = 0;
+    uint64_t xt = 0;
+    bool other_kept = true;  // the operation leaves ASID 2's other page alone
+    SECTION("ASIDE1 of the saved ASID") {
+        opc = kAside1;
+        xt = 2ull << 48;
+        other_kept = false;
+    }
+    SECTION("VAE1 with the saved ASID") {
+        opc = kVae1;
+        xt = 2ull << 48 | kVa >> 12;
+    }
+    SECTION("VAAE1") {
+        opc = kVaae1;
+        xt = kVa >> 12;
+    }
+    SECTION("VMALLE1") {
+        opc = kVmalle1;
+        other_kept = false;
+    }
+    REQUIRE(tlbi(c, opc, xt, 0) == tcg::kStatusContinue);
+    switch_asid(c, 2);
+    CHECK_FALSE(m.cached(0, kVa));
+    CHECK(m.cached(0, kOther) == other_kept);
+    REQUIRE(m.fill(0, kVa));
+    CHECK(c.iotlb_pa(kVa, 1) == kNew);
+}
+
+TEST_CASE("TLBI ASIDE1 of another ASID keeps the current one's entries", "[arm][tlb]") {
+    Machine m;
+    ArmCpu& c = m.cpu();
+    asid_setup(m, c);
+    REQUIRE(m.fill(0, kPageVa));
+    switch_asid(c, 3);
+    REQUIRE(m.fill(0, kPageVa));
+    uint64_t skipped = c.tlb_stats().flush_skipped;
+    REQUIRE(tlbi(c, kAside1, 2ull << 48, 0) == tcg::kStatusContinue);
+    CHECK(m.cached(0, kPageVa));
+    CHECK(c.tlb_stats().flush_skipped == skipped + 1);
+    switch_asid(c, 2);
+    CHECK_FALSE(m.cached(0, kPageVa));
+}
+
+TEST_CASE("A page becoming code write-protects the saved entries of other ASIDs", "[arm][tlb]") {
+    Machine m;
+    ArmCpu& c = m.cpu();
+    asid_setup(m, c);
+    constexpr uint64_t kCode = kRam + 0x5000;
+    m.load(kCode, {kWfi});
+    tcg::TlbEntry* e = nullptr;
+    REQUIRE(c.tlb_fill(kCode, tcg::Access::Write, 1, 0, &e) == tcg::kStatusContinue);
+    const tcg::TlbEntry& slot = c.env()->tlb[1][(kCode >> 12) & (tcg::kTlbSize - 1)];
+    CHECK(slot.addr_write == kCode);  // the fast path: no code there yet
+    switch_asid(c, 3);
+    CHECK(m.run(0, kCode) == tcg::kStatusHalt);  // translates the page
+    switch_asid(c, 2);
+    REQUIRE((slot.addr_write & tcg::kPageMask) == kCode);
+    CHECK((slot.addr_write & tcg::kTlbNotDirty) != 0);
+    // The store through the restored entry invalidates the block: the
+    // next run sees the new code (a store of x4 to itself, then WFI).
+    m.load(kCode + 0x100, {str(4, 5), kWfi});
+    ArmCpuState& s = c.st();
+    s.x[4] = uint64_t(kWfi) << 32 | str(4, 5);  // overwrite with: str x4,[x5]; wfi
+    s.x[5] = kCode;
+    CHECK(m.run(0, kCode + 0x100) == tcg::kStatusHalt);
+    switch_asid(c, 3);
+    s.x[5] = kRam + 0x6000;
+    s.x[4] = 0x1234;
+    CHECK(m.run(0, kCode) == tcg::kStatusHalt);
+    CHECK(m.get(kRam + 0x6000) == 0x1234);  // the new code ran
+}
+
+TEST_CASE("TTBR writes: an ASID change switches, a base change drops what it changes",
           "[arm][tlb]") {
     Machine m;
     ArmCpu& c = m.cpu();
     ArmCpuState& s = c.st();
-    constexpr uint32_t kTtbr0 = 0xc100, kTtbr1 = 0xc101;
     constexpr uint64_t kUpper = 0xffffff8040020000ull;   // T1SZ 25: same tables as 0x40020000
     s.tcr_el1 = 25 | 25u << 16 | 2ull << 30 | 1u << 22;  // TTBR1 4K, A1: ASID in TTBR1
     s.ttbr1_el1 = kL1 | 2ull << 48;
     c.tlb_flush();
+    c.tlb_set_asid(c.current_asid());
     REQUIRE(m.fill(0, kPageVa));
     REQUIRE(m.fill(0, kUpper));
+    const tcg::TlbStats before = c.tlb_stats();
     uint64_t old = s.ttbr0_el1;
-    s.ttbr0_el1 = kL1 + 0x1000;  // another (here: bogus) user table
+    s.ttbr0_el1 = kL1 + 0x1000;  // another (here: bogus) user table, same ASID
     c.translation_reg_written(kTtbr0, old, s.ttbr0_el1);
     CHECK_FALSE(m.cached(0, kPageVa));
     CHECK(m.cached(0, kUpper));
-    CHECK(c.tlb_stats().flush_lower == 1);
+    CHECK(c.tlb_stats().flush_lower == before.flush_lower + 1);
     s.ttbr0_el1 = old;
     c.translation_reg_written(kTtbr0, kL1 + 0x1000, old);
     REQUIRE(m.fill(0, kPageVa));
-    // ASID change (A1): the global kernel entry stays, the lower half goes.
+    // TTBR0's ASID field is not the ASID with A1: nothing happens.
+    s.ttbr0_el1 = old | 7ull << 48;
+    c.translation_reg_written(kTtbr0, old, s.ttbr0_el1);
+    CHECK(m.cached(0, kPageVa));
+    CHECK(c.tlb_asid() == 2);
+    // ASID and base change at once: a switch, no flush.
+    old = s.ttbr1_el1;
+    s.ttbr1_el1 = (kL1 + 0x1000) | 3ull << 48;
+    c.translation_reg_written(kTtbr1, old, s.ttbr1_el1);
+    CHECK(c.tlb_asid() == 3);
+    CHECK(c.tlb_stats().asid_switches == before.asid_switches + 1);
+    CHECK(c.tlb_stats().flush_full == before.flush_full);
+    // Global entries stay (these tables have no nG descriptors).
+    CHECK(m.cached(0, kPageVa));
+    CHECK(m.cached(0, kUpper));
+    // A new TTBR1 table base with the same ASID: everything.
     old = s.ttbr1_el1;
     s.ttbr1_el1 = kL1 | 3ull << 48;
     c.translation_reg_written(kTtbr1, old, s.ttbr1_el1);
-    CHECK_FALSE(m.cached(0, kPageVa));
-    CHECK(m.cached(0, kUpper));
-    // A non-global upper-half entry (KPTI kernels) makes it a full flush.
-    uint64_t desc = kL3 + ((kUpper >> 12) & 511) * 8;
-    m.put(desc, m.get(desc) | 1u << 11);
-    c.tlb_flush();
-    REQUIRE(m.fill(0, kUpper));
-    old = s.ttbr1_el1;
-    s.ttbr1_el1 = kL1 | 2ull << 48;
-    c.translation_reg_written(kTtbr1, old, s.ttbr1_el1);
     CHECK_FALSE(m.cached(0, kUpper));
-    // A new TTBR1 table base: everything.
-    m.put(desc, m.get(desc) & ~(1ull << 11));
-    c.tlb_flush();
+    CHECK(c.tlb_stats().flush_full == before.flush_full + 1);
+    // TCR: everything, and the ASID follows A1.
     REQUIRE(m.fill(0, kUpper));
-    s.ttbr1_el1 = (kL1 + 0x1000) | 2ull << 48;
-    c.translation_reg_written(kTtbr1, kL1 | 2ull << 48, s.ttbr1_el1);
+    old = s.tcr_el1;
+    s.tcr_el1 &= ~(1ull << 22);
+    c.translation_reg_written(0xc102, old, s.tcr_el1);
     CHECK_FALSE(m.cached(0, kUpper));
+    CHECK(c.tlb_asid() == 7);
 }
