@@ -1,0 +1,59 @@
+// IR -> LLVM IR: lazy flags of self-looping blocks (see Lowerer::Promoted).
+// A typical loop ends in `cmp; b.cond` back to its start: the compare's
+// NZCV is written to the env register every iteration but read only by
+// the branch (which uses the comparison directly) and, in principle, by
+// whatever runs after the loop. Carried as a packed i32 across the back
+// edge, LLVM computes the whole N/Z/C/V packing every iteration; carried
+// as the compare's operands, the packing happens only on the way out and
+// before calls that may look at the env.
+#include "tcg/llvm/lowerer.h"
+
+namespace emu::tcg::llvmtier {
+
+using llvm::Value;
+
+void Lowerer::plan_lazy_flags() {
+    // Insertion point: the end of the entry block (allocas).
+    std::map<uint64_t, unsigned> writes;
+    std::map<uint64_t, const Inst*> writer;
+    for (const Inst& in : b_.insts) {
+        if (in.op != Op::SetReg) continue;
+        ++writes[in.imm];
+        writer[in.imm] = &b_.insts[in.args[0].id];
+    }
+    for (auto& [off, p] : promoted_) {
+        if (p.type != Type::I32 || writes[off] != 1) continue;
+        const Inst& f = *writer[off];
+        if (f.op != Op::AddFlags && f.op != Op::SubFlags && f.op != Op::LogicFlags) continue;
+        llvm::Type* at = ty(b_.insts[f.args[0].id].type);
+        p.flag_op = f.op;
+        p.lazy = ir_.CreateAlloca(ir_.getInt1Ty(), nullptr, "lazy" + std::to_string(off));
+        p.a = ir_.CreateAlloca(at, nullptr, "fa" + std::to_string(off));
+        if (f.op != Op::LogicFlags) {
+            p.b = ir_.CreateAlloca(at, nullptr, "fb" + std::to_string(off));
+        }
+        // reload_regs (which follows) starts it as not lazy.
+    }
+}
+
+Value* Lowerer::promoted_value(const Promoted& p) {
+    Value* v = ir_.CreateLoad(ty(p.type), p.slot);
+    if (!p.lazy) return v;
+    Value* a = ir_.CreateLoad(p.a->getAllocatedType(), p.a);
+    Value* f;
+    if (p.flag_op == Op::LogicFlags) {
+        f = logic_flags(a);
+    } else {
+        Value* b = ir_.CreateLoad(p.b->getAllocatedType(), p.b);
+        f = add_flags(a, b, nullptr, p.flag_op == Op::SubFlags);
+    }
+    return ir_.CreateSelect(ir_.CreateLoad(ir_.getInt1Ty(), p.lazy), f, v);
+}
+
+void Lowerer::set_lazy_flags(const Promoted& p, const Inst& f) {
+    ir_.CreateStore(arg(f, 0), p.a);
+    if (p.b) ir_.CreateStore(arg(f, 1), p.b);
+    ir_.CreateStore(ir_.getTrue(), p.lazy);
+}
+
+}  // namespace emu::tcg::llvmtier
