@@ -250,6 +250,7 @@ void Lowerer::plan_promotion() {
     }
     plan_lazy_flags();
     plan_site_caches();
+    plan_self_link();
     reload_regs();
     ir_.restoreIP(ip);
 }
@@ -268,6 +269,7 @@ void Lowerer::reload_regs() {
         if (p.lazy) ir_.CreateStore(ir_.getFalse(), p.lazy);
     }
     reset_site_caches();
+    reload_self_link();
 }
 
 bool Lowerer::loops_to_self(uint64_t pc) const {
@@ -678,11 +680,18 @@ Value* Lowerer::op_CallVoid(const Inst& in) {
 void Lowerer::self_loop_exit(Value* again, Value* loop_slot,
                              const std::function<std::pair<Value*, Value*>()>& way_out) {
     Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
-    Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), loop_slot});
-    auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
-    next->setAtomic(llvm::AtomicOrdering::Monotonic);
-    Value* go = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
-    go = ir_.CreateAnd(go, ir_.CreateICmpEQ(next, fn_));
+    Value* go;
+    if (self_unlinked_) {
+        // One test for both: no request pending and still linked to itself.
+        Value* unlinked = ir_.CreateLoad(ir_.getInt32Ty(), self_unlinked_);
+        go = ir_.CreateAnd(again, ir_.CreateICmpEQ(ir_.CreateOr(req, unlinked), ir_.getInt32(0)));
+    } else {
+        Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), loop_slot});
+        auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
+        next->setAtomic(llvm::AtomicOrdering::Monotonic);
+        go = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
+        go = ir_.CreateAnd(go, ir_.CreateICmpEQ(next, fn_));
+    }
     auto* out = new_bb("exit");
     iters_->addIncoming(ir_.CreateAdd(iters_, c64(1)), ir_.GetInsertBlock());
     ir_.CreateCondBr(go, body_bb_, out, likely_);

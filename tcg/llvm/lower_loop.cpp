@@ -56,4 +56,25 @@ void Lowerer::set_lazy_flags(const Promoted& p, const Inst& f) {
     ir_.CreateStore(ir_.getTrue(), p.lazy);
 }
 
+void Lowerer::plan_self_link() {
+    // Insertion point: the end of the entry block (allocas).
+    const Inst& t = b_.insts.back();
+    bool taken = loops_to_self(t.imm);
+    bool not_taken = t.op == Op::ExitCond && loops_to_self(t.imm2);
+    // Both ways back to the start: the slot depends on the condition, so
+    // the back edge checks the cell it goes through.
+    if (taken == not_taken) return;
+    self_slot_ = taken ? 0 : 1;
+    self_unlinked_ = ir_.CreateAlloca(ir_.getInt32Ty(), nullptr, "self.unlinked");
+    // reload_regs (which follows) reads the cell.
+}
+
+void Lowerer::reload_self_link() {
+    if (!self_unlinked_) return;
+    Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), c64(self_slot_)});
+    auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
+    next->setAtomic(llvm::AtomicOrdering::Monotonic);
+    ir_.CreateStore(ir_.CreateZExt(ir_.CreateICmpNE(next, fn_), ir_.getInt32Ty()), self_unlinked_);
+}
+
 }  // namespace emu::tcg::llvmtier

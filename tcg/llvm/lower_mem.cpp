@@ -155,6 +155,11 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
     } else {
         l->setVolatile(true);
     }
+    // Narrow loads meet the slow path's value as i64 with the upper bits
+    // known zero on both sides, so a zero-extending use needs no second
+    // extension after the join.
+    bool widen = t->getBitWidth() < 64;
+    Value* fv = widen ? ir_.CreateZExt(l, i64) : l;
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(slow);
@@ -167,16 +172,17 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
         Value* r = call_abs(ft, addr(&mem_load), {env_, va, c64(in.imm), c64(in.imm2)});
         exit_if_status(ir_.CreateExtractValue(r, 1));
         reload_regs();
-        sv = from_i64(ir_.CreateExtractValue(r, 0), in.type);
+        sv = ir_.CreateExtractValue(r, 0);
+        sv = widen ? ir_.CreateAnd(sv, c64(type_mask(in.type))) : from_i64(sv, in.type);
     }
     llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(join);
-    auto* phi = ir_.CreatePHI(t, 2);
-    phi->addIncoming(l, fast);
+    auto* phi = ir_.CreatePHI(fv->getType(), 2);
+    phi->addIncoming(fv, fast);
     phi->addIncoming(sv, slow_end);
-    return phi;
+    return widen ? ir_.CreateTrunc(phi, t) : static_cast<Value*>(phi);
 }
 
 void Lowerer::store_op(const Inst& in, Value* va, Value* v) {

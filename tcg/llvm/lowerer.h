@@ -98,6 +98,15 @@ class Lowerer {
         llvm::AllocaInst* addend;  // its host addend
     };
     std::map<const Inst*, SiteCache> site_caches_;
+    // Whether the self loop's exit cell still holds this block (lower_loop.cpp):
+    // read on entry and after every call, the only places where it can
+    // change while the loop runs (cells are unlinked by this vCPU's thread:
+    // in the dispatcher, or in a call of this block that invalidates it),
+    // instead of a load and compare on every back edge.
+    void plan_self_link();
+    void reload_self_link();
+    llvm::AllocaInst* self_unlinked_ = nullptr;  // i32 0/1; nullptr: check the cell each time
+    uint64_t self_slot_ = 0;
     struct Promoted {
         Type type;
         llvm::AllocaInst* slot;

@@ -225,10 +225,10 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
     for (size_t i = 0; i < lowered.size(); ++i) {
         if (dump_asm && fns[i]) {
             const llvmtier::CodeRange& body = code_ranges[4 * i];
-            std::fprintf(stderr, "LLVM block pc 0x%" PRIx64 ":\n%s\n", lowered[i]->block.guest_pc,
-                         llvm_disassemble(reinterpret_cast<const uint8_t*>(body.addr), body.size,
-                                          body.addr)
-                             .c_str());
+            std::fprintf(
+                stderr, "LLVM block pc 0x%" PRIx64 ":\n%s\n", lowered[i]->block.guest_pc,
+                llvm_disassemble(reinterpret_cast<const uint8_t*>(body.addr), body.size, body.addr)
+                    .c_str());
         }
         finish(*lowered[i], fns[i]);
     }
