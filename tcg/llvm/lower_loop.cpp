@@ -25,12 +25,21 @@ void Lowerer::plan_lazy_flags() {
         if (p.type != Type::I32 || writes[off] != 1) continue;
         const Inst& f = *writer[off];
         if (f.op != Op::AddFlags && f.op != Op::SubFlags && f.op != Op::LogicFlags) continue;
-        llvm::Type* at = ty(b_.insts[f.args[0].id].type);
         p.flag_op = f.op;
         p.lazy = ir_.CreateAlloca(ir_.getInt1Ty(), nullptr, "lazy" + std::to_string(off));
-        p.a = ir_.CreateAlloca(at, nullptr, "fa" + std::to_string(off));
-        if (f.op != Op::LogicFlags) {
-            p.b = ir_.CreateAlloca(at, nullptr, "fb" + std::to_string(off));
+        for (unsigned k = 0; k < (f.op == Op::LogicFlags ? 1u : 2u); ++k) {
+            const Inst* o = &b_.insts[f.args[k].id];
+            Promoted::LazyOperand& op = p.ops[k];
+            op.type = ty(o->type);
+            const Inst* src = o->op == Op::Trunc ? &b_.insts[o->args[0].id] : o;
+            if (src->op == Op::GetReg && !writes.count(src->imm)) {
+                auto it = promoted_.find(src->imm);
+                if (it != promoted_.end() && !it->second.lazy) {
+                    op.reg = it->second.slot;
+                    continue;
+                }
+            }
+            op.slot = ir_.CreateAlloca(op.type, nullptr, "f" + std::to_string(off));
         }
         // reload_regs (which follows) starts it as not lazy.
     }
@@ -39,20 +48,25 @@ void Lowerer::plan_lazy_flags() {
 Value* Lowerer::promoted_value(const Promoted& p) {
     Value* v = ir_.CreateLoad(ty(p.type), p.slot);
     if (!p.lazy) return v;
-    Value* a = ir_.CreateLoad(p.a->getAllocatedType(), p.a);
+    auto operand = [&](const Promoted::LazyOperand& op) -> Value* {
+        if (op.slot) return ir_.CreateLoad(op.type, op.slot);
+        Value* r = ir_.CreateLoad(op.reg->getAllocatedType(), op.reg);
+        return r->getType() == op.type ? r : ir_.CreateTrunc(r, op.type);
+    };
+    Value* a = operand(p.ops[0]);
     Value* f;
     if (p.flag_op == Op::LogicFlags) {
         f = logic_flags(a);
     } else {
-        Value* b = ir_.CreateLoad(p.b->getAllocatedType(), p.b);
-        f = add_flags(a, b, nullptr, p.flag_op == Op::SubFlags);
+        f = add_flags(a, operand(p.ops[1]), nullptr, p.flag_op == Op::SubFlags);
     }
     return ir_.CreateSelect(ir_.CreateLoad(ir_.getInt1Ty(), p.lazy), f, v);
 }
 
 void Lowerer::set_lazy_flags(const Promoted& p, const Inst& f) {
-    ir_.CreateStore(arg(f, 0), p.a);
-    if (p.b) ir_.CreateStore(arg(f, 1), p.b);
+    for (unsigned k = 0; k < 2; ++k) {
+        if (p.ops[k].slot) ir_.CreateStore(arg(f, k), p.ops[k].slot);
+    }
     ir_.CreateStore(ir_.getTrue(), p.lazy);
 }
 

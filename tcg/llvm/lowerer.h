@@ -118,10 +118,17 @@ class Lowerer {
         // flag packing per iteration. `lazy` (i1) says whether the operands
         // (true) or `slot` (false: the value on entry or after a call) hold
         // the current value.
+        // An operand is carried in its own slot, or read from a promoted
+        // register the block never writes (a loop invariant, e.g. the key
+        // of `cmp w5, w2`), truncated to `type`: no extra loop value.
+        struct LazyOperand {
+            llvm::AllocaInst* slot = nullptr;
+            llvm::AllocaInst* reg = nullptr;
+            llvm::Type* type = nullptr;
+        };
         Op flag_op = Op::Nop;
         llvm::AllocaInst* lazy = nullptr;
-        llvm::AllocaInst* a = nullptr;
-        llvm::AllocaInst* b = nullptr;
+        LazyOperand ops[2] = {};
     };
     std::map<uint64_t, Promoted> promoted_;
     // lower_loop.cpp
