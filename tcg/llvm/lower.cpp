@@ -248,13 +248,16 @@ void Lowerer::plan_promotion() {
         auto* slot = ir_.CreateAlloca(ty(u.type), nullptr, "r" + std::to_string(off));
         promoted_[off] = Promoted{u.type, slot};
     }
+    plan_lazy_flags();
+    plan_site_caches();
+    plan_self_link();
     reload_regs();
     ir_.restoreIP(ip);
 }
 
 void Lowerer::flush_regs() {
     for (auto& [off, p] : promoted_)
-        store_env(ir_.CreateLoad(ty(p.type), p.slot), off);
+        store_env(promoted_value(p), off);
 }
 
 void Lowerer::reload_regs() {
@@ -263,7 +266,10 @@ void Lowerer::reload_regs() {
                        ? ir_.CreateTrunc(load_env(ir_.getInt8Ty(), off), ir_.getInt1Ty())
                        : load_env(ty(p.type), off);
         ir_.CreateStore(v, p.slot);
+        if (p.lazy) ir_.CreateStore(ir_.getFalse(), p.lazy);
     }
+    reset_site_caches();
+    reload_self_link();
 }
 
 bool Lowerer::loops_to_self(uint64_t pc) const {
@@ -379,7 +385,7 @@ Value* Lowerer::op_Const(const Inst& in) {
 
 Value* Lowerer::op_GetReg(const Inst& in) {
     if (auto it = promoted_.find(in.imm); it != promoted_.end()) {
-        return ir_.CreateLoad(ty(in.type), it->second.slot);
+        return promoted_value(it->second);
     }
     if (in.type == Type::I1) {
         return ir_.CreateTrunc(load_env(ir_.getInt8Ty(), in.imm), ir_.getInt1Ty());
@@ -389,7 +395,11 @@ Value* Lowerer::op_GetReg(const Inst& in) {
 
 Value* Lowerer::op_SetReg(const Inst& in) {
     if (auto it = promoted_.find(in.imm); it != promoted_.end()) {
-        ir_.CreateStore(arg(in, 0), it->second.slot);
+        if (it->second.lazy) {
+            set_lazy_flags(it->second, b_.insts[in.args[0].id]);
+        } else {
+            ir_.CreateStore(arg(in, 0), it->second.slot);
+        }
         return nullptr;
     }
     store_env(arg(in, 0), in.imm);
@@ -559,9 +569,7 @@ Value* Lowerer::pack_nzcv(Value* n, Value* z, Value* c, Value* v) {
 }
 
 // NZCV of a + b (+ carry_in), or of a - b (= a + ~b + 1) when `sub`.
-Value* Lowerer::add_flags(const Inst& in, Value* carry_in, bool sub) {
-    Value* a = arg(in, 0);
-    Value* b = arg(in, 1);
+Value* Lowerer::add_flags(Value* a, Value* b, Value* carry_in, bool sub) {
     auto* t = llvm::cast<llvm::IntegerType>(a->getType());
     Value* zero = llvm::ConstantInt::get(t, 0);
     Value* r;
@@ -588,16 +596,18 @@ Value* Lowerer::add_flags(const Inst& in, Value* carry_in, bool sub) {
 }
 
 Value* Lowerer::op_AddFlags(const Inst& in) {
-    return add_flags(in, nullptr, false);
+    return add_flags(arg(in, 0), arg(in, 1), nullptr, false);
 }
 Value* Lowerer::op_SubFlags(const Inst& in) {
-    return add_flags(in, nullptr, true);
+    return add_flags(arg(in, 0), arg(in, 1), nullptr, true);
 }
 Value* Lowerer::op_AdcFlags(const Inst& in) {
-    return add_flags(in, arg(in, 2), false);
+    return add_flags(arg(in, 0), arg(in, 1), arg(in, 2), false);
 }
 Value* Lowerer::op_LogicFlags(const Inst& in) {
-    Value* a = arg(in, 0);
+    return logic_flags(arg(in, 0));
+}
+Value* Lowerer::logic_flags(Value* a) {
     Value* zero = llvm::ConstantInt::get(a->getType(), 0);
     return pack_nzcv(ir_.CreateICmpSLT(a, zero), ir_.CreateICmpEQ(a, zero), ir_.getFalse(),
                      ir_.getFalse());
@@ -664,24 +674,36 @@ Value* Lowerer::op_CallVoid(const Inst& in) {
 // The back edge does not store the pc: env->pc already holds the block's
 // start (the value it had on entry, which nothing in the body changes), so
 // only the way out stores it.
-void Lowerer::self_loop_exit(Value* again, Value* slot, Value* pc) {
+// `loop_slot` is the slot the back edge goes through; the way out's pc and
+// slot are computed on the way out only (LLVM does not sink them out of
+// the loop by itself).
+void Lowerer::self_loop_exit(Value* again, Value* loop_slot,
+                             const std::function<std::pair<Value*, Value*>()>& way_out) {
     Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
-    Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), slot});
-    auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
-    next->setAtomic(llvm::AtomicOrdering::Monotonic);
-    Value* go = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
-    go = ir_.CreateAnd(go, ir_.CreateICmpEQ(next, fn_));
+    Value* go;
+    if (self_unlinked_) {
+        // One test for both: no request pending and still linked to itself.
+        Value* unlinked = ir_.CreateLoad(ir_.getInt32Ty(), self_unlinked_);
+        go = ir_.CreateAnd(again, ir_.CreateICmpEQ(ir_.CreateOr(req, unlinked), ir_.getInt32(0)));
+    } else {
+        Value* cell = ir_.CreateInBoundsGEP(cells_->getValueType(), cells_, {c64(0), loop_slot});
+        auto* next = ir_.CreateAlignedLoad(ptr_ty_, cell, llvm::Align(8));
+        next->setAtomic(llvm::AtomicOrdering::Monotonic);
+        go = ir_.CreateAnd(again, ir_.CreateICmpEQ(req, ir_.getInt32(0)));
+        go = ir_.CreateAnd(go, ir_.CreateICmpEQ(next, fn_));
+    }
     auto* out = new_bb("exit");
     iters_->addIncoming(ir_.CreateAdd(iters_, c64(1)), ir_.GetInsertBlock());
     ir_.CreateCondBr(go, body_bb_, out, likely_);
     ir_.SetInsertPoint(out);
+    auto [pc, slot] = way_out();
     store_env(pc, kEnvPcOffset);
     chain_exit(slot, pc);
 }
 
 Value* Lowerer::op_ExitLink(const Inst& in) {
     if (loops_to_self(in.imm) && opts_.chaining) {
-        self_loop_exit(ir_.getTrue(), c64(0), c64(in.imm));
+        self_loop_exit(ir_.getTrue(), c64(0), [&] { return std::pair{c64(in.imm), c64(0)}; });
         return nullptr;
     }
     store_env(c64(in.imm), kEnvPcOffset);
@@ -691,15 +713,20 @@ Value* Lowerer::op_ExitLink(const Inst& in) {
 
 Value* Lowerer::op_ExitCond(const Inst& in) {
     Value* c = arg(in, 0);
-    Value* pc = ir_.CreateSelect(c, c64(in.imm), c64(in.imm2));
-    Value* slot = ir_.CreateSelect(c, c64(0), c64(1));
+    auto way_out = [&] {
+        return std::pair{ir_.CreateSelect(c, c64(in.imm), c64(in.imm2)),
+                         ir_.CreateSelect(c, c64(0), c64(1))};
+    };
     bool self_taken = loops_to_self(in.imm);
     bool self_not = loops_to_self(in.imm2);
     if ((self_taken || self_not) && opts_.chaining) {
         Value* again = self_taken && self_not ? ir_.getTrue() : self_taken ? c : ir_.CreateNot(c);
-        self_loop_exit(again, slot, pc);
+        // Both ways lead back: the slot depends on c (rare).
+        Value* loop_slot = self_taken && self_not ? way_out().second : c64(self_taken ? 0 : 1);
+        self_loop_exit(again, loop_slot, way_out);
         return nullptr;
     }
+    auto [pc, slot] = way_out();
     store_env(pc, kEnvPcOffset);
     chain_exit(slot, pc);
     return nullptr;

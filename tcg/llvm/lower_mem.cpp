@@ -53,28 +53,97 @@ Value* Lowerer::fast_path_hit(Value* va, Value* entry, uint64_t memop, bool writ
     return ir_.CreateICmpEQ(key, t);
 }
 
-namespace {
-Value* host_ptr(llvm::IRBuilder<>& ir, Value* entry, Value* va, llvm::MDNode* tbaa,
-                llvm::PointerType* ptr) {
-    auto* p = ir.CreateConstInBoundsGEP1_64(ir.getInt8Ty(), entry, offsetof(TlbEntry, addend));
-    auto* addend = ir.CreateAlignedLoad(ir.getInt64Ty(), p, llvm::Align(8));
-    addend->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa);
-    return ir.CreateIntToPtr(ir.CreateAdd(va, addend), ptr);
+// Self loops keep, per access site, the page of its last fast-path hit
+// and that page's addend in SSA values: an access to the same page as the
+// previous iteration compares one register instead of indexing and
+// reading the soft TLB. Sound because the soft TLB of this vCPU changes
+// only in calls (softmmu slow paths, helpers), after which every site
+// forgets its page (reload_regs), and at block boundaries; other vCPUs'
+// flushes and code-page write protection reach this vCPU through
+// exit_request, which the back edge checks, exactly as they reach its
+// soft TLB. Only pages that hit (no MMIO, not-dirty or watch flag) are
+// kept, so stores into pages with translated code still take the slow
+// path. A few sites per block: each costs two registers.
+constexpr unsigned kMaxSiteCaches = 4;
+
+static bool inline_fast_path(const Inst& in) {
+    return MemOp::size(in.imm) <= 8 || unaligned_ok(in.imm);
 }
-}  // namespace
+
+void Lowerer::plan_site_caches() {
+    // Insertion point: the end of the entry block (allocas).
+    for (const Inst& in : b_.insts) {
+        if (site_caches_.size() >= kMaxSiteCaches) break;
+        if ((in.op != Op::Load && in.op != Op::Store) || !inline_fast_path(in)) continue;
+        SiteCache sc;
+        sc.key = ir_.CreateAlloca(ir_.getInt64Ty(), nullptr, "site.page");
+        sc.addend = ir_.CreateAlloca(ir_.getInt64Ty(), nullptr, "site.addend");
+        site_caches_[&in] = sc;
+    }
+}
+
+void Lowerer::reset_site_caches() {
+    // kTlbInvalid: no access key (a page address, possibly with alignment
+    // bits) equals it.
+    for (auto& [in, sc] : site_caches_) {
+        ir_.CreateStore(c64(kTlbInvalid), sc.key);
+        ir_.CreateStore(c64(0), sc.addend);
+    }
+}
+
+Value* Lowerer::fast_path(const Inst& in, Value* va, bool write, llvm::BasicBlock* slow) {
+    auto* i64 = ir_.getInt64Ty();
+    auto entry_addend = [&](Value* entry) {
+        auto* p =
+            ir_.CreateConstInBoundsGEP1_64(ir_.getInt8Ty(), entry, offsetof(TlbEntry, addend));
+        auto* a = ir_.CreateAlignedLoad(i64, p, llvm::Align(8));
+        tag(a, tbaa_env_);
+        return a;
+    };
+    auto it = site_caches_.find(&in);
+    if (it == site_caches_.end()) {
+        Value* entry = tlb_entry(va, MemOp::mmu_idx(in.imm));
+        auto* fast = new_bb(write ? "st.fast" : "ld.fast");
+        ir_.CreateCondBr(fast_path_hit(va, entry, in.imm, write), fast, slow, likely_);
+        ir_.SetInsertPoint(fast);
+        return entry_addend(entry);
+    }
+    const SiteCache& sc = it->second;
+    // The site's page matches only a naturally aligned access (which cannot
+    // cross into the next page); others go through the soft TLB.
+    unsigned size = MemOp::size(in.imm);
+    Value* key = ir_.CreateAnd(va, c64(kPageMask | (size - 1)));
+    Value* cached_key = ir_.CreateLoad(i64, sc.key);
+    Value* cached_addend = ir_.CreateLoad(i64, sc.addend);
+    llvm::BasicBlock* here = ir_.GetInsertBlock();
+    auto* probe = new_bb("tlb.probe");
+    auto* fill = new_bb("site.fill");
+    auto* fast = new_bb(write ? "st.fast" : "ld.fast");
+    ir_.CreateCondBr(ir_.CreateICmpEQ(key, cached_key), fast, probe, likely_);
+    ir_.SetInsertPoint(probe);
+    Value* entry = tlb_entry(va, MemOp::mmu_idx(in.imm));
+    ir_.CreateCondBr(fast_path_hit(va, entry, in.imm, write), fill, slow, likely_);
+    ir_.SetInsertPoint(fill);
+    Value* addend = entry_addend(entry);
+    ir_.CreateStore(ir_.CreateAnd(va, c64(kPageMask)), sc.key);
+    ir_.CreateStore(addend, sc.addend);
+    ir_.CreateBr(fast);
+    ir_.SetInsertPoint(fast);
+    auto* phi = ir_.CreatePHI(i64, 2);
+    phi->addIncoming(cached_addend, here);
+    phi->addIncoming(addend, fill);
+    return phi;
+}
 
 Value* Lowerer::load_op(const Inst& in, Value* va) {
     unsigned size = MemOp::size(in.imm);
     auto* t = ty(in.type);
     auto* i64 = ir_.getInt64Ty();
-    Value* entry = tlb_entry(va, MemOp::mmu_idx(in.imm));
-    auto* fast = new_bb("ld.fast");
     auto* slow = new_bb("ld.slow");
     auto* join = new_bb("ld.join");
-    ir_.CreateCondBr(fast_path_hit(va, entry, in.imm, false), fast, slow, likely_);
-
-    ir_.SetInsertPoint(fast);
-    auto* l = ir_.CreateAlignedLoad(t, host_ptr(ir_, entry, va, tbaa_env_, ptr_ty_),
+    Value* addend = fast_path(in, va, false, slow);
+    llvm::BasicBlock* fast = ir_.GetInsertBlock();
+    auto* l = ir_.CreateAlignedLoad(t, ir_.CreateIntToPtr(ir_.CreateAdd(va, addend), ptr_ty_),
                                     llvm::Align(unaligned_ok(in.imm) ? 1 : size));
     tag(l, tbaa_guest_);
     // The fast path only takes naturally aligned addresses, so the access
@@ -86,6 +155,11 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
     } else {
         l->setVolatile(true);
     }
+    // Narrow loads meet the slow path's value as i64 with the upper bits
+    // known zero on both sides, so a zero-extending use needs no second
+    // extension after the join.
+    bool widen = t->getBitWidth() < 64;
+    Value* fv = widen ? ir_.CreateZExt(l, i64) : l;
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(slow);
@@ -98,29 +172,26 @@ Value* Lowerer::load_op(const Inst& in, Value* va) {
         Value* r = call_abs(ft, addr(&mem_load), {env_, va, c64(in.imm), c64(in.imm2)});
         exit_if_status(ir_.CreateExtractValue(r, 1));
         reload_regs();
-        sv = from_i64(ir_.CreateExtractValue(r, 0), in.type);
+        sv = ir_.CreateExtractValue(r, 0);
+        sv = widen ? ir_.CreateAnd(sv, c64(type_mask(in.type))) : from_i64(sv, in.type);
     }
     llvm::BasicBlock* slow_end = ir_.GetInsertBlock();
     ir_.CreateBr(join);
 
     ir_.SetInsertPoint(join);
-    auto* phi = ir_.CreatePHI(t, 2);
-    phi->addIncoming(l, fast);
+    auto* phi = ir_.CreatePHI(fv->getType(), 2);
+    phi->addIncoming(fv, fast);
     phi->addIncoming(sv, slow_end);
-    return phi;
+    return widen ? ir_.CreateTrunc(phi, t) : static_cast<Value*>(phi);
 }
 
 void Lowerer::store_op(const Inst& in, Value* va, Value* v) {
     unsigned size = MemOp::size(in.imm);
     auto* i64 = ir_.getInt64Ty();
-    Value* entry = tlb_entry(va, MemOp::mmu_idx(in.imm));
-    auto* fast = new_bb("st.fast");
     auto* slow = new_bb("st.slow");
     auto* join = new_bb("st.join");
-    ir_.CreateCondBr(fast_path_hit(va, entry, in.imm, true), fast, slow, likely_);
-
-    ir_.SetInsertPoint(fast);
-    auto* s = ir_.CreateAlignedStore(v, host_ptr(ir_, entry, va, tbaa_env_, ptr_ty_),
+    Value* addend = fast_path(in, va, true, slow);
+    auto* s = ir_.CreateAlignedStore(v, ir_.CreateIntToPtr(ir_.CreateAdd(va, addend), ptr_ty_),
                                      llvm::Align(unaligned_ok(in.imm) ? 1 : size));
     tag(s, tbaa_guest_);
     // A64 release stores are RCsc: a later load-acquire must not pass them,
@@ -151,7 +222,7 @@ void Lowerer::store_op(const Inst& in, Value* va, Value* v) {
 // softmmu call only.
 Value* Lowerer::op_Load(const Inst& in) {
     Value* va = arg(in, 0);
-    if (MemOp::size(in.imm) <= 8 || unaligned_ok(in.imm)) return load_op(in, va);
+    if (inline_fast_path(in)) return load_op(in, va);
     return load_slow_128(in, va);
 }
 
@@ -177,7 +248,7 @@ Value* Lowerer::load_slow_128(const Inst& in, Value* va) {
 Value* Lowerer::op_Store(const Inst& in) {
     Value* va = arg(in, 0);
     Value* v = arg(in, 1);
-    if (MemOp::size(in.imm) <= 8 || unaligned_ok(in.imm)) {
+    if (inline_fast_path(in)) {
         store_op(in, va, v);
     } else {
         store_slow_128(in, va, v);

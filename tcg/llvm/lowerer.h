@@ -11,6 +11,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -77,7 +78,8 @@ class Lowerer {
     // pending and the dispatcher has linked the exit to this very block
     // (so invalidation, which unlinks, also stops the loop); else ends as a
     // chainable exit.
-    void self_loop_exit(llvm::Value* again, llvm::Value* slot, llvm::Value* pc);
+    void self_loop_exit(llvm::Value* again, llvm::Value* loop_slot,
+                        const std::function<std::pair<llvm::Value*, llvm::Value*>()>& way_out);
 
     // Register promotion for self-looping blocks: guest registers live in
     // allocas (SSA after sroa) across iterations and are written back to
@@ -86,11 +88,54 @@ class Lowerer {
     void plan_promotion();
     void flush_regs();
     void reload_regs();
+    // Per-access-site soft-TLB caches of self loops (lower_mem.cpp): the
+    // page and addend of the site's last fast-path hit, in SSA across
+    // iterations; every call forgets them (it may change the TLB).
+    void plan_site_caches();
+    void reset_site_caches();
+    struct SiteCache {
+        llvm::AllocaInst* key;     // page address of the last hit, or ~0
+        llvm::AllocaInst* addend;  // its host addend
+    };
+    std::map<const Inst*, SiteCache> site_caches_;
+    // Whether the self loop's exit cell still holds this block (lower_loop.cpp):
+    // read on entry and after every call, the only places where it can
+    // change while the loop runs (cells are unlinked by this vCPU's thread:
+    // in the dispatcher, or in a call of this block that invalidates it),
+    // instead of a load and compare on every back edge.
+    void plan_self_link();
+    void reload_self_link();
+    llvm::AllocaInst* self_unlinked_ = nullptr;  // i32 0/1; nullptr: check the cell each time
+    uint64_t self_slot_ = 0;
     struct Promoted {
         Type type;
         llvm::AllocaInst* slot;
+        // Lazy flags (lower_loop.cpp): the block's only write to this
+        // register is an AddFlags/SubFlags/LogicFlags result. The loop then
+        // carries that op's operands and computes the packed NZCV only where
+        // something reads it (a GetReg, a flush before a call, the way out):
+        // a guest compare feeding only the back edge's branch costs no
+        // flag packing per iteration. `lazy` (i1) says whether the operands
+        // (true) or `slot` (false: the value on entry or after a call) hold
+        // the current value.
+        // An operand is carried in its own slot, or read from a promoted
+        // register the block never writes (a loop invariant, e.g. the key
+        // of `cmp w5, w2`), truncated to `type`: no extra loop value.
+        struct LazyOperand {
+            llvm::AllocaInst* slot = nullptr;
+            llvm::AllocaInst* reg = nullptr;
+            llvm::Type* type = nullptr;
+        };
+        Op flag_op = Op::Nop;
+        llvm::AllocaInst* lazy = nullptr;
+        LazyOperand ops[2] = {};
     };
     std::map<uint64_t, Promoted> promoted_;
+    // lower_loop.cpp
+    void plan_lazy_flags();
+    llvm::Value* promoted_value(const Promoted& p);
+    void set_lazy_flags(const Promoted& p, const Inst& flag_inst);
+
     llvm::BasicBlock* new_bb(const char* name);
 
     // Calls to C functions by absolute address (helpers, softmmu).
@@ -102,6 +147,9 @@ class Lowerer {
     // Guest memory (lower_mem.cpp)
     llvm::Value* tlb_entry(llvm::Value* va, unsigned mmu_idx);
     llvm::Value* fast_path_hit(llvm::Value* va, llvm::Value* entry, uint64_t memop, bool write);
+    // The inline checks of a plain access: leaves the insertion point in
+    // the fast path and returns the host addend, or branches to `slow`.
+    llvm::Value* fast_path(const Inst& in, llvm::Value* va, bool write, llvm::BasicBlock* slow);
     llvm::Value* load_slow_128(const Inst& in, llvm::Value* va);
     void store_slow_128(const Inst& in, llvm::Value* va, llvm::Value* v);
     llvm::Value* load_op(const Inst& in, llvm::Value* va);
@@ -113,7 +161,8 @@ class Lowerer {
 
     // NZCV packed as in the env (bit 31 N .. bit 28 V) from four i1.
     llvm::Value* pack_nzcv(llvm::Value* n, llvm::Value* z, llvm::Value* c, llvm::Value* v);
-    llvm::Value* add_flags(const Inst& in, llvm::Value* carry_in, bool sub);
+    llvm::Value* add_flags(llvm::Value* a, llvm::Value* b, llvm::Value* carry_in, bool sub);
+    llvm::Value* logic_flags(llvm::Value* a);
 
     const Block& b_;
     llvm::Module& m_;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -218,8 +219,19 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         for (CompiledFn f : fns)
             if (f) code[reinterpret_cast<uint64_t>(f)].ms = ms / double(ok);
     }
-    for (size_t i = 0; i < lowered.size(); ++i)
+    // Debugging aid: the host code of every block as it is compiled (under
+    // tier=auto, -d out_asm logs before the background compile is done).
+    static const bool dump_asm = std::getenv("EMU_LLVM_DUMP_ASM") != nullptr;
+    for (size_t i = 0; i < lowered.size(); ++i) {
+        if (dump_asm && fns[i]) {
+            const llvmtier::CodeRange& body = code_ranges[4 * i];
+            std::fprintf(
+                stderr, "LLVM block pc 0x%" PRIx64 ":\n%s\n", lowered[i]->block.guest_pc,
+                llvm_disassemble(reinterpret_cast<const uint8_t*>(body.addr), body.size, body.addr)
+                    .c_str());
+        }
         finish(*lowered[i], fns[i]);
+    }
 }
 
 LlvmTier::LlvmTier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
