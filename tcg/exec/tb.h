@@ -33,6 +33,11 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     uint32_t exec_count = 0;
     bool submitted = false;
     bool rearmed = false;  // the hot counter ran out once already (maybe_tier_up)
+    // Regions (Cpu::form_region): this block is the entry of one, and the
+    // entries of the regions it is a later member of, which must not run
+    // again once this block's code changes.
+    bool region_head = false;
+    std::vector<std::weak_ptr<TranslationBlock>> regions;
 
     // Direct chaining: successor per exit slot (same guest page only), and
     // who chains to us, so invalidation can unlink.

@@ -22,7 +22,8 @@ namespace emu::tcg::llvmtier {
 
 class Lowerer {
   public:
-    Lowerer(const Block& b, llvm::Module& m, const LowerOptions& opts);
+    // blocks[0] is the entry; more than one block makes a region.
+    Lowerer(const std::vector<Block>& blocks, llvm::Module& m, const LowerOptions& opts);
     // Builds the function; false with *err on a block it cannot lower.
     bool run(const std::string& name, std::string* err);
     llvm::Function* function() const { return wrapper_; }
@@ -35,6 +36,7 @@ class Lowerer {
         if (fn_) fn_->eraseFromParent();
         if (cells_) cells_->eraseFromParent();
         if (counter_) counter_->eraseFromParent();
+        if (insns_) insns_->eraseFromParent();
     }
 
   private:
@@ -49,7 +51,7 @@ class Lowerer {
         return vals_[in.args[a].id];
     }
     Type arg_type(const Inst& in, unsigned a) const {
-        return b_.insts[in.args[a].id].type;
+        return cur_->insts[in.args[a].id].type;
     }
     llvm::ConstantInt* c64(uint64_t v) const {
         return ir_.getInt64(v);
@@ -79,13 +81,31 @@ class Lowerer {
     // chainable exit.
     void self_loop_exit(llvm::Value* again, llvm::Value* slot, llvm::Value* pc);
 
+    // Regions (more than one member; lower_region).
+    bool region() const {
+        return members_.size() > 1;
+    }
+    int member_at(uint64_t pc) const;  // index of the member starting at pc, or -1
+    // The exit of the current member to `pc` (slot: its exit slot): a
+    // branch to a member, a chainable exit of the entry block, or else an
+    // exit through the jump cache / dispatcher.
+    void region_exit_to(uint64_t pc, unsigned slot);
+    // Branch to member `idx` while no exit request is pending.
+    void internal_edge(int idx);
+    // Leaves with {Continue, kExitSlotNone} after a jump-cache lookup of
+    // pc (already in env->pc).
+    void unchained_exit(llvm::Value* pc);
+
     // Register promotion for self-looping blocks: guest registers live in
     // allocas (SSA after sroa) across iterations and are written back to
     // the env before anything that may look at it (helper or softmmu call,
     // leaving the block) and read back after a call.
     void plan_promotion();
     void flush_regs();
+    // After a call: reloads the promoted registers if it was a helper.
     void reload_regs();
+    void load_promoted();
+    bool helper_call_ = false;  // op_Call: the call may have written guest registers
     struct Promoted {
         Type type;
         llvm::AllocaInst* slot;
@@ -111,7 +131,13 @@ class Lowerer {
     llvm::Value* pack_nzcv(llvm::Value* n, llvm::Value* z, llvm::Value* c, llvm::Value* v);
     llvm::Value* add_flags(const Inst& in, llvm::Value* carry_in, bool sub);
 
-    const Block& b_;
+    const std::vector<Block>& members_;
+    const Block& b_;              // the entry block
+    const Block* cur_ = nullptr;  // the member being lowered
+    std::vector<llvm::BasicBlock*> member_bb_;
+    llvm::BasicBlock* stop_bb_ = nullptr;     // region: edge taken with a request pending
+    llvm::AllocaInst* runs_slot_ = nullptr;   // region: member runs of this call
+    llvm::AllocaInst* insns_slot_ = nullptr;  // region: their guest insns
     llvm::Module& m_;
     llvm::LLVMContext& ctx_;
     LowerOptions opts_;
@@ -120,6 +146,7 @@ class Lowerer {
     llvm::Function* wrapper_ = nullptr;  // the CompiledFn
     llvm::GlobalVariable* cells_ = nullptr;
     llvm::GlobalVariable* counter_ = nullptr;  // executions not seen by the dispatcher
+    llvm::GlobalVariable* insns_ = nullptr;    // their guest instructions
     llvm::PHINode* iters_ = nullptr;           // of this call: chained entry + back edges
     void count_exit();
     llvm::Value* chained_ = nullptr;
