@@ -914,7 +914,20 @@ void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
             const char* f = std::getenv("EMU_TIERUP_STRAIGHT_FACTOR");
             return f ? std::max(1, std::atoi(f)) : 1000;
         }();
+        // A loop through other blocks (region.cpp) costs several blocks'
+        // compile time: it waits region_factor times the threshold, so
+        // that loops that only run for a moment stay in the first tier.
+        static const int32_t region_factor = [] {
+            const char* f = std::getenv("EMU_TIERUP_REGION_FACTOR");
+            return f ? std::max(1, std::atoi(f)) : 4;
+        }();
         bool self = tb->self_loop;
+        if (!self && region_factor > 1 && !tb->region_armed) {
+            tb->region_armed = true;
+            int64_t more = int64_t(opts_.hot_threshold) * (region_factor - 1);
+            tb->hot_left = static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX));
+            return;
+        }
         tb->rearmed = true;
         if (!self && form_region(tb)) return;
         if (!self && straight_factor > 1) {

@@ -37,6 +37,7 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     // entries of the regions it is a later member of, which must not run
     // again once this block's code changes.
     bool region_head = false;
+    bool region_armed = false;  // waiting for the region threshold (maybe_tier_up)
     std::vector<std::weak_ptr<TranslationBlock>> regions;
 
     // Direct chaining: successor per exit slot (same guest page only), and

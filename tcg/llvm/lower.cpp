@@ -764,12 +764,11 @@ int Lowerer::member_at(uint64_t pc) const {
 
 void Lowerer::internal_edge(int idx) {
     const Block& to = members_[idx];
-    // As the exit would: helpers and the way out find the pc there.
-    store_env(c64(to.guest_pc), kEnvPcOffset);
     Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
     auto* go = new_bb("edge");
+    auto* stop = new_bb("stop.pc");
     if (!stop_bb_) {
-        // One way out for every edge (the pc is already stored): a pending
+        // One way out for every edge (each stores its pc first): a pending
         // request (an interrupt, or a member's code invalidated: the
         // dispatcher requests an exit then) returns to the dispatcher.
         auto ip = ir_.saveIP();
@@ -779,7 +778,13 @@ void Lowerer::internal_edge(int idx) {
         ret(c64(kStatusContinue), c64(kExitSlotNone));
         ir_.restoreIP(ip);
     }
-    ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), go, stop_bb_, likely_);
+    ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), go, stop, likely_);
+    // Only the way out stores the pc: nothing reads env->pc inside a block
+    // (helpers and memory accesses get the pc as an operand), and every
+    // exit stores its own.
+    ir_.SetInsertPoint(stop);
+    store_env(c64(to.guest_pc), kEnvPcOffset);
+    ir_.CreateBr(stop_bb_);
     ir_.SetInsertPoint(go);
     auto* i64 = ir_.getInt64Ty();
     ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, runs_slot_), c64(1)), runs_slot_);
