@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "tcg/exec/cpu.h"
+#include "util/log.h"
 
 namespace emu::tcg {
 
@@ -35,6 +36,8 @@ bool Cpu::form_region(TranslationBlock* head) {
     }();
     static const RegionLimits limits = region_limits();
     if (!enabled || !compiler_ || limits.blocks < 2) return false;
+    // -d exec/cpu/nochain: every block goes through the dispatcher.
+    if (log_enabled(LOG_EXEC | LOG_CPU | LOG_NOCHAIN)) return false;
     // Members: blocks that ran, on the head's guest page (what makes a
     // chain valid without a lookup holds for a branch inside the region
     // too), in the same mode, reached through the exits the dispatcher

@@ -105,6 +105,10 @@ void Lowerer::count_exit() {
     }
     ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, counter_), runs), counter_);
     ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, insns_), insns), insns_);
+    // Calls that ended here (entries through the dispatcher, the jump cache
+    // or a link): runs per entry tell a long loop from a short one.
+    Value* calls = ir_.CreateConstInBoundsGEP1_64(i64, insns_, 1);
+    ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, calls), c64(1)), calls);
 }
 
 void Lowerer::ret(Value* status, Value* slot) {
@@ -329,8 +333,9 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     counter_ =
         new llvm::GlobalVariable(m_, ir_.getInt64Ty(), false, llvm::GlobalValue::ExternalLinkage,
                                  c64(0), counter_name(name));
-    insns_ = new llvm::GlobalVariable(m_, ir_.getInt64Ty(), false,
-                                      llvm::GlobalValue::ExternalLinkage, c64(0), insns_name(name));
+    auto* insns_ty = llvm::ArrayType::get(ir_.getInt64Ty(), 2);
+    insns_ = new llvm::GlobalVariable(m_, insns_ty, false, llvm::GlobalValue::ExternalLinkage,
+                                      llvm::ConstantAggregateZero::get(insns_ty), insns_name(name));
 
     llvm::MDBuilder md(ctx_);
     auto* root = md.createTBAARoot("emu.tcg");

@@ -52,8 +52,9 @@ inline std::string cells_name(const std::string& n) {
 inline std::string counter_name(const std::string& n) {
     return n + ".n";
 }
-// i64: guest instructions run in those executions (a region's members
-// differ in length, so runs alone do not give it).
+// [2 x i64]: guest instructions run in those executions (a region's
+// members differ in length, so runs alone do not give it), and the calls
+// of the function (each entry, however it was entered).
 inline std::string insns_name(const std::string& n) {
     return n + ".i";
 }

@@ -101,7 +101,7 @@ struct LlvmTier::Impl {
         uint64_t body_size;
         CompiledFn* cells;  // [2]
         uint64_t* counter;  // runs the dispatcher did not see
-        uint64_t* insns;    // their guest instructions
+        uint64_t* insns;    // [0] their guest instructions, [1] calls (entries)
         uint32_t guest_insns;
         uint32_t blocks;  // 1, or a region's members
         uint64_t guest_pc;
@@ -265,10 +265,11 @@ LlvmTier::~LlvmTier() {
             // Runs: entries plus member runs inside (a self loop's turns,
             // a region's branches between members); guest insns of those.
             std::fprintf(stderr,
-                         "llvm %s pc 0x%llx blocks %u insns %u runs %llu guest insns %llu "
-                         "compile %.2f ms\n",
+                         "llvm %s pc 0x%llx blocks %u insns %u entries %llu runs %llu guest "
+                         "insns %llu compile %.2f ms\n",
                          ci.blocks > 1 ? "region" : "block", (unsigned long long)ci.guest_pc,
                          ci.blocks, ci.guest_insns,
+                         (unsigned long long)__atomic_load_n(ci.insns + 1, __ATOMIC_RELAXED),
                          (unsigned long long)__atomic_load_n(ci.counter, __ATOMIC_RELAXED),
                          (unsigned long long)__atomic_load_n(ci.insns, __ATOMIC_RELAXED), ci.ms);
         }
