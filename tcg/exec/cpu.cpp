@@ -687,7 +687,7 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     BaselineCompiler::HotHook hot;
     bool tier_up = opts_.tier == TierMode::Auto && compiler_;
     if (tier_up) {
-        tb->hot_left = static_cast<int32_t>(opts_.hot_threshold);
+        tb->arm_hot(static_cast<int32_t>(opts_.hot_threshold));
         hot.counter = &tb->hot_left;
         hot.fn = &Cpu::baseline_hot;
         hot.cookie = tb;
@@ -925,14 +925,14 @@ void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
         if (!self && region_factor > 1 && !tb->region_armed) {
             tb->region_armed = true;
             int64_t more = int64_t(opts_.hot_threshold) * (region_factor - 1);
-            tb->hot_left = static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX));
+            tb->arm_hot(static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX)));
             return;
         }
         tb->rearmed = true;
         if (!self && form_region(tb)) return;
         if (!self && straight_factor > 1) {
             int64_t more = int64_t(opts_.hot_threshold) * (straight_factor - 1);
-            tb->hot_left = static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX));
+            tb->arm_hot(static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX)));
             return;
         }
     }

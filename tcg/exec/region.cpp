@@ -20,6 +20,10 @@ struct RegionLimits {
     unsigned insns = 160;
 };
 
+// Turns per entry (head runs per exit of the loop) below which a loop
+// stays in the first tier.
+constexpr uint64_t kMinTurnsPerEntry = 2;
+
 RegionLimits region_limits() {
     RegionLimits l;
     if (const char* e = std::getenv("EMU_LLVM_REGION_BLOCKS")) l.blocks = std::atoi(e);
@@ -119,6 +123,42 @@ bool Cpu::form_region(TranslationBlock* head) {
         }
     }
     if (!back[0]) return false;
+    // A loop that is mostly left after a turn or two (sort's comparisons:
+    // over a million entries, ~1.2 member runs each) gains nothing from
+    // branches inside the function and pays the tier crossings at every
+    // entry and exit. The blocks' baseline entry counts are the edge
+    // profile: the loop was left at most as often as the blocks it leaves
+    // to ran (an indirect exit: its block), and the head ran once per turn.
+    std::vector<bool> member(found.size(), false);
+    for (size_t i = 0; i < found.size(); ++i)
+        member[i] = i == 0 || back[i];
+    auto is_member = [&](const TranslationBlock* tb) {
+        auto it = tb ? index.find(tb) : index.end();
+        return it != index.end() && member[it->second];
+    };
+    auto entries_at = [&](uint64_t pc) -> uint64_t {
+        if (TranslationBlock* tb = block_at(pc)) return tb->hot_entries();
+        TranslationBlock* tb = jmp_cache_[BaselineCompiler::jump_cache_index(pc, kJmpCacheBits)];
+        return tb && tb->pc == pc ? tb->hot_entries() : 0;
+    };
+    uint64_t exits = 0;
+    for (size_t i = 0; i < found.size(); ++i) {
+        if (!member[i]) continue;
+        const Inst& t = ir[i].insts.back();
+        if (t.op == Op::ExitIndirect || t.op == Op::ExitDispatch) {
+            // A return to a call site inside the loop stays inside.
+            bool inside = false;
+            if (t.op == Op::ExitIndirect)
+                for (const TranslationBlock* r : return_sites)
+                    inside |= is_member(r);
+            if (!inside) exits += found[i]->hot_entries();
+            continue;
+        }
+        if ((t.op == Op::ExitLink || t.op == Op::ExitCond) && !is_member(block_at(t.imm)))
+            exits += entries_at(t.imm);
+        if (t.op == Op::ExitCond && !is_member(block_at(t.imm2))) exits += entries_at(t.imm2);
+    }
+    if (exits * kMinTurnsPerEntry > head->hot_entries()) return false;
     std::vector<TranslationBlock*> members;
     std::vector<Block> blocks;
     for (size_t i = 0; i < found.size(); ++i) {
@@ -140,7 +180,7 @@ bool Cpu::form_region(TranslationBlock* head) {
         // the same loop while this one compiles.
         if (!m->rearmed && !m->self_loop) {
             m->rearmed = true;
-            m->hot_left = INT32_MAX;
+            m->arm_hot(INT32_MAX);
         }
     }
     compiler_->submit_region(std::move(blocks), tier_up_done(ref));

@@ -30,6 +30,16 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     CompiledFn baseline = nullptr;              // the first tier's code (vCPU thread only)
     const void* baseline_chain = nullptr;       // its chain_entry, once looked up
     int32_t hot_left = 0;                       // baseline entries left until tier-up
+    // Entries of the baseline code so far (the counter counts down from
+    // hot_armed; earlier arms are in hot_spent): the edge profile regions
+    // are judged by (region.cpp).
+    int32_t hot_armed = 0;
+    uint64_t hot_spent = 0;
+    uint64_t hot_entries() const { return hot_spent + uint64_t(int64_t(hot_armed) - hot_left); }
+    void arm_hot(int32_t n) {
+        hot_spent = hot_entries();
+        hot_armed = hot_left = n;
+    }
     uint32_t exec_count = 0;
     bool submitted = false;
     bool rearmed = false;  // the hot counter ran out once already (maybe_tier_up)
