@@ -4,6 +4,7 @@
 // call in their body become one LLVM function (TierCompiler::submit_region).
 #include <cstdlib>
 #include <unordered_map>
+#include <vector>
 
 #include "tcg/exec/cpu.h"
 #include "util/log.h"
@@ -175,6 +176,8 @@ bool Cpu::form_region(TranslationBlock* head) {
     head->region_head = true;
     for (size_t i = 1; i < members.size(); ++i) {
         TranslationBlock* m = members[i];
+        // Regions of code that keeps being replaced would pile up here.
+        std::erase_if(m->regions, [](const auto& w) { return w.expired(); });
         m->regions.push_back(ref);
         // Its own hot counter ran nearly as often: no second region around
         // the same loop while this one compiles.
