@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "target/arm/fpu/fpu.h"
@@ -116,6 +117,52 @@ void row(const char* name, const Pool<U>& p, Helper helper, HostFn host, long it
                 bare, steady_min, bare_min, slow / steady);
 }
 
+// The five basic operations at one precision: the helpers and the host
+// operation (H is float or double).
+struct Single {
+    using U = uint32_t;
+    using H = float;
+    static constexpr const char* suffix = "_s";
+    static constexpr auto add = fpu::fadd_s, mul = fpu::fmul_s, div = fpu::fdiv_s;
+    static constexpr auto fma = fpu::fmuladd_s;
+    static constexpr auto sqrt = fpu::fsqrt_s;
+};
+struct Double {
+    using U = uint64_t;
+    using H = double;
+    static constexpr const char* suffix = "_d";
+    static constexpr auto add = fpu::fadd_d, mul = fpu::fmul_d, div = fpu::fdiv_d;
+    static constexpr auto fma = fpu::fmuladd_d;
+    static constexpr auto sqrt = fpu::fsqrt_d;
+};
+
+template <typename P>
+void basic_rows(const Pool<typename P::U>& p, long iters) {
+    using U = typename P::U;
+    using H = typename P::H;
+    auto name = [](const char* op) { return std::string(op) + P::suffix; };
+    row<U, H>(
+        name("fadd").c_str(), p,
+        [](U a, U b, U, uint32_t c, uint32_t& s) { return P::add(a, b, c, s); },
+        [](H a, H b, H) { return a + b; }, iters);
+    row<U, H>(
+        name("fmul").c_str(), p,
+        [](U a, U b, U, uint32_t c, uint32_t& s) { return P::mul(a, b, c, s); },
+        [](H a, H b, H) { return a * b; }, iters);
+    row<U, H>(
+        name("fma").c_str(), p,
+        [](U a, U b, U d, uint32_t c, uint32_t& s) { return P::fma(d, a, b, c, s); },
+        [](H a, H b, H d) { return std::fma(a, b, d); }, iters);
+    row<U, H>(
+        name("fdiv").c_str(), p,
+        [](U a, U b, U, uint32_t c, uint32_t& s) { return P::div(a, b, c, s); },
+        [](H a, H b, H) { return a / b; }, iters);
+    row<U, H>(
+        name("fsqrt").c_str(), p,
+        [](U a, U, U, uint32_t c, uint32_t& s) { return P::sqrt(a, c, s); },
+        [](H a, H, H) { return std::sqrt(a); }, iters);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,48 +172,9 @@ int main(int argc, char** argv) {
     std::printf("ns/op: medians of 7 runs of %ld ops, then the fastest runs\n", iters);
     std::printf("%-9s %7s %10s %8s %8s | %9s %8s %10s\n", "op", "fast", "fast+IXC?", "slow", "host",
                 "fast(min)", "host(min)", "slow/fast");
-    using U32 = uint32_t;
     using U64 = uint64_t;
-    row<U32, float>(
-        "fadd_s", ps,
-        [](U32 a, U32 b, U32, uint32_t c, uint32_t& s) { return fpu::fadd_s(a, b, c, s); },
-        [](float a, float b, float) { return a + b; }, iters);
-    row<U32, float>(
-        "fmul_s", ps,
-        [](U32 a, U32 b, U32, uint32_t c, uint32_t& s) { return fpu::fmul_s(a, b, c, s); },
-        [](float a, float b, float) { return a * b; }, iters);
-    row<U32, float>(
-        "fma_s", ps,
-        [](U32 a, U32 b, U32 d, uint32_t c, uint32_t& s) { return fpu::fmuladd_s(d, a, b, c, s); },
-        [](float a, float b, float d) { return std::fma(a, b, d); }, iters);
-    row<U32, float>(
-        "fdiv_s", ps,
-        [](U32 a, U32 b, U32, uint32_t c, uint32_t& s) { return fpu::fdiv_s(a, b, c, s); },
-        [](float a, float b, float) { return a / b; }, iters);
-    row<U32, float>(
-        "fsqrt_s", ps,
-        [](U32 a, U32, U32, uint32_t c, uint32_t& s) { return fpu::fsqrt_s(a, c, s); },
-        [](float a, float, float) { return std::sqrt(a); }, iters);
-    row<U64, double>(
-        "fadd_d", pd,
-        [](U64 a, U64 b, U64, uint32_t c, uint32_t& s) { return fpu::fadd_d(a, b, c, s); },
-        [](double a, double b, double) { return a + b; }, iters);
-    row<U64, double>(
-        "fmul_d", pd,
-        [](U64 a, U64 b, U64, uint32_t c, uint32_t& s) { return fpu::fmul_d(a, b, c, s); },
-        [](double a, double b, double) { return a * b; }, iters);
-    row<U64, double>(
-        "fma_d", pd,
-        [](U64 a, U64 b, U64 d, uint32_t c, uint32_t& s) { return fpu::fmuladd_d(d, a, b, c, s); },
-        [](double a, double b, double d) { return std::fma(a, b, d); }, iters);
-    row<U64, double>(
-        "fdiv_d", pd,
-        [](U64 a, U64 b, U64, uint32_t c, uint32_t& s) { return fpu::fdiv_d(a, b, c, s); },
-        [](double a, double b, double) { return a / b; }, iters);
-    row<U64, double>(
-        "fsqrt_d", pd,
-        [](U64 a, U64, U64, uint32_t c, uint32_t& s) { return fpu::fsqrt_d(a, c, s); },
-        [](double a, double, double) { return std::sqrt(a); }, iters);
+    basic_rows<Single>(ps, iters);
+    basic_rows<Double>(pd, iters);
     // Other frequent helpers (fast path, steady state; host floor shown).
     row<U64, double>(
         "fmax_d", pd,

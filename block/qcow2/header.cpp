@@ -4,16 +4,11 @@
 #include <cstdio>
 
 #include "block/qcow2/qcow2_format.h"
+#include "util/hex.h"
 
 namespace emu::block::qcow2 {
 
 namespace {
-
-std::string hex(uint64_t v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "0x%" PRIx64, v);
-    return b;
-}
 
 // Checks that [off, off+len) is a cluster-aligned range inside the file.
 bool check_table(const char* what, uint64_t off, uint64_t len, uint64_t cluster_size,

@@ -13,6 +13,7 @@
 
 #include "block/image_open_internal.h"
 #include "block/qcow2/qcow2.h"
+#include "util/hex.h"
 
 namespace emu::block {
 
@@ -55,12 +56,6 @@ std::string create_snapshot_overlay(const std::string& base_path, const std::str
 namespace emu::block::qcow2 {
 
 namespace {
-
-std::string hex(uint64_t v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "0x%" PRIx64, v);
-    return b;
-}
 
 bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
     return alen && blen && a < b + blen && b < a + alen;

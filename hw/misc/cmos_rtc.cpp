@@ -8,6 +8,11 @@ constexpr uint8_t kBBinary = 0x04, kB24h = 0x02;
 time_t host_now() {
     return time(nullptr);
 }
+// Seconds, minutes, hours, day of week, day, month, year and century: read
+// from the host clock plus the guest's offset, written into that offset.
+bool is_time_reg(unsigned reg) {
+    return (reg <= 9 && reg != 1 && reg != 3 && reg != 5) || reg == 0x32;
+}
 }  // namespace
 
 CmosRtc::CmosRtc() : Device("mc146818rtc"), now_(host_now) {
@@ -105,16 +110,8 @@ void CmosRtc::write_time_reg(unsigned reg, uint8_t v) {
 uint64_t CmosRtc::mmio_read(uint64_t offset, unsigned size) {
     if (offset == 0) return 0xff;  // the index port is write-only
     unsigned reg = index_ & 0x7f;
+    if (is_time_reg(reg)) return read_time_reg(reg);
     switch (reg) {
-        case 0:
-        case 2:
-        case 4:
-        case 6:
-        case 7:
-        case 8:
-        case 9:
-        case 0x32:
-            return read_time_reg(reg);
         case kRegA:
             return ram_[kRegA] & 0x7f;  // UIP never set: reads are always consistent
         case kRegC: {
@@ -134,18 +131,8 @@ void CmosRtc::mmio_write(uint64_t offset, uint64_t value, unsigned size) {
         return;
     }
     unsigned reg = index_ & 0x7f;
+    if (is_time_reg(reg)) write_time_reg(reg, v);
     switch (reg) {
-        case 0:
-        case 2:
-        case 4:
-        case 6:
-        case 7:
-        case 8:
-        case 9:
-        case 0x32:
-            write_time_reg(reg, v);
-            ram_[reg] = v;
-            break;
         case kRegB:
             // Switching data mode while SET is clear would corrupt nothing here:
             // time is kept as an offset, not in registers.

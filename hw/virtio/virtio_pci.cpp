@@ -158,29 +158,30 @@ void VirtioPci::config_written(unsigned offset, unsigned size) {
 }
 
 // The PCI configuration access capability (4.1.4.9): a window through
-// which the driver reaches BAR structures with configuration cycles.
-uint32_t VirtioPci::config_read(unsigned offset, unsigned size) {
+// which the driver reaches BAR structures with configuration cycles. Only
+// an access of at least cap.length bytes at the start of the window, for
+// a naturally aligned 1-, 2- or 4-byte BAR4 access, goes through.
+std::optional<VirtioPci::Bar4Access> VirtioPci::cfg_window(unsigned offset, unsigned size) {
     unsigned data = pci_cfg_cap_ + kCapLen;
-    if (offset >= data && offset < data + 4) {
-        uint32_t len = get32(pci_cfg_cap_ + 12);
-        uint32_t off = get32(pci_cfg_cap_ + 8);
-        if (config_data()[pci_cfg_cap_ + 4] == 4 && (len == 1 || len == 2 || len == 4) &&
-            offset == data && size >= len && off % len == 0 && off < kBar4Size) {
-            set32(data, uint32_t(bar4_read(off, len)));
-        }
+    if (offset < data || offset >= data + 4) return std::nullopt;
+    uint32_t len = get32(pci_cfg_cap_ + 12);
+    uint32_t off = get32(pci_cfg_cap_ + 8);
+    if (config_data()[pci_cfg_cap_ + 4] == 4 && (len == 1 || len == 2 || len == 4) &&
+        offset == data && size >= len && off % len == 0 && off < kBar4Size) {
+        return Bar4Access{off, len};
     }
+    return Bar4Access{};
+}
+
+uint32_t VirtioPci::config_read(unsigned offset, unsigned size) {
+    if (auto w = cfg_window(offset, size); w && w->len)
+        set32(pci_cfg_cap_ + kCapLen, uint32_t(bar4_read(w->off, w->len)));
     return PciDevice::config_read(offset, size);
 }
 
 void VirtioPci::config_write(unsigned offset, uint32_t value, unsigned size) {
-    unsigned data = pci_cfg_cap_ + kCapLen;
-    if (offset >= data && offset < data + 4) {
-        uint32_t len = get32(pci_cfg_cap_ + 12);
-        uint32_t off = get32(pci_cfg_cap_ + 8);
-        if (config_data()[pci_cfg_cap_ + 4] == 4 && (len == 1 || len == 2 || len == 4) &&
-            offset == data && size >= len && off % len == 0 && off < kBar4Size) {
-            bar4_write(off, value, len);
-        }
+    if (auto w = cfg_window(offset, size)) {
+        if (w->len) bar4_write(w->off, value, w->len);
         return;
     }
     PciDevice::config_write(offset, value, size);

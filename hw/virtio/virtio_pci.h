@@ -59,6 +59,13 @@ class VirtioPci : public PciDevice, public VirtioTransport {
     uint64_t common_read(uint64_t off, unsigned size);
     void common_write(uint64_t off, uint64_t value, unsigned size);
     uint8_t add_virtio_cap(uint8_t type, uint32_t offset, uint32_t length, uint8_t extra);
+    // A config access inside the access capability's data window: the BAR4
+    // access it stands for (len 0 when it is not a valid one); nullopt
+    // outside the window.
+    struct Bar4Access {
+        uint32_t off = 0, len = 0;
+    };
+    std::optional<Bar4Access> cfg_window(unsigned offset, unsigned size);
     void transport_reset();
 
     std::unique_ptr<VirtioDevice> dev_;

@@ -16,8 +16,13 @@ using namespace vq_detail;
 static_assert(std::endian::native == std::endian::little,
               "virtio 1.x rings are little-endian; a big-endian host needs byte swaps");
 
-size_t iov_to_buf(const std::vector<VirtioIov>& iov, size_t offset, void* buf, size_t len) {
-    auto* out = static_cast<uint8_t*>(buf);
+namespace {
+
+// Walks bytes [offset, offset + len) of the chain's flat view: piece(segment
+// bytes, position in the caller's buffer, n) for each contiguous piece.
+// Returns the bytes covered (less than len where the chain ends first).
+template <typename Piece>
+size_t iov_walk(const std::vector<VirtioIov>& iov, size_t offset, size_t len, Piece piece) {
     size_t done = 0;
     for (const VirtioIov& v : iov) {
         if (done == len) break;
@@ -26,28 +31,25 @@ size_t iov_to_buf(const std::vector<VirtioIov>& iov, size_t offset, void* buf, s
             continue;
         }
         size_t n = std::min(v.len - offset, len - done);
-        std::memcpy(out + done, v.base + offset, n);
+        piece(v.base + offset, done, n);
         done += n;
         offset = 0;
     }
     return done;
 }
 
+}  // namespace
+
+size_t iov_to_buf(const std::vector<VirtioIov>& iov, size_t offset, void* buf, size_t len) {
+    auto* out = static_cast<uint8_t*>(buf);
+    return iov_walk(iov, offset, len,
+                    [out](uint8_t* seg, size_t at, size_t n) { std::memcpy(out + at, seg, n); });
+}
+
 size_t buf_to_iov(const std::vector<VirtioIov>& iov, size_t offset, const void* buf, size_t len) {
     const auto* in = static_cast<const uint8_t*>(buf);
-    size_t done = 0;
-    for (const VirtioIov& v : iov) {
-        if (done == len) break;
-        if (offset >= v.len) {
-            offset -= v.len;
-            continue;
-        }
-        size_t n = std::min(v.len - offset, len - done);
-        std::memcpy(v.base + offset, in + done, n);
-        done += n;
-        offset = 0;
-    }
-    return done;
+    return iov_walk(iov, offset, len,
+                    [in](uint8_t* seg, size_t at, size_t n) { std::memcpy(seg, in + at, n); });
 }
 
 void Virtqueue::reset() {

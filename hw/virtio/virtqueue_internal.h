@@ -1,9 +1,8 @@
 #pragma once
 // Helpers shared by the split and packed virtqueue implementations.
-#include <cinttypes>
 #include <cstdint>
-#include <cstdio>
-#include <string>
+
+#include "util/hex.h"
 
 namespace emu::vq_detail {
 
@@ -19,12 +18,6 @@ inline void store16(uint8_t* p, uint16_t v) {
 // 2.7.7.2: true when new_idx has moved past event since old.
 inline bool need_event(uint16_t event, uint16_t new_idx, uint16_t old) {
     return uint16_t(new_idx - event - 1) < uint16_t(new_idx - old);
-}
-
-inline std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%" PRIx64, v);
-    return b;
 }
 
 }  // namespace emu::vq_detail

@@ -9,6 +9,25 @@
 
 namespace emu::x86 {
 
+namespace {
+
+// Where the loader puts [gpa, gpa + len) (len > 0) in guest RAM; null, with
+// *err naming `what`, where the range leaves RAM.
+uint8_t* ram_for(const GuestMemory& mem, uint64_t gpa, uint64_t len, std::string* err,
+                 const char* what) {
+    uint8_t* p = gpa + len >= gpa ? mem.span(gpa, len, true) : nullptr;
+    if (!p) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s at 0x%llx-0x%llx is outside guest RAM (-m too small?)",
+                      what, static_cast<unsigned long long>(gpa),
+                      static_cast<unsigned long long>(gpa + len - 1));
+        *err = buf;
+    }
+    return p;
+}
+
+}  // namespace
+
 bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* err,
                uint64_t max_size) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -52,30 +71,16 @@ bool LoadContext::is_ram(uint64_t gpa, uint64_t len) const {
 bool LoadContext::write(uint64_t gpa, const void* data, uint64_t len, std::string* err,
                         const char* what) {
     if (len == 0) return true;
-    uint8_t* p = gpa + len >= gpa ? mem_.span(gpa, len, true) : nullptr;
-    if (!p) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "%s at 0x%llx-0x%llx is outside guest RAM (-m too small?)",
-                      what, static_cast<unsigned long long>(gpa),
-                      static_cast<unsigned long long>(gpa + len - 1));
-        *err = buf;
-        return false;
-    }
+    uint8_t* p = ram_for(mem_, gpa, len, err, what);
+    if (!p) return false;
     std::memcpy(p, data, len);
     return true;
 }
 
 bool LoadContext::zero(uint64_t gpa, uint64_t len, std::string* err, const char* what) {
     if (len == 0) return true;
-    uint8_t* p = gpa + len >= gpa ? mem_.span(gpa, len, true) : nullptr;
-    if (!p) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "%s at 0x%llx-0x%llx is outside guest RAM (-m too small?)",
-                      what, static_cast<unsigned long long>(gpa),
-                      static_cast<unsigned long long>(gpa + len - 1));
-        *err = buf;
-        return false;
-    }
+    uint8_t* p = ram_for(mem_, gpa, len, err, what);
+    if (!p) return false;
     std::memset(p, 0, len);
     return true;
 }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "hw/core/gdb_blob.h"
 #include "target/x86/page_walk.h"
 #include "util/log.h"
 
@@ -153,21 +154,11 @@ bool X86KvmDebug::write_registers(unsigned cpu, const std::vector<uint8_t>& blob
 }
 
 std::vector<uint8_t> X86KvmDebug::read_register(unsigned cpu, unsigned regno) {
-    size_t n = x86_gdb_reg_size(regno);
-    if (!n) return {};
-    auto blob = read_registers(cpu);
-    if (blob.empty()) return {};
-    size_t off = x86_gdb_reg_offset(regno);
-    return std::vector<uint8_t>(blob.begin() + long(off), blob.begin() + long(off + n));
+    return read_blob_register(*this, cpu, x86_gdb_reg_offset(regno), x86_gdb_reg_size(regno));
 }
 
 bool X86KvmDebug::write_register(unsigned cpu, unsigned regno, const std::vector<uint8_t>& v) {
-    size_t n = x86_gdb_reg_size(regno);
-    if (!n || v.size() != n) return false;
-    auto blob = read_registers(cpu);
-    if (blob.empty()) return false;
-    std::memcpy(blob.data() + x86_gdb_reg_offset(regno), v.data(), n);
-    return write_registers(cpu, blob);
+    return write_blob_register(*this, cpu, x86_gdb_reg_offset(regno), x86_gdb_reg_size(regno), v);
 }
 
 bool X86KvmDebug::translate(unsigned cpu, uint64_t va, uint64_t* gpa, uint64_t* page_left) {

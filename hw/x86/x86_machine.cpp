@@ -127,14 +127,7 @@ class X86Machine : public Machine {
         power_on();
     }
 
-    ~X86Machine() override {
-        stop();
-        threads_.clear();
-        vcpus_.clear();
-        gsi_.vm = nullptr;
-        msi_window_.vm = nullptr;
-        vm_.reset();
-    }
+    ~X86Machine() override { drop_vm(); }
 
     void start() override {
         stopping_ = false;
@@ -175,12 +168,7 @@ class X86Machine : public Machine {
     }
 
     void reset() override {
-        stop();
-        threads_.clear();
-        vcpus_.clear();
-        gsi_.vm = nullptr;
-        msi_window_.vm = nullptr;
-        vm_.reset();
+        drop_vm();
         for (Device* d : devices_)
             d->reset();
         if (pci_host_) pci_host_->reset();
@@ -195,6 +183,16 @@ class X86Machine : public Machine {
     }
 
   private:
+    // Stops the vCPUs and closes the KVM VM (a reset builds a new one).
+    void drop_vm() {
+        stop();
+        threads_.clear();
+        vcpus_.clear();
+        gsi_.vm = nullptr;
+        msi_window_.vm = nullptr;
+        vm_.reset();
+    }
+
     void open_kvm() {
         std::string why;
         accel_ = kvm::KvmAccel::open(&why);

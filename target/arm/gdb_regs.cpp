@@ -1,6 +1,6 @@
 #include "target/arm/gdb_regs.h"
 
-#include <cstring>
+#include "hw/core/gdb_blob.h"
 
 namespace emu::arm {
 
@@ -80,6 +80,19 @@ std::string build_xml() {
     return doc;
 }
 
+// The fields of the 'g' blob in order: pack and unpack both walk this list
+// (R is const ArmGdbRegs when packing).
+template <typename R, typename F>
+void blob_fields(R& r, F& f) {
+    f(r.x, sizeof r.x);
+    f(&r.sp, 8);
+    f(&r.pc, 8);
+    f(&r.cpsr, 4);
+    f(r.v, sizeof r.v);
+    f(&r.fpsr, 4);
+    f(&r.fpcr, 4);
+}
+
 }  // namespace
 
 size_t arm_gdb_reg_size(unsigned n) {
@@ -91,10 +104,7 @@ size_t arm_gdb_reg_size(unsigned n) {
 }
 
 size_t arm_gdb_reg_offset(unsigned n) {
-    size_t off = 0;
-    for (unsigned i = 0; i < n && i < gdbreg::kCount; ++i)
-        off += arm_gdb_reg_size(i);
-    return off;
+    return gdb_reg_offset(arm_gdb_reg_size, gdbreg::kCount, n);
 }
 
 size_t arm_gdb_blob_size() {
@@ -102,40 +112,15 @@ size_t arm_gdb_blob_size() {
 }
 
 std::vector<uint8_t> arm_gdb_pack(const ArmGdbRegs& r) {
-    std::vector<uint8_t> b(arm_gdb_blob_size());
-    uint8_t* p = b.data();
-    auto put = [&p](const void* src, size_t n) {
-        std::memcpy(p, src, n);  // little-endian host, as gdb's aarch64 target
-        p += n;
-    };
-    for (uint64_t x : r.x)
-        put(&x, 8);
-    put(&r.sp, 8);
-    put(&r.pc, 8);
-    put(&r.cpsr, 4);
-    for (const auto& v : r.v)
-        put(v, 16);
-    put(&r.fpsr, 4);
-    put(&r.fpcr, 4);
-    return b;
+    GdbBlobWriter w(arm_gdb_blob_size());
+    blob_fields(r, w);
+    return w.take();
 }
 
 bool arm_gdb_unpack(const std::vector<uint8_t>& blob, ArmGdbRegs* r) {
     if (blob.size() < arm_gdb_blob_size()) return false;
-    const uint8_t* p = blob.data();
-    auto get = [&p](void* dst, size_t n) {
-        std::memcpy(dst, p, n);
-        p += n;
-    };
-    for (uint64_t& x : r->x)
-        get(&x, 8);
-    get(&r->sp, 8);
-    get(&r->pc, 8);
-    get(&r->cpsr, 4);
-    for (auto& v : r->v)
-        get(v, 16);
-    get(&r->fpsr, 4);
-    get(&r->fpcr, 4);
+    GdbBlobReader rd(blob);
+    blob_fields(*r, rd);
     return true;
 }
 

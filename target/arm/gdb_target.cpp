@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hw/core/gdb_blob.h"
 #include "target/arm/cpu_api.h"
 #include "util/log.h"
 
@@ -42,21 +43,11 @@ std::vector<uint8_t> ArmGdbTarget::read_register(unsigned cpu, unsigned regno) {
         std::memcpy(out.data(), &v, 8);
         return out;
     }
-    size_t n = arm_gdb_reg_size(regno);
-    if (!n) return {};
-    auto blob = read_registers(cpu);
-    if (blob.empty()) return {};
-    size_t off = arm_gdb_reg_offset(regno);
-    return std::vector<uint8_t>(blob.begin() + long(off), blob.begin() + long(off + n));
+    return read_blob_register(*this, cpu, arm_gdb_reg_offset(regno), arm_gdb_reg_size(regno));
 }
 
 bool ArmGdbTarget::write_register(unsigned cpu, unsigned regno, const std::vector<uint8_t>& v) {
-    size_t n = arm_gdb_reg_size(regno);
-    if (!n || v.size() != n) return false;
-    auto blob = read_registers(cpu);
-    if (blob.empty()) return false;
-    std::memcpy(blob.data() + arm_gdb_reg_offset(regno), v.data(), n);
-    return write_registers(cpu, blob);
+    return write_blob_register(*this, cpu, arm_gdb_reg_offset(regno), arm_gdb_reg_size(regno), v);
 }
 
 bool ArmGdbTarget::read_memory(unsigned cpu, uint64_t addr, uint8_t* buf, size_t len) {

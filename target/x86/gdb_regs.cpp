@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "hw/core/gdb_blob.h"
+
 namespace emu::x86 {
 
 namespace {
@@ -123,6 +125,23 @@ constexpr const char* kXml = R"(<?xml version="1.0"?>
 </target>
 )";
 
+// The fields of the 'g' blob in order: pack and unpack both walk this list
+// (R is const X86GdbRegs when packing).
+template <typename R, typename F>
+void blob_fields(R& r, F& f) {
+    f(r.gpr, sizeof r.gpr);
+    f(&r.rip, 8);
+    f(&r.eflags, 4);
+    f(r.seg, sizeof r.seg);
+    f(r.st, sizeof r.st);
+    for (auto* v : {&r.fctrl, &r.fstat, &r.ftag, &r.fiseg, &r.fioff, &r.foseg, &r.fooff, &r.fop})
+        f(v, 4);
+    f(r.xmm, sizeof r.xmm);
+    f(&r.mxcsr, 4);
+    f(&r.fs_base, 8);
+    f(&r.gs_base, 8);
+}
+
 }  // namespace
 
 size_t x86_gdb_reg_size(unsigned regno) {
@@ -130,10 +149,7 @@ size_t x86_gdb_reg_size(unsigned regno) {
 }
 
 size_t x86_gdb_reg_offset(unsigned regno) {
-    size_t off = 0;
-    for (unsigned i = 0; i < regno && i < gdbreg::kCount; ++i)
-        off += reg_size(i);
-    return off;
+    return gdb_reg_offset(reg_size, gdbreg::kCount, regno);
 }
 
 size_t x86_gdb_blob_size() {
@@ -141,45 +157,15 @@ size_t x86_gdb_blob_size() {
 }
 
 std::vector<uint8_t> x86_gdb_pack(const X86GdbRegs& r) {
-    std::vector<uint8_t> b;
-    b.reserve(x86_gdb_blob_size());
-    auto put = [&](const void* p, size_t n) {
-        auto* c = static_cast<const uint8_t*>(p);
-        b.insert(b.end(), c, c + n);
-    };
-    put(r.gpr, sizeof r.gpr);
-    put(&r.rip, 8);
-    put(&r.eflags, 4);
-    put(r.seg, sizeof r.seg);
-    put(r.st, sizeof r.st);
-    for (uint32_t v : {r.fctrl, r.fstat, r.ftag, r.fiseg, r.fioff, r.foseg, r.fooff, r.fop})
-        put(&v, 4);
-    put(r.xmm, sizeof r.xmm);
-    put(&r.mxcsr, 4);
-    put(&r.fs_base, 8);
-    put(&r.gs_base, 8);
-    return b;
+    GdbBlobWriter w(x86_gdb_blob_size());
+    blob_fields(r, w);
+    return w.take();
 }
 
 bool x86_gdb_unpack(const std::vector<uint8_t>& b, X86GdbRegs* r) {
     if (b.size() < x86_gdb_blob_size()) return false;
-    size_t off = 0;
-    auto get = [&](void* p, size_t n) {
-        std::memcpy(p, b.data() + off, n);
-        off += n;
-    };
-    get(r->gpr, sizeof r->gpr);
-    get(&r->rip, 8);
-    get(&r->eflags, 4);
-    get(r->seg, sizeof r->seg);
-    get(r->st, sizeof r->st);
-    for (uint32_t* v :
-         {&r->fctrl, &r->fstat, &r->ftag, &r->fiseg, &r->fioff, &r->foseg, &r->fooff, &r->fop})
-        get(v, 4);
-    get(r->xmm, sizeof r->xmm);
-    get(&r->mxcsr, 4);
-    get(&r->fs_base, 8);
-    get(&r->gs_base, 8);
+    GdbBlobReader rd(b);
+    blob_fields(*r, rd);
     return true;
 }
 

@@ -861,6 +861,11 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
         tb = translate(pc, phys, flags, status);
         if (!tb) return nullptr;
     }
+    jmp_cache_put(h, tb);
+    return tb;
+}
+
+void Cpu::jmp_cache_put(unsigned h, TranslationBlock* tb) {
     if (!jmp_cache_[h]) {
         // Refills after invalidations repeat slots: keep the list bounded.
         if (jmp_used_.size() >= (1u << kJmpCacheBits)) jmp_cache_clear();
@@ -868,7 +873,6 @@ TranslationBlock* Cpu::find_tb(uint64_t pc, uint64_t flags, uint64_t* status) {
     }
     jmp_cache_[h] = tb;
     jmp_fast_set(h, tb);
-    return tb;
 }
 
 void Cpu::jmp_fast_set(unsigned h, TranslationBlock* tb) {
@@ -1121,7 +1125,13 @@ uint64_t Cpu::exec() {
             if (info.status != kStatusContinue || info.slot == kExitSlotNone) break;
             TranslationBlock* next = tb->jmp[info.slot];
             if (!next || env_->exit_request.load(std::memory_order_relaxed) || !tb->valid) break;
-            if (compiler_ || baseline_) link_exit(tb, info.slot, next);
+            if ((compiler_ || baseline_) && !link_exit(tb, info.slot, next)) {
+                // Not linkable (the tiers differ): the jump cache is how the
+                // code of either tier reaches it without this loop, and
+                // after a flush only find_tb would refill it.
+                unsigned h = BaselineCompiler::jump_cache_index(next->pc, kJmpCacheBits);
+                if (jmp_cache_[h] != next) jmp_cache_put(h, next);
+            }
             tb = next;
         }
         last = tb;

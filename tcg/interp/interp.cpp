@@ -1,6 +1,8 @@
 #include "tcg/interp/interp.h"
 
+#include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -360,6 +362,20 @@ L_PACK128 : {
     s[ip->d + 1] = hi;
     NEXT;
 }
+L_VEC : {
+    // The vector ops: imm = op << 32 | the op's imm; operands are i128
+    // (slot pairs) except VecDup's scalar.
+    Op op = static_cast<Op>(ip->imm >> 32);
+    u128 in[3] = {0, 0, 0}, r = 0;
+    const uint16_t sl[3] = {ip->a, ip->b, ip->c};
+    for (unsigned k = 0; k < 3; ++k) {
+        in[k] = op == Op::VecDup ? (u128)s[sl[k]] : (u128)s[sl[k]] | (u128)s[sl[k] + 1] << 64;
+    }
+    eval_vec(op, in, ip->imm & 0xffffffffu, &r);
+    s[ip->d] = (uint64_t)r;
+    s[ip->d + 1] = (uint64_t)(r >> 64);
+    NEXT;
+}
 L_ADDF32:
     D = nzcv_add_fast<uint32_t>((uint32_t)A, (uint32_t)B);
     NEXT;
@@ -536,6 +552,37 @@ L_EXIT_DISPATCH:
 #undef STORE_FAST
 }
 
+// The 8/16/32/64/128-bit variants of one access stand in that order in
+// variants.inc (the immediate SETs for 8..64 bits too): log2 of the size in
+// bytes picks one; anything larger takes the 128-bit one.
+static_assert(V_GET128 - V_GET8 == 4 && V_SET128 - V_SET8 == 4);
+static_assert(V_LD128 - V_LD8 == 4 && V_ST128 - V_ST8 == 4 && V_SET64I - V_SET8I == 3);
+
+Variant sized(Variant v8, unsigned log2_bytes) {
+    return Variant(v8 + std::min(log2_bytes, 4u));
+}
+
+// A register access's size: i1 is kept in a byte.
+unsigned reg_log2_bytes(Type t) {
+    return t == Type::I1 ? 0 : unsigned(std::countr_zero(type_bits(t))) - 3;
+}
+
+// The immediate-operand form of a two-operand variant, used when the second
+// operand is a constant; shift amounts are taken modulo 64 as the register
+// forms do.
+struct ImmForm {
+    Variant reg, imm;
+    bool shift;
+};
+constexpr ImmForm kImmForms[] = {
+    {V_ADD64, V_ADD64I, false},   {V_SUB64, V_SUB64I, false},   {V_ADDM, V_ADDMI, false},
+    {V_SUBM, V_SUBMI, false},     {V_AND, V_ANDI, false},       {V_OR, V_ORI, false},
+    {V_XOR, V_XORI, false},       {V_SHL64, V_SHL64I, true},    {V_LSHR64, V_LSHR64I, true},
+    {V_ASHR64, V_ASHR64I, true},  {V_EQ, V_EQI, false},         {V_NE, V_NEI, false},
+    {V_SUBF32, V_SUBF32I, false}, {V_SUBF64, V_SUBF64I, false}, {V_ADDF32, V_ADDF32I, false},
+    {V_ADDF64, V_ADDF64I, false},
+};
+
 // The variant for an instruction, plus the imm/imm2 the variant expects.
 bool pick(const Block& b, const Inst& in, Variant* v, uint64_t* imm, uint64_t* imm2) {
     Type t = in.type;
@@ -551,42 +598,10 @@ bool pick(const Block& b, const Inst& in, Variant* v, uint64_t* imm, uint64_t* i
         case Op::Nop:
             return false;
         case Op::GetReg:
-            switch (t == Type::I1 ? 8 : bits) {
-                case 8:
-                    *v = V_GET8;
-                    break;
-                case 16:
-                    *v = V_GET16;
-                    break;
-                case 32:
-                    *v = V_GET32;
-                    break;
-                case 64:
-                    *v = V_GET64;
-                    break;
-                default:
-                    *v = V_GET128;
-                    break;
-            }
+            *v = sized(V_GET8, reg_log2_bytes(t));
             return true;
         case Op::SetReg:
-            switch (a0 == Type::I1 ? 8 : type_bits(a0)) {
-                case 8:
-                    *v = V_SET8;
-                    break;
-                case 16:
-                    *v = V_SET16;
-                    break;
-                case 32:
-                    *v = V_SET32;
-                    break;
-                case 64:
-                    *v = V_SET64;
-                    break;
-                default:
-                    *v = V_SET128;
-                    break;
-            }
+            *v = sized(V_SET8, reg_log2_bytes(a0));
             return true;
         case Op::Add:
             *v = w64 ? V_ADD64 : V_ADDM;
@@ -696,6 +711,15 @@ bool pick(const Block& b, const Inst& in, Variant* v, uint64_t* imm, uint64_t* i
         case Op::Pack128:
             *v = V_PACK128;
             return true;
+        case Op::VecDup:
+        case Op::VecCmp:
+        case Op::VecBin:
+        case Op::VecShiftImm:
+        case Op::VecShuffle:
+        case Op::VecReduce:
+            *v = V_VEC;
+            *imm = uint64_t(in.op) << 32 | (in.imm & 0xffffffffu);
+            return true;
         case Op::AddFlags:
             *v = a0 == Type::I64 ? V_ADDF64 : V_ADDF32;
             return true;
@@ -712,43 +736,11 @@ bool pick(const Block& b, const Inst& in, Variant* v, uint64_t* imm, uint64_t* i
             *v = V_COND;
             return true;
         case Op::Load:
-            switch (MemOp::size(in.imm)) {
-                case 1:
-                    *v = V_LD8;
-                    break;
-                case 2:
-                    *v = V_LD16;
-                    break;
-                case 4:
-                    *v = V_LD32;
-                    break;
-                case 8:
-                    *v = V_LD64;
-                    break;
-                default:
-                    *v = V_LD128;
-                    break;
-            }
+            *v = sized(V_LD8, MemOp::log2_size(in.imm));
             *imm2 = in.imm2;
             return true;
         case Op::Store:
-            switch (MemOp::size(in.imm)) {
-                case 1:
-                    *v = V_ST8;
-                    break;
-                case 2:
-                    *v = V_ST16;
-                    break;
-                case 4:
-                    *v = V_ST32;
-                    break;
-                case 8:
-                    *v = V_ST64;
-                    break;
-                default:
-                    *v = V_ST128;
-                    break;
-            }
+            *v = sized(V_ST8, MemOp::log2_size(in.imm));
             *imm2 = in.imm2;
             return true;
         case Op::LoadExcl:
@@ -835,57 +827,11 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
             b.insts[in.args[1].id].type != Type::I128) {
             uint64_t k = b.insts[in.args[1].id].imm;
             Variant iv = v;
-            switch (v) {
-                case V_ADD64:
-                    iv = V_ADD64I;
-                    break;
-                case V_SUB64:
-                    iv = V_SUB64I;
-                    break;
-                case V_ADDM:
-                    iv = V_ADDMI;
-                    break;
-                case V_SUBM:
-                    iv = V_SUBMI;
-                    break;
-                case V_AND:
-                    iv = V_ANDI;
-                    break;
-                case V_OR:
-                    iv = V_ORI;
-                    break;
-                case V_XOR:
-                    iv = V_XORI;
-                    break;
-                case V_SHL64:
-                    iv = V_SHL64I, k &= 63;
-                    break;
-                case V_LSHR64:
-                    iv = V_LSHR64I, k &= 63;
-                    break;
-                case V_ASHR64:
-                    iv = V_ASHR64I, k &= 63;
-                    break;
-                case V_EQ:
-                    iv = V_EQI;
-                    break;
-                case V_NE:
-                    iv = V_NEI;
-                    break;
-                case V_SUBF32:
-                    iv = V_SUBF32I;
-                    break;
-                case V_SUBF64:
-                    iv = V_SUBF64I;
-                    break;
-                case V_ADDF32:
-                    iv = V_ADDF32I;
-                    break;
-                case V_ADDF64:
-                    iv = V_ADDF64I;
-                    break;
-                default:
-                    break;
+            for (const ImmForm& f : kImmForms) {
+                if (f.reg != v) continue;
+                iv = f.imm;
+                if (f.shift) k &= 63;
+                break;
             }
             if (iv != v) {
                 v = iv;
@@ -896,22 +842,7 @@ bool interp_lower(const Block& b, InterpCode* out, std::string* err) {
         // SetReg of a constant: store the immediate.
         if (in.op == Op::SetReg && b.insts[in.args[0].id].op == Op::Const &&
             b.insts[in.args[0].id].type != Type::I128) {
-            switch (v) {
-                case V_SET8:
-                    v = V_SET8I;
-                    break;
-                case V_SET16:
-                    v = V_SET16I;
-                    break;
-                case V_SET32:
-                    v = V_SET32I;
-                    break;
-                case V_SET64:
-                    v = V_SET64I;
-                    break;
-                default:
-                    break;
-            }
+            if (v >= V_SET8 && v <= V_SET64) v = Variant(V_SET8I + (v - V_SET8));
             imm2 = b.insts[in.args[0].id].imm;
             if (v != V_SET128) const_operand = 0;
         }

@@ -162,6 +162,13 @@ bool eval_pure(Op op, Type t, const Type* at, const u128* a, uint64_t imm, u128*
         case Op::CondHolds:
             r = cond_holds((uint32_t)x, (unsigned)imm);
             break;
+        case Op::VecDup:
+        case Op::VecCmp:
+        case Op::VecBin:
+        case Op::VecShiftImm:
+        case Op::VecShuffle:
+        case Op::VecReduce:
+            return eval_vec(op, a, imm, out);
         default:
             return false;
     }

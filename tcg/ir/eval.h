@@ -14,6 +14,12 @@ using u128 = unsigned __int128;
 // operand types. Returns false for ops it does not fold.
 bool eval_pure(Op op, Type t, const Type* arg_types, const u128* args, uint64_t imm, u128* out);
 
+// The vector ops (VecDup .. VecReduce): operands as u128 (VecDup's scalar
+// zero-extended). False for an imm the op does not define.
+bool eval_vec(Op op, const u128* args, uint64_t imm, u128* out);
+// Whether imm is a valid immediate of the vector op (the verifier's rule).
+bool vec_imm_valid(Op op, uint64_t imm);
+
 // A64 condition on a packed NZCV word (bit 31 N ... bit 28 V).
 constexpr bool cond_holds(uint32_t nzcv, unsigned cond) {
     bool n = nzcv >> 31 & 1, z = nzcv >> 30 & 1, c = nzcv >> 29 & 1, v = nzcv >> 28 & 1;

@@ -134,6 +134,22 @@ constexpr uint64_t atomic_bits(AtomicOp op) {
 
 enum class FenceKind : uint8_t { Full, Load, Store };
 
+// The imm of the vector ops (opcodes.inc): lane size, kind, shift amount.
+enum class VecCmpKind : uint8_t { Eq, UGt, UGe, SGt, SGe };
+enum class VecBinKind : uint8_t { Add, Sub, UMax, UMin, SMax, SMin };
+enum class VecShiftKind : uint8_t { Shl, LShr, AShr };
+// VecReduce kinds are the VecBinKind ones except Sub.
+struct VecImm {
+    template <typename K>
+    static constexpr uint64_t make(unsigned es, K kind, unsigned amount = 0) {
+        return es | uint64_t(kind) << 4 | uint64_t(amount) << 8;
+    }
+    static constexpr unsigned es(uint64_t imm) { return imm & 3; }
+    static constexpr unsigned lane_bits(uint64_t imm) { return 8u << (imm & 3); }
+    static constexpr unsigned kind(uint64_t imm) { return (imm >> 4) & 15; }
+    static constexpr unsigned amount(uint64_t imm) { return (imm >> 8) & 0xff; }
+};
+
 struct Value {
     uint32_t id = kNone;
     static constexpr uint32_t kNone = ~0u;
@@ -230,6 +246,23 @@ class Builder {
     Value trunc(Type t, Value a) { return type(a) == t ? a : emit(Op::Trunc, t, {a}); }
     Value hi64(Value a) { return emit(Op::Hi64, Type::I64, {a}); }
     Value pack128(Value lo, Value hi) { return emit(Op::Pack128, Type::I128, {lo, hi}); }
+
+    Value vec_dup(unsigned es, Value a) { return emit(Op::VecDup, Type::I128, {a}, es); }
+    Value vec_cmp(VecCmpKind k, unsigned es, Value a, Value c) {
+        return emit(Op::VecCmp, Type::I128, {a, c}, VecImm::make(es, k));
+    }
+    Value vec_bin(VecBinKind k, unsigned es, Value a, Value c) {
+        return emit(Op::VecBin, Type::I128, {a, c}, VecImm::make(es, k));
+    }
+    Value vec_shift(VecShiftKind k, unsigned es, Value a, unsigned amount) {
+        return emit(Op::VecShiftImm, Type::I128, {a}, VecImm::make(es, k, amount));
+    }
+    Value vec_shuffle(Value a, Value c, Value table) {
+        return emit(Op::VecShuffle, Type::I128, {a, c, table});
+    }
+    Value vec_reduce(VecBinKind k, unsigned es, Value a) {
+        return emit(Op::VecReduce, Type::I128, {a}, VecImm::make(es, k));
+    }
 
     Value add_flags(Value a, Value c) { return emit(Op::AddFlags, Type::I32, {a, c}); }
     Value sub_flags(Value a, Value c) { return emit(Op::SubFlags, Type::I32, {a, c}); }

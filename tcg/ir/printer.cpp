@@ -95,6 +95,23 @@ std::string print_inst(const Block& b, uint32_t index) {
             s += buf;
             break;
         case ImmKind::KIND:
+            if (in.op >= Op::VecDup && in.op <= Op::VecReduce) {
+                static const char* const kCmp[] = {"eq", "ugt", "uge", "sgt", "sge"};
+                static const char* const kBin[] = {"add", "sub", "umax", "umin", "smax", "smin"};
+                static const char* const kShift[] = {"shl", "lshr", "ashr"};
+                unsigned k = VecImm::kind(in.imm);
+                const char* kn = in.op == Op::VecCmp        ? (k < 5 ? kCmp[k] : "?")
+                                 : in.op == Op::VecShiftImm ? (k < 3 ? kShift[k] : "?")
+                                 : in.op == Op::VecDup      ? ""
+                                                            : (k < 6 ? kBin[k] : "?");
+                std::snprintf(buf, sizeof buf, "%s%s.%u", sep, kn, VecImm::lane_bits(in.imm));
+                s += buf;
+                if (in.op == Op::VecShiftImm) {
+                    std::snprintf(buf, sizeof buf, " #%u", VecImm::amount(in.imm));
+                    s += buf;
+                }
+                break;
+            }
             std::snprintf(buf, sizeof buf, "%s%" PRIu64, sep, in.imm);
             s += buf;
             break;

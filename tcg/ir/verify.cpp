@@ -3,6 +3,7 @@
 // instead of being misexecuted.
 #include <string>
 
+#include "tcg/ir/eval.h"
 #include "tcg/ir/helpers.h"
 #include "tcg/ir/ir.h"
 
@@ -172,6 +173,16 @@ std::string verify(const Block& b) {
                 break;
             case Op::CondHolds:
                 if (in.imm > 15) return fail(i, in, "condition out of range");
+                break;
+            case Op::VecDup:
+                if (!is_int(arg_t(0))) return fail(i, in, "dup needs an integer");
+                [[fallthrough]];
+            case Op::VecCmp:
+            case Op::VecBin:
+            case Op::VecShiftImm:
+            case Op::VecShuffle:
+            case Op::VecReduce:
+                if (!vec_imm_valid(in.op, in.imm)) return fail(i, in, "bad vector imm");
                 break;
             default:
                 break;

@@ -127,6 +127,10 @@ class Lowerer {
     llvm::Value* load_op(const Inst& in, llvm::Value* va);
     void store_op(const Inst& in, llvm::Value* va, llvm::Value* v);
 
+    // Vector ops (lower_vec.cpp): an i128 as <128 >> es+3 x i(8 << es>.
+    llvm::Value* as_vec(llvm::Value* v, unsigned es);
+    llvm::Value* vec_bin(unsigned kind, llvm::Value* a, llvm::Value* b);
+
     // NZCV packed as in the env (bit 31 N .. bit 28 V) from four i1.
     llvm::Value* pack_nzcv(llvm::Value* n, llvm::Value* z, llvm::Value* c, llvm::Value* v);
     llvm::Value* add_flags(const Inst& in, llvm::Value* carry_in, bool sub);

@@ -438,8 +438,7 @@ void Emitter::emit(const Inst& in) {
         case Op::Bswap:
             return unary(in);
         case Op::Rbit:
-            return call_c(reinterpret_cast<const void*>(&rbit_host),
-                          {Src::val(in.args[0]), Src::k(bits_of(in.type))}, false, true, in.type);
+            return rbit(in);
         case Op::Ctpop:
             if (host_has_popcnt()) return unary(in);
             return call_c(reinterpret_cast<const void*>(&ctpop_host), {Src::val(in.args[0])}, false,
@@ -460,6 +459,12 @@ void Emitter::emit(const Inst& in) {
             return widen(in);
         case Op::Hi64:
         case Op::Pack128:
+        case Op::VecDup:
+        case Op::VecCmp:
+        case Op::VecBin:
+        case Op::VecShiftImm:
+        case Op::VecShuffle:
+        case Op::VecReduce:
             return wide_op(in);
         case Op::AddFlags:
         case Op::SubFlags:

@@ -56,15 +56,6 @@ inline bool host_has_popcnt() {
     return has;
 }
 
-// Bytes reversed, then nibbles, bit pairs and bits within each byte (the
-// kernel's __ffs is RBIT + CLZ: this is called often).
-inline uint64_t rbit_host(uint64_t x, uint64_t bits) {
-    x = __builtin_bswap64(x);
-    x = ((x >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((x & 0x0F0F0F0F0F0F0F0Full) << 4);
-    x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
-    x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
-    return x >> (64 - bits);
-}
 inline uint64_t ctpop_host(uint64_t x) {
     return static_cast<uint64_t>(__builtin_popcountll(x));
 }
@@ -342,6 +333,15 @@ class Emitter {
     void store_excl(const Inst& in);
     void store128(const Inst& in);
     void emit_cold(Cold& c);
+    // Vector ops and RBIT (emitter_vec.cpp).
+    void vec_op(const Inst& in);
+    void vec_const(const Xbyak::Xmm& x, uint64_t lo, uint64_t hi);
+    void vec_load(const Xbyak::Xmm& x, Value v);
+    void vec_bin(unsigned kind, unsigned es, const Xbyak::Xmm& a, const Xbyak::Xmm& b);
+    void vec_cmp(unsigned kind, unsigned es, const Xbyak::Xmm& a, const Xbyak::Xmm& b);
+    void vec_shift(unsigned kind, unsigned es, unsigned amount, const Xbyak::Xmm& x);
+    void vec_shuffle_var();
+    void rbit(const Inst& in);
     void snapshot_live(Cold& c) const {
         for (int i = 0; i < kNumCallerSaved; ++i)
             c.live[i] = owner_[i];

@@ -411,17 +411,30 @@ void Emitter::wide_op(const Inst& in) {
     switch (in.op) {
         case Op::Const:
             return;
+        case Op::VecDup:
+        case Op::VecCmp:
+        case Op::VecBin:
+        case Op::VecShiftImm:
+        case Op::VecShuffle:
+        case Op::VecReduce:
+            return vec_op(in);
         case Op::GetReg: {
             def128();
             uint32_t off = static_cast<uint32_t>(in.imm);
-            for (int h = 0; h < 2; ++h) {
-                g_.mov(rax, g_.qword[rbx + off + 8 * h]);
-                store_half(h, rax);
-            }
+            // One 16-byte copy through xmm0 (the vector ops use it as
+            // scratch too; nothing lives in xmm registers between ops).
+            g_.movdqu(xmm0, g_.ptr[rbx + off]);
+            g_.movdqu(g_.ptr[rsp + slot_[cur_] * 8], xmm0);
             return;
         }
         case Op::SetReg: {
             uint32_t off = static_cast<uint32_t>(in.imm);
+            if (!x.k) {
+                g_.movdqu(xmm0, g_.ptr[rsp + x.slot * 8]);
+                g_.movdqu(g_.ptr[rbx + off], xmm0);
+                release_dead();
+                return;
+            }
             for (int h = 0; h < 2; ++h) {
                 load_half(rax, x, h);
                 g_.mov(g_.qword[rbx + off + 8 * h], rax);

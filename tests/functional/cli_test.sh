@@ -60,4 +60,21 @@ check "-M microvm,help" 0 "microvm-machine options:" "$X" -M microvm,help
 check "-cpu help lists host" 0 "host" "$X" -cpu help
 check "emu-img --version" 0 "version" "$B/tools/emu-img/emu-img" --version
 check "emu-img bad option" 1 "invalid option" "$B/tools/emu-img/emu-img" --bogus-option
+# The commands' shared option loop (tools/emu-img/img_common.cpp).
+I="$B/tools/emu-img/emu-img"
+check "emu-img info -h" 0 "usage: emu-img info" "$I" info -h
+check "emu-img info -z" 1 "invalid option -- 'z'" "$I" info -z
+check "emu-img info --bogus names it" 1 "unrecognized option '--bogus'" "$I" info --bogus
+check "emu-img info -f needs a value" 1 "option requires an argument -- 'f'" "$I" info -f
+check "emu-img map --output needs a value" 1 "option '--output' requires an argument" \
+    "$I" map --output
+check "emu-img compare: usage errors exit 2" 2 "invalid option -- 'z'" "$I" compare -z a b
+check "emu-img create --object" 1 "not supported yet: --object" "$I" create --object x f 1M
+img=$(mktemp)
+"$I" create -q -f qcow2 "$img" 1M
+# -T takes a cache mode and -U none, as in qemu-img.
+check "emu-img check -T none -U" 0 "No errors were found" "$I" check -T none -U "$img"
+check "emu-img snapshot -l" 0 "" "$I" snapshot -l "$img"
+check "emu-img snapshot -l -c mixes" 1 "Cannot mix" "$I" snapshot -l -c s1 "$img"
+rm -f "$img"
 exit $fail

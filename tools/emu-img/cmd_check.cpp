@@ -65,9 +65,7 @@ int cmd_check(int argc, char** argv) {
         {"help", no_argument, nullptr, 'h'},         {"format", required_argument, nullptr, 'f'},
         {"repair", required_argument, nullptr, 'r'}, {"output", required_argument, nullptr, 'o'},
         {"force-share", no_argument, nullptr, 'U'},  {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":f:r:hqTU:", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt = optarg;
@@ -84,17 +82,14 @@ int cmd_check(int argc, char** argv) {
             case 'U':
             case 'T':
                 break;
-            case 'h':
-                std::printf(
-                    "usage: emu-img check [--output=ofmt] [-r [leaks | all]] [-f fmt] [-q] "
-                    "filename\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
         }
-    }
+        return kNextOption;
+    };
+    int rc = parse_options(argc, argv, ":f:r:hqT:U", longopts,
+                           "usage: emu-img check [--output=ofmt] [-r [leaks | all]] [-f fmt] [-q] "
+                           "filename\n",
+                           on_option);
+    if (rc != kNextOption) return rc;
     block::qcow2::RepairMode repair = block::qcow2::RepairMode::None;
     if (repair_s == "leaks")
         repair = block::qcow2::RepairMode::Leaks;

@@ -17,9 +17,7 @@ int cmd_compare(int argc, char** argv) {
     static const option longopts[] = {{"help", no_argument, nullptr, 'h'},
                                       {"force-share", no_argument, nullptr, 'U'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":hf:F:T:pqsU", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt1 = optarg;
@@ -39,19 +37,14 @@ int cmd_compare(int argc, char** argv) {
             case 'T':
             case 'U':
                 break;
-            case 'h':
-                std::printf(
-                    "usage: emu-img compare [-f fmt] [-F fmt] [-p] [-q] [-s] filename1 "
-                    "filename2\n");
-                return 0;
-            case ':':
-                usage_error("option requires an argument -- '%c'", optopt);
-                return 2;
-            default:
-                usage_error("invalid option -- '%c'", optopt);
-                return 2;
         }
-    }
+        return kNextOption;
+    };
+    int rc = parse_options(argc, argv, ":hf:F:T:pqsU", longopts,
+                           "usage: emu-img compare [-f fmt] [-F fmt] [-p] [-q] [-s] filename1 "
+                           "filename2\n",
+                           on_option);
+    if (rc != kNextOption) return rc == 0 ? 0 : 2;  // 2: compare could not run
     (void)progress;
     if (argc - optind != 2) {
         usage_error("Expecting two image file names");

@@ -106,10 +106,7 @@ int cmd_convert(int argc, char** argv) {
                                       {"target-is-zero", no_argument, nullptr, 'z'},
                                       {"force-share", no_argument, nullptr, 'U'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":hf:O:B:CcF:o:l:S:pt:T:qnm:WUr:", longopts, nullptr)) !=
-           -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 src_fmt = optarg;
@@ -160,17 +157,15 @@ int cmd_convert(int argc, char** argv) {
             case 'l':
                 error_report("not supported yet: convert -%c", c);
                 return 1;
-            case 'h':
-                std::printf(
-                    "usage: emu-img convert [-c] [-p] [-q] [-n] [-f fmt] [-O output_fmt] [-o "
-                    "options] [-S sparse_size] filename [filename2 [...]] output_filename\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
         }
-    }
+        return kNextOption;
+    };
+    int rc =
+        parse_options(argc, argv, ":hf:O:B:CcF:o:l:S:pt:T:qnm:WUr:", longopts,
+                      "usage: emu-img convert [-c] [-p] [-q] [-n] [-f fmt] [-O output_fmt] [-o "
+                      "options] [-S sparse_size] filename [filename2 [...]] output_filename\n",
+                      on_option);
+    if (rc != kNextOption) return rc;
     if (quiet) progress = false;
     if (argc - optind < 2) return usage_error("Expecting image file name");
     if (out_fmt != "raw" && out_fmt != "qcow2") {

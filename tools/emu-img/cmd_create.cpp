@@ -47,9 +47,7 @@ int cmd_create(int argc, char** argv) {
     static const option longopts[] = {{"help", no_argument, nullptr, 'h'},
                                       {"object", required_argument, nullptr, 'O'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":F:b:f:ho:qu", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt = optarg;
@@ -69,17 +67,18 @@ int cmd_create(int argc, char** argv) {
             case 'u':
                 unsafe = true;
                 break;
-            case 'h':
-                std::printf(
-                    "usage: emu-img create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] "
-                    "[-o options] filename [size]\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
+            case 'O':
+                error_report("not supported yet: --object");
+                return 1;
         }
-    }
+        return kNextOption;
+    };
+    int rc =
+        parse_options(argc, argv, ":F:b:f:ho:qu", longopts,
+                      "usage: emu-img create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] "
+                      "[-o options] filename [size]\n",
+                      on_option);
+    if (rc != kNextOption) return rc;
     if (fmt != "raw" && fmt != "qcow2") return usage_error("Unknown file format '%s'", fmt.c_str());
     for (const std::string& o : opt_strs) {
         if (o == "help" || o == "?") {

@@ -129,9 +129,7 @@ int cmd_info(int argc, char** argv) {
                                       {"force-share", no_argument, nullptr, 'U'},
                                       {"image-opts", no_argument, nullptr, 'i'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":f:hU", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt = optarg;
@@ -147,16 +145,13 @@ int cmd_info(int argc, char** argv) {
             case 'i':
                 error_report("not supported yet: --image-opts");
                 return 1;
-            case 'h':
-                std::printf(
-                    "usage: emu-img info [-f fmt] [--output=ofmt] [--backing-chain] filename\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%s'", argv[optind - 1]);
         }
-    }
+        return kNextOption;
+    };
+    int rc = parse_options(
+        argc, argv, ":f:hU", longopts,
+        "usage: emu-img info [-f fmt] [--output=ofmt] [--backing-chain] filename\n", on_option);
+    if (rc != kNextOption) return rc;
     if (output != "human" && output != "json") {
         error_report("--output must be used with human or json as argument.");
         return 1;

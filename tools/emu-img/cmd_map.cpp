@@ -37,9 +37,7 @@ int cmd_map(int argc, char** argv) {
                                       {"max-length", required_argument, nullptr, 'l'},
                                       {"force-share", no_argument, nullptr, 'U'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":f:hU", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt = optarg;
@@ -64,17 +62,14 @@ int cmd_map(int argc, char** argv) {
                 break;
             case 'U':
                 break;
-            case 'h':
-                std::printf(
-                    "usage: emu-img map [-f fmt] [--output=ofmt] [--start-offset=offset] "
-                    "[--max-length=len] filename\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
         }
-    }
+        return kNextOption;
+    };
+    int rc = parse_options(argc, argv, ":f:hU", longopts,
+                           "usage: emu-img map [-f fmt] [--output=ofmt] [--start-offset=offset] "
+                           "[--max-length=len] filename\n",
+                           on_option);
+    if (rc != kNextOption) return rc;
     if (output != "human" && output != "json") {
         error_report("--output must be used with human or json as argument.");
         return 1;

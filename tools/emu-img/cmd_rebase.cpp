@@ -19,9 +19,7 @@ int cmd_rebase(int argc, char** argv) {
     static const option longopts[] = {{"help", no_argument, nullptr, 'h'},
                                       {"force-share", no_argument, nullptr, 'U'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":hf:F:b:upt:T:qU", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt = optarg;
@@ -46,17 +44,14 @@ int cmd_rebase(int argc, char** argv) {
             case 'T':
             case 'U':
                 break;
-            case 'h':
-                std::printf(
-                    "usage: emu-img rebase [-f fmt] [-p] [-u] [-q] -b backing_file [-F "
-                    "backing_fmt] filename\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
         }
-    }
+        return kNextOption;
+    };
+    int rc = parse_options(argc, argv, ":hf:F:b:upt:T:qU", longopts,
+                           "usage: emu-img rebase [-f fmt] [-p] [-u] [-q] -b backing_file [-F "
+                           "backing_fmt] filename\n",
+                           on_option);
+    if (rc != kNextOption) return rc;
     (void)quiet;
     if (optind != argc - 1) return usage_error("Expecting one image file name");
     if (!have_b) {

@@ -21,9 +21,7 @@ int cmd_resize(int argc, char** argv) {
                                       {"image-opts", no_argument, nullptr, 'I'},
                                       {nullptr, 0, nullptr, 0}};
     // A size like "-1G" must not be taken for an option: stop at the file name.
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "+:f:hq", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'f':
                 fmt = optarg;
@@ -41,17 +39,15 @@ int cmd_resize(int argc, char** argv) {
             case 'I':
                 error_report("not supported yet: --object/--image-opts");
                 return 1;
-            case 'h':
-                std::printf(
-                    "usage: emu-img resize [-f fmt] [--preallocation=prealloc] [-q] [--shrink] "
-                    "filename [+ | -]size\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
         }
-    }
+        return kNextOption;
+    };
+    int rc =
+        parse_options(argc, argv, "+:f:hq", longopts,
+                      "usage: emu-img resize [-f fmt] [--preallocation=prealloc] [-q] [--shrink] "
+                      "filename [+ | -]size\n",
+                      on_option);
+    if (rc != kNextOption) return rc;
     std::vector<std::string> pos;
     for (int i = optind; i < argc; i++) {
         if (std::string(argv[i]) == "--shrink")

@@ -39,14 +39,12 @@ int cmd_snapshot(int argc, char** argv) {
     static const option longopts[] = {{"help", no_argument, nullptr, 'h'},
                                       {"force-share", no_argument, nullptr, 'U'},
                                       {nullptr, 0, nullptr, 0}};
-    optind = 1;
-    int c;
     auto set = [&](decltype(action) a) -> bool {
         if (action != NONE) return false;
         action = a;
         return true;
     };
-    while ((c = getopt_long(argc, argv, ":la:c:d:f:hqU", longopts, nullptr)) != -1) {
+    auto on_option = [&](int c) {
         switch (c) {
             case 'l':
                 if (!set(LIST)) return usage_error("Cannot mix '-l', '-a', '-c', '-d'");
@@ -66,17 +64,15 @@ int cmd_snapshot(int argc, char** argv) {
                 break;
             case 'U':
                 break;
-            case 'h':
-                std::printf(
-                    "usage: emu-img snapshot [-q] [-l | -a snapshot | -c snapshot | -d snapshot] "
-                    "filename\n");
-                return 0;
-            case ':':
-                return usage_error("option requires an argument -- '%c'", optopt);
-            default:
-                return usage_error("invalid option -- '%c'", optopt);
         }
-    }
+        return kNextOption;
+    };
+    int rc =
+        parse_options(argc, argv, ":la:c:d:f:hqU", longopts,
+                      "usage: emu-img snapshot [-q] [-l | -a snapshot | -c snapshot | -d snapshot] "
+                      "filename\n",
+                      on_option);
+    if (rc != kNextOption) return rc;
     (void)quiet;
     if (optind != argc - 1) return usage_error("Expecting one image file name");
     if (action == NONE) action = LIST;

@@ -1,5 +1,7 @@
 #include "tools/emu-img/img_common.h"
 
+#include <getopt.h>
+
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -19,6 +21,34 @@ std::string size_to_str(uint64_t v) {
     std::snprintf(buf, sizeof buf, "%0.3g %sB", static_cast<double>(v) / std::pow(1024.0, i),
                   units[i]);
     return buf;
+}
+
+int parse_options(int argc, char** argv, const char* shortopts, const ::option* longopts,
+                  const char* usage, const std::function<int(int c)>& on_option) {
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
+        if (c == 'h') {
+            std::fputs(usage, stdout);
+            return 0;
+        }
+        // A missing argument is always the last word, so argv[optind - 1]
+        // is the option itself; getopt leaves optopt 0 for an unknown long
+        // option (a short one's letter otherwise).
+        if (c == ':') {
+            const char* opt = argv[optind - 1];
+            if (opt[0] == '-' && opt[1] == '-')
+                return usage_error("option '%s' requires an argument", opt);
+            return usage_error("option requires an argument -- '%c'", optopt);
+        }
+        if (c == '?') {
+            if (optopt == 0) return usage_error("unrecognized option '%s'", argv[optind - 1]);
+            return usage_error("invalid option -- '%c'", optopt);
+        }
+        int rc = on_option(c);
+        if (rc != kNextOption) return rc;
+    }
+    return kNextOption;
 }
 
 bool parse_img_size(const std::string& s, uint64_t* out) {

@@ -2,7 +2,10 @@
 // Shared pieces of the emu-img commands: argument handling in qemu-img's
 // style (getopt_long, options may follow the file names), size formatting
 // and image opening with qemu-img's error messages.
+#include <getopt.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +42,17 @@ bool parse_img_size(const std::string& s, uint64_t* out);
 std::unique_ptr<block::BlockDriver> open_or_report(
     const std::string& path, const std::string& fmt, bool read_only, bool open_backing = true,
     block::CacheMode cache = block::CacheMode::Writeback);
+
+// The getopt_long loop of a command. `shortopts` as getopt_long takes them,
+// starting with ':' (after a '+', if any) so that a missing argument comes
+// back here; -h prints `usage`; a missing argument or an unknown option is
+// a usage error. Every other option goes to on_option(c), which returns
+// kNextOption to go on or the command's exit status. Returns kNextOption
+// once the options are done (optind at the first operand), else the exit
+// status.
+constexpr int kNextOption = -1;
+int parse_options(int argc, char** argv, const char* shortopts, const ::option* longopts,
+                  const char* usage, const std::function<int(int c)>& on_option);
 
 // Prints "Try 'emu-img --help' ..." style usage errors; always returns 1.
 int usage_error(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,46 @@ uint64_t replicate(uint64_t x, unsigned esize, unsigned width) {
     return r & ones(width);
 }
 
+// ADR/ADRP: the signed 21-bit immediate immhi:immlo.
+int64_t adr_offset(uint32_t lo, uint32_t hi) {
+    return static_cast<int64_t>(static_cast<uint64_t>(hi << 2 | lo) << 43) >> 43;
+}
+
+// ADD (sub = false) or SUB of a and b; the S forms (set_flags) also set NZCV.
+Value add_sub(A64Translator& t, bool sub, bool set_flags, Value a, Value b) {
+    Builder& ir = t.ir();
+    Value r = sub ? ir.sub(a, b) : ir.add(a, b);
+    if (set_flags) t.set_nzcv(sub ? ir.sub_flags(a, b) : ir.add_flags(a, b));
+    return r;
+}
+
+// AND, ORR, EOR, ANDS by opc (0-3); ANDS also sets NZCV.
+Value logic(A64Translator& t, unsigned opc, Value a, Value b) {
+    Builder& ir = t.ir();
+    switch (opc) {
+        case 0:
+            return ir.and_(a, b);
+        case 1:
+            return ir.or_(a, b);
+        case 2:
+            return ir.xor_(a, b);
+        default: {
+            Value r = ir.and_(a, b);
+            t.set_nzcv(ir.logic_flags(r));
+            return r;
+        }
+    }
+}
+
+// CCMP (sub) / CCMN: NZCV from comparing a with b if `cond` holds, else the
+// instruction's immediate flags.
+void cond_compare(A64Translator& t, bool sub, Value a, Value b, unsigned cond, uint32_t flags) {
+    Builder& ir = t.ir();
+    Value cmp = sub ? ir.sub_flags(a, b) : ir.add_flags(a, b);
+    Value nz = t.nzcv();
+    t.set_nzcv(ir.select(ir.cond_holds(nz, cond), cmp, ir.c32(flags << 28)));
+}
+
 }  // namespace
 
 // DecodeBitMasks() from the Arm ARM.
@@ -45,14 +85,12 @@ bool decode_bit_masks(unsigned N, unsigned imms, unsigned immr, bool immediate, 
 }
 
 bool A64Translator::ADR(uint32_t lo, uint32_t hi, uint32_t d) {
-    int64_t off = static_cast<int64_t>(static_cast<uint64_t>(hi << 2 | lo) << 43) >> 43;
-    set_x(d, ir_.c64(pc_ + off));
+    set_x(d, ir_.c64(pc_ + adr_offset(lo, hi)));
     return true;
 }
 
 bool A64Translator::ADRP(uint32_t lo, uint32_t hi, uint32_t d) {
-    int64_t off = static_cast<int64_t>(static_cast<uint64_t>(hi << 2 | lo) << 43) >> 43;
-    set_x(d, ir_.c64((pc_ & ~0xfffull) + (off << 12)));
+    set_x(d, ir_.c64((pc_ & ~0xfffull) + (adr_offset(lo, hi) << 12)));
     return true;
 }
 
@@ -60,13 +98,11 @@ bool A64Translator::ADDSUB_imm(uint32_t sf, uint32_t op, uint32_t S, uint32_t sh
                                uint32_t n, uint32_t d) {
     Value a = xsp(n, sf);
     Value b = imm(sf, sh ? uint64_t(imm12) << 12 : imm12);
-    Value r = op ? ir_.sub(a, b) : ir_.add(a, b);
-    if (S) {
-        set_nzcv(op ? ir_.sub_flags(a, b) : ir_.add_flags(a, b));
+    Value r = add_sub(*this, op, S, a, b);
+    if (S)
         set_x(d, r);
-    } else {
+    else
         set_xsp(d, r);
-    }
     return true;
 }
 
@@ -76,25 +112,11 @@ bool A64Translator::LOGIC_imm(uint32_t sf, uint32_t opc, uint32_t N, uint32_t im
     uint64_t wmask, tmask;
     if (!decode_bit_masks(N, imms, immr, true, sf ? 64 : 32, &wmask, &tmask)) return false;
     Value a = xr(n, sf);
-    Value b = imm(sf, wmask);
-    Value r;
-    switch (opc) {
-        case 0:
-            r = ir_.and_(a, b);
-            break;
-        case 1:
-            r = ir_.or_(a, b);
-            break;
-        case 2:
-            r = ir_.xor_(a, b);
-            break;
-        default:
-            r = ir_.and_(a, b);
-            set_nzcv(ir_.logic_flags(r));
-            set_x(d, r);
-            return true;
-    }
-    set_xsp(d, r);
+    Value r = logic(*this, opc, a, imm(sf, wmask));
+    if (opc == 3)  // ANDS writes XZR, the others SP
+        set_x(d, r);
+    else
+        set_xsp(d, r);
     return true;
 }
 
@@ -188,24 +210,7 @@ bool A64Translator::LOGIC_shift(uint32_t sf, uint32_t opc, uint32_t sh, uint32_t
         return true;
     }
     if (N) b = ir_.not_(b);
-    Value a = xr(n, sf);
-    Value r;
-    switch (opc) {
-        case 0:
-            r = ir_.and_(a, b);
-            break;
-        case 1:
-            r = ir_.or_(a, b);
-            break;
-        case 2:
-            r = ir_.xor_(a, b);
-            break;
-        default:
-            r = ir_.and_(a, b);
-            set_nzcv(ir_.logic_flags(r));
-            break;
-    }
-    set_x(d, r);
+    set_x(d, logic(*this, opc, xr(n, sf), b));
     return true;
 }
 
@@ -214,9 +219,7 @@ bool A64Translator::ADDSUB_shift(uint32_t sf, uint32_t op, uint32_t S, uint32_t 
     if (sh == 3 || (!sf && amount >= 32)) return false;
     Value a = xr(n, sf);
     Value b = shift(xr(m, sf), sh, amount);
-    Value r = op ? ir_.sub(a, b) : ir_.add(a, b);
-    if (S) set_nzcv(op ? ir_.sub_flags(a, b) : ir_.add_flags(a, b));
-    set_x(d, r);
+    set_x(d, add_sub(*this, op, S, a, b));
     return true;
 }
 
@@ -225,13 +228,11 @@ bool A64Translator::ADDSUB_ext(uint32_t sf, uint32_t op, uint32_t S, uint32_t m,
     if (imm3 > 4) return false;
     Value a = xsp(n, sf);
     Value b = extend(xr(m, true), option, imm3, sf);
-    Value r = op ? ir_.sub(a, b) : ir_.add(a, b);
-    if (S) {
-        set_nzcv(op ? ir_.sub_flags(a, b) : ir_.add_flags(a, b));
+    Value r = add_sub(*this, op, S, a, b);
+    if (S)
         set_x(d, r);
-    } else {
+    else
         set_xsp(d, r);
-    }
     return true;
 }
 
@@ -249,18 +250,14 @@ bool A64Translator::ADC(uint32_t sf, uint32_t op, uint32_t S, uint32_t m, uint32
 bool A64Translator::CCMP_reg(uint32_t sf, uint32_t op, uint32_t m, uint32_t cond, uint32_t n,
                              uint32_t f) {
     Value a = xr(n, sf), b = xr(m, sf);
-    Value flags = op ? ir_.sub_flags(a, b) : ir_.add_flags(a, b);
-    Value nz = nzcv();
-    set_nzcv(ir_.select(ir_.cond_holds(nz, cond), flags, ir_.c32(f << 28)));
+    cond_compare(*this, op, a, b, cond, f);
     return true;
 }
 
 bool A64Translator::CCMP_imm(uint32_t sf, uint32_t op, uint32_t imm5, uint32_t cond, uint32_t n,
                              uint32_t f) {
     Value a = xr(n, sf), b = imm(sf, imm5);
-    Value flags = op ? ir_.sub_flags(a, b) : ir_.add_flags(a, b);
-    Value nz = nzcv();
-    set_nzcv(ir_.select(ir_.cond_holds(nz, cond), flags, ir_.c32(f << 28)));
+    cond_compare(*this, op, a, b, cond, f);
     return true;
 }
 

@@ -342,7 +342,44 @@ static bool simd_ldst(A64Translator& tr, uint64_t desc, unsigned n, unsigned m, 
     return true;
 }
 
+// LD1/ST1 (multiple structures, one to four registers) inline: the bytes
+// are consecutive in memory and in the registers whatever the element
+// size (little-endian), so each register is one 8- or 16-byte access. All
+// loads happen before any register is written, so a fault on a later
+// register leaves the destinations unchanged.
+static bool ld1_st1(A64Translator& tr, bool load, bool q, unsigned regs, unsigned t, unsigned n,
+                    unsigned m, bool post) {
+    if (!tr.fp_access()) return true;
+    Builder& ir = tr.ir();
+    Value base = tr.xsp(n, true);
+    unsigned bytes = q ? 16 : 8;
+    Type mt = q ? Type::I128 : Type::I64;
+    uint64_t memop = MemOp::make(q ? 4 : 3, tr.mmu_idx());
+    Value vals[4];
+    for (unsigned r = 0; r < regs; ++r) {
+        Value addr = r ? ir.add(base, ir.c64(r * bytes)) : base;
+        unsigned reg = (t + r) % 32;
+        if (load) {
+            vals[r] = ir.load(mt, addr, memop, tr.pc());
+        } else {
+            ir.store(addr, ir.get_reg(mt, vreg_off(reg)), memop, tr.pc());
+        }
+    }
+    if (load) {
+        for (unsigned r = 0; r < regs; ++r)
+            ir.set_reg(vreg_off((t + r) % 32), ir.zext(Type::I128, vals[r]));
+    }
+    if (post) {
+        Value inc = m == 31 ? ir.c64(regs * bytes) : tr.xr(m, true);
+        tr.set_xsp(n, ir.add(base, inc));
+    }
+    return true;
+}
+
 namespace {
+bool is_ld1_st1(uint32_t opcode) {
+    return opcode == 2 || opcode == 6 || opcode == 7 || opcode == 10;
+}
 // desc: bit 0 L, 1 q, 2 single, 3 R, 4 S, 8-11 opcode, 12-13 size, 16-20 t
 uint64_t simd_desc(uint32_t L, uint32_t q, bool single, uint32_t R, uint32_t S, uint32_t opcode,
                    uint32_t size, uint32_t t) {
@@ -414,6 +451,7 @@ bool A64Translator::SIMD_LDST_mult(uint32_t q, uint32_t L, uint32_t opcode, uint
                                    uint32_t n, uint32_t t) {
     unsigned regs;
     if (!mult_shape(opcode, q, size, &regs)) return false;
+    if (is_ld1_st1(opcode)) return ld1_st1(*this, L, q, regs, t, n, 31, false);
     return simd_ldst(*this, simd_desc(L, q, false, 0, 0, opcode, size, t), n, 31, false, 0);
 }
 
@@ -421,6 +459,7 @@ bool A64Translator::SIMD_LDST_mult_post(uint32_t q, uint32_t L, uint32_t m, uint
                                         uint32_t size, uint32_t n, uint32_t t) {
     unsigned regs;
     if (!mult_shape(opcode, q, size, &regs)) return false;
+    if (is_ld1_st1(opcode)) return ld1_st1(*this, L, q, regs, t, n, m, true);
     return simd_ldst(*this, simd_desc(L, q, false, 0, 0, opcode, size, t), n, m, true,
                      regs * (q ? 16 : 8));
 }

@@ -1,8 +1,11 @@
-// AdvSIMD: bitwise operations, moves and immediates inline on i128 values;
-// everything lane-wise through the vector helper (target/arm/vec_helpers.cpp).
+// AdvSIMD decode groups: bitwise operations, moves and immediates inline on
+// i128 values; the common integer lane ops through the IR's vector ops
+// (simd_vec.cpp, asked first), the rest through the vector helper
+// (target/arm/vec_helpers.cpp).
 #include "target/arm/fp_ops.h"
 #include "target/arm/helpers.h"
 #include "target/arm/translate/simd_int.h"
+#include "target/arm/translate/simd_vec.h"
 #include "target/arm/translate/translator.h"
 #include "target/arm/vec_ops.h"
 
@@ -83,11 +86,18 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
     Vec v{*this};
     if (opcode == 3) {  // logical
         if (!fp_access()) return true;
-        if (u && size) {
-            v.op(size == 1 ? VecOp::Bsl : size == 2 ? VecOp::Bit : VecOp::Bif, 0, q, d, n, m);
+        Value a = v.get(n), b = v.get(m), r;
+        if (u && size) {  // BSL, BIT, BIF: bitwise selects as xor/and
+            Value dv = v.get(d);
+            if (size == 1) {
+                r = ir_.xor_(b, ir_.and_(ir_.xor_(b, a), dv));
+            } else {
+                Value mask = size == 2 ? b : ir_.not_(b);
+                r = ir_.xor_(dv, ir_.and_(ir_.xor_(dv, a), mask));
+            }
+            v.set(d, r, q);
             return true;
         }
-        Value a = v.get(n), b = v.get(m), r;
         if (u) {
             r = ir_.xor_(a, b);
         } else {
@@ -110,10 +120,11 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         return true;
     }
     if (opcode >= 0x18) return simd_fp_3same(false, q, u, size, m, opcode, n, d);
+    if (auto r = simd_vec::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (auto r = simd_int::three_same(*this, q, u, size, m, opcode, n, d)) return *r;
     if (size == 3 && !q) return false;
     VecOp op;
-    switch (u << 5 | opcode) {  // ADD/SUB: inline in simd_int.cpp
+    switch (u << 5 | opcode) {  // compares, min/max, pairwise: simd_vec.cpp
         case 0x13:
             if (size == 3) return false;
             op = VecOp::Mul;
@@ -123,56 +134,11 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
             if (size == 3) return false;
             op = u ? VecOp::Mls : VecOp::Mla;
             break;
-        case 0x11:
-            op = VecOp::Cmtst;
-            break;
-        case 0x31:
-            op = VecOp::Cmeq;
-            break;
-        case 0x06:
-            op = VecOp::Cmgt;
-            break;
-        case 0x26:
-            op = VecOp::Cmhi;
-            break;
-        case 0x07:
-            op = VecOp::Cmge;
-            break;
-        case 0x27:
-            op = VecOp::Cmhs;
-            break;
-        case 0x0c:
-            op = VecOp::Smax;
-            break;
-        case 0x2c:
-            op = VecOp::Umax;
-            break;
-        case 0x0d:
-            op = VecOp::Smin;
-            break;
-        case 0x2d:
-            op = VecOp::Umin;
-            break;
         case 0x0e:
             op = VecOp::Sabd;
             break;
         case 0x2e:
             op = VecOp::Uabd;
-            break;
-        case 0x17:
-            op = VecOp::Addp;
-            break;
-        case 0x14:
-            op = VecOp::Smaxp;
-            break;
-        case 0x34:
-            op = VecOp::Umaxp;
-            break;
-        case 0x15:
-            op = VecOp::Sminp;
-            break;
-        case 0x35:
-            op = VecOp::Uminp;
             break;
         case 0x08:
             op = VecOp::Sshl;
@@ -189,10 +155,7 @@ bool A64Translator::SIMD_3same(uint32_t q, uint32_t u, uint32_t size, uint32_t m
         default:
             return false;
     }
-    if ((op == VecOp::Smaxp || op == VecOp::Umaxp || op == VecOp::Sminp || op == VecOp::Uminp ||
-         op == VecOp::Smax || op == VecOp::Umax || op == VecOp::Smin || op == VecOp::Umin ||
-         op == VecOp::Sabd || op == VecOp::Uabd) &&
-        size == 3) {
+    if ((op == VecOp::Sabd || op == VecOp::Uabd) && size == 3) {
         return false;
     }
     if (!fp_access()) return true;
@@ -249,23 +212,11 @@ bool A64Translator::SIMD_3diff(uint32_t q, uint32_t u, uint32_t size, uint32_t m
 
 bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                uint32_t d) {
+    if (auto r = simd_vec::two_misc(*this, q, u, size, opcode, n, d)) return *r;
     if (auto r = simd_int::two_misc(*this, q, u, size, opcode, n, d)) return *r;
     VecOp op;
     unsigned es = size;
-    bool part2 = false;
-    switch (u << 5 | opcode) {
-        case 0x00:
-            op = VecOp::Rev64;
-            if (size == 3) return false;
-            break;
-        case 0x01:
-            op = VecOp::Rev16;
-            if (size != 0) return false;
-            break;
-        case 0x20:
-            op = VecOp::Rev32;
-            if (size > 1) return false;
-            break;
+    switch (u << 5 | opcode) {  // REV, XTN, compares, ABS/NEG, NOT: simd_vec.cpp
         case 0x02:
             op = VecOp::Saddlp;
             if (size == 3) return false;
@@ -278,66 +229,26 @@ bool A64Translator::SIMD_2misc(uint32_t q, uint32_t u, uint32_t size, uint32_t o
             op = VecOp::Cnt;
             if (size != 0) return false;
             break;
-        case 0x25:
-            if (size > 1) return false;
-            op = size ? VecOp::Rbit : VecOp::Not;
+        case 0x25:  // RBIT (NOT: simd_vec.cpp)
+            if (size != 1) return false;
+            op = VecOp::Rbit;
             es = 0;
-            break;
-        case 0x08:
-            op = VecOp::Cmgt0;
-            break;
-        case 0x09:
-            op = VecOp::Cmeq0;
-            break;
-        case 0x0a:
-            op = VecOp::Cmlt0;
-            break;
-        case 0x28:
-            op = VecOp::Cmge0;
-            break;
-        case 0x29:
-            op = VecOp::Cmle0;
-            break;
-        case 0x0b:
-            op = VecOp::Abs;
-            break;
-        case 0x2b:
-            op = VecOp::Neg;
-            break;
-        case 0x12:
-            if (size == 3) return false;
-            op = VecOp::Xtn;
-            part2 = q;
             break;
         default:
             return simd_fp_2misc(false, q, u, size, opcode, n, d);
     }
-    if (es == 3 && !q && op != VecOp::Xtn) return false;
+    if (es == 3 && !q) return false;
     if (!fp_access()) return true;
-    Vec{*this}.op(op, es, op == VecOp::Xtn ? true : q, d, n, n, false, part2);
+    Vec{*this}.op(op, es, q, d, n, n);
     return true;
 }
 
 bool A64Translator::SIMD_across(uint32_t q, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                 uint32_t d) {
+    if (auto r = simd_vec::across(*this, q, u, size, opcode, n, d)) return *r;
     if (size == 3 || (size == 2 && !q)) return false;
     VecOp op;
-    switch (u << 5 | opcode) {
-        case 0x1b:
-            op = VecOp::Addv;
-            break;
-        case 0x0a:
-            op = VecOp::Smaxv;
-            break;
-        case 0x2a:
-            op = VecOp::Umaxv;
-            break;
-        case 0x1a:
-            op = VecOp::Sminv;
-            break;
-        case 0x3a:
-            op = VecOp::Uminv;
-            break;
+    switch (u << 5 | opcode) {  // ADDV, max/min across: simd_vec.cpp
         case 0x03:
             op = VecOp::Saddlv;
             break;
@@ -369,18 +280,12 @@ bool A64Translator::SIMD_copy(uint32_t q, uint32_t op, uint32_t imm5, uint32_t i
         case 0:  // DUP (element)
             if (es == 3 && !q) return false;
             if (!fp_access()) return true;
-            Vec{*this}.op(VecOp::Dup, es, q, d, n, n, false, false, index);
+            simd_vec::dup_element(*this, q, es, index, n, d);
             return true;
         case 1:  // DUP (general)
             if (es == 3 && !q) return false;
             if (!fp_access()) return true;
-            if (n == 31) {
-                ir_.set_reg(vreg_off(d), ir_.c128(0, 0));
-                return true;
-            }
-            ir_.call(Type::Void, helpers().vec,
-                     {ir_.c64(vec_desc(VecOp::Dup, es, q, false, true)), ir_.c64(vreg_off(d)),
-                      ir_.c64(xreg_off(n)), ir_.c64(xreg_off(n))});
+            simd_vec::dup_general(*this, q, es, n, d);
             return true;
         case 3:  // INS (general)
             if (!fp_access()) return true;
@@ -432,22 +337,7 @@ bool A64Translator::SIMD_modimm(uint32_t q, uint32_t op, uint32_t abc, uint32_t 
 // U:opcode -> the operation and which of the two encoded amounts it uses.
 static bool shift_imm_op(unsigned key, unsigned rshift, unsigned lshift, VecOp* op,
                          unsigned* amount) {
-    switch (key) {
-        case 0x00:
-            *op = VecOp::Sshr, *amount = rshift;
-            break;
-        case 0x20:
-            *op = VecOp::Ushr, *amount = rshift;
-            break;
-        case 0x02:
-            *op = VecOp::Ssra, *amount = rshift;
-            break;
-        case 0x22:
-            *op = VecOp::Usra, *amount = rshift;
-            break;
-        case 0x0a:
-            *op = VecOp::Shl, *amount = lshift;
-            break;
+    switch (key) {  // SHL, SSHR, USHR, SSRA, USRA: simd_vec.cpp
         case 0x2a:
             *op = VecOp::Sli, *amount = lshift;
             break;
@@ -462,6 +352,7 @@ static bool shift_imm_op(unsigned key, unsigned rshift, unsigned lshift, VecOp* 
 
 bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t immb,
                                uint32_t opcode, uint32_t n, uint32_t d) {
+    if (auto r = simd_vec::shift_imm(*this, q, u, immh, immb, opcode, n, d)) return *r;
     if (auto r = simd_int::shift_imm(*this, q, u, immh, immb, opcode, n, d)) return *r;
     unsigned es = 31 - __builtin_clz(immh);
     unsigned esize = 8u << es;
@@ -469,71 +360,31 @@ bool A64Translator::SIMD_shimm(uint32_t q, uint32_t u, uint32_t immh, uint32_t i
     unsigned rshift = 2 * esize - immhb, lshift = immhb - esize;
     VecOp op;
     unsigned amount;
-    bool narrow_or_long = true;
-    switch (u << 5 | opcode) {
-        case 0x10:
-            op = VecOp::Shrn, amount = rshift;
-            break;
-        case 0x14:
-            op = VecOp::Sshll, amount = lshift;
-            break;
-        case 0x34:
-            op = VecOp::Ushll, amount = lshift;
-            break;
-        case 0x1c:  // SCVTF/UCVTF/FCVTZS/FCVTZU (vector, fixed-point)
+    switch (u << 5 | opcode) {  // shifts, SHRN, SSHLL, USHLL: simd_vec.cpp
+        case 0x1c:              // SCVTF/UCVTF/FCVTZS/FCVTZU (vector, fixed-point)
         case 0x3c:
         case 0x1f:
         case 0x3f:
             return simd_fp_shimm(false, q, u, immh, immb, opcode, n, d);
         default:
             if (!shift_imm_op(u << 5 | opcode, rshift, lshift, &op, &amount)) return false;
-            narrow_or_long = false;
     }
-    if (narrow_or_long) {
-        if (es == 3) return false;
-    } else if (es == 3 && !q) {
-        return false;
-    }
+    if (es == 3 && !q) return false;
     if (!fp_access()) return true;
-    Vec{*this}.op(op, es, narrow_or_long ? true : q, d, n, n, false, narrow_or_long && q, amount);
+    Vec{*this}.op(op, es, q, d, n, n, false, false, amount);
     return true;
 }
 
 bool A64Translator::SIMD_perm(uint32_t q, uint32_t size, uint32_t m, uint32_t opcode, uint32_t n,
                               uint32_t d) {
-    if (size == 3 && !q) return false;
-    VecOp op;
-    switch (opcode) {
-        case 1:
-            op = VecOp::Uzp1;
-            break;
-        case 2:
-            op = VecOp::Trn1;
-            break;
-        case 3:
-            op = VecOp::Zip1;
-            break;
-        case 5:
-            op = VecOp::Uzp2;
-            break;
-        case 6:
-            op = VecOp::Trn2;
-            break;
-        case 7:
-            op = VecOp::Zip2;
-            break;
-        default:
-            return false;
-    }
-    if (!fp_access()) return true;
-    Vec{*this}.op(op, size, q, d, n, m);
-    return true;
+    if (auto r = simd_vec::perm(*this, q, size, m, opcode, n, d)) return *r;
+    return false;  // opcodes 0 and 4
 }
 
 bool A64Translator::SIMD_ext(uint32_t q, uint32_t m, uint32_t imm4, uint32_t n, uint32_t d) {
     if (!q && imm4 >= 8) return false;
     if (!fp_access()) return true;
-    Vec{*this}.op(VecOp::Ext, 0, q, d, n, m, false, false, imm4);
+    simd_vec::ext(*this, q, m, imm4, n, d);
     return true;
 }
 
@@ -551,33 +402,10 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
     if (opcode >= 0x18) {
         return simd_fp_3same(true, false, u, size, m, opcode, n, d);
     } else {
+        if (auto r = simd_vec::scalar_three_same(*this, u, size, m, opcode, n, d)) return *r;
         if (auto r = simd_int::scalar_three_same(*this, u, size, m, opcode, n, d)) return *r;
         if (size != 3) return false;
-        switch (u << 5 | opcode) {
-            case 0x10:
-                op = VecOp::Add;
-                break;
-            case 0x30:
-                op = VecOp::Sub;
-                break;
-            case 0x11:
-                op = VecOp::Cmtst;
-                break;
-            case 0x31:
-                op = VecOp::Cmeq;
-                break;
-            case 0x06:
-                op = VecOp::Cmgt;
-                break;
-            case 0x26:
-                op = VecOp::Cmhi;
-                break;
-            case 0x07:
-                op = VecOp::Cmge;
-                break;
-            case 0x27:
-                op = VecOp::Cmhs;
-                break;
+        switch (u << 5 | opcode) {  // ADD, SUB, compares: simd_vec.cpp
             case 0x08:
                 op = VecOp::Sshl;
                 break;
@@ -595,38 +423,9 @@ bool A64Translator::SIMDS_3same(uint32_t u, uint32_t size, uint32_t m, uint32_t 
 
 bool A64Translator::SIMDS_2misc(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                                 uint32_t d) {
+    if (auto r = simd_vec::scalar_two_misc(*this, u, size, opcode, n, d)) return *r;
     if (auto r = simd_int::scalar_two_misc(*this, u, size, opcode, n, d)) return *r;
-    VecOp op;
-    unsigned es = 3;
-    switch (u << 5 | opcode) {
-        case 0x08:
-            op = VecOp::Cmgt0;
-            break;
-        case 0x09:
-            op = VecOp::Cmeq0;
-            break;
-        case 0x0a:
-            op = VecOp::Cmlt0;
-            break;
-        case 0x28:
-            op = VecOp::Cmge0;
-            break;
-        case 0x29:
-            op = VecOp::Cmle0;
-            break;
-        case 0x0b:
-            op = VecOp::Abs;
-            break;
-        case 0x2b:
-            op = VecOp::Neg;
-            break;
-        default:
-            return simd_fp_2misc(true, false, u, size, opcode, n, d);
-    }
-    if (size != 3) return false;
-    if (!fp_access()) return true;
-    Vec{*this}.op(op, es, false, d, n, n, true);
-    return true;
+    return simd_fp_2misc(true, false, u, size, opcode, n, d);  // compares, ABS/NEG: simd_vec.cpp
 }
 
 bool A64Translator::SIMDS_pair(uint32_t u, uint32_t size, uint32_t opcode, uint32_t n, uint32_t d) {
@@ -655,6 +454,7 @@ bool A64Translator::SIMDS_shimm(uint32_t u, uint32_t immh, uint32_t immb, uint32
     if (opcode == 0x1c || opcode == 0x1f) {  // fixed-point FP conversions
         return simd_fp_shimm(true, false, u, immh, immb, opcode, n, d);
     }
+    if (auto r = simd_vec::scalar_shift_imm(*this, u, immh, immb, opcode, n, d)) return *r;
     if (auto r = simd_int::scalar_shift_imm(*this, u, immh, immb, opcode, n, d)) return *r;
     if (!(immh & 8)) return false;
     unsigned immhb = immh << 3 | immb;

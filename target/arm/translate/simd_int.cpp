@@ -170,38 +170,10 @@ void element_operand(uint32_t size, uint32_t l, uint32_t m, uint32_t h, unsigned
     }
 }
 
-// ADD/SUB (vector) as inline IR on the two 64-bit halves: the lanes'
-// top bits are added apart so that no carry or borrow crosses a lane.
-void add_sub_inline(A64Translator& t, bool sub, unsigned es, bool q, unsigned d, unsigned n,
-                    unsigned m) {
-    Builder& ir = t.ir();
-    static constexpr uint64_t kTop[] = {0x8080808080808080ull, 0x8000800080008000ull,
-                                        0x8000000080000000ull, 0};
-    auto half = [&](unsigned off) {
-        Value a = ir.get_reg(Type::I64, vreg_off(n) + off);
-        Value b = ir.get_reg(Type::I64, vreg_off(m) + off);
-        if (es == 3) return sub ? ir.sub(a, b) : ir.add(a, b);
-        Value top = ir.c64(kTop[es]), low = ir.c64(~kTop[es]);
-        if (sub) {
-            return ir.xor_(ir.sub(ir.or_(a, top), ir.and_(b, low)),
-                           ir.and_(ir.xor_(a, ir.not_(b)), top));
-        }
-        return ir.xor_(ir.add(ir.and_(a, low), ir.and_(b, low)), ir.and_(ir.xor_(a, b), top));
-    };
-    Value lo = half(0);
-    ir.set_reg(vreg_off(d), q ? ir.pack128(lo, half(8)) : ir.zext(Type::I128, lo));
-}
-
 }  // namespace
 
 Result three_same(A64Translator& t, uint32_t q, uint32_t u, uint32_t size, uint32_t m,
                   uint32_t opcode, uint32_t n, uint32_t d) {
-    if (opcode == 0x10) {  // ADD / SUB
-        if (size == 3 && !q) return false;
-        if (!t.fp_access()) return true;
-        add_sub_inline(t, u, size, q, d, n, m);
-        return true;
-    }
     return run(t, kThreeSame, u << 5 | opcode, size, size != 3 || q,
                [&](VecIntOp op) { emit(t, op, size, q, d, n, m); });
 }

@@ -957,6 +957,91 @@ def gen_raw_fp(r):
     return f".inst {w:#010x}"
 
 
+def gen_simd_vec(r):
+    """The AdvSIMD integer forms translated to the IR's vector ops (host SIMD
+    code, target/arm/translate/simd_vec.cpp): every arrangement, the vector
+    and the 64-bit scalar forms, sequences that chain them like glibc's
+    string routines (compare, narrow, reduce, move to a general register)."""
+    d, n, m = vr(r), vr(r), vr(r)
+    a = r.choice(ARR)
+    esz = {"b": 8, "h": 16, "s": 32, "d": 64}[a[-1]]
+    k = r.randrange(12)
+    if k <= 2:
+        ops = ["add", "sub", "cmeq", "cmge", "cmgt", "cmhi", "cmhs", "cmtst", "addp"]
+        if a != "2d":
+            ops += ["smax", "umax", "smin", "umin", "smaxp", "umaxp", "sminp", "uminp"]
+        if a in ("8b", "16b"):
+            ops += ["and", "orr", "eor", "bic", "orn"]
+        return f"{r.choice(ops)} {V(d, a)}, {V(n, a)}, {V(m, a)}"
+    if k == 3:
+        ops = ["abs", "neg", "cmeq", "cmge", "cmgt", "cmle", "cmlt"]
+        if a in ("8b", "16b"):
+            ops += ["not", "rev16", "rev32", "rev64"]
+        if a in ("4h", "8h"):
+            ops += ["rev32", "rev64"]
+        if a in ("2s", "4s"):
+            ops += ["rev64"]
+        op = r.choice(ops)
+        if op in ("cmeq", "cmge", "cmgt", "cmle", "cmlt"):
+            return f"{op} {V(d, a)}, {V(n, a)}, #0"
+        return f"{op} {V(d, a)}, {V(n, a)}"
+    if k == 4:
+        op = r.choice(["shl", "sshr", "ushr", "ssra", "usra"])
+        sh = r.randrange(esz) if op == "shl" else r.randrange(1, esz + 1)
+        return f"{op} {V(d, a)}, {V(n, a)}, #{sh}"
+    if k == 5:
+        wide, narrow = r.choice([("8h", "8b"), ("4s", "4h"), ("2d", "2s")])
+        narrow2 = {"8b": "16b", "4h": "8h", "2s": "4s"}[narrow]
+        hi = r.random() < 0.5
+        nn = narrow2 if hi else narrow
+        nesz = {"8b": 8, "4h": 16, "2s": 32}[narrow]
+        c = r.randrange(3)
+        if c == 0:
+            return f"xtn{'2' if hi else ''} {V(d, nn)}, {V(n, wide)}"
+        if c == 1:
+            return f"shrn{'2' if hi else ''} {V(d, nn)}, {V(n, wide)}, #{r.randrange(1, nesz + 1)}"
+        if r.random() < 0.3:
+            op = r.choice(["sxtl", "uxtl"])
+            return f"{op}{'2' if hi else ''} {V(d, wide)}, {V(n, nn)}"
+        op = r.choice(["sshll", "ushll"])
+        return f"{op}{'2' if hi else ''} {V(d, wide)}, {V(n, nn)}, #{r.randrange(nesz)}"
+    if k == 6:
+        op = r.choice(["zip1", "zip2", "uzp1", "uzp2", "trn1", "trn2"])
+        return f"{op} {V(d, a)}, {V(n, a)}, {V(m, a)}"
+    if k == 7:
+        b = r.choice(["8b", "16b"])
+        return f"ext {V(d, b)}, {V(n, b)}, {V(m, b)}, #{r.randrange(8 if b == '8b' else 16)}"
+    if k == 8:
+        e, cnt = {"b": ("b", 16), "h": ("h", 8), "s": ("s", 4), "d": ("d", 2)}[a[-1]]
+        if r.random() < 0.5:
+            return f"dup {V(d, a)}, v{n}.{e}[{r.randrange(cnt)}]"
+        return f"dup {V(d, a)}, {'x' if e == 'd' else 'w'}{r.choice(GP + [31])}".replace("x31", "xzr").replace("w31", "wzr")
+    if k == 9:
+        b = r.choice(["8b", "16b", "4h", "8h", "4s"])
+        op = r.choice(["addv", "smaxv", "umaxv", "sminv", "uminv"])
+        return f"{op} {b[-1]}{d}, {V(n, b)}"
+    if k == 10:  # 64-bit scalar forms
+        c = r.randrange(4)
+        if c == 0:
+            op = r.choice(["add", "sub", "cmeq", "cmge", "cmgt", "cmhi", "cmhs", "cmtst"])
+            return f"{op} d{d}, d{n}, d{m}"
+        if c == 1:
+            op = r.choice(["abs", "neg", "cmeq", "cmge", "cmgt", "cmle", "cmlt"])
+            return f"{op} d{d}, d{n}" + (", #0" if op.startswith("cm") else "")
+        if c == 2:
+            op = r.choice(["shl", "sshr", "ushr", "ssra", "usra"])
+            sh = r.randrange(64) if op == "shl" else r.randrange(1, 65)
+            return f"{op} d{d}, d{n}, #{sh}"
+        return f"addp d{d}, {V(n, '2d')}"
+    # glibc-style idiom: compare, narrow to a nibble mask, move out
+    c = r.randrange(3)
+    if c == 0:
+        return f"cmeq {V(d, '16b')}, {V(n, '16b')}, {V(m, '16b')}"
+    if c == 1:
+        return f"shrn {V(d, '8b')}, {V(n, '8h')}, #4"
+    return f"fmov x{r.choice(GP)}, d{n}"
+
+
 class Group:
     def __init__(self, name, gen, mem=False, fp=False, cpu="cortex-a57", stateful=False, bisect=True):
         self.name, self.gen, self.mem, self.fp, self.cpu = name, gen, mem, fp, cpu
@@ -977,6 +1062,7 @@ GROUPS = [
     Group("branch", gen_branch, bisect=False),
     Group("fp", gen_fp, fp=True),
     Group("simd_int", gen_simd_int),
+    Group("simd_vec", gen_simd_vec),
     Group("simd_fp", gen_simd_fp, fp=True),
     Group("simd_ls", gen_simd_ls, mem=True, stateful=True),
     Group("crypto", gen_crypto),

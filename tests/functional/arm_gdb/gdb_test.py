@@ -12,8 +12,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from gdb_harness import expect, fail, free_port, rsp_packet, rsp_read, skip  # noqa: E402
-from gdb_harness import start_emu  # noqa: E402
+from gdb_harness import RspSession, expect, fail, printed, scenario_main, skip  # noqa: E402
 from gdb_harness import run as run_gdb  # noqa: E402
 
 GDB = "gdb-multiarch"
@@ -79,7 +78,7 @@ def session(emu, elf, accel):
     expect(r"^X0=0x1234$", out, "first argument in x0")
     expect(r"^COUNTER=0$", out, "global before the first call")
     expect(r"^CPSR=0x[0-9a-f]*3c5$", out, "EL1h with DAIF masked (the guest's state)")
-    sp = int(re.search(r"^SP=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    sp = printed("SP", out)
     if not syms["__bss_start"] < sp:
         fail("sp %#x is not in the guest's stack" % sp, out)
     expect(r"^V7=0xff00ff00ff00ff00$", out, "vector register set by the guest")
@@ -93,8 +92,8 @@ def session(emu, elf, accel):
     want = re.findall(r"^\s+[0-9a-f]+:\s+([0-9a-f]{8})\s", code, re.M)
     if not words or [int(w, 16) for w in words.groups()] != [int(w, 16) for w in want]:
         fail("x/2xw $pc does not show the code (objdump: %s)" % want, out)
-    pc0 = int(re.search(r"^PC0=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
-    pc1 = int(re.search(r"^PC1=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    pc0 = printed("PC0", out)
+    pc1 = printed("PC1", out)
     if pc1 != pc0 + 4:
         fail("stepi: pc %#x -> %#x, expected +4" % (pc0, pc1), out)
     expect(r"^Thread 1 hit (Hardware assisted b|B)reakpoint 2, gdb_target", out,
@@ -107,7 +106,7 @@ def session(emu, elf, accel):
     expect(r"^Thread 1 hit Breakpoint 5, gdb_regcheck", out, "breakpoint in gdb_regcheck")
     expect(r"^\* 1 +Thread 1 ", out, "thread 1")
     expect(r"^  2 +Thread 2 .*gdb_spin", out, "CPU 1 spins in gdb_spin")
-    t2 = int(re.search(r"^T2PC=(0x[0-9a-f]+)$", out, re.M).group(1), 16)
+    t2 = printed("T2PC", out)
     if not syms["gdb_spin"] <= t2 < syms["gdb_wait"]:
         fail("thread 2's pc %#x is not in gdb_spin" % t2, out)
     expect(r"Inferior 1 \(Remote target\) detached", out, "detach")
@@ -122,62 +121,34 @@ def interrupt(emu, elf):
     while a command runs, so this speaks the protocol itself. Also: memory
     writes (M), an unmapped address (E reply), register reads (p), detach."""
     syms = symbols(elf)
-    port = free_port()
-    cmd = emu_cmd(emu, elf, port, ["-serial", "stdio", "-S"])
-    emu_p, sock = start_emu(cmd, port)
-    buf = bytearray()
-    try:
-        rsp_packet(sock, "?")
-        if not rsp_read(sock, buf, 10).startswith("T"):
+    with RspSession(lambda port: emu_cmd(emu, elf, port, ["-serial", "stdio", "-S"])) as rsp:
+        if not rsp.ask("?").startswith("T"):
             fail("first stop reply is not a T packet")
-        rsp_packet(sock, "qXfer:features:read:target.xml:0,3fff")
-        xml = rsp_read(sock, buf, 10)
+        xml = rsp.ask("qXfer:features:read:target.xml:0,3fff")
         for feature in ("org.gnu.gdb.aarch64.core", "org.gnu.gdb.aarch64.fpu"):
             if feature not in xml:
                 fail("target.xml lacks " + feature, xml)
         # Hold the guest in gdb_wait: gdb_hold = 1 (little-endian u64).
-        rsp_packet(sock, "M%x,8:0100000000000000" % syms["gdb_hold"])
-        if rsp_read(sock, buf, 10) != "OK":
-            fail("M to gdb_hold refused")
-        rsp_packet(sock, "m%x,8" % syms["gdb_hold"])
-        if rsp_read(sock, buf, 10) != "0100000000000000":
+        rsp.ask_ok("M%x,8:0100000000000000" % syms["gdb_hold"], "M to gdb_hold refused")
+        if rsp.ask("m%x,8" % syms["gdb_hold"]) != "0100000000000000":
             fail("gdb_hold does not read back")
-        rsp_packet(sock, "c")
-        time.sleep(1.5)
-        sock.sendall(b"\x03")
-        stop = rsp_read(sock, buf, 10)
-        if not stop.startswith("T02"):
-            fail("stop reply after Ctrl-C: " + stop + " (expected T02: SIGINT)")
-        rsp_packet(sock, "Hg1")
-        rsp_read(sock, buf, 10)
-        rsp_packet(sock, "p20")  # pc
-        pc = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
+        stop = rsp.interrupt_after(1.5)
+        rsp.ask("Hg1")
+        pc = rsp.reg(0x20)
         if not syms["gdb_wait"] <= pc < syms["gdb_wait"] + 0x40:
             fail("pc after Ctrl-C: %#x, expected in gdb_wait (%#x)" % (pc, syms["gdb_wait"]))
         print("stopped by Ctrl-C: %s, pc %#x" % (stop, pc))
         # Nothing at 0x8_0000_0000 on virt with 128M (MMU off: physical).
-        rsp_packet(sock, "m800000000,4")
-        if not rsp_read(sock, buf, 10).startswith("E"):
-            fail("an unmapped address did not answer an error")
-        rsp_packet(sock, "m%x,4" % (1 << 60))  # beyond the physical address size
-        if not rsp_read(sock, buf, 10).startswith("E"):
-            fail("an address beyond the PA size did not answer an error")
-        rsp_packet(sock, "M%x,8:0000000000000000" % syms["gdb_hold"])
-        if rsp_read(sock, buf, 10) != "OK":
-            fail("M to gdb_hold refused")
-        rsp_packet(sock, "D")
-        if rsp_read(sock, buf, 10) != "OK":
-            fail("detach not acknowledged")
-        out, _ = emu_p.communicate(timeout=60)
-        if "TEST PASS" not in out or emu_p.returncode != 0:
-            fail("guest did not finish after detach (status %s)" % emu_p.returncode, out)
-    finally:
-        if emu_p.poll() is None:
-            emu_p.kill()
-        sock.close()
+        rsp.ask_error("m800000000,4", "an unmapped address")
+        rsp.ask_error("m%x,4" % (1 << 60), "an address beyond the PA size")
+        rsp.ask_ok("M%x,8:0000000000000000" % syms["gdb_hold"], "M to gdb_hold refused")
+        rsp.ask_ok("D", "detach not acknowledged")
+        out, _ = rsp.proc.communicate(timeout=60)
+        if "TEST PASS" not in out or rsp.proc.returncode != 0:
+            fail("guest did not finish after detach (status %s)" % rsp.proc.returncode, out)
 
 
-def linux(emu):
+def linux(emu, elf):
     """Debian's arm64 kernel with the MMU on: Ctrl-C during boot, the pc and
     the code under it by kernel virtual address, a step on each of two
     vCPUs' threads, then detach: the boot goes on to the init marker."""
@@ -187,62 +158,44 @@ def linux(emu):
     if fetch.returncode != 0:
         skip("cannot fetch the arm64 guest:\n" + fetch.stderr)
     g = fetch.stdout.strip()
-    port = free_port()
     serial = tempfile.NamedTemporaryFile(prefix="emu-gdb-serial-", delete=False)
     serial.close()
-    cmd = [emu, "-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2", "-display", "none",
-           "-kernel", g + "/vmlinuz", "-initrd", g + "/initramfs.cpio.gz",
-           "-append", "console=ttyAMA0 quiet", "-serial", "file:" + serial.name,
-           "-gdb", "tcp::%d" % port]
-    emu_p, sock = start_emu(cmd, port)
-    buf = bytearray()
+
+    def cmd(port):
+        return [emu, "-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2", "-display",
+                "none", "-kernel", g + "/vmlinuz", "-initrd", g + "/initramfs.cpio.gz",
+                "-append", "console=ttyAMA0 quiet", "-serial", "file:" + serial.name,
+                "-gdb", "tcp::%d" % port]
     try:
-        rsp_packet(sock, "?")
-        rsp_read(sock, buf, 10)
-        rsp_packet(sock, "c")
-        time.sleep(2)
-        sock.sendall(b"\x03")
-        stop = rsp_read(sock, buf, 20)
-        if not stop.startswith("T02"):
-            fail("stop reply after Ctrl-C: " + stop)
-        rsp_packet(sock, "qfThreadInfo")
-        if rsp_read(sock, buf, 10) != "m1,2":
-            fail("two vCPUs are not threads 1 and 2")
-        rsp_packet(sock, "Hg1")
-        rsp_read(sock, buf, 10)
-        rsp_packet(sock, "p20")
-        pc = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
-        if pc < 0xffff000000000000:
-            fail("pc %#x after 2 s of boot is not a kernel address" % pc)
-        # The code at pc through the kernel's page tables (TTBR1).
-        rsp_packet(sock, "m%x,4" % pc)
-        word = rsp_read(sock, buf, 10)
-        if word.startswith("E") or len(word) != 8:
-            fail("code at the kernel pc %#x is not readable: %s" % (pc, word))
-        rsp_packet(sock, "vCont;s:1")
-        if not rsp_read(sock, buf, 20).startswith("T05"):
-            fail("no stop after a step")
-        rsp_packet(sock, "p20")
-        pc1 = int.from_bytes(bytes.fromhex(rsp_read(sock, buf, 10)), "little")
-        if pc1 == pc:
-            fail("a step did not move the pc (%#x)" % pc)
-        print("Ctrl-C at %#x (%s), stepped to %#x" % (pc, word, pc1))
-        rsp_packet(sock, "D")
-        if rsp_read(sock, buf, 10) != "OK":
-            fail("detach not acknowledged")
-        deadline = time.monotonic() + 120
-        text = ""
-        while time.monotonic() < deadline and "EMU-GUEST-READY" not in text:
-            time.sleep(0.5)
-            with open(serial.name, errors="replace") as f:
-                text = f.read()
-        if "EMU-GUEST-READY" not in text:
-            fail("the boot did not reach the init marker after detach", text)
+        with RspSession(cmd) as rsp:
+            rsp.ask("?")
+            rsp.interrupt_after(2, timeout=20)
+            if rsp.ask("qfThreadInfo") != "m1,2":
+                fail("two vCPUs are not threads 1 and 2")
+            rsp.ask("Hg1")
+            pc = rsp.reg(0x20)
+            if pc < 0xffff000000000000:
+                fail("pc %#x after 2 s of boot is not a kernel address" % pc)
+            # The code at pc through the kernel's page tables (TTBR1).
+            word = rsp.ask("m%x,4" % pc)
+            if word.startswith("E") or len(word) != 8:
+                fail("code at the kernel pc %#x is not readable: %s" % (pc, word))
+            if not rsp.ask("vCont;s:1", timeout=20).startswith("T05"):
+                fail("no stop after a step")
+            pc1 = rsp.reg(0x20)
+            if pc1 == pc:
+                fail("a step did not move the pc (%#x)" % pc)
+            print("Ctrl-C at %#x (%s), stepped to %#x" % (pc, word, pc1))
+            rsp.ask_ok("D", "detach not acknowledged")
+            deadline = time.monotonic() + 120
+            text = ""
+            while time.monotonic() < deadline and "EMU-GUEST-READY" not in text:
+                time.sleep(0.5)
+                with open(serial.name, errors="replace") as f:
+                    text = f.read()
+            if "EMU-GUEST-READY" not in text:
+                fail("the boot did not reach the init marker after detach", text)
     finally:
-        if emu_p.poll() is None:
-            emu_p.kill()
-            emu_p.wait()
-        sock.close()
         os.unlink(serial.name)
 
 
@@ -287,28 +240,16 @@ def sysregs(emu, elf):
 
 
 def main():
-    scenario, emu, elf = sys.argv[1:4]
     if not shutil.which(GDB):
         skip("gdb-multiarch is not installed (Debian package gdb-multiarch)")
-    if scenario == "linux":
-        linux(emu)
-        print("PASS")
-        return
-    if not os.path.exists(elf):
-        skip(elf + " was not built")
-    if scenario == "session":
-        session(emu, elf, [])
-    elif scenario == "session_llvm":
-        session(emu, elf, ["-accel", "tcg,tier=llvm"])
-    elif scenario == "interrupt":
-        interrupt(emu, elf)
-    elif scenario == "kill":
-        kill(emu, elf)
-    elif scenario == "sysregs":
-        sysregs(emu, elf)
-    else:
-        fail("unknown scenario " + scenario)
-    print("PASS")
+    scenario_main({
+        "session": lambda emu, elf: session(emu, elf, []),
+        "session_llvm": lambda emu, elf: session(emu, elf, ["-accel", "tcg,tier=llvm"]),
+        "interrupt": interrupt,
+        "kill": kill,
+        "sysregs": sysregs,
+        "linux": linux,
+    }, elf_free=("linux",))
 
 
 if __name__ == "__main__":

@@ -5,32 +5,11 @@
 
 #include "system/monitor/hmp.h"
 #include "system/monitor/qmp.h"
-
-namespace {
-struct Wire : emu::CharBackend {
-    std::string out;
-    emu::CharFrontend* fe = nullptr;
-    size_t write(const uint8_t* d, size_t n) override {
-        out.append(reinterpret_cast<const char*>(d), n);
-        return n;
-    }
-    void set_frontend(emu::CharFrontend* f) override { fe = f; }
-};
-struct Vm : emu::VmControl {
-    emu::RunState s = emu::RunState::Running;
-    emu::RunState run_state() const override { return s; }
-    void pause() override { s = emu::RunState::Paused; }
-    void resume() override { s = emu::RunState::Running; }
-    void system_reset() override {}
-    void system_powerdown() override {}
-    void quit() override {}
-    std::string guest_name() const override { return "fuzz"; }
-};
-}  // namespace
+#include "tests/unit/support/fakes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    Wire w;
-    Vm vm;
+    emu::test::RecordingBackend w;
+    emu::test::FakeVm vm("fuzz");
     emu::HumanMonitor hmp(nullptr, &vm);
     emu::QmpMonitor q(&w, &vm, "aarch64", &hmp);
     q.char_event(emu::CharEvent::Opened);

@@ -16,13 +16,9 @@ using oracle::Format;
 
 namespace {
 
-const Format& fmt(int bits) {
-    return bits == 16 ? oracle::kHalf : bits == 32 ? oracle::kSingle : oracle::kDouble;
-}
-
 // FPConvert as the oracle sees it. odd = FCVTXN (round to odd).
 oracle::Result ref_convert(int from, int to, uint64_t x, uint32_t fpcr, bool odd) {
-    const Format &a = fmt(from), &b = fmt(to);
+    const Format &a = oracle::format_of(from), &b = oracle::format_of(to);
     const bool ahp = (fpcr & oracle::kAhp) != 0;
     const bool alt_in = from == 16 && ahp, alt_out = to == 16 && ahp;
     uint32_t flags = 0;
@@ -216,11 +212,12 @@ void run_convert(int iters) {
     const int pairs[6][2] = {{16, 32}, {16, 64}, {32, 16}, {32, 64}, {64, 16}, {64, 32}};
     for (int i = 0; i < iters; i++) {
         for (const auto& p : pairs) {
-            const Format& a = fmt(p[0]);
+            const Format& a = oracle::format_of(p[0]);
             // Centre exponents on the destination's range boundaries too.
-            const int centre =
-                g.chance(50) ? g.centre(a)
-                             : a.bias() + g.range(-fmt(p[1]).bias() - 12, fmt(p[1]).bias() + 2);
+            const int centre = g.chance(50)
+                                   ? g.centre(a)
+                                   : a.bias() + g.range(-oracle::format_of(p[1]).bias() - 12,
+                                                        oracle::format_of(p[1]).bias() + 2);
             const uint64_t x = g.any(a, std::max(0, centre), 3);
             const uint32_t fpcr = g.fpcr();
             const oracle::Result want = ref_convert(p[0], p[1], x, fpcr, false);
@@ -250,7 +247,7 @@ TEST_CASE("convert: FP to integer and fixed point vs MPFR oracle", "[arm_fpu][or
     int failures = 0;
     for (int i = 0; i < iters && failures <= 5; i++) {
         const int bits = (i % 3 == 0) ? 16 : (i % 3 == 1) ? 32 : 64;
-        const Format& f = fmt(bits);
+        const Format& f = oracle::format_of(bits);
         const unsigned ibits = bits == 16 && g.chance(30) ? 16 : g.chance(50) ? 32 : 64;
         const unsigned fbits = g.chance(60) ? 0 : unsigned(g.range(1, int(ibits)));
         const int centre = f.bias() + g.range(-int(fbits) - 3, int(ibits) - int(fbits) + 2);
@@ -273,7 +270,7 @@ TEST_CASE("convert: SCVTF/UCVTF vs MPFR oracle", "[arm_fpu][oracle]") {
     int failures = 0;
     for (int i = 0; i < iters && failures <= 5; i++) {
         const int bits = (i % 3 == 0) ? 16 : (i % 3 == 1) ? 32 : 64;
-        const Format& f = fmt(bits);
+        const Format& f = oracle::format_of(bits);
         const unsigned ibits = bits == 16 && g.chance(30) ? 16 : g.chance(50) ? 32 : 64;
         const unsigned fbits = g.chance(60) ? 0 : unsigned(g.range(1, int(ibits)));
         uint64_t x = g.bits(64) >> g.range(0, 63);
@@ -298,7 +295,7 @@ TEST_CASE("convert: FRINT* and FRINT32/64 vs MPFR oracle", "[arm_fpu][oracle]") 
     int failures = 0;
     for (int i = 0; i < iters && failures <= 5; i++) {
         const int bits = (i % 3 == 0) ? 16 : (i % 3 == 1) ? 32 : 64;
-        const Format& f = fmt(bits);
+        const Format& f = oracle::format_of(bits);
         const uint64_t x = g.any(f, f.bias() + g.range(-3, bits == 16 ? 14 : 66), 2);
         const int r = g.range(0, 4);
         const bool exact = g.chance(50);

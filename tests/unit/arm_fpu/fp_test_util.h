@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/unit/arm_fpu/mpfr_oracle.h"
+#include "util/hex.h"
 
 namespace emu::arm::fpu::testing {
 
@@ -115,10 +116,6 @@ class Gen {
     std::mt19937_64 rng_;
 };
 
-inline std::string hex(uint64_t v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
+using emu::hex;
 
 }  // namespace emu::arm::fpu::testing

@@ -17,10 +17,6 @@ using oracle::Format;
 
 namespace {
 
-const Format& fmt(int bits) {
-    return bits == 16 ? oracle::kHalf : bits == 32 ? oracle::kSingle : oracle::kDouble;
-}
-
 // FPUnpack's flush of a denormal operand: returns the flushed encoding.
 uint64_t flush_in(const Format& f, uint64_t x, uint32_t fpcr, uint32_t& flags) {
     const bool fz = f.bits == 16 ? (fpcr & oracle::kFz16) : (fpcr & oracle::kFz);
@@ -166,7 +162,7 @@ TEST_CASE("misc: max/min/maxnm/minnm and vector compares vs model", "[arm_fpu][o
                          "fcmge", "fcmgt", "facge",  "facgt"};
     for (int i = 0; i < iters && failures < 5; i++) {
         const int bits = i % 3 == 0 ? 16 : i % 3 == 1 ? 32 : 64;
-        const Format& f = fmt(bits);
+        const Format& f = oracle::format_of(bits);
         const int centre = g.centre(f);
         uint64_t a = g.any(f, centre, 2), b = g.any(f, centre, 2);
         if (g.chance(10)) b = a;
@@ -194,7 +190,7 @@ TEST_CASE("misc: FCMP/FCMPE vs model", "[arm_fpu][oracle]") {
     Gen g(32);
     for (int i = 0; i < iters; i++) {
         const int bits = i % 3 == 0 ? 16 : i % 3 == 1 ? 32 : 64;
-        const Format& f = fmt(bits);
+        const Format& f = oracle::format_of(bits);
         const int centre = g.centre(f);
         uint64_t a = g.any(f, centre, 2), b = g.any(f, centre, 2);
         if (g.chance(10)) b = a;
@@ -227,7 +223,7 @@ TEST_CASE("misc: FRECPS/FRSQRTS vs MPFR oracle", "[arm_fpu][oracle]") {
     int failures = 0;
     for (int i = 0; i < iters && failures < 5; i++) {
         const int bits = i % 3 == 0 ? 16 : i % 3 == 1 ? 32 : 64;
-        const Format& f = fmt(bits);
+        const Format& f = oracle::format_of(bits);
         const int centre = g.centre(f);
         const uint64_t a = g.any(f, centre, f.F), b = g.any(f, 2 * f.bias() - centre, f.F);
         const uint32_t fpcr = g.fpcr();

@@ -26,6 +26,10 @@ struct Format {
 inline constexpr Format kHalf{16, 5, 10};
 inline constexpr Format kSingle{32, 8, 23};
 inline constexpr Format kDouble{64, 11, 52};
+// The format of a 16-, 32- or 64-bit encoding (anything else: double).
+inline const Format& format_of(int bits) {
+    return bits == 16 ? kHalf : bits == 32 ? kSingle : kDouble;
+}
 
 // FPCR and FPSR bits, restated here so the oracle shares nothing with the
 // code under test.

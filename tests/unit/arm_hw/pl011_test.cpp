@@ -3,26 +3,12 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "tests/unit/support/fakes.h"
+
 using namespace emu;
+using emu::test::RecordingBackend;
 
 namespace {
-struct FakeChar : CharBackend {
-    std::string out;
-    CharFrontend* fe = nullptr;
-    int accepts = 0;
-    size_t write(const uint8_t* d, size_t n) override {
-        out.append(reinterpret_cast<const char*>(d), n);
-        return n;
-    }
-    void set_frontend(CharFrontend* f) override { fe = f; }
-    void accept_input() override { ++accepts; }
-    // What a backend does: offer only what the frontend can take.
-    size_t feed(const std::string& s) {
-        size_t n = std::min(fe->can_receive(), s.size());
-        fe->receive(reinterpret_cast<const uint8_t*>(s.data()), n);
-        return n;
-    }
-};
 struct Line : IrqSink {
     bool level = false;
     int changes = 0;
@@ -36,7 +22,7 @@ constexpr uint64_t DR = 0, FR = 0x18, LCR = 0x2c, CR = 0x30, IFLS = 0x34, IMSC =
 }  // namespace
 
 TEST_CASE("pl011 transmits written bytes and reports its identity", "[pl011]") {
-    FakeChar ch;
+    RecordingBackend ch;
     Line irq;
     Pl011 u({&ch, IrqLine(&irq, 0)});
     REQUIRE(ch.fe == &u);
@@ -53,7 +39,7 @@ TEST_CASE("pl011 transmits written bytes and reports its identity", "[pl011]") {
 }
 
 TEST_CASE("pl011 TX interrupt follows IMSC and clears with ICR", "[pl011]") {
-    FakeChar ch;
+    RecordingBackend ch;
     Line irq;
     Pl011 u({&ch, IrqLine(&irq, 0)});
     u.mmio_write(DR, 'a', 4);
@@ -69,7 +55,7 @@ TEST_CASE("pl011 TX interrupt follows IMSC and clears with ICR", "[pl011]") {
 }
 
 TEST_CASE("pl011 receive without FIFO holds one character and back-pressures", "[pl011]") {
-    FakeChar ch;
+    RecordingBackend ch;
     Line irq;
     Pl011 u({&ch, IrqLine(&irq, 0)});
     u.mmio_write(IMSC, Pl011::kIntRx | Pl011::kIntRt, 4);
@@ -86,7 +72,7 @@ TEST_CASE("pl011 receive without FIFO holds one character and back-pressures", "
 }
 
 TEST_CASE("pl011 FIFO: trigger level, receive timeout and ordering", "[pl011]") {
-    FakeChar ch;
+    RecordingBackend ch;
     Line irq;
     Pl011 u({&ch, IrqLine(&irq, 0)});
     u.mmio_write(LCR, 0x70, 4);     // 8 bits, FIFO enabled
@@ -109,7 +95,7 @@ TEST_CASE("pl011 FIFO: trigger level, receive timeout and ordering", "[pl011]") 
 }
 
 TEST_CASE("pl011 loopback returns transmitted characters", "[pl011]") {
-    FakeChar ch;
+    RecordingBackend ch;
     Line irq;
     Pl011 u({&ch, IrqLine(&irq, 0)});
     u.mmio_write(LCR, 0x70, 4);
@@ -120,7 +106,7 @@ TEST_CASE("pl011 loopback returns transmitted characters", "[pl011]") {
 }
 
 TEST_CASE("pl011 overrun sets OE and break is reported in DR", "[pl011]") {
-    FakeChar ch;
+    RecordingBackend ch;
     Line irq;
     Pl011 u({&ch, IrqLine(&irq, 0)});
     uint8_t two[2] = {'a', 'b'};

@@ -21,6 +21,16 @@ ExitInfo not_compiled_fn(void*) {
     return {0, 0};
 }
 
+// Every block through the tier's batched background compiles.
+std::vector<CompiledFn> compile_all(LlvmTier& tier, const std::vector<Block>& blocks) {
+    std::vector<CompiledFn> fns(blocks.size(), nullptr);
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        tier.submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
+    }
+    tier.drain();
+    return fns;
+}
+
 }  // namespace
 
 TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
@@ -32,22 +42,9 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
     REQUIRE(tier);
     std::mt19937_64 rng(20261121);
     constexpr unsigned kBlocks = 400;
-    std::vector<Block> blocks;
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 10 + static_cast<unsigned>(rng() % 60);
-        ro.faults = i % 4 != 0;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        // Half go through the optimiser first, as translated blocks do.
-        if (i % 2) REQUIRE(optimize(b) == "");
-        blocks.push_back(std::move(b));
-    }
-    std::vector<CompiledFn> fns(kBlocks, nullptr);
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        tier->submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
-    }
-    tier->drain();
+    std::vector<Block> blocks = random_diff_blocks(rng, kBlocks, DiffMix::Straight, 60, &err);
+    REQUIRE(err == "");
+    std::vector<CompiledFn> fns = compile_all(*tier, blocks);
 
     World w;
     unsigned faulted = 0, mmio = 0;
@@ -58,20 +55,12 @@ TEST_CASE("interpreter and LLVM agree on random blocks", "[llvm][diff]") {
         REQUIRE(interp_lower(blocks[i], &code, &err));
         for (unsigned run = 0; run < 3; ++run) {
             randomize_world(w, rng);
-            w.cpu->tlb_flush();
-            World::Snapshot start = w.snapshot();
-            ExitInfo ei = interp_run(code, &w.env);
-            World::Snapshot after_interp = w.snapshot();
-            w.restore(start);
-            ExitInfo el = fns[i](&w.env);
-            World::Snapshot after_llvm = w.snapshot();
-            CHECK(ei.status == el.status);
-            CHECK(ei.slot == el.slot);
-            bool same = after_interp == after_llvm;
-            INFO(world_diff(after_interp, after_llvm, "llvm"));
-            CHECK(same);
-            if (ei.status != kStatusContinue) ++faulted;
-            if (!after_interp.mmio_log.empty()) ++mmio;
+            DiffRun r = run_interp_and_tier(w, code, fns[i]);
+            INFO(r.diff("llvm"));
+            CHECK(r.same_exit());
+            CHECK(r.same_world());
+            if (r.interp.status != kStatusContinue) ++faulted;
+            if (!r.after_interp.mmio_log.empty()) ++mmio;
         }
     }
     // The generator reached the interesting paths.
@@ -90,22 +79,9 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
     REQUIRE(tier);
     std::mt19937_64 rng(77);
     constexpr unsigned kBlocks = 150;
-    std::vector<Block> blocks;
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 5 + static_cast<unsigned>(rng() % 40);
-        ro.faults = i % 3 == 0;
-        ro.self_loop = true;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        if (i % 2) REQUIRE(optimize(b) == "");
-        blocks.push_back(std::move(b));
-    }
-    std::vector<CompiledFn> fns(kBlocks, nullptr);
-    for (unsigned i = 0; i < kBlocks; ++i) {
-        tier->submit(blocks[i], [&fns, i](CompiledFn fn) { fns[i] = fn; });
-    }
-    tier->drain();
+    std::vector<Block> blocks = random_diff_blocks(rng, kBlocks, DiffMix::SelfLoop, 40, &err);
+    REQUIRE(err == "");
+    std::vector<CompiledFn> fns = compile_all(*tier, blocks);
     World w;
     unsigned iterations = 0;
     for (unsigned i = 0; i < kBlocks; ++i) {
@@ -119,25 +95,13 @@ TEST_CASE("interpreter and LLVM agree on random self-looping blocks", "[llvm][di
         for (unsigned run = 0; run < 2; ++run) {
             randomize_world(w, rng);
             w.env.r[12] = 1 + rng() % 6;
-            w.cpu->tlb_flush();
-            World::Snapshot start = w.snapshot();
-            ExitInfo ei;
-            for (;;) {
-                ei = interp_run(code, &w.env);
-                ++iterations;
-                if (ei.status != kStatusContinue || ei.slot != self_slot) break;
-            }
-            World::Snapshot after_interp = w.snapshot();
-            w.restore(start);
-            ExitInfo el = fns[i](&w.env);
-            World::Snapshot after_llvm = w.snapshot();
-            CHECK(ei.status == el.status);
-            CHECK(ei.slot == el.slot);
+            DiffRun r = run_interp_and_tier(w, code, fns[i], self_slot);
+            iterations += r.interp_runs;
+            INFO(r.diff("llvm"));
+            CHECK(r.same_exit());
             // The block that returned is the entry itself, not a linked one.
-            if (el.status == kStatusContinue) CHECK(w.env.tcg.reserved1 == 0);
-            bool same = after_interp == after_llvm;
-            INFO(world_diff(after_interp, after_llvm, "llvm"));
-            CHECK(same);
+            if (r.tier.status == kStatusContinue) CHECK(w.env.tcg.reserved1 == 0);
+            CHECK(r.same_world());
         }
     }
     CHECK(iterations > 2 * kBlocks);

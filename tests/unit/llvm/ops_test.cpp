@@ -55,21 +55,9 @@ TEST_CASE("LLVM tier matches the reference semantics for every pure op and type"
         InterpCode code;
         REQUIRE(interp_lower(cases[i].block, &code, &err));
         for (unsigned round = 0; round < 150; ++round) {
-            uint64_t lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
-            u128 in[3] = {0, 0, 0};
-            for (unsigned a = 0; a < c.args.size(); ++a) {
-                Type at = c.args[a];
-                lo[a] = pick_operand(rng, round, 60);
-                hi[a] = pick_operand(rng, round, 60);
-                if (at == Type::I1) {
-                    lo[a] &= 1;
-                    hi[a] = 0;
-                } else if (at != Type::I128) {
-                    lo[a] &= type_mask(at);
-                    hi[a] = 0;
-                }
-                in[a] = (u128)lo[a] | ((u128)hi[a] << 64);
-            }
+            ShapeOperands ops = pick_shape_operands(rng, c, round, 60);
+            const uint64_t *lo = ops.lo, *hi = ops.hi;
+            const u128* in = ops.in;
             TestEnv env{};
             TestEnv ienv{};
             set_shape_operands(&env, c, lo, hi);

@@ -73,17 +73,31 @@ std::vector<uint8_t> dhcp_discover() {
     return f;
 }
 
+// The dotted IPv4 address at `off` in a frame.
+std::string ipv4_at(const std::vector<uint8_t>& f, size_t off) {
+    in_addr a;
+    std::memcpy(&a, f.data() + off, 4);
+    return inet_ntoa(a);
+}
+
+// A -netdev user backend on `loop` that delivers to `nic`.
+std::unique_ptr<NetBackend> user_backend(const char* spec, EventLoop* loop, Nic* nic) {
+    std::string err;
+    auto kv = KeyValueList::parse(spec, "type", &err);
+    auto be = kv ? create_net_backend(*kv, loop, &err) : nullptr;
+    INFO(err);
+    REQUIRE(be);
+    be->set_receiver(nic);
+    return be;
+}
+
 }  // namespace
 
 TEST_CASE("slirp answers ARP for the gateway and DHCP with QEMU's addresses", "[net]") {
     BqlGuard lock;
     EventLoop loop;
-    std::string err;
-    auto kv = KeyValueList::parse("user,id=n0", "type", &err);
-    auto be = create_net_backend(*kv, &loop, &err);
-    REQUIRE(be);
     Nic nic;
-    be->set_receiver(&nic);
+    auto be = user_backend("user,id=n0", &loop, &nic);
 
     auto arp = arp_request("10.0.2.2");
     be->send(arp.data(), arp.size());
@@ -93,9 +107,7 @@ TEST_CASE("slirp answers ARP for the gateway and DHCP with QEMU's addresses", "[
     CHECK(r[12] == 0x08);
     CHECK(r[13] == 0x06);
     CHECK(r[21] == 2);  // ARP reply
-    in_addr sender;
-    std::memcpy(&sender, r.data() + 28, 4);
-    CHECK(std::string(inet_ntoa(sender)) == "10.0.2.2");
+    CHECK(ipv4_at(r, 28) == "10.0.2.2");
 
     nic.frames.clear();
     auto d = dhcp_discover();
@@ -103,23 +115,17 @@ TEST_CASE("slirp answers ARP for the gateway and DHCP with QEMU's addresses", "[
     REQUIRE(!nic.frames.empty());
     const auto& o = nic.frames.back();
     REQUIRE(o.size() > 14 + 20 + 8 + 20);
-    const uint8_t* bootp = o.data() + 14 + 20 + 8;
-    CHECK(bootp[0] == 2);  // BOOTREPLY
-    in_addr yiaddr;
-    std::memcpy(&yiaddr, bootp + 16, 4);
-    CHECK(std::string(inet_ntoa(yiaddr)) == "10.0.2.15");
+    const size_t bootp = 14 + 20 + 8;
+    CHECK(o[bootp] == 2);                          // BOOTREPLY
+    CHECK(ipv4_at(o, bootp + 16) == "10.0.2.15");  // yiaddr
 }
 
 TEST_CASE("slirp holds frames while the NIC is full and delivers them in order", "[net]") {
     BqlGuard lock;
     EventLoop loop;
-    std::string err;
-    auto kv = KeyValueList::parse("user,id=n0", "type", &err);
-    auto be = create_net_backend(*kv, &loop, &err);
-    REQUIRE(be);
     Nic nic;
     nic.room = false;
-    be->set_receiver(&nic);
+    auto be = user_backend("user,id=n0", &loop, &nic);
     auto a1 = arp_request("10.0.2.2");
     auto a2 = arp_request("10.0.2.3");
     be->send(a1.data(), a1.size());
@@ -128,22 +134,15 @@ TEST_CASE("slirp holds frames while the NIC is full and delivers them in order",
     nic.room = true;
     be->receiver_ready();
     REQUIRE(nic.frames.size() == 2);
-    in_addr s1, s2;
-    std::memcpy(&s1, nic.frames[0].data() + 28, 4);
-    std::memcpy(&s2, nic.frames[1].data() + 28, 4);
-    CHECK(std::string(inet_ntoa(s1)) == "10.0.2.2");
-    CHECK(std::string(inet_ntoa(s2)) == "10.0.2.3");
+    CHECK(ipv4_at(nic.frames[0], 28) == "10.0.2.2");
+    CHECK(ipv4_at(nic.frames[1], 28) == "10.0.2.3");
 }
 
 TEST_CASE("slirp survives hostile frames", "[net]") {
     BqlGuard lock;
     EventLoop loop;
-    std::string err;
-    auto kv = KeyValueList::parse("user,id=n0,restrict=on", "type", &err);
-    auto be = create_net_backend(*kv, &loop, &err);
-    REQUIRE(be);
     Nic nic;
-    be->set_receiver(&nic);
+    auto be = user_backend("user,id=n0,restrict=on", &loop, &nic);
     std::vector<uint8_t> junk(100);
     for (size_t len : {0ul, 1ul, 13ul, 14ul, 20ul, 60ul, 100ul}) {
         for (size_t i = 0; i < junk.size(); ++i)

@@ -11,9 +11,11 @@
 #include "system/chardev/chardev.h"
 #include "system/chardev/mux.h"
 #include "system/monitor/hmp.h"
+#include "tests/unit/support/fakes.h"
 #include "util/bql.h"
 
 using namespace emu;
+using namespace emu::test;
 
 namespace {
 
@@ -139,38 +141,10 @@ TEST_CASE("unix socket server with wait=off accepts a client later", "[chardev]"
     CHECK(s.events.back() == CharEvent::Closed);
 }
 
-namespace {
-struct FakeVm : VmControl {
-    RunState state = RunState::Running;
-    int resets = 0;
-    bool quitted = false;
-    RunState run_state() const override { return state; }
-    void pause() override { state = RunState::Paused; }
-    void resume() override { state = RunState::Running; }
-    void system_reset() override { ++resets; }
-    void system_powerdown() override {}
-    void quit() override {
-        quitted = true;
-        state = RunState::Shutdown;
-    }
-    std::string guest_name() const override { return "guest1"; }
-};
-
-struct NullBackend : CharBackend {
-    std::string out;
-    CharFrontend* fe = nullptr;
-    size_t write(const uint8_t* d, size_t n) override {
-        out.append(reinterpret_cast<const char*>(d), n);
-        return n;
-    }
-    void set_frontend(CharFrontend* f) override { fe = f; }
-};
-}  // namespace
-
 TEST_CASE("mux: Ctrl-a c switches to the monitor, Ctrl-a x quits", "[chardev]") {
-    NullBackend raw_out;
+    RecordingBackend raw_out;
     auto base = make_null_chardev("base");
-    // A chardev whose output we can see: wrap the NullBackend in a mux over a
+    // A chardev whose output we can see: wrap the RecordingBackend in a mux over a
     // recording Chardev.
     struct Rec : Chardev {
         std::string out;
@@ -186,7 +160,7 @@ TEST_CASE("mux: Ctrl-a c switches to the monitor, Ctrl-a x quits", "[chardev]") 
     MuxChardev mux("mux", &rec);
     Sink serial;
     mux.add_frontend()->set_frontend(&serial);
-    FakeVm vm;
+    FakeVm vm("guest1");
     HumanMonitor mon(mux.add_frontend(), &vm);
     bool quit = false;
     mux.set_quit_handler([&] { quit = true; });
@@ -231,7 +205,7 @@ TEST_CASE("mux: the monitor greets only when it first gets the focus", "[chardev
     MuxChardev mux("mux", &rec);
     Sink serial;
     mux.add_frontend()->set_frontend(&serial);
-    FakeVm vm;
+    FakeVm vm("guest1");
     HumanMonitor mon(mux.add_frontend(), &vm);
     CHECK(serial.events == std::vector<CharEvent>{CharEvent::Opened});
     CHECK(rec.out.find("monitor") == std::string::npos);  // no banner at start-up
@@ -252,8 +226,8 @@ TEST_CASE("mux: the monitor greets only when it first gets the focus", "[chardev
 }
 
 TEST_CASE("HMP commands", "[monitor]") {
-    NullBackend b;
-    FakeVm vm;
+    RecordingBackend b;
+    FakeVm vm("guest1");
     HumanMonitor mon(&b, &vm);
     CHECK(mon.execute("info status") == "VM status: running\n");
     CHECK(mon.execute("info name") == "guest1\n");

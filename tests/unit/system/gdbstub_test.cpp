@@ -4,79 +4,16 @@
 #include <cstring>
 #include <map>
 
+#include "tests/unit/support/fakes.h"
+
 using namespace emu;
+using namespace emu::test;
 
 namespace {
 
-struct FakeTarget : DebugTarget {
-    uint8_t mem[256] = {};
-    std::vector<uint8_t> regs = std::vector<uint8_t>(16, 0x11);
-    std::map<uint64_t, BreakpointKind> bps;
-    int stepping = -1;
-    unsigned num_cpus() const override { return 2; }
-    std::string target_xml(const std::string& annex) const override {
-        return annex == "target.xml" ? std::string(300, 'x') : "";
-    }
-    std::vector<uint8_t> read_registers(unsigned) override { return regs; }
-    bool write_registers(unsigned, const std::vector<uint8_t>& b) override {
-        if (b.size() != regs.size()) return false;
-        regs = b;
-        return true;
-    }
-    std::vector<uint8_t> read_register(unsigned, unsigned n) override {
-        if (n >= 2) return {};
-        return std::vector<uint8_t>(regs.begin() + n * 8, regs.begin() + n * 8 + 8);
-    }
-    bool write_register(unsigned, unsigned n, const std::vector<uint8_t>& v) override {
-        if (n >= 2 || v.size() != 8) return false;
-        std::copy(v.begin(), v.end(), regs.begin() + n * 8);
-        return true;
-    }
-    bool read_memory(unsigned, uint64_t a, uint8_t* b, size_t l) override {
-        if (a >= sizeof mem || l > sizeof mem - a) return false;
-        std::memcpy(b, mem + a, l);
-        return true;
-    }
-    bool write_memory(unsigned, uint64_t a, const uint8_t* b, size_t l) override {
-        if (a >= sizeof mem || l > sizeof mem - a) return false;
-        std::memcpy(mem + a, b, l);
-        return true;
-    }
-    bool insert_breakpoint(BreakpointKind k, uint64_t a, uint64_t) override {
-        bps[a] = k;
-        return true;
-    }
-    bool remove_breakpoint(BreakpointKind, uint64_t a, uint64_t) override {
-        return bps.erase(a) == 1;
-    }
-    bool set_single_step(unsigned cpu, bool on) override {
-        stepping = on ? int(cpu) : -1;
-        return true;
-    }
-};
-
-struct Vm : VmControl {
-    RunState state = RunState::Running;
-    RunState run_state() const override { return state; }
-    void pause() override { state = RunState::Paused; }
-    void resume() override { state = RunState::Running; }
-    void system_reset() override {}
-    void system_powerdown() override {}
-    void quit() override { state = RunState::Shutdown; }
-    std::string guest_name() const override { return ""; }
-};
-
-struct Wire : CharBackend {
-    std::string out;
-    CharFrontend* fe = nullptr;
-    size_t write(const uint8_t* d, size_t n) override {
-        out.append(reinterpret_cast<const char*>(d), n);
-        return n;
-    }
-    void set_frontend(CharFrontend* f) override { fe = f; }
-    void send(const std::string& s) {
-        fe->receive(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    }
+// 256 bytes of memory, two registers of 0x11 bytes, a 300-byte target.xml.
+struct FakeTarget : FakeDebugTarget {
+    FakeTarget() : FakeDebugTarget(256, 2, 0x11, std::string(300, 'x')) {}
 };
 
 }  // namespace
@@ -112,8 +49,8 @@ TEST_CASE("gdb framing: checksums, escapes, acks, Ctrl-C", "[gdb]") {
 }
 
 TEST_CASE("gdb stub: queries, registers, memory, breakpoints, stepping", "[gdb]") {
-    Wire w;
-    Vm vm;
+    RecordingBackend w;
+    FakeVm vm;
     FakeTarget t;
     GdbStub stub(&w, &vm, &t);
     stub.char_event(CharEvent::Opened);

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "system/monitor/hmp.h"
+#include "tests/unit/support/fakes.h"
 
 using namespace emu;
+using namespace emu::test;
 
 namespace {
 struct Wire : CharBackend {
@@ -26,18 +28,6 @@ struct Wire : CharBackend {
     }
 };
 
-struct Vm : VmControl {
-    RunState state = RunState::Running;
-    bool quitted = false;
-    RunState run_state() const override { return state; }
-    void pause() override { state = RunState::Paused; }
-    void resume() override { state = RunState::Running; }
-    void system_reset() override {}
-    void system_powerdown() override {}
-    void quit() override { quitted = true; }
-    std::string guest_name() const override { return "vm0"; }
-};
-
 Json last(const Wire& w) {
     std::string err;
     auto j = Json::parse(w.lines.back(), &err);
@@ -48,7 +38,7 @@ Json last(const Wire& w) {
 
 TEST_CASE("qmp: greeting, negotiation, commands and errors", "[qmp]") {
     Wire w;
-    Vm vm;
+    FakeVm vm("vm0");
     HumanMonitor hmp(nullptr, &vm);
     QmpMonitor q(&w, &vm, "aarch64", &hmp);
     q.char_event(CharEvent::Opened);
@@ -99,7 +89,7 @@ TEST_CASE("qmp: greeting, negotiation, commands and errors", "[qmp]") {
 
 TEST_CASE("qmp: oversized input is refused without growing forever", "[qmp]") {
     Wire w;
-    Vm vm;
+    FakeVm vm("vm0");
     QmpMonitor q(&w, &vm, "aarch64", nullptr);
     q.char_event(CharEvent::Opened);
     std::string big = "{\"execute\": \"" + std::string(QmpMonitor::kMaxInput + 10, 'a');

@@ -36,11 +36,35 @@ std::vector<Type> candidates(TypeRule rule, Type t, const std::vector<Type>& so_
     }
 }
 
+// The immediates a shape is built with: every condition of CondHolds;
+// for the vector ops every lane size and kind, and the edge shift amounts
+// (0, 1, the middle, width - 1, width).
+std::vector<uint64_t> shape_imms(Op op) {
+    if (op == Op::CondHolds) {
+        std::vector<uint64_t> v;
+        for (uint64_t c = 0; c < 16; ++c)
+            v.push_back(c);
+        return v;
+    }
+    if (op < Op::VecDup || op > Op::VecReduce) return {0};
+    std::vector<uint64_t> v;
+    for (unsigned es = 0; es < 4; ++es) {
+        for (unsigned kind = 0; kind < 16; ++kind) {
+            unsigned bits = 8u << es;
+            for (unsigned amount : {0u, 1u, bits / 2 + 1, bits - 1, bits}) {
+                if (op != Op::VecShiftImm && amount) continue;
+                uint64_t imm = VecImm::make(es, kind, amount);
+                if (vec_imm_valid(op, imm) && (v.empty() || v.back() != imm)) v.push_back(imm);
+            }
+        }
+    }
+    return v;
+}
+
 void expand(Op op, Type t, unsigned nargs, std::vector<Type>& args, std::vector<Shape>* out) {
     const OpInfo& info = op_info(op);
     if (args.size() == nargs) {
-        unsigned nimm = op == Op::CondHolds ? 16 : 1;
-        for (unsigned imm = 0; imm < nimm; ++imm) {
+        for (uint64_t imm : shape_imms(op)) {
             Shape s{op, t, args, imm};
             Block b;
             uint64_t k[3] = {0, 0, 0};
@@ -173,6 +197,21 @@ uint64_t pick_operand(std::mt19937_64& rng, unsigned round, unsigned edge_rounds
                                      16,         8,          7,      0x100000000};
     if (round < edge_rounds) return edges[rng() % std::size(edges)];
     return rng();
+}
+
+ShapeOperands pick_shape_operands(std::mt19937_64& rng, const Shape& s, unsigned round,
+                                  unsigned edge_rounds) {
+    ShapeOperands o;
+    for (unsigned a = 0; a < s.args.size(); ++a) {
+        Type at = s.args[a];
+        o.lo[a] = pick_operand(rng, round, edge_rounds);
+        if (at == Type::I128)
+            o.hi[a] = pick_operand(rng, round, edge_rounds);
+        else
+            o.lo[a] &= at == Type::I1 ? 1 : type_mask(at);
+        o.in[a] = (u128)o.lo[a] | ((u128)o.hi[a] << 64);
+    }
+    return o;
 }
 
 }  // namespace emu::tcg::test

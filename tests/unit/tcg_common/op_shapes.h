@@ -51,4 +51,14 @@ u128 shape_result(const TestEnv& env, Type t);
 // random ones.
 uint64_t pick_operand(std::mt19937_64& rng, unsigned round, unsigned edge_rounds);
 
+// Operand values for one run of a shape: lo/hi as set_shape_operands() and
+// make_shape_block() take them (masked to each operand's type, hi only for
+// i128), in[] as eval_pure() takes them.
+struct ShapeOperands {
+    uint64_t lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+    u128 in[3] = {0, 0, 0};
+};
+ShapeOperands pick_shape_operands(std::mt19937_64& rng, const Shape& s, unsigned round,
+                                  unsigned edge_rounds);
+
 }  // namespace emu::tcg::test

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "tcg/opt/passes.h"
+
 namespace emu::tcg::test {
 
 void randomize_world(World& w, std::mt19937_64& rng) {
@@ -43,6 +45,54 @@ std::string world_diff(const World::Snapshot& a, const World::Snapshot& b, const
     }
     if (a.mmio_log != b.mmio_log || a.dev_regs != b.dev_regs) os << "device accesses\n";
     return os.str();
+}
+
+std::vector<Block> random_diff_blocks(std::mt19937_64& rng, unsigned count, DiffMix mix,
+                                      unsigned span, std::string* err) {
+    std::vector<Block> blocks;
+    for (unsigned i = 0; i < count; ++i) {
+        RandomBlockOptions ro;
+        ro.self_loop = mix == DiffMix::SelfLoop;
+        ro.ops = (ro.self_loop ? 5 : 10) + static_cast<unsigned>(rng() % span);
+        ro.faults = ro.self_loop ? i % 3 == 0 : i % 4 != 0;
+        Block b = random_block(rng, ro);
+        *err = verify(b);
+        if (err->empty() && i % 2) *err = optimize(b);
+        if (!err->empty()) {
+            *err = "block " + std::to_string(i) + ": " + *err + "\n" + print_block(b);
+            break;
+        }
+        blocks.push_back(std::move(b));
+    }
+    return blocks;
+}
+
+std::string DiffRun::diff(const char* tier_name) const {
+    std::ostringstream os;
+    os << "exit: interp status " << interp.status << " slot " << interp.slot << ", " << tier_name
+       << " status " << tier.status << " slot " << tier.slot << "\n"
+       << world_diff(after_interp, after_tier, tier_name);
+    return os.str();
+}
+
+DiffRun run_interp_and_tier(World& w, const InterpCode& code, CompiledFn fn, unsigned self_slot) {
+    DiffRun r;
+    // The chain owner is not part of the snapshot: the tier starts with the
+    // value the caller left there, as the interpreter did.
+    const uint64_t reserved1 = w.env.tcg.reserved1;
+    w.cpu->tlb_flush();
+    World::Snapshot start = w.snapshot();
+    do {
+        r.interp = interp_run(code, &w.env);
+        ++r.interp_runs;
+    } while (self_slot != kNoSelfLoop && r.interp.status == kStatusContinue &&
+             r.interp.slot == self_slot);
+    r.after_interp = w.snapshot();
+    w.restore(start);
+    w.env.tcg.reserved1 = reserved1;
+    r.tier = fn(&w.env);
+    r.after_tier = w.snapshot();
+    return r;
 }
 
 }  // namespace emu::tcg::test

@@ -39,15 +39,12 @@ TEST_CASE("interpreter and baseline tier agree on random blocks", "[x86][diff]")
     auto tier = emu::tcg::x86::make_baseline(64u << 20, &err);
     REQUIRE(tier);
     std::mt19937_64 rng(20261121);
+    std::vector<Block> blocks = random_diff_blocks(rng, 600, DiffMix::Straight, 80, &err);
+    REQUIRE(err == "");
     World w;
     unsigned faulted = 0, mmio = 0, compiled = 0;
-    for (unsigned i = 0; i < 600; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 10 + static_cast<unsigned>(rng() % 80);
-        ro.faults = i % 4 != 0;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        if (i % 2) REQUIRE(optimize(b) == "");
+    for (unsigned i = 0; i < blocks.size(); ++i) {
+        const Block& b = blocks[i];
         INFO("block " << i << "\n" << print_block(b));
         std::string why;
         CompiledFn fn = compile(*tier, b, &why);
@@ -58,23 +55,14 @@ TEST_CASE("interpreter and baseline tier agree on random blocks", "[x86][diff]")
         REQUIRE(interp_lower(b, &code, &err));
         for (unsigned run = 0; run < 3; ++run) {
             randomize(w, rng);
-            w.cpu->tlb_flush();
-            World::Snapshot start = w.snapshot();
-            ExitInfo ei = interp_run(code, &w.env);
-            World::Snapshot after_interp = w.snapshot();
-            w.restore(start);
-            w.env.tcg.reserved1 = 0x77;
-            ExitInfo ex = fn(&w.env);
-            World::Snapshot after_x86 = w.snapshot();
-            CHECK(ei.status == ex.status);
-            CHECK(ei.slot == ex.slot);
+            DiffRun r = run_interp_and_tier(w, code, fn);
+            INFO(r.diff("x86"));
+            CHECK(r.same_exit());
             // Entered from the dispatcher: not a chained block.
             CHECK(w.env.tcg.reserved1 == 0);
-            bool same = after_interp == after_x86;
-            INFO(world_diff(after_interp, after_x86, "x86"));
-            CHECK(same);
-            if (ei.status != kStatusContinue) ++faulted;
-            if (!after_interp.mmio_log.empty()) ++mmio;
+            CHECK(r.same_world());
+            if (r.interp.status != kStatusContinue) ++faulted;
+            if (!r.after_interp.mmio_log.empty()) ++mmio;
         }
     }
     CHECK(compiled == 600);
@@ -87,16 +75,12 @@ TEST_CASE("self-linked baseline blocks loop in host code like the interpreter", 
     auto tier = emu::tcg::x86::make_baseline(64u << 20, &err);
     REQUIRE(tier);
     std::mt19937_64 rng(77);
+    std::vector<Block> blocks = random_diff_blocks(rng, 200, DiffMix::SelfLoop, 40, &err);
+    REQUIRE(err == "");
     World w;
     unsigned iterations = 0, looped = 0;
-    for (unsigned i = 0; i < 200; ++i) {
-        RandomBlockOptions ro;
-        ro.ops = 5 + static_cast<unsigned>(rng() % 40);
-        ro.faults = i % 3 == 0;
-        ro.self_loop = true;
-        Block b = random_block(rng, ro);
-        REQUIRE(verify(b) == "");
-        if (i % 2) REQUIRE(optimize(b) == "");
+    for (unsigned i = 0; i < blocks.size(); ++i) {
+        const Block& b = blocks[i];
         INFO("block " << i << "\n" << print_block(b));
         std::string why;
         CompiledFn fn = compile(*tier, b, &why);
@@ -110,29 +94,15 @@ TEST_CASE("self-linked baseline blocks loop in host code like the interpreter", 
         REQUIRE(interp_lower(b, &code, &err));
         randomize(w, rng);
         w.env.r[12] = 1 + rng() % 6;
-        w.cpu->tlb_flush();
-        World::Snapshot start = w.snapshot();
-        ExitInfo ei;
-        unsigned runs = 0;
-        for (;;) {
-            ei = interp_run(code, &w.env);
-            ++iterations;
-            ++runs;
-            if (ei.status != kStatusContinue || ei.slot != self_slot) break;
-        }
-        World::Snapshot after_interp = w.snapshot();
-        w.restore(start);
-        ExitInfo ex = fn(&w.env);
-        World::Snapshot after_x86 = w.snapshot();
-        CHECK(ei.status == ex.status);
-        CHECK(ei.slot == ex.slot);
+        DiffRun r = run_interp_and_tier(w, code, fn, self_slot);
+        iterations += r.interp_runs;
+        INFO(r.diff("x86"));
+        CHECK(r.same_exit());
         // More than one run: the block that returned came in through its link.
-        if (ex.status == kStatusContinue && ex.slot != kExitSlotNone) {
-            CHECK(w.env.tcg.reserved1 == (runs > 1 ? reinterpret_cast<uint64_t>(fn) : 0));
+        if (r.tier.status == kStatusContinue && r.tier.slot != kExitSlotNone) {
+            CHECK(w.env.tcg.reserved1 == (r.interp_runs > 1 ? reinterpret_cast<uint64_t>(fn) : 0));
         }
-        bool same = after_interp == after_x86;
-        INFO(world_diff(after_interp, after_x86, "x86"));
-        CHECK(same);
+        CHECK(r.same_world());
         tier->unlink(fn, self_slot);
     }
     CHECK(looped == 200);

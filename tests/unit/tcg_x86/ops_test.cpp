@@ -30,20 +30,9 @@ TEST_CASE("baseline tier matches the reference semantics for every pure op and t
     unsigned compiled = 0;
     for (const Shape& s : shapes) {
         for (unsigned round = 0; round < 80; ++round) {
-            uint64_t lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
-            u128 in[3] = {0, 0, 0};
-            for (unsigned a = 0; a < s.args.size(); ++a) {
-                Type at = s.args[a];
-                lo[a] = pick_operand(rng, round, 40);
-                if (at == Type::I1) {
-                    lo[a] &= 1;
-                } else if (at != Type::I128) {
-                    lo[a] &= type_mask(at);
-                } else {
-                    hi[a] = pick_operand(rng, round, 40);
-                }
-                in[a] = (u128)lo[a] | ((u128)hi[a] << 64);
-            }
+            ShapeOperands ops = pick_shape_operands(rng, s, round, 40);
+            const uint64_t *lo = ops.lo, *hi = ops.hi;
+            const u128* in = ops.in;
             u128 want;
             REQUIRE(eval_pure(s.op, s.t, s.args.data(), in, s.imm, &want));
             for (Form form : {Form::Regs, Form::ConstLast, Form::ConstFirst, Form::Live}) {

@@ -7,55 +7,16 @@
 #include <cstring>
 #include <thread>
 
-#include "accel/kvm/kvm_accel.h"
-#include "hw/core/address_space.h"
-#include "target/x86/entry_state.h"
+#include "kvm_test_vm.h"
 
 using namespace emu;
 
 namespace {
 
-struct Vm {
-    std::unique_ptr<kvm::KvmAccel> accel;
-    std::unique_ptr<kvm::KvmVm> vm;
-    std::unique_ptr<kvm::KvmVcpu> vcpu;
-    std::unique_ptr<MemoryRegion> root = MemoryRegion::container("root", ~0ull);
-    std::unique_ptr<MemoryRegion> ram = MemoryRegion::ram("ram", 0x100000);
-    std::unique_ptr<MemoryRegion> rom = MemoryRegion::rom("rom", 0x1000);
-    std::unique_ptr<AddressSpace> as;
-    std::string why;
-
-    bool open() {
-        accel = kvm::KvmAccel::open(&why);
-        if (!accel) return false;
-        vm = accel->create_vm(&why);
-        REQUIRE(vm);
-        REQUIRE(vm->setup_x86_platform(&why));
-        root->add_subregion(0, ram.get());
-        root->add_subregion(0x200000, rom.get());
-        as = std::make_unique<AddressSpace>("mem", root.get());
-        vm->attach_memory(as.get());
-        vcpu = vm->create_vcpu(0, 0, &why);
-        REQUIRE(vcpu);
-        auto gdt = x86::boot_gdt();
-        std::memcpy(ram->host_ptr() + x86::kBootGdtAddr, gdt.data(), gdt.size());
-        return true;
-    }
-    void start32(const std::vector<uint8_t>& code) {
-        std::memcpy(ram->host_ptr() + 0x1000, code.data(), code.size());
-        x86::EntryState st;
-        st.mode = x86::EntryMode::Protected32;
-        st.rip = 0x1000;
-        st.rsp = 0x8000;
-        REQUIRE(x86::apply_entry_state(*vcpu, st, &why));
-    }
+// A ROM page at 0x200000 (a read-only KVM slot) besides the RAM.
+struct Vm : test::KvmTestVm {
+    Vm() { regions.emplace_back(0x200000, MemoryRegion::rom("rom", 0x1000)); }
 };
-
-#define KVM_OR_SKIP(v)                               \
-    if (!(v).open()) {                               \
-        WARN("skipping: KVM unusable: " << (v).why); \
-        return;                                      \
-    }
 
 }  // namespace
 
@@ -85,33 +46,33 @@ TEST_CASE("KVM: PIO and MMIO exits carry data both ways", "[kvm]") {
                0xa3, 0x00, 0x00, 0x01, 0x00,  // mov %eax, 0x10000 (RAM)
                0xe6, 0x14,                    // out %al, $0x14
                0xeb, 0xfe});
-    VcpuExit e = v.vcpu->run();
+    VcpuExit e = v.vcpu().run();
     auto* p = std::get_if<exit::Pio>(&e);
     REQUIRE(p);
     CHECK(p->port == 0x10);
     CHECK(p->is_write);
     CHECK(p->size == 1);
     CHECK(p->data[0] == 0x42);
-    e = v.vcpu->run();
+    e = v.vcpu().run();
     p = std::get_if<exit::Pio>(&e);
     REQUIRE(p);
     CHECK_FALSE(p->is_write);
     CHECK(p->size == 4);
     uint32_t in = 0xcafef00d;
     std::memcpy(p->data, &in, 4);
-    e = v.vcpu->run();
+    e = v.vcpu().run();
     auto* m = std::get_if<exit::Mmio>(&e);
     REQUIRE(m);
     CHECK(m->is_write);
     CHECK(m->addr == 0x100000);
     CHECK(*m->data == 0xcafef00d);
-    e = v.vcpu->run();
+    e = v.vcpu().run();
     m = std::get_if<exit::Mmio>(&e);
     REQUIRE(m);
     CHECK_FALSE(m->is_write);
     CHECK(m->size == 4);
     *m->data = 0x12345678;
-    e = v.vcpu->run();
+    e = v.vcpu().run();
     p = std::get_if<exit::Pio>(&e);
     REQUIRE(p);
     CHECK(p->port == 0x14);
@@ -126,16 +87,16 @@ TEST_CASE("KVM: kick interrupts a spinning vCPU; registers are dumped", "[kvm]")
     v.start32({0xeb, 0xfe});
     std::thread t([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        v.vcpu->kick();
+        v.vcpu().kick();
     });
-    VcpuExit e = v.vcpu->run();
+    VcpuExit e = v.vcpu().run();
     t.join();
     CHECK(std::holds_alternative<exit::Kicked>(e));
-    std::string d = v.vcpu->dump_state();
+    std::string d = v.vcpu().dump_state();
     CHECK(d.find("RIP=0000000000001000") != std::string::npos);
     CHECK(d.find("CR0=00000011") != std::string::npos);
     // A kick before run() makes the next run return at once.
-    v.vcpu->kick();
-    e = v.vcpu->run();
+    v.vcpu().kick();
+    e = v.vcpu().run();
     CHECK(std::holds_alternative<exit::Kicked>(e));
 }

@@ -4,22 +4,12 @@
 #include <vector>
 
 #include "hw/char/serial_16550.h"
+#include "tests/unit/support/fakes.h"
 
 using namespace emu;
+using emu::test::RecordingBackend;
 
 namespace {
-
-struct FakeChr : CharBackend {
-    std::string out;
-    CharFrontend* fe = nullptr;
-    int accepts = 0;
-    size_t write(const uint8_t* d, size_t n) override {
-        out.append(reinterpret_cast<const char*>(d), n);
-        return n;
-    }
-    void set_frontend(CharFrontend* f) override { fe = f; }
-    void accept_input() override { ++accepts; }
-};
 
 struct IrqRec : IrqSink {
     bool level = false;
@@ -31,11 +21,11 @@ struct IrqRec : IrqSink {
 };
 
 struct Uart {
-    FakeChr chr;
+    RecordingBackend chr;
     IrqRec irq;
     Serial16550 s;
     Uart() : s("com1", make_cfg(chr, irq)) {}
-    static Serial16550Config make_cfg(FakeChr& c, IrqRec& i) {
+    static Serial16550Config make_cfg(RecordingBackend& c, IrqRec& i) {
         Serial16550Config cfg;
         cfg.chr = &c;
         cfg.irq = IrqLine(&i, 4);

@@ -6,10 +6,8 @@
 
 #include <cstring>
 
-#include "accel/kvm/kvm_accel.h"
-#include "hw/core/address_space.h"
 #include "hw/x86/x86_debug.h"
-#include "target/x86/entry_state.h"
+#include "kvm_test_vm.h"
 #include "target/x86/gdb_regs.h"
 
 using namespace emu;
@@ -26,39 +24,15 @@ struct CountingMmio : MmioHandler {
     void mmio_write(uint64_t, uint64_t, unsigned) override { ++writes; }
 };
 
-struct DebugVm {
+// kCode at 0x1000 ready to run, a device at 0x400000, and the debug target.
+struct DebugVm : test::KvmTestVm {
     CountingMmio dev;
-    std::unique_ptr<kvm::KvmAccel> accel;
-    std::unique_ptr<kvm::KvmVm> vm;
-    std::vector<std::unique_ptr<kvm::KvmVcpu>> vcpus;
-    std::unique_ptr<MemoryRegion> root = MemoryRegion::container("root", ~0ull);
-    std::unique_ptr<MemoryRegion> ram = MemoryRegion::ram("ram", 0x100000);
-    std::unique_ptr<MemoryRegion> mmio;
-    std::unique_ptr<AddressSpace> as;
     std::unique_ptr<x86::X86KvmDebug> dbg;
-    std::string why;
 
+    DebugVm() { regions.emplace_back(0x400000, MemoryRegion::io("dev", 0x1000, &dev)); }
     bool open() {
-        accel = kvm::KvmAccel::open(&why);
-        if (!accel) return false;
-        vm = accel->create_vm(&why);
-        REQUIRE(vm);
-        REQUIRE(vm->setup_x86_platform(&why));
-        root->add_subregion(0, ram.get());
-        mmio = MemoryRegion::io("dev", 0x1000, &dev);
-        root->add_subregion(0x400000, mmio.get());
-        as = std::make_unique<AddressSpace>("mem", root.get());
-        vm->attach_memory(as.get());
-        vcpus.push_back(vm->create_vcpu(0, 0, &why));
-        REQUIRE(vcpus[0]);
-        auto gdt = x86::boot_gdt();
-        std::memcpy(ram->host_ptr() + x86::kBootGdtAddr, gdt.data(), gdt.size());
-        std::memcpy(ram->host_ptr() + 0x1000, kCode.data(), kCode.size());
-        x86::EntryState st;
-        st.mode = x86::EntryMode::Protected32;
-        st.rip = 0x1000;
-        st.rsp = 0x8000;
-        REQUIRE(x86::apply_entry_state(*vcpus[0], st, &why));
+        if (!KvmTestVm::open()) return false;
+        start32(kCode);
         int caps = accel->check_extension(KVM_CAP_SET_GUEST_DEBUG2);
         dbg = std::make_unique<x86::X86KvmDebug>(&vcpus, as.get(), uint32_t(caps > 0 ? caps : 0),
                                                  accel.get());
@@ -74,12 +48,6 @@ struct DebugVm {
         return r.rip;
     }
 };
-
-#define KVM_OR_SKIP(v)                               \
-    if (!(v).open()) {                               \
-        WARN("skipping: KVM unusable: " << (v).why); \
-        return;                                      \
-    }
 
 }  // namespace
 
