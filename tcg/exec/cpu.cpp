@@ -761,6 +761,12 @@ void Cpu::invalidate_tb(TranslationBlock* tb) {
         }
     }
     tb->incoming.clear();
+    // Regions (region.cpp): a running one stops at its next branch between
+    // members, and one that holds this block's code must not run again.
+    if (tb->region_head) request(kRequestTierUp);
+    for (auto& w : tb->regions)
+        if (TbRef head = w.lock()) invalidate_tb(head.get());
+    tb->regions.clear();
     if (CompiledFn self = tb->compiled.load(std::memory_order_acquire)) {
         chain_owner_.erase(reinterpret_cast<uint64_t>(self));
     }
@@ -882,7 +888,7 @@ void Cpu::compile_baseline(TranslationBlock* tb, const Block& b) {
     BaselineCompiler::HotHook hot;
     bool tier_up = opts_.tier == TierMode::Auto && compiler_;
     if (tier_up) {
-        tb->hot_left = static_cast<int32_t>(opts_.hot_threshold);
+        tb->arm_hot(static_cast<int32_t>(opts_.hot_threshold));
         hot.counter = &tb->hot_left;
         hot.fn = &Cpu::baseline_hot;
         hot.cookie = tb;
@@ -1113,11 +1119,25 @@ void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
             const char* f = std::getenv("EMU_TIERUP_STRAIGHT_FACTOR");
             return f ? std::max(1, std::atoi(f)) : 1000;
         }();
+        // A loop through other blocks (region.cpp) costs several blocks'
+        // compile time: it waits region_factor times the threshold, so
+        // that loops that only run for a moment stay in the first tier.
+        static const int32_t region_factor = [] {
+            const char* f = std::getenv("EMU_TIERUP_REGION_FACTOR");
+            return f ? std::max(1, std::atoi(f)) : 4;
+        }();
         bool self = tb->self_loop;
+        if (!self && region_factor > 1 && !tb->region_armed) {
+            tb->region_armed = true;
+            int64_t more = int64_t(opts_.hot_threshold) * (region_factor - 1);
+            tb->arm_hot(static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX)));
+            return;
+        }
         tb->rearmed = true;
+        if (!self && form_region(tb)) return;
         if (!self && straight_factor > 1) {
             int64_t more = int64_t(opts_.hot_threshold) * (straight_factor - 1);
-            tb->hot_left = static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX));
+            tb->arm_hot(static_cast<int32_t>(std::min<int64_t>(more, INT32_MAX)));
             return;
         }
     }
@@ -1146,24 +1166,28 @@ void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
         std::unique_lock<std::mutex> g(m);
         cv.wait(g, [&] { return done; });
     } else {
-        compiler_->submit(std::move(copy), [ref, box = tiered_](CompiledFn fn) {
-            // A failed compile keeps whatever runs now (baseline or interp).
-            if (!fn) return;
-            ref->compiled.store(fn, std::memory_order_release);
-            if (ref->baseline) {
-                // First-tier blocks may jump straight into the old code.
-                std::lock_guard<std::mutex> g(box->lock);
-                if (!box->cpu) return;
-                box->blocks.push_back(ref);
-                box->cpu->request(kRequestTierUp);
-            }
-        });
+        compiler_->submit(std::move(copy), tier_up_done(ref));
     }
     ++stats_.blocks_compiled;
     if (log_enabled(LOG_OUT_ASM) && tb->compiled.load()) {
         log_printf("OUT: [%s] pc 0x%" PRIx64 "\n%s\n", compiler_->name(), tb->pc,
                    compiler_->disassemble(tb->compiled.load()).c_str());
     }
+}
+
+TierCompiler::Done Cpu::tier_up_done(TbRef ref) {
+    return [ref, box = tiered_](CompiledFn fn) {
+        // A failed compile keeps whatever runs now (baseline or interp).
+        if (!fn) return;
+        ref->compiled.store(fn, std::memory_order_release);
+        if (ref->baseline) {
+            // First-tier blocks may jump straight into the old code.
+            std::lock_guard<std::mutex> g(box->lock);
+            if (!box->cpu) return;
+            box->blocks.push_back(ref);
+            box->cpu->request(kRequestTierUp);
+        }
+    };
 }
 
 void Cpu::handle_requests(uint32_t req) {

@@ -53,6 +53,7 @@ struct ExecStats {
     uint64_t blocks_translated = 0;
     uint64_t blocks_invalidated = 0;
     uint64_t blocks_compiled = 0;
+    uint64_t regions_compiled = 0;  // of those, multi-block regions (region.cpp)
     uint64_t tb_exec_interp = 0;
     uint64_t tb_exec_compiled = 0;
     uint64_t insns_interp = 0;
@@ -239,6 +240,11 @@ class Cpu {
     bool ensure_interp(TranslationBlock* tb);
     // ir: the block's IR if at hand (else it is rebuilt).
     void maybe_tier_up(TranslationBlock* tb, const Block* ir = nullptr);
+    // A region around a hot block that loops back to itself through other
+    // blocks (region.cpp): true if one was submitted.
+    bool form_region(TranslationBlock* head);
+    // What the second tier calls back with a block's (or region's) code.
+    TierCompiler::Done tier_up_done(TbRef ref);
     void page_link(TranslationBlock* tb, unsigned n);
     // Returns whether the page has no blocks left.
     bool page_unlink(TranslationBlock* tb, unsigned n);

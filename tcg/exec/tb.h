@@ -30,9 +30,25 @@ struct TranslationBlock : std::enable_shared_from_this<TranslationBlock> {
     CompiledFn baseline = nullptr;              // the first tier's code (vCPU thread only)
     const void* baseline_chain = nullptr;       // its chain_entry, once looked up
     int32_t hot_left = 0;                       // baseline entries left until tier-up
+    // Entries of the baseline code so far (the counter counts down from
+    // hot_armed; earlier arms are in hot_spent): the edge profile regions
+    // are judged by (region.cpp).
+    int32_t hot_armed = 0;
+    uint64_t hot_spent = 0;
+    uint64_t hot_entries() const { return hot_spent + uint64_t(int64_t(hot_armed) - hot_left); }
+    void arm_hot(int32_t n) {
+        hot_spent = hot_entries();
+        hot_armed = hot_left = n;
+    }
     uint32_t exec_count = 0;
     bool submitted = false;
     bool rearmed = false;  // the hot counter ran out once already (maybe_tier_up)
+    // Regions (Cpu::form_region): this block is the entry of one, and the
+    // entries of the regions it is a later member of, which must not run
+    // again once this block's code changes.
+    bool region_head = false;
+    bool region_armed = false;  // waiting for the region threshold (maybe_tier_up)
+    std::vector<std::weak_ptr<TranslationBlock>> regions;
 
     // Direct chaining: successor per exit slot (same guest page only), and
     // who chains to us, so invalidation can unlink.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tcg/exec/env.h"
 #include "tcg/ir/ir.h"
@@ -26,6 +27,15 @@ class TierCompiler {
     // compiled code must stay valid until the compiler is destroyed.
     using Done = std::function<void(CompiledFn fn)>;
     virtual void submit(Block block, Done done) = 0;
+    // A region (optional): several blocks compiled into one function that
+    // is entered at blocks[0]'s start. Direct exits between members are
+    // branches inside it (each checks env->exit_request first); exits of
+    // blocks[0] to non-members are chainable as a block's; exits of other
+    // members to non-members return kExitSlotNone (or continue through the
+    // jump cache). The caller owns invalidation: the function must not be
+    // entered again once any member's guest code changed. All members
+    // share flags and their start PCs lie on blocks[0]'s guest page.
+    virtual void submit_region(std::vector<Block> blocks, Done done) { done(nullptr); }
     // -d out_asm: host code of a compiled function (may be empty).
     virtual std::string disassemble(CompiledFn fn) { return {}; }
     // Direct chaining inside compiled code (optional): from now on, exit

@@ -40,6 +40,7 @@ struct LlvmTierOptions {
 struct LlvmTierStats {
     uint64_t submitted = 0;
     uint64_t compiled = 0;
+    uint64_t regions = 0;      // of those, multi-block regions
     uint64_t failed = 0;       // lowering or LLVM rejected the block
     uint64_t over_budget = 0;  // refused because the code budget is used up
     uint64_t modules = 0;      // LLVM modules (batches) compiled
@@ -68,9 +69,14 @@ class LlvmTier final : public TierCompiler {
     // As above, looking unlinked and indirect exits up in `cross`'s jump
     // cache (the submitting vCPU's; see TierCompiler::CrossTier).
     void submit(Block block, Done done, uint32_t hotness, const CrossTier& cross);
+    // Regions (TierCompiler::submit_region; tcg/llvm/lower.h lower_region).
+    void submit_region(std::vector<Block> blocks, Done done) override;
+    void submit_region(std::vector<Block> blocks, Done done, uint32_t hotness,
+                       const CrossTier& cross);
     // Compiles ahead of everything queued and waits (tier=llvm and tests).
     // Returns nullptr with *err set when the block cannot be compiled.
     CompiledFn compile_sync(Block block, std::string* err = nullptr);
+    CompiledFn compile_region_sync(std::vector<Block> blocks, std::string* err = nullptr);
     std::string disassemble(CompiledFn fn) override;
     // Direct chaining between compiled blocks (see tcg/llvm/lower.h): exit
     // `slot` of `from` jumps straight into `to` while no exit request is

@@ -17,8 +17,14 @@ namespace emu::tcg::llvmtier {
 
 using llvm::Value;
 
-Lowerer::Lowerer(const Block& b, llvm::Module& m, const LowerOptions& opts)
-    : b_(b), m_(m), ctx_(m.getContext()), opts_(opts), ir_(m.getContext()) {}
+Lowerer::Lowerer(const std::vector<Block>& blocks, llvm::Module& m, const LowerOptions& opts)
+    : members_(blocks),
+      b_(blocks[0]),
+      cur_(&blocks[0]),
+      m_(m),
+      ctx_(m.getContext()),
+      opts_(opts),
+      ir_(m.getContext()) {}
 
 llvm::IntegerType* Lowerer::ty(Type t) const {
     switch (t) {
@@ -88,8 +94,21 @@ Value* Lowerer::call_abs(llvm::FunctionType* ft, const void* fn,
 }
 
 void Lowerer::count_exit() {
-    auto* n = ir_.CreateLoad(ir_.getInt64Ty(), counter_);
-    ir_.CreateStore(ir_.CreateAdd(n, iters_), counter_);
+    auto* i64 = ir_.getInt64Ty();
+    Value* runs = iters_;
+    Value* insns;
+    if (region()) {
+        runs = ir_.CreateLoad(i64, runs_slot_);
+        insns = ir_.CreateLoad(i64, insns_slot_);
+    } else {
+        insns = ir_.CreateMul(iters_, c64(b_.guest_insns));
+    }
+    ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, counter_), runs), counter_);
+    ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, insns_), insns), insns_);
+    // Calls that ended here (entries through the dispatcher, the jump cache
+    // or a link): runs per entry tell a long loop from a short one.
+    Value* calls = ir_.CreateConstInBoundsGEP1_64(i64, insns_, 1);
+    ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, calls), c64(1)), calls);
 }
 
 void Lowerer::ret(Value* status, Value* slot) {
@@ -203,7 +222,8 @@ void Lowerer::plan_promotion() {
     const Inst& t = b_.insts.back();
     bool loops = (t.op == Op::ExitLink && loops_to_self(t.imm)) ||
                  (t.op == Op::ExitCond && (loops_to_self(t.imm) || loops_to_self(t.imm2)));
-    if (!loops || !opts_.chaining) return;
+    // A region is formed around a cycle: always worth it there.
+    if (!region() && (!loops || !opts_.chaining)) return;
     // A register is promoted when every access to its bytes uses the same
     // offset and type; the TcgEnv header (pc, exit_request, TLB, ...) never.
     struct Use {
@@ -213,19 +233,22 @@ void Lowerer::plan_promotion() {
     };
     std::map<uint64_t, Use> uses;
     auto width = [](Type t) -> uint64_t { return t == Type::I1 ? 1 : type_bits(t) / 8; };
-    for (const Inst& in : b_.insts) {
-        Type rt;
-        if (in.op == Op::GetReg) {
-            rt = in.type;
-        } else if (in.op == Op::SetReg) {
-            rt = b_.insts[in.args[0].id].type;
-        } else {
-            continue;
-        }
-        auto [it, fresh] = uses.try_emplace(in.imm, Use{rt, in.imm >= sizeof(TcgEnv), width(rt)});
-        if (!fresh) {
-            if (it->second.type != rt) it->second.ok = false;
-            it->second.width = std::max(it->second.width, width(rt));
+    for (const Block& mb : members_) {
+        for (const Inst& in : mb.insts) {
+            Type rt;
+            if (in.op == Op::GetReg) {
+                rt = in.type;
+            } else if (in.op == Op::SetReg) {
+                rt = mb.insts[in.args[0].id].type;
+            } else {
+                continue;
+            }
+            auto [it, fresh] =
+                uses.try_emplace(in.imm, Use{rt, in.imm >= sizeof(TcgEnv), width(rt)});
+            if (!fresh) {
+                if (it->second.type != rt) it->second.ok = false;
+                it->second.width = std::max(it->second.width, width(rt));
+            }
         }
     }
     // Any two offsets whose byte ranges overlap stay in the env.
@@ -248,9 +271,15 @@ void Lowerer::plan_promotion() {
         auto* slot = ir_.CreateAlloca(ty(u.type), nullptr, "r" + std::to_string(off));
         promoted_[off] = Promoted{u.type, slot};
     }
-    plan_lazy_flags();
-    plan_site_caches();
-    plan_self_link();
+    // The self-loop refinements (lower_loop.cpp, lower_mem.cpp) reason
+    // about one block looping to itself; a region's members are not
+    // covered by them.
+    if (!region()) {
+        plan_lazy_flags();
+        plan_site_caches();
+        plan_self_link();
+    }
+    helper_call_ = true;  // the first read of every promoted register
     reload_regs();
     ir_.restoreIP(ip);
 }
@@ -261,6 +290,20 @@ void Lowerer::flush_regs() {
 }
 
 void Lowerer::reload_regs() {
+    // Any call may change the TLB (an MMIO access can remap memory) or
+    // unlink this block: the site caches and the link state are re-read.
+    reset_site_caches();
+    reload_self_link();
+    // Only helpers change guest registers: the memory entry points
+    // (softmmu.h) do not, so after those the promoted values still hold.
+    // Reloading there made every slow path a new definition of every
+    // promoted register (phis at each join: most of a region's compile).
+    if (!helper_call_) return;
+    helper_call_ = false;
+    load_promoted();
+}
+
+void Lowerer::load_promoted() {
     for (auto& [off, p] : promoted_) {
         Value* v = p.type == Type::I1
                        ? ir_.CreateTrunc(load_env(ir_.getInt8Ty(), off), ir_.getInt1Ty())
@@ -268,8 +311,6 @@ void Lowerer::reload_regs() {
         ir_.CreateStore(v, p.slot);
         if (p.lazy) ir_.CreateStore(ir_.getFalse(), p.lazy);
     }
-    reset_site_caches();
-    reload_self_link();
 }
 
 bool Lowerer::loops_to_self(uint64_t pc) const {
@@ -306,6 +347,9 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     counter_ =
         new llvm::GlobalVariable(m_, ir_.getInt64Ty(), false, llvm::GlobalValue::ExternalLinkage,
                                  c64(0), counter_name(name));
+    auto* insns_ty = llvm::ArrayType::get(ir_.getInt64Ty(), 2);
+    insns_ = new llvm::GlobalVariable(m_, insns_ty, false, llvm::GlobalValue::ExternalLinkage,
+                                      llvm::ConstantAggregateZero::get(insns_ty), insns_name(name));
 
     llvm::MDBuilder md(ctx_);
     auto* root = md.createTBAARoot("emu.tcg");
@@ -317,38 +361,62 @@ bool Lowerer::run(const std::string& name, std::string* err) {
     unlikely_ = md.createBranchWeights(1, 2000);
 
     entry_bb_ = new_bb("entry");
-    body_bb_ = new_bb("body");
+    if (region()) {
+        for (size_t i = 0; i < members_.size(); ++i)
+            member_bb_.push_back(new_bb("member"));
+        body_bb_ = member_bb_[0];
+    } else {
+        body_bb_ = new_bb("body");
+    }
     ir_.SetInsertPoint(entry_bb_);
     ir_.CreateBr(body_bb_);
+    if (region()) {
+        // Runs of members and their instructions in this call, for the
+        // statistics: an alloca each, registers after sroa.
+        ir_.SetInsertPoint(entry_bb_->getTerminator());
+        runs_slot_ = ir_.CreateAlloca(ir_.getInt64Ty(), nullptr, "runs");
+        insns_slot_ = ir_.CreateAlloca(ir_.getInt64Ty(), nullptr, "insns");
+        ir_.CreateStore(chained_, runs_slot_);
+        ir_.CreateStore(ir_.CreateMul(chained_, c64(b_.guest_insns)), insns_slot_);
+    }
     plan_promotion();
-    ir_.SetInsertPoint(body_bb_);
-    iters_ = ir_.CreatePHI(ir_.getInt64Ty(), 2, "iters");
-    iters_->addIncoming(chained_, entry_bb_);
 
-    vals_.assign(b_.insts.size(), nullptr);
-    for (size_t i = 0; i < b_.insts.size(); ++i) {
-        const Inst& in = b_.insts[i];
-        Value* v = nullptr;
-        switch (in.op) {
+    for (size_t k = 0; k < members_.size(); ++k) {
+        cur_ = &members_[k];
+        ir_.SetInsertPoint(body_bb_);
+        if (region()) {
+            ir_.SetInsertPoint(member_bb_[k]);
+        } else {
+            iters_ = ir_.CreatePHI(ir_.getInt64Ty(), 2, "iters");
+            iters_->addIncoming(chained_, entry_bb_);
+        }
+        vals_.assign(cur_->insts.size(), nullptr);
+        for (size_t i = 0; i < cur_->insts.size(); ++i) {
+            const Inst& in = cur_->insts[i];
+            Value* v = nullptr;
+            switch (in.op) {
 #define OP(name, ...)      \
     case Op::name:         \
         v = op_##name(in); \
         break;
 #include "tcg/ir/opcodes.inc"
 #undef OP
-            case Op::Count_:
-                break;
+                case Op::Count_:
+                    break;
+            }
+            if (in.type != Type::Void && !v) {
+                *err =
+                    "inst " + std::to_string(i) + ": no LLVM lowering for " + op_info(in.op).name;
+                return false;
+            }
+            vals_[i] = v;
         }
-        if (in.type != Type::Void && !v) {
-            *err = "inst " + std::to_string(i) + ": no LLVM lowering for " + op_info(in.op).name;
+        if (!ir_.GetInsertBlock()->getTerminator()) {
+            *err = "block does not end in a terminal";
             return false;
         }
-        vals_[i] = v;
     }
-    if (!ir_.GetInsertBlock()->getTerminator()) {
-        *err = "block does not end in a terminal";
-        return false;
-    }
+    cur_ = &b_;
     std::string msg;
     llvm::raw_string_ostream os(msg);
     if (llvm::verifyFunction(*fn_, &os) || llvm::verifyFunction(*wrapper_, &os)) {
@@ -360,12 +428,33 @@ bool Lowerer::run(const std::string& name, std::string* err) {
 
 llvm::Function* lower_block(const Block& b, llvm::Module& m, const std::string& name,
                             const LowerOptions& opts, std::string* err) {
-    std::string why = verify(b);
-    if (!why.empty()) {
-        *err = "invalid block: " + why;
+    return lower_region({b}, m, name, opts, err);
+}
+
+llvm::Function* lower_region(const std::vector<Block>& blocks, llvm::Module& m,
+                             const std::string& name, const LowerOptions& opts, std::string* err) {
+    if (blocks.empty()) {
+        *err = "empty region";
         return nullptr;
     }
-    Lowerer l(b, m, opts);
+    for (const Block& b : blocks) {
+        std::string why = verify(b);
+        if (!why.empty()) {
+            *err = "invalid block: " + why;
+            return nullptr;
+        }
+        if (b.flags != blocks[0].flags) {
+            *err = "region members differ in flags";
+            return nullptr;
+        }
+        for (const Block& o : blocks) {
+            if (&o != &b && o.guest_pc == b.guest_pc) {
+                *err = "two region members start at one pc";
+                return nullptr;
+            }
+        }
+    }
+    Lowerer l(blocks, m, opts);
     if (!l.run(name, err)) {
         l.erase();
         return nullptr;
@@ -661,6 +750,7 @@ Value* Lowerer::op_Call(const Inst& in) {
     flush_regs();
     Value* r = call_abs(ft, reinterpret_cast<const void*>(h.fn), {env_, a[0], a[1], a[2], a[3]});
     exit_if_status(ir_.CreateExtractValue(r, 1));
+    helper_call_ = true;
     reload_regs();
     if (in.op == Op::CallVoid) return nullptr;
     return from_i64(ir_.CreateExtractValue(r, 0), in.type);
@@ -701,7 +791,78 @@ void Lowerer::self_loop_exit(Value* again, Value* loop_slot,
     chain_exit(slot, pc);
 }
 
+int Lowerer::member_at(uint64_t pc) const {
+    for (size_t i = 0; i < members_.size(); ++i)
+        if (members_[i].guest_pc == pc) return static_cast<int>(i);
+    return -1;
+}
+
+void Lowerer::internal_edge(int idx) {
+    const Block& to = members_[idx];
+    Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+    auto* go = new_bb("edge");
+    auto* stop = new_bb("stop.pc");
+    if (!stop_bb_) {
+        // One way out for every edge (each stores its pc first): a pending
+        // request (an interrupt, or a member's code invalidated: the
+        // dispatcher requests an exit then) returns to the dispatcher.
+        auto ip = ir_.saveIP();
+        stop_bb_ = new_bb("stop");
+        ir_.SetInsertPoint(stop_bb_);
+        flush_regs();
+        ret(c64(kStatusContinue), c64(kExitSlotNone));
+        ir_.restoreIP(ip);
+    }
+    ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), go, stop, likely_);
+    // Only the way out stores the pc: nothing reads env->pc inside a block
+    // (helpers and memory accesses get the pc as an operand), and every
+    // exit stores its own.
+    ir_.SetInsertPoint(stop);
+    store_env(c64(to.guest_pc), kEnvPcOffset);
+    ir_.CreateBr(stop_bb_);
+    ir_.SetInsertPoint(go);
+    auto* i64 = ir_.getInt64Ty();
+    ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, runs_slot_), c64(1)), runs_slot_);
+    ir_.CreateStore(ir_.CreateAdd(ir_.CreateLoad(i64, insns_slot_), c64(to.guest_insns)),
+                    insns_slot_);
+    ir_.CreateBr(member_bb_[idx]);
+}
+
+void Lowerer::unchained_exit(Value* pc) {
+    if (opts_.jc_table) {
+        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
+        auto* look = new_bb("lookup");
+        auto* ret_bb = new_bb("return");
+        ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), look, ret_bb, likely_);
+        ir_.SetInsertPoint(look);
+        lookup_and_go(pc, ret_bb);
+        ir_.SetInsertPoint(ret_bb);
+    }
+    ret(c64(kStatusContinue), c64(kExitSlotNone));
+}
+
+void Lowerer::region_exit_to(uint64_t pc, unsigned slot) {
+    if (int idx = member_at(pc); idx >= 0) {
+        internal_edge(idx);
+        return;
+    }
+    store_env(c64(pc), kEnvPcOffset);
+    if (cur_ == &b_) {
+        // The entry block's exits are the function's chainable slots.
+        chain_exit(c64(slot), c64(pc));
+        return;
+    }
+    // Slots of other members are not the entry block's: the dispatcher
+    // could not attribute them.
+    flush_regs();
+    unchained_exit(c64(pc));
+}
+
 Value* Lowerer::op_ExitLink(const Inst& in) {
+    if (region()) {
+        region_exit_to(in.imm, 0);
+        return nullptr;
+    }
     if (loops_to_self(in.imm) && opts_.chaining) {
         self_loop_exit(ir_.getTrue(), c64(0), [&] { return std::pair{c64(in.imm), c64(0)}; });
         return nullptr;
@@ -713,6 +874,16 @@ Value* Lowerer::op_ExitLink(const Inst& in) {
 
 Value* Lowerer::op_ExitCond(const Inst& in) {
     Value* c = arg(in, 0);
+    if (region()) {
+        auto* taken = new_bb("taken");
+        auto* not_taken = new_bb("not_taken");
+        ir_.CreateCondBr(c, taken, not_taken);
+        ir_.SetInsertPoint(taken);
+        region_exit_to(in.imm, 0);
+        ir_.SetInsertPoint(not_taken);
+        region_exit_to(in.imm2, 1);
+        return nullptr;
+    }
     auto way_out = [&] {
         return std::pair{ir_.CreateSelect(c, c64(in.imm), c64(in.imm2)),
                          ir_.CreateSelect(c, c64(0), c64(1))};
@@ -733,21 +904,33 @@ Value* Lowerer::op_ExitCond(const Inst& in) {
 }
 
 Value* Lowerer::op_ExitIndirect(const Inst& in) {
-    flush_regs();
     Value* pc = arg(in, 0);
-    store_env(pc, kEnvPcOffset);
-    if (opts_.jc_table) {
-        // Returns and computed branches: the jump cache, as first-tier code
-        // does, instead of a dispatcher round trip.
-        Value* req = load_env(ir_.getInt32Ty(), kEnvExitRequestOffset, true);
-        auto* look = new_bb("lookup");
-        auto* ret_bb = new_bb("return");
-        ir_.CreateCondBr(ir_.CreateICmpEQ(req, ir_.getInt32(0)), look, ret_bb, likely_);
-        ir_.SetInsertPoint(look);
-        lookup_and_go(pc, ret_bb);
-        ir_.SetInsertPoint(ret_bb);
+    if (region()) {
+        // A return to a member stays in the region (BR/BLR/RET keep the
+        // mode, so the member's code applies). Candidates: the members
+        // that follow a member ending in a direct branch elsewhere (a call).
+        auto* other = new_bb("indirect");
+        auto* sw = ir_.CreateSwitch(pc, other);
+        std::vector<int> seen;
+        for (const Block& m : members_) {
+            const Inst& t = m.insts.back();
+            if (m.scattered || t.op != Op::ExitLink || t.imm == m.guest_pc + m.guest_bytes)
+                continue;
+            int idx = member_at(m.guest_pc + m.guest_bytes);
+            if (idx < 0 || std::find(seen.begin(), seen.end(), idx) != seen.end()) continue;
+            seen.push_back(idx);
+            auto* bb = new_bb("to_member");
+            sw->addCase(c64(members_[idx].guest_pc), bb);
+            ir_.SetInsertPoint(bb);
+            internal_edge(idx);
+        }
+        ir_.SetInsertPoint(other);
     }
-    ret(c64(kStatusContinue), c64(kExitSlotNone));
+    flush_regs();
+    store_env(pc, kEnvPcOffset);
+    // Returns and computed branches: the jump cache, as first-tier code
+    // does, instead of a dispatcher round trip.
+    unchained_exit(pc);
     return nullptr;
 }
 

@@ -12,6 +12,7 @@
 // ExitInfo in RAX:RDX under the SysV ABI (tcg/exec/tier.h).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tcg/ir/ir.h"
 
@@ -51,10 +52,27 @@ inline std::string cells_name(const std::string& n) {
 inline std::string counter_name(const std::string& n) {
     return n + ".n";
 }
+// [2 x i64]: guest instructions run in those executions (a region's
+// members differ in length, so runs alone do not give it), and the calls
+// of the function (each entry, however it was entered).
+inline std::string insns_name(const std::string& n) {
+    return n + ".i";
+}
 
 // Adds the block as function `name` to `m`. On failure returns nullptr with
 // *err set and leaves no function behind.
 llvm::Function* lower_block(const Block& b, llvm::Module& m, const std::string& name,
                             const LowerOptions& opts, std::string* err);
+
+// A region (TierCompiler::submit_region): blocks[0] is the entry. Every
+// member's code is one part of the function; a direct exit to a member's
+// start branches there while env->exit_request is clear (and stores the
+// pc, as the exit would), so guest registers promoted to SSA values stay in
+// host registers across the members. Exits of blocks[0] to non-members are
+// chainable exits as lower_block makes them; other members' exits to
+// non-members look the target up in the jump cache or return
+// kExitSlotNone. One block: the same as lower_block.
+llvm::Function* lower_region(const std::vector<Block>& blocks, llvm::Module& m,
+                             const std::string& name, const LowerOptions& opts, std::string* err);
 
 }  // namespace emu::tcg::llvmtier

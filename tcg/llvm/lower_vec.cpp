@@ -110,7 +110,7 @@ Value* Lowerer::op_VecShiftImm(const Inst& in) {
 Value* Lowerer::op_VecShuffle(const Inst& in) {
     auto* v16 = lanes_ty(ctx_, 0);
     Value *a = as_vec(arg(in, 0), 0), *b = as_vec(arg(in, 1), 0);
-    const Inst& t = b_.insts[in.args[2].id];
+    const Inst& t = cur_->insts[in.args[2].id];
     if (t.op == Op::Const) {
         // A shufflevector over a:b; lanes that read neither are zeroed
         // by picking a lane of the zero vector in a second shuffle.

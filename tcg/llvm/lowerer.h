@@ -23,7 +23,8 @@ namespace emu::tcg::llvmtier {
 
 class Lowerer {
   public:
-    Lowerer(const Block& b, llvm::Module& m, const LowerOptions& opts);
+    // blocks[0] is the entry; more than one block makes a region.
+    Lowerer(const std::vector<Block>& blocks, llvm::Module& m, const LowerOptions& opts);
     // Builds the function; false with *err on a block it cannot lower.
     bool run(const std::string& name, std::string* err);
     llvm::Function* function() const { return wrapper_; }
@@ -36,6 +37,7 @@ class Lowerer {
         if (fn_) fn_->eraseFromParent();
         if (cells_) cells_->eraseFromParent();
         if (counter_) counter_->eraseFromParent();
+        if (insns_) insns_->eraseFromParent();
     }
 
   private:
@@ -50,7 +52,7 @@ class Lowerer {
         return vals_[in.args[a].id];
     }
     Type arg_type(const Inst& in, unsigned a) const {
-        return b_.insts[in.args[a].id].type;
+        return cur_->insts[in.args[a].id].type;
     }
     llvm::ConstantInt* c64(uint64_t v) const {
         return ir_.getInt64(v);
@@ -81,12 +83,28 @@ class Lowerer {
     void self_loop_exit(llvm::Value* again, llvm::Value* loop_slot,
                         const std::function<std::pair<llvm::Value*, llvm::Value*>()>& way_out);
 
+    // Regions (more than one member; lower_region).
+    bool region() const {
+        return members_.size() > 1;
+    }
+    int member_at(uint64_t pc) const;  // index of the member starting at pc, or -1
+    // The exit of the current member to `pc` (slot: its exit slot): a
+    // branch to a member, a chainable exit of the entry block, or else an
+    // exit through the jump cache / dispatcher.
+    void region_exit_to(uint64_t pc, unsigned slot);
+    // Branch to member `idx` while no exit request is pending.
+    void internal_edge(int idx);
+    // Leaves with {Continue, kExitSlotNone} after a jump-cache lookup of
+    // pc (already in env->pc).
+    void unchained_exit(llvm::Value* pc);
+
     // Register promotion for self-looping blocks: guest registers live in
     // allocas (SSA after sroa) across iterations and are written back to
     // the env before anything that may look at it (helper or softmmu call,
     // leaving the block) and read back after a call.
     void plan_promotion();
     void flush_regs();
+    // After a call: reloads the promoted registers if it was a helper.
     void reload_regs();
     // Per-access-site soft-TLB caches of self loops (lower_mem.cpp): the
     // page and addend of the site's last fast-path hit, in SSA across
@@ -107,6 +125,8 @@ class Lowerer {
     void reload_self_link();
     llvm::AllocaInst* self_unlinked_ = nullptr;  // i32 0/1; nullptr: check the cell each time
     uint64_t self_slot_ = 0;
+    void load_promoted();
+    bool helper_call_ = false;  // op_Call: the call may have written guest registers
     struct Promoted {
         Type type;
         llvm::AllocaInst* slot;
@@ -164,7 +184,13 @@ class Lowerer {
     llvm::Value* add_flags(llvm::Value* a, llvm::Value* b, llvm::Value* carry_in, bool sub);
     llvm::Value* logic_flags(llvm::Value* a);
 
-    const Block& b_;
+    const std::vector<Block>& members_;
+    const Block& b_;              // the entry block
+    const Block* cur_ = nullptr;  // the member being lowered
+    std::vector<llvm::BasicBlock*> member_bb_;
+    llvm::BasicBlock* stop_bb_ = nullptr;     // region: edge taken with a request pending
+    llvm::AllocaInst* runs_slot_ = nullptr;   // region: member runs of this call
+    llvm::AllocaInst* insns_slot_ = nullptr;  // region: their guest insns
     llvm::Module& m_;
     llvm::LLVMContext& ctx_;
     LowerOptions opts_;
@@ -173,6 +199,7 @@ class Lowerer {
     llvm::Function* wrapper_ = nullptr;  // the CompiledFn
     llvm::GlobalVariable* cells_ = nullptr;
     llvm::GlobalVariable* counter_ = nullptr;  // executions not seen by the dispatcher
+    llvm::GlobalVariable* insns_ = nullptr;    // their guest instructions
     llvm::PHINode* iters_ = nullptr;           // of this call: chained entry + back edges
     void count_exit();
     llvm::Value* chained_ = nullptr;

@@ -28,7 +28,7 @@ std::string llvm_disassemble(const uint8_t* code, uint64_t size, uint64_t addr);
 namespace {
 
 struct Job {
-    Block block;
+    std::vector<Block> blocks;  // one block, or a region (blocks[0] its entry)
     TierCompiler::Done done;
     uint32_t hotness;
     uint64_t seq;
@@ -102,7 +102,9 @@ struct LlvmTier::Impl {
         uint64_t body_size;
         CompiledFn* cells;  // [2]
         uint64_t* counter;  // runs the dispatcher did not see
+        uint64_t* insns;    // [0] their guest instructions, [1] calls (entries)
         uint32_t guest_insns;
+        uint32_t blocks;  // 1, or a region's members
         uint64_t guest_pc;
         double ms;  // its share of the batch's compile time
     };
@@ -173,14 +175,20 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         lo.jc_table = j.cross.table.table;
         lo.jc_bits = j.cross.table.bits;
         lo.enter_linked = j.cross.enter_linked;
-        if (!llvmtier::lower_block(j.block, *m, name, lo, &err)) {
+        if (!llvmtier::lower_region(j.blocks, *m, name, lo, &err)) {
             ++failed;
+            if (std::getenv("EMU_LLVM_BLOCK_STATS")) {
+                std::fprintf(stderr, "llvm: pc 0x%llx (%zu blocks) not compiled: %s\n",
+                             (unsigned long long)j.blocks[0].guest_pc, j.blocks.size(),
+                             err.c_str());
+            }
             finish(j, nullptr);
             continue;
         }
         names.push_back(llvmtier::body_name(name));
         names.push_back(llvmtier::cells_name(name));
         names.push_back(llvmtier::counter_name(name));
+        names.push_back(llvmtier::insns_name(name));
         names.push_back(std::move(name));
         lowered.push_back(&j);
     }
@@ -196,20 +204,27 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         st.code_bytes = jit->code_bytes();
         uint64_t ok = 0;
         for (size_t i = 0; i < lowered.size(); ++i) {
-            const llvmtier::CodeRange& body = code_ranges[4 * i];
-            const llvmtier::CodeRange& cells = code_ranges[4 * i + 1];
-            const llvmtier::CodeRange& counter = code_ranges[4 * i + 2];
-            const llvmtier::CodeRange& entry = code_ranges[4 * i + 3];
-            if (!entry.addr || !body.addr || !cells.addr || !counter.addr) continue;
+            const llvmtier::CodeRange& body = code_ranges[5 * i];
+            const llvmtier::CodeRange& cells = code_ranges[5 * i + 1];
+            const llvmtier::CodeRange& counter = code_ranges[5 * i + 2];
+            const llvmtier::CodeRange& insns = code_ranges[5 * i + 3];
+            const llvmtier::CodeRange& entry = code_ranges[5 * i + 4];
+            if (!entry.addr || !body.addr || !cells.addr || !counter.addr || !insns.addr) continue;
             fns[i] = reinterpret_cast<CompiledFn>(entry.addr);
+            uint32_t ninsns = 0;
+            for (const Block& b : lowered[i]->blocks)
+                ninsns += b.guest_insns;
             code[entry.addr] = CodeInfo{entry.size,
                                         body.addr,
                                         body.size,
                                         reinterpret_cast<CompiledFn*>(cells.addr),
                                         reinterpret_cast<uint64_t*>(counter.addr),
-                                        lowered[i]->block.guest_insns,
-                                        lowered[i]->block.guest_pc,
+                                        reinterpret_cast<uint64_t*>(insns.addr),
+                                        ninsns,
+                                        static_cast<uint32_t>(lowered[i]->blocks.size()),
+                                        lowered[i]->blocks[0].guest_pc,
                                         0.0};
+            if (lowered[i]->blocks.size() > 1) ++st.regions;
             ++ok;
         }
         st.compiled += ok;
@@ -259,9 +274,16 @@ LlvmTier::~LlvmTier() {
     if (std::getenv("EMU_LLVM_BLOCK_STATS")) {
         std::lock_guard g(impl_->info_mu);
         for (auto& [fn, ci] : impl_->code) {
-            std::fprintf(stderr, "llvm block pc 0x%llx insns %u runs %llu compile %.2f ms\n",
-                         (unsigned long long)ci.guest_pc, ci.guest_insns,
-                         (unsigned long long)__atomic_load_n(ci.counter, __ATOMIC_RELAXED), ci.ms);
+            // Runs: entries plus member runs inside (a self loop's turns,
+            // a region's branches between members); guest insns of those.
+            std::fprintf(stderr,
+                         "llvm %s pc 0x%llx blocks %u insns %u entries %llu runs %llu guest "
+                         "insns %llu compile %.2f ms\n",
+                         ci.blocks > 1 ? "region" : "block", (unsigned long long)ci.guest_pc,
+                         ci.blocks, ci.guest_insns,
+                         (unsigned long long)__atomic_load_n(ci.insns + 1, __ATOMIC_RELAXED),
+                         (unsigned long long)__atomic_load_n(ci.counter, __ATOMIC_RELAXED),
+                         (unsigned long long)__atomic_load_n(ci.insns, __ATOMIC_RELAXED), ci.ms);
         }
     }
 }
@@ -275,11 +297,26 @@ void LlvmTier::submit(Block block, Done done, uint32_t hotness) {
 }
 
 void LlvmTier::submit(Block block, Done done, uint32_t hotness, const CrossTier& cross) {
+    std::vector<Block> one;
+    one.push_back(std::move(block));
+    submit_region(std::move(one), std::move(done), hotness, cross);
+}
+
+void LlvmTier::submit_region(std::vector<Block> blocks, Done done) {
+    submit_region(std::move(blocks), std::move(done), 0, cross_);
+}
+
+void LlvmTier::submit_region(std::vector<Block> blocks, Done done, uint32_t hotness,
+                             const CrossTier& cross) {
+    if (blocks.empty()) {
+        done(nullptr);
+        return;
+    }
     {
         std::lock_guard g(impl_->mu);
         if (!impl_->stop) {
             impl_->queue.push_back(
-                Job{std::move(block), std::move(done), hotness, impl_->seq++, cross});
+                Job{std::move(blocks), std::move(done), hotness, impl_->seq++, cross});
             std::push_heap(impl_->queue.begin(), impl_->queue.end(), JobOrder{});
             std::lock_guard s(impl_->info_mu);
             ++impl_->st.submitted;
@@ -294,10 +331,17 @@ void LlvmTier::submit(Block block, Done done, uint32_t hotness, const CrossTier&
 }
 
 CompiledFn LlvmTier::compile_sync(Block block, std::string* err) {
+    std::vector<Block> one;
+    one.push_back(std::move(block));
+    return compile_region_sync(std::move(one), err);
+}
+
+CompiledFn LlvmTier::compile_region_sync(std::vector<Block> blocks, std::string* err) {
     auto promise = std::make_shared<std::promise<CompiledFn>>();
     auto fut = promise->get_future();
-    submit(
-        std::move(block), [promise](CompiledFn fn) { promise->set_value(fn); }, UINT32_MAX);
+    submit_region(
+        std::move(blocks), [promise](CompiledFn fn) { promise->set_value(fn); }, UINT32_MAX,
+        cross_);
     CompiledFn fn = fut.get();
     if (!fn && err) *err = "the LLVM tier could not compile the block";
     return fn;
@@ -354,9 +398,8 @@ LlvmTierStats LlvmTier::stats() const {
     LlvmTierStats s = impl_->st;
     // Read racily while vCPUs run: statistics, not accounting.
     for (auto& [fn, ci] : impl_->code) {
-        uint64_t n = __atomic_load_n(ci.counter, __ATOMIC_RELAXED);
-        s.unseen_runs += n;
-        s.unseen_insns += n * ci.guest_insns;
+        s.unseen_runs += __atomic_load_n(ci.counter, __ATOMIC_RELAXED);
+        s.unseen_insns += __atomic_load_n(ci.insns, __ATOMIC_RELAXED);
     }
     std::vector<double> v = impl_->block_ms;
     if (!v.empty()) {
@@ -369,16 +412,17 @@ LlvmTierStats LlvmTier::stats() const {
 }
 
 std::string LlvmTierStats::format() const {
-    char buf[448];
+    char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "llvm tier: %llu submitted, %llu compiled, %llu failed, %llu over budget, "
+                  "llvm tier: %llu submitted, %llu compiled (%llu regions), %llu failed, %llu "
+                  "over budget, "
                   "%llu modules, %.1f ms total, per block median %.3f ms p90 %.3f ms max "
                   "%.3f ms, %llu bytes of code; %llu block runs (%llu guest insns) inside "
                   "chains/loops",
                   (unsigned long long)submitted, (unsigned long long)compiled,
-                  (unsigned long long)failed, (unsigned long long)over_budget,
-                  (unsigned long long)modules, total_ms, median_ms, p90_ms, max_ms,
-                  (unsigned long long)code_bytes, (unsigned long long)unseen_runs,
+                  (unsigned long long)regions, (unsigned long long)failed,
+                  (unsigned long long)over_budget, (unsigned long long)modules, total_ms, median_ms,
+                  p90_ms, max_ms, (unsigned long long)code_bytes, (unsigned long long)unseen_runs,
                   (unsigned long long)unseen_insns);
     return buf;
 }
@@ -394,6 +438,9 @@ class SharedTier final : public TierCompiler {
     const char* name() const override { return "llvm"; }
     void submit(Block block, Done done) override {
         t_->submit(std::move(block), std::move(done), 0, cross_);
+    }
+    void submit_region(std::vector<Block> blocks, Done done) override {
+        t_->submit_region(std::move(blocks), std::move(done), 0, cross_);
     }
     const void* linked_entry(CompiledFn fn) override { return t_->linked_entry(fn); }
     void set_cross_tier(const CrossTier& ct) override { cross_ = ct; }

@@ -2,7 +2,9 @@
 # Every bare-metal program of tests/guest/aarch64 gives the same output
 # under the interpreter, under tier=llvm (every block compiled before it
 # runs) and under tier=auto with hot-threshold 1 (blocks switch to compiled
-# code while running, chaining and self loops included). Runs them in
+# code while running, chaining and self loops included), and with
+# hot-threshold 50 (loops of several blocks become LLVM regions,
+# tcg/exec/region.cpp, while they run). Runs them in
 # emu-llvm-arm-bench (RAM, a UART sink, semihosting/PSCI exits), so programs
 # that need the board's other devices fail the same way in every tier.
 # Usage: guest_tiers.sh <emu-llvm-arm-bench> <guest-dir>
@@ -39,7 +41,8 @@ for src in "$gdir"/*.c; do
   # -O0 for the every-block run: same lowering, a quarter of the compile time.
   EMU_LLVM_OPT=0 timeout 300 "$bench" llvm "$out/$name.bin" >"$out/$name.llvm" 2>/dev/null || true
   timeout 120 "$bench" auto "$out/$name.bin" 1 >"$out/$name.auto" 2>/dev/null || true
-  for t in llvm auto; do
+  timeout 120 "$bench" auto "$out/$name.bin" 50 >"$out/$name.region" 2>/dev/null || true
+  for t in llvm auto region; do
     if ! cmp -s "$out/$name.interp" "$out/$name.$t"; then
       echo "FAIL $name: tier=$t output differs from the interpreter"
       diff "$out/$name.interp" "$out/$name.$t" | head -5
