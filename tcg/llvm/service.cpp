@@ -241,7 +241,7 @@ void LlvmTier::Impl::compile_batch(std::vector<Job>& batch) {
         if (dump_asm && fns[i]) {
             const llvmtier::CodeRange& body = code_ranges[4 * i];
             std::fprintf(
-                stderr, "LLVM block pc 0x%" PRIx64 ":\n%s\n", lowered[i]->block.guest_pc,
+                stderr, "LLVM block pc 0x%" PRIx64 ":\n%s\n", lowered[i]->blocks[0].guest_pc,
                 llvm_disassemble(reinterpret_cast<const uint8_t*>(body.addr), body.size, body.addr)
                     .c_str());
         }
