@@ -145,7 +145,23 @@ bool three_same_known(unsigned key, unsigned size) {
     }
 }
 
-// The compare-with-zero and negate/abs forms of two-register misc.
+// The compare-with-zero and negate/abs forms of two-register misc (key:
+// U << 5 | opcode), vector and scalar alike.
+bool two_misc_arith(unsigned key) {
+    switch (key) {
+        case 0x09:  // CMEQ #0
+        case 0x08:  // CMGT #0
+        case 0x28:  // CMGE #0
+        case 0x0a:  // CMLT #0
+        case 0x29:  // CMLE #0
+        case 0x2b:  // NEG
+        case 0x0b:  // ABS
+            return true;
+        default:
+            return false;
+    }
+}
+
 std::optional<Value> two_misc_op(V& v, unsigned key, unsigned es, Value a) {
     Value z = v.zero();
     switch (key) {
@@ -198,18 +214,13 @@ Result two_misc(A64Translator& t, uint32_t q, uint32_t u, uint32_t size, uint32_
                 uint32_t n, uint32_t d) {
     unsigned key = u << 5 | opcode;
     V v{t};
+    if (two_misc_arith(key)) {
+        if (size == 3 && !q) return false;
+        if (!t.fp_access()) return true;
+        v.set(d, *two_misc_op(v, key, size, v.get(n)), q);
+        return true;
+    }
     switch (key) {
-        case 0x09:
-        case 0x08:
-        case 0x28:
-        case 0x0a:
-        case 0x29:
-        case 0x2b:
-        case 0x0b:
-            if (size == 3 && !q) return false;
-            if (!t.fp_access()) return true;
-            v.set(d, *two_misc_op(v, key, size, v.get(n)), q);
-            return true;
         case 0x25:  // NOT (RBIT: size 1, stays with the helper)
             if (size != 0) return std::nullopt;
             if (!t.fp_access()) return true;
@@ -251,23 +262,13 @@ Result two_misc(A64Translator& t, uint32_t q, uint32_t u, uint32_t size, uint32_
 
 Result scalar_two_misc(A64Translator& t, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
                        uint32_t d) {
-    V v{t};
     unsigned key = u << 5 | opcode;
-    switch (key) {
-        case 0x09:
-        case 0x08:
-        case 0x28:
-        case 0x0a:
-        case 0x29:
-        case 0x2b:
-        case 0x0b:
-            if (size != 3) return false;
-            if (!t.fp_access()) return true;
-            v.set(d, *two_misc_op(v, key, 3, v.get(n)), false);
-            return true;
-        default:
-            return std::nullopt;
-    }
+    if (!two_misc_arith(key)) return std::nullopt;
+    if (size != 3) return false;
+    if (!t.fp_access()) return true;
+    V v{t};
+    v.set(d, *two_misc_op(v, key, 3, v.get(n)), false);
+    return true;
 }
 
 Result across(A64Translator& t, uint32_t q, uint32_t u, uint32_t size, uint32_t opcode, uint32_t n,
