@@ -1169,10 +1169,16 @@ void Cpu::maybe_tier_up(TranslationBlock* tb, const Block* ir) {
         compiler_->submit(std::move(copy), tier_up_done(ref));
     }
     ++stats_.blocks_compiled;
-    if (log_enabled(LOG_OUT_ASM) && tb->compiled.load()) {
-        log_printf("OUT: [%s] pc 0x%" PRIx64 "\n%s\n", compiler_->name(), tb->pc,
-                   compiler_->disassemble(tb->compiled.load()).c_str());
-    }
+    // The forced tier has the code now; under tier=auto it is logged when
+    // it is installed (handle_requests).
+    if (opts_.tier == TierMode::Llvm) log_tiered_code(tb);
+}
+
+void Cpu::log_tiered_code(const TranslationBlock* tb) {
+    CompiledFn fn = tb->compiled.load(std::memory_order_acquire);
+    if (!log_enabled(LOG_OUT_ASM) || !fn || fn == tb->baseline) return;
+    log_printf("OUT: [%s] pc 0x%" PRIx64 "\n%s\n", compiler_->name(), tb->pc,
+               compiler_->disassemble(fn).c_str());
 }
 
 TierCompiler::Done Cpu::tier_up_done(TbRef ref) {
@@ -1198,6 +1204,7 @@ void Cpu::handle_requests(uint32_t req) {
             tiered.swap(tiered_->blocks);
         }
         for (const TbRef& tb : tiered) {
+            if (tb->valid) log_tiered_code(tb.get());
             if (!tb->valid || !baseline_) continue;
             unsigned h = BaselineCompiler::jump_cache_index(tb->pc, kJmpCacheBits);
             if (jmp_cache_[h] == tb.get()) jmp_fast_set(h, tb.get());

@@ -345,6 +345,8 @@ class Cpu {
     bool jmp_all_dirty_ = true;  // until the first full clear (jmp_fast_ starts uninitialised)
     void jmp_cache_clear();
     void jmp_cache_put(unsigned h, TranslationBlock* tb);
+    // -d out_asm: the second tier's code of tb, once it is installed.
+    void log_tiered_code(const TranslationBlock* tb);
     // Fills jmp_fast_[h] for tb in whichever tier now runs it.
     void jmp_fast_set(unsigned h, TranslationBlock* tb);
     void jmp_cache_clear_page(uint64_t va_page, uint64_t len);

@@ -6,18 +6,25 @@
 // the interpreter: registers, exception state and memory must agree.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "hw/core/address_space.h"
 #include "hw/core/memory_region.h"
 #include "target/arm/arm_cpu.h"
 #include "tcg/llvm/llvm_tier.h"
+#include "util/log.h"
 
 using namespace emu;
 using namespace emu::tcg;
@@ -308,4 +315,37 @@ TEST_CASE("a kick stops a long-running region at a block boundary", "[llvm][regi
     REQUIRE(st == kStatusHalt);
     CHECK(m.cpu->st().x[1] == if_else_reference(n, 5));
     CHECK(m.load64(kData) == m.cpu->st().x[1]);
+}
+
+TEST_CASE("out_asm under tier=auto logs a region's LLVM code once it is installed",
+          "[llvm][region]") {
+    // The compile is asynchronous: logged when the block went to the
+    // compiler, the code was not there yet (an empty listing).
+    char path[] = "/tmp/emu-out-asm-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::string err;
+    REQUIRE(log_set_file(path, &err));
+    uint32_t saved = g_log_mask.load();
+    g_log_mask.store(saved | LOG_OUT_ASM);
+    Setup setup = [](Machine& m, bool warm) { if_else_setup(m, warm ? 1000 : 100000, ~0ull); };
+    Result tiered = run_twice(TierMode::Auto, kIfElse, setup);
+    g_log_mask.store(saved);
+    log_set_file("", &err);
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    std::string log = ss.str();
+    std::remove(path);
+    REQUIRE(tiered.regions >= 1);
+    size_t at = log.find("OUT: [llvm] pc 0x");
+    REQUIRE(at != std::string::npos);
+    size_t end = log.find("OUT: [", at + 1);
+    std::string listing = log.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    INFO(listing);
+    size_t body = listing.find("body:");
+    REQUIRE(body != std::string::npos);
+    // The region's host code: many instructions, not an empty listing.
+    CHECK(std::count(listing.begin() + body, listing.end(), '\n') > 20);
 }
