@@ -378,6 +378,9 @@ class Emitter {
     // pushed_; returns the bytes pushed.
     uint32_t push_live(int except);
     void pop_live(uint32_t bytes);
+    // After a softmmu call with `bytes` of live registers pushed: a nonzero
+    // `status` leaves through the fault stub, else the registers come back.
+    void fault_unless_zero(const Reg64& status, uint32_t bytes);
 
     Xbyak::CodeGenerator& g_;
     const Block* b_ = nullptr;

@@ -326,14 +326,7 @@ void Emitter::emit_cold(Cold& c) {
             mov_imm(rdx, c.memop);
             mov_imm(rcx, c.pc);
             call_abs(c.fn);
-            g_.test(rdx, rdx);
-            Lbl ok = new_label();
-            jcc8(kE, ok);
-            mov_rr(rax, rdx);
-            if (bytes) g_.add(rsp, bytes);
-            jmp_stub(stubs_.fault);
-            bind(ok);
-            pop_live(bytes);
+            fault_unless_zero(rdx, bytes);
             mov_rr(Reg64(c.d), rax);
             break;
         }
@@ -352,14 +345,7 @@ void Emitter::emit_cold(Cold& c) {
             mov_imm(r8, c.pc);
             call_abs(c.kind == Cold::Store ? reinterpret_cast<const void*>(&mem_store)
                                            : reinterpret_cast<const void*>(&mem_store_excl));
-            g_.test(rdx, rdx);
-            Lbl ok = new_label();
-            jcc8(kE, ok);
-            mov_rr(rax, rdx);
-            if (bytes) g_.add(rsp, bytes);
-            jmp_stub(stubs_.fault);
-            bind(ok);
-            pop_live(bytes);
+            fault_unless_zero(rdx, bytes);
             break;
         }
         case Cold::Load128:
@@ -385,13 +371,7 @@ void Emitter::emit_cold(Cold& c) {
                 mov_imm(r9, c.pc);
                 call_abs(reinterpret_cast<const void*>(&mem_store128));
             }
-            g_.test(rax, rax);
-            Lbl ok = new_label();
-            jcc8(kE, ok);
-            if (bytes) g_.add(rsp, bytes);
-            jmp_stub(stubs_.fault);
-            bind(ok);
-            pop_live(bytes);
+            fault_unless_zero(rax, bytes);
             break;
         }
         case Cold::CallFail:
@@ -401,6 +381,19 @@ void Emitter::emit_cold(Cold& c) {
             return;
     }
     jmp_to(c.back);
+}
+
+void Emitter::fault_unless_zero(const Reg64& status, uint32_t bytes) {
+    // The fault stub returns rax as the status, with the frame as it was
+    // before the live registers were pushed.
+    g_.test(status, status);
+    Lbl ok = new_label();
+    jcc8(kE, ok);
+    if (status.getIdx() != rax.getIdx()) mov_rr(rax, status);
+    if (bytes) g_.add(rsp, bytes);
+    jmp_stub(stubs_.fault);
+    bind(ok);
+    pop_live(bytes);
 }
 
 void Emitter::wide_op(const Inst& in) {
