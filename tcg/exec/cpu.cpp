@@ -468,19 +468,11 @@ void Cpu::tlb_set_asid(uint32_t asid) {
 void Cpu::tlb_flush_lower_half(uint16_t mask) {
     ++tlb_stats_.flush_lower;
     l2_flush();
-    for (unsigned m = 0; m < kNumMmuIdx; ++m) {
-        if (!(mask & (1u << m))) continue;
-        for (TlbEntry& e : env_->tlb[m]) {
-            if (lower_half_entry(e)) e = kInvalidEntry;
+    for_each_soft_tlb(mask, [](TlbEntry* tlb, const IoTlb*) {
+        for (unsigned i = 0; i < kTlbSize; ++i) {
+            if (lower_half_entry(tlb[i])) tlb[i] = kInvalidEntry;
         }
-        if (m >= kAsidIdx) continue;
-        for (unsigned i = 0; i < kTlbBanks; ++i) {
-            if (!banks_[i].used) continue;
-            for (TlbEntry& e : banks_[i].tlb[m]) {
-                if (lower_half_entry(e)) e = kInvalidEntry;
-            }
-        }
-    }
+    });
     if (jmp_all_dirty_) {
         jmp_cache_clear();
         return;
@@ -721,13 +713,7 @@ void Cpu::set_tlb_notdirty(uint64_t pa_page) {
             }
         }
     };
-    for (unsigned m = 0; m < kNumMmuIdx; ++m)
-        mark(env_->tlb[m], iotlb_[m]);
-    for (unsigned b = 0; b < kTlbBanks; ++b) {
-        if (!banks_[b].used) continue;
-        for (unsigned m = 0; m < kAsidIdx; ++m)
-            mark(banks_[b].tlb[m], banks_[b].iotlb[m]);
-    }
+    for_each_soft_tlb(kAllIdx, mark);
 }
 
 void Cpu::reset_tlb_entry_notdirty(uint64_t pa_page) {
@@ -740,13 +726,7 @@ void Cpu::reset_tlb_entry_notdirty(uint64_t pa_page) {
             }
         }
     };
-    for (unsigned m = 0; m < kNumMmuIdx; ++m)
-        unmark(env_->tlb[m], iotlb_[m]);
-    for (unsigned b = 0; b < kTlbBanks; ++b) {
-        if (!banks_[b].used) continue;
-        for (unsigned m = 0; m < kAsidIdx; ++m)
-            unmark(banks_[b].tlb[m], banks_[b].iotlb[m]);
-    }
+    for_each_soft_tlb(kAllIdx, unmark);
 }
 
 void Cpu::invalidate_tb(TranslationBlock* tb) {

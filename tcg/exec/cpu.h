@@ -315,6 +315,19 @@ class Cpu {
     };
     static constexpr unsigned kTlbBanks = 8;
     std::unique_ptr<TlbBank[]> banks_ = std::make_unique<TlbBank[]>(kTlbBanks);
+    // f(tlb, iotlb) for every soft TLB of the MMU indexes in `mask`: the
+    // live ones and those of the saved banks (which come back on an ASID
+    // switch, so whatever applies to the live TLB applies to them too).
+    template <class F>
+    void for_each_soft_tlb(uint16_t mask, F&& f) {
+        for (unsigned m = 0; m < kNumMmuIdx; ++m)
+            if (mask & (1u << m)) f(env_->tlb[m], iotlb_[m]);
+        for (unsigned b = 0; b < kTlbBanks; ++b) {
+            if (!banks_[b].used) continue;
+            for (unsigned m = 0; m < kAsidIdx; ++m)
+                if (mask & (1u << m)) f(banks_[b].tlb[m], banks_[b].iotlb[m]);
+        }
+    }
     uint64_t bank_stamp_ = 0;
     uint32_t asid_ = 0;
     // The live soft TLB (banked indexes) may hold global entries: a switch
